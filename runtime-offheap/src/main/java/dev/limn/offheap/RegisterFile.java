@@ -1,0 +1,60 @@
+package dev.limn.offheap;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The layout of a task's register file in an off-heap slab block, and its accessors.
+ *
+ * <pre>
+ *  register r, at offset r * REGISTER_BYTES:
+ *  0               8       9              16
+ *  +---------------+-------+--------------+
+ *  |  payload (8)  | tag(1)|  padding (7) |
+ *  +---------------+-------+--------------+
+ * </pre>
+ * The payload is an int, the raw bits of a float, a bool (0/1), a duration in
+ * nanoseconds, or the index of a reference in the task's on-heap shadow array (which has
+ * the same indices). Accesses are plain: a register file belongs to one task, and a task
+ * runs on one carrier at a time; the hand-over between carriers is ordered by the
+ * scheduler's queues.
+ */
+public final class RegisterFile {
+    public static final long REGISTER_BYTES = 16;
+    public static final long PAYLOAD_OFFSET = 0;
+    public static final long TAG_OFFSET = 8;
+
+    private static final VarHandle PAYLOAD = ValueLayout.JAVA_LONG_UNALIGNED.varHandle();
+    private static final VarHandle TAG = ValueLayout.JAVA_BYTE.varHandle();
+
+    private RegisterFile() {}
+
+    /** How many registers fit in {@code block}. */
+    public static int capacity(MemorySegment block) {
+        return (int) (block.byteSize() / REGISTER_BYTES);
+    }
+
+    public static long lpPayload(MemorySegment block, int reg) {
+        return (long) PAYLOAD.get(block, reg * REGISTER_BYTES + PAYLOAD_OFFSET);
+    }
+
+    public static void spPayload(MemorySegment block, int reg, long value) {
+        PAYLOAD.set(block, reg * REGISTER_BYTES + PAYLOAD_OFFSET, value);
+    }
+
+    public static byte lpTag(MemorySegment block, int reg) {
+        return (byte) TAG.get(block, reg * REGISTER_BYTES + TAG_OFFSET);
+    }
+
+    public static void spTag(MemorySegment block, int reg, byte tag) {
+        TAG.set(block, reg * REGISTER_BYTES + TAG_OFFSET, tag);
+    }
+
+    /** Stores tag and payload of register {@code reg} together. */
+    public static void sp(MemorySegment block, int reg, byte tag, long payload) {
+        long base = reg * REGISTER_BYTES;
+        PAYLOAD.set(block, base + PAYLOAD_OFFSET, payload);
+        TAG.set(block, base + TAG_OFFSET, tag);
+    }
+}
