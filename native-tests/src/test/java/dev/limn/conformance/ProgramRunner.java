@@ -22,9 +22,21 @@ public final class ProgramRunner {
     public static final long SEED = 42L;
 
     private final Engine engine;
+    private final RunOptions options;
 
+    /** A runner with the options of {@code limn run --seed 42}. */
     public ProgramRunner(Engine engine) {
+        this(engine, RunOptions.defaults().withSeed(SEED));
+    }
+
+    /** A runner with other options, e.g. one carrier, to run the same corpus in another mode. */
+    public ProgramRunner(Engine engine, RunOptions options) {
         this.engine = engine;
+        this.options = options;
+    }
+
+    public RunOptions options() {
+        return options;
     }
 
     public RunResult run(String displayName, String text) {
@@ -39,7 +51,7 @@ public final class ProgramRunner {
             } catch (CompileException e) {
                 err.print(e.render());
             }
-            status = program == null ? 2 : engine.run(program, RunOptions.defaults().withSeed(SEED), out, err);
+            status = program == null ? 2 : engine.run(program, options, out, err);
         }
         return new RunResult(status, decode(outBytes), decode(errBytes), engine.liveCounts());
     }

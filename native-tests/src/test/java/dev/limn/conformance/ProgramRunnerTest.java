@@ -26,6 +26,14 @@ class ProgramRunnerTest {
     }
 
     @Test
+    void anotherModeRunsWithItsOwnOptions() {
+        ProgramRunner oneCarrier = new ProgramRunner(engine, dev.limn.api.RunOptions.defaults().withSeed(ProgramRunner.SEED).withCores(1));
+        oneCarrier.run("basics/x.lm", "out 1\n");
+        assertEquals(1, engine.lastOptions.cores());
+        assertEquals(42L, engine.lastOptions.seed());
+    }
+
+    @Test
     void compileErrorsAreRenderedToStderrWithStatusTwoAndNothingRuns() {
         RunResult r = runner.run("diagnostics/semi.lm", "print(1)\ncompile-error 2 3 expected ';'\ncompile-error 4 1 unexpected '}'\n");
         assertEquals(2, r.status());
