@@ -41,7 +41,7 @@ class NativeConformanceTest {
         RunResult result = runner.run(entry.name(), entry.text());
         List<String> problems = Verdict.problems(expected, result);
         if (!problems.isEmpty()) {
-            fail(Verdict.report(entry.name(), expected, result, problems));
+            fail(Verdict.report(entry.name(), expected, result, problems) + "source: " + entry.uri() + "\n");
         }
     }
 }

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Assumptions;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 /**
  * Runs one program in-process the way {@code limn run --seed 42 FILE} does: a compile error
@@ -43,6 +44,7 @@ public final class ProgramRunner {
         ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
         ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
         int status;
+        Map<String, Long> before;
         try (PrintStream out = new PrintStream(outBytes, true, StandardCharsets.UTF_8);
              PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8)) {
             CompiledProgram program = null;
@@ -51,9 +53,10 @@ public final class ProgramRunner {
             } catch (CompileException e) {
                 err.print(e.render());
             }
+            before = engine.liveCounts();
             status = program == null ? 2 : engine.run(program, options, out, err);
         }
-        return new RunResult(status, decode(outBytes), decode(errBytes), engine.liveCounts());
+        return new RunResult(status, decode(outBytes), decode(errBytes), engine.liveCounts(), before);
     }
 
     /**

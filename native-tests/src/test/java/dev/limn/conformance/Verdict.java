@@ -48,7 +48,14 @@ public final class Verdict {
             }
         });
         if (!leaks.isEmpty()) {
-            problems.add("live resources after the program ended: " + leaks);
+            Map<String, Long> earlier = new TreeMap<>();
+            result.liveBefore().forEach((name, count) -> {
+                if (count != 0) {
+                    earlier.put(name, count);
+                }
+            });
+            problems.add("live resources after the program ended: " + leaks
+                    + (earlier.isEmpty() ? "" : " (already live before it ran, left by an earlier program: " + earlier + ")"));
         }
         return problems;
     }

@@ -66,5 +66,7 @@ class VerdictTest {
     void nonZeroLiveCountsFail() {
         assertEquals(List.of("live resources after the program ended: {channels=1, slabBlocks=3}"),
                 problems("// exit: 0\n", new RunResult(0, "", "", Map.of("tasks", 0L, "slabBlocks", 3L, "channels", 1L))));
+        assertEquals(List.of("live resources after the program ended: {tasks=1} (already live before it ran, left by an earlier program: {tasks=1})"),
+                problems("// exit: 0\n", new RunResult(0, "", "", Map.of("tasks", 1L), Map.of("tasks", 1L))));
     }
 }
