@@ -46,10 +46,19 @@ public final class Corpus {
 
     private Corpus() {}
 
+    /** The programs below {@link #ROOT}: the corpus the conformance tests run. */
     public static List<Entry> load() {
-        URL url = Corpus.class.getClassLoader().getResource(ROOT);
+        return load(ROOT);
+    }
+
+    /**
+     * The programs below the classpath folder {@code root} (for example {@code native-pending},
+     * programs written ahead of the features they test), named by their path below it.
+     */
+    public static List<Entry> load(String root) {
+        URL url = Corpus.class.getClassLoader().getResource(root);
         if (url == null) {
-            throw new IllegalStateException("no '" + ROOT + "' folder on the test classpath");
+            throw new IllegalStateException("no '" + root + "' folder on the test classpath");
         }
         try {
             URI uri = url.toURI();

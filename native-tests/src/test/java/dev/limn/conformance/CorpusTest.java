@@ -24,8 +24,17 @@ class CorpusTest {
 
     @Test
     void everyProgramSaysWhatItChecksAndStatesExpectations() {
+        assertEquals(List.of(), problems(corpus));
+    }
+
+    /**
+     * What is wrong with {@code programs} by the rules of native-tests/README.md: one line per
+     * problem, empty when all is well. Shared with {@link PendingCorpusTest}, so programs written
+     * ahead of their feature already follow the rules when they move to {@code native/}.
+     */
+    static List<String> problems(List<Corpus.Entry> programs) {
         List<String> bad = new ArrayList<>();
-        for (Corpus.Entry e : corpus) {
+        for (Corpus.Entry e : programs) {
             if (!e.text().startsWith("// ") || e.text().startsWith("// expect")) {
                 bad.add(e.name() + ": does not open with a comment saying what it checks");
             }
@@ -66,6 +75,6 @@ class CorpusTest {
                 }
             }
         }
-        assertEquals(List.of(), bad);
+        return bad;
     }
 }
