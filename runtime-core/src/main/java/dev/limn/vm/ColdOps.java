@@ -140,7 +140,8 @@ final class ColdOps {
                 throw new LimnError(v instanceof ErrorValue e ? e : new ErrorValue("Error", Values.str(v)));
             }
             case Op.ERRKIND -> {
-                if (t.get(ra) instanceof ErrorValue e && e.kind.equals(p.kRef[b(i)])) {
+                boolean matches = t.get(ra) instanceof ErrorValue e && e.kind.equals(p.kRef[b(i)]);
+                if ((matches ? 1 : 0) == k(i)) {
                     return pc + sc(i);
                 }
             }

@@ -138,7 +138,7 @@ public enum Opcode {
     NEWERR(Format.AERR),
     /** raise R[A] (an error value; anything else raises Error with its printed form) */
     RAISE(Format.A, MAY_RAISE),
-    /** if the error R[A] has kind K[B] then pc += sC */
+    /** if (the error R[A] has kind K[B]) == k then pc += sC */
     ERRKIND(Format.AKJ, JUMP),
     /** test-only suspension point: saves pc and returns SUSPENDED from the interpreter */
     SUSPEND_TEST(Format.NONE, MAY_SUSPEND);
