@@ -1,0 +1,32 @@
+/**
+ * The Limn language front end and compiler: source text to AST to bytecode.
+ *
+ * <h2>Lexer</h2>
+ * {@link dev.limn.lang.Lexer} turns a {@link dev.limn.lang.Source} into {@link dev.limn.lang.Token}s
+ * ({@link dev.limn.lang.TokenKind}). It applies string escapes, turns number literals into their
+ * values (durations into nanoseconds, rounded) and lexes the expressions inside string
+ * interpolation into nested token lists with their real positions. It reports problems as
+ * {@link dev.limn.lang.Diagnostic}s and never throws; a character that starts no token becomes
+ * an {@code ERROR} token, which the parser skips without reporting it again.
+ *
+ * <h2>Parser</h2>
+ * {@link dev.limn.lang.Parser#parse(Source, java.util.List)} builds an {@link dev.limn.lang.Ast.Program}:
+ * recursive descent for statements, precedence climbing for the operators of SPEC §1.
+ * Invariants:
+ * <ul>
+ *   <li>It never throws for any input. Errors are collected in source order; after an error the
+ *       parser skips to a statement boundary (panic mode), so each bad statement is reported once.
+ *   <li>A missing {@code ;} is reported just after the previous token.
+ *   <li>Nesting deeper than {@code Parser.MAX_DEPTH} (blocks, statements and expressions together)
+ *       is a "nesting too deep" error rather than a Java stack overflow.
+ *   <li>At the start of a statement {@code {} opens a block; elsewhere it is a dict literal, except
+ *       after {@code ?else}, where it is the fallback block.
+ *   <li>Every node's {@link dev.limn.lang.Span} starts at its first token; spans of expressions
+ *       inside string interpolation point into the string in the real source.
+ * </ul>
+ *
+ * <h2>Diagnostics</h2>
+ * {@link dev.limn.lang.Diagnostic} renders one message in the format of SPEC §9;
+ * {@link dev.limn.lang.CompileException} carries all compile errors of a file.
+ */
+package dev.limn.lang;
