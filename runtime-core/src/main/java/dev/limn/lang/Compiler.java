@@ -80,6 +80,8 @@ public final class Compiler {
         final Deque<Loop> loops = new ArrayDeque<>();
         int freeReg;
         int maxRegs;
+        /** freeReg when the current statement began: registers at or above it are temporaries (or a variable this statement declares, not yet visible). */
+        int stmtBase;
 
         FnState(FnState parent, Object key, String name, Span span) {
             this.parent = parent;
@@ -265,6 +267,13 @@ public final class Compiler {
 
     private void stmt(Ast.Stmt s) {
         int saved = fs.freeReg;
+        int outerStmtBase = fs.stmtBase;
+        fs.stmtBase = saved;
+        stmtBody(s, saved);
+        fs.stmtBase = outerStmtBase;
+    }
+
+    private void stmtBody(Ast.Stmt s, int saved) {
         switch (s) {
             case Ast.VarDecl v -> {
                 LocalVar var = res.bindings.get(v);
@@ -956,7 +965,8 @@ public final class Compiler {
             exprTo(c.args().getFirst(), dest);
             return;
         }
-        int fn = alloc();
+        // a call into the topmost temporary uses it as the callee slot: no MOVE afterwards
+        int fn = dest == fs.freeReg - 1 && dest >= fs.stmtBase ? dest : alloc();
         if (builtin == null) {
             if (c.callee() instanceof Ast.Member m) {
                 exprTo(m.target(), fn);
