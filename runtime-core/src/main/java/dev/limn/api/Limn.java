@@ -98,6 +98,10 @@ public final class Limn {
         } catch (OutOfMemoryError e) {
             err.print(new Diagnostic("OutOfMemory", "the program ran out of memory", null, null).render());
             return 1;
+        } catch (RuntimeException e) {
+            // a defect of the runtime: report it as one line, never as a Java stack trace
+            err.print(new Diagnostic("InternalError", "internal error: " + e, null, null).render());
+            return 1;
         } finally {
             if (task != null) {
                 task.close();

@@ -826,6 +826,12 @@ public final class Compiler {
         if (op != null) {
             Opcode opk = arithOpK(b.op());
             Object k = numberLiteral(b.right());
+            if (op == Opcode.MUL && k == null && numberLiteral(b.left()) != null) {
+                // numeric multiplication commutes (str * n is an error either way): 2.0 * x becomes MULK
+                int rb = exprAny(b.right());
+                emit(Opcode.MULK, dest, rb, constant(numberLiteral(b.left())), false, b.span());
+                return;
+            }
             if (opk != null && k != null) {
                 int rb = exprAny(b.left());
                 emit(opk, dest, rb, constant(k), false, b.span());

@@ -32,8 +32,9 @@ final class ColdOps {
         switch (Instr.op(i)) {
             case Op.NEWBOX -> t.set(ra, new Box());
             case Op.CLOSURE -> t.set(ra, closure(t, p.protos[c(i)]));
-            case Op.DIVK, Op.MODK -> arith(t, Instr.op(i) == Op.DIVK ? Op.DIV : Op.MOD, ra, t.get(base + b(i)), p.constant(c(i)));
-            case Op.MOD, Op.POW, Op.BAND, Op.BOR, Op.BXOR, Op.SHL, Op.SHR ->
+            case Op.DIVK, Op.MODK -> arith(t, Instr.op(i) == Op.DIVK ? Op.DIV : Op.MOD, ra, base + b(i), -1 - c(i));
+            case Op.MOD -> arith(t, Op.MOD, ra, base + b(i), base + c(i));
+            case Op.POW, Op.BAND, Op.BOR, Op.BXOR, Op.SHL, Op.SHR ->
                     arith(t, Instr.op(i), ra, t.get(base + b(i)), t.get(base + c(i)));
             case Op.NEG -> t.set(ra, Arith.neg(t.get(base + b(i))));
             case Op.NOT -> {
@@ -160,6 +161,46 @@ final class ColdOps {
 
     static void arith(TaskContext t, int op, int dst, Object x, Object y) {
         t.set(dst, Arith.binary(op, x, y));
+    }
+
+    /**
+     * The slow path of ADD SUB MUL DIV MOD and their K forms: mixed int/float and int
+     * division stay unboxed (no allocation in numeric loops); anything else goes through
+     * {@link Arith}. {@code y} is the right operand's register, or {@code -1 - k} for
+     * constant k.
+     */
+    static void arith(TaskContext t, int op, int dst, int x, int y) {
+        Proto p = t.closure.proto;
+        byte tx = lpTag(t.regs, x);
+        long px = lpPayload(t.regs, x);
+        byte ty = y >= 0 ? lpTag(t.regs, y) : p.kTag[-1 - y];
+        long py = y >= 0 ? lpPayload(t.regs, y) : p.kPay[-1 - y];
+        boolean xNum = tx == Tag.INT || tx == Tag.FLOAT;
+        boolean yNum = ty == Tag.INT || ty == Tag.FLOAT;
+        if (xNum && yNum && op <= Op.MOD) {
+            if (tx == Tag.INT && ty == Tag.INT) {
+                if (op == Op.DIV || op == Op.MOD) {
+                    if (py == 0) {
+                        throw new LimnError("DivisionByZero", "division by zero");
+                    }
+                    sp(t.regs, dst, Tag.INT, op == Op.DIV ? Math.divideExact(px, py) : px % py);
+                    return;
+                }
+            } else {
+                double a = tx == Tag.INT ? (double) px : Double.longBitsToDouble(px);
+                double b = ty == Tag.INT ? (double) py : Double.longBitsToDouble(py);
+                double r = switch (op) {
+                    case Op.ADD -> a + b;
+                    case Op.SUB -> a - b;
+                    case Op.MUL -> a * b;
+                    case Op.DIV -> a / b;
+                    default -> a % b;
+                };
+                sp(t.regs, dst, Tag.FLOAT, Double.doubleToRawLongBits(r));
+                return;
+            }
+        }
+        arith(t, op, dst, t.get(x), y >= 0 ? t.get(y) : p.constant(-1 - y));
     }
 
     /** Three-way comparison for {@code < <= > >=}: numbers (mixed), strings, durations. */

@@ -112,7 +112,7 @@ public final class Interpreter {
                             } else if (tb == Tag.FLOAT && tc == Tag.FLOAT) {
                                 sp(regs, base + a(i), Tag.FLOAT, dbits(dval(regs, rb) + dval(regs, rc)));
                             } else {
-                                ColdOps.arith(t, Op.ADD, base + a(i), t.get(rb), t.get(rc));
+                                ColdOps.arith(t, Op.ADD, base + a(i), rb, rc);
                             }
                             break;
                         }
@@ -125,7 +125,7 @@ public final class Interpreter {
                             } else if (tb == Tag.FLOAT && kt[kc] == Tag.FLOAT) {
                                 sp(regs, base + a(i), Tag.FLOAT, dbits(dval(regs, rb) + Double.longBitsToDouble(kp[kc])));
                             } else {
-                                ColdOps.arith(t, Op.ADD, base + a(i), t.get(rb), p.constant(kc));
+                                ColdOps.arith(t, Op.ADD, base + a(i), rb, -1 - kc);
                             }
                             break;
                         }
@@ -139,7 +139,7 @@ public final class Interpreter {
                             } else if (tb == Tag.FLOAT && tc == Tag.FLOAT) {
                                 sp(regs, base + a(i), Tag.FLOAT, dbits(dval(regs, rb) - dval(regs, rc)));
                             } else {
-                                ColdOps.arith(t, Op.SUB, base + a(i), t.get(rb), t.get(rc));
+                                ColdOps.arith(t, Op.SUB, base + a(i), rb, rc);
                             }
                             break;
                         }
@@ -152,7 +152,7 @@ public final class Interpreter {
                             } else if (tb == Tag.FLOAT && kt[kc] == Tag.FLOAT) {
                                 sp(regs, base + a(i), Tag.FLOAT, dbits(dval(regs, rb) - Double.longBitsToDouble(kp[kc])));
                             } else {
-                                ColdOps.arith(t, Op.SUB, base + a(i), t.get(rb), p.constant(kc));
+                                ColdOps.arith(t, Op.SUB, base + a(i), rb, -1 - kc);
                             }
                             break;
                         }
@@ -166,7 +166,7 @@ public final class Interpreter {
                             } else if (tb == Tag.FLOAT && tc == Tag.FLOAT) {
                                 sp(regs, base + a(i), Tag.FLOAT, dbits(dval(regs, rb) * dval(regs, rc)));
                             } else {
-                                ColdOps.arith(t, Op.MUL, base + a(i), t.get(rb), t.get(rc));
+                                ColdOps.arith(t, Op.MUL, base + a(i), rb, rc);
                             }
                             break;
                         }
@@ -179,7 +179,7 @@ public final class Interpreter {
                             } else if (tb == Tag.FLOAT && kt[kc] == Tag.FLOAT) {
                                 sp(regs, base + a(i), Tag.FLOAT, dbits(dval(regs, rb) * Double.longBitsToDouble(kp[kc])));
                             } else {
-                                ColdOps.arith(t, Op.MUL, base + a(i), t.get(rb), p.constant(kc));
+                                ColdOps.arith(t, Op.MUL, base + a(i), rb, -1 - kc);
                             }
                             break;
                         }
@@ -189,7 +189,7 @@ public final class Interpreter {
                             if (lpTag(regs, rb) == Tag.FLOAT && lpTag(regs, rc) == Tag.FLOAT) {
                                 sp(regs, base + a(i), Tag.FLOAT, dbits(dval(regs, rb) / dval(regs, rc)));
                             } else {
-                                ColdOps.arith(t, Op.DIV, base + a(i), t.get(rb), t.get(rc));
+                                ColdOps.arith(t, Op.DIV, base + a(i), rb, rc);
                             }
                             break;
                         }
