@@ -43,6 +43,11 @@ public final class Lexer {
         this.source = source;
         this.text = source.text();
         this.errors = errors;
+        if (text.startsWith("\uFEFF")) {
+            // a byte order mark is not part of the program; columns still count it, as Source.line() does
+            pos = 1;
+            col = 2;
+        }
     }
 
     /** All tokens of the source, ending with one {@code EOF} token. */

@@ -218,6 +218,12 @@ class LexerTest {
     }
 
     @Test
+    void byteOrderMarkIsSkipped() {
+        assertEquals(List.of(TokenKind.VAR, TokenKind.EOF), kinds("\uFEFFvar"));
+        assertEquals(List.of(), errors);
+    }
+
+    @Test
     void lexingPastTheEndKeepsReturningEof() {
         Lexer lexer = new Lexer(new Source("t", ""), errors);
         assertEquals(TokenKind.EOF, lexer.next().kind());

@@ -240,13 +240,45 @@ class ParserTest {
         assertEquals(List.of("1:10 expected ')' to close '(' at 1:2, found ';'"), errors("f((1 + 2);"));
         assertEquals(List.of("1:1 invalid assignment target"), errors("1 = 2;"));
         assertEquals(List.of("1:1 invalid assignment target"), errors("f() += 2;"));
-        assertEquals(List.of("1:5 unexpected 'while'"), errors("x = while;"));
+        assertEquals(List.of("1:5 expected an expression, found 'while'"), errors("x = while;"));
+        assertEquals(List.of("1:5 unexpected 'else'"), errors("x = else;"));
         assertEquals(List.of("1:9 integer literal does not fit in 64 bits"), errors("var x = 9223372036854775808;"));
         assertEquals(List.of("1:10 integer literal does not fit in 64 bits"), errors("var x = -9223372036854775808.abs();"));
         assertEquals(List.of("1:4 expected '(' after 'if'"), errors("if x { }"));
-        assertEquals(List.of("1:18 expected 'handle' after the body of 'attempt'"), errors("attempt { f(); } x;"));
+        assertEquals(List.of("1:17 expected 'handle' after the body of 'attempt'"), errors("attempt { f(); } x;"));
         assertEquals(List.of("1:1 unexpected '}'"), errors("}"));
         assertEquals(List.of("1:12 expected '}' to close '{' at 1:8, found end of file"), errors("fn f() { x;"));
+    }
+
+    @Test
+    void missingCommaIsNamed() {
+        assertEquals(List.of("1:15 expected ',' or ']' after a list item, found '3'"), errors("var a = [1, 2 3];"));
+        assertEquals(List.of("1:8 expected ',' or ')' after a parameter, found 'y'"), errors("fn f(x y) { return x; }"));
+        assertEquals(List.of("1:5 expected ',' or ')' after an argument, found 'b'"), errors("f(a b);"));
+        assertEquals(List.of("1:17 expected ',' or '}' after a dict entry, found '\"b\"'"),
+                errors("var d = {\"a\": 1 \"b\": 2};"));
+        assertEquals(List.of("1:14 expected ':' after a dict key"), errors("var d = {\"a\" 1};"));
+    }
+
+    @Test
+    void lexerErrorsAreNotEchoedByTheParser() {
+        assertEquals(List.of("1:9 unterminated string"), errors("var t = \"open;\nvar u = 1;"));
+        assertEquals(List.of("1:5 invalid suffix 'x' on number (durations use ns us ms s m h)"), errors("var 1x = 2;"));
+        assertEquals(List.of("1:5 unexpected character '$'"), errors("x = $;\ny = 1;"));
+        assertEquals(List.of("1:5 integer literal does not fit in 64 bits"), errors("x = 99999999999999999999;"));
+    }
+
+    @Test
+    void misplacedKeywords() {
+        assertEquals(List.of("1:17 expected 'handle' after the body of 'attempt'"), errors("attempt { x(); }\nvar y = 1;"));
+        assertEquals(List.of("2:1 expected an expression, found 'var'"), errors("var m = 3 +\nvar n = 4;"));
+        assertEquals(List.of("1:1 unexpected 'elif'"), errors("elif (x) { }"));
+        assertEquals(List.of("1:7 expected 'in' after the task variable"), errors("task(x) { }"));
+        assertEquals(List.of("1:8 expected '(' after 'worker'"), errors("worker { }"));
+        assertEquals(List.of("1:18 expected '=' after the parameter name 'cores'"), errors("concurrent(cores 4) { }"));
+        assertEquals(List.of("1:9 expected 'in' after the loop variable"), errors("iter (x of xs) { }"));
+        assertEquals(List.of("1:8 expected a type, found '1'"), errors("var x: 1 = 2;"));
+        assertEquals(List.of("1:5 expected 'fn' after 'async'"), errors("x = async 3;"));
     }
 
     @Test

@@ -1,0 +1,128 @@
+package dev.limn.block;
+
+import dev.limn.lang.Ast;
+import dev.limn.lang.Diagnostic;
+import dev.limn.lang.Source;
+import dev.limn.lang.Span;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The validated parameters of one {@code concurrent(...)} or {@code parallel(...)} block
+ * (SPEC §5.1). {@link #of} checks every parameter name and value at compile time and reports
+ * each invalid one with the valid choices; parameters whose semantics belong to a later
+ * capability are accepted by the parser and rejected here with "not supported yet".
+ *
+ * @param output  the {@code ch} name, or null
+ * @param input   the {@code input} name, or null
+ * @param handle  the {@code handle} name (a future for the block's completion), or null
+ * @param cores   at most this many tasks at once / worker instances / pool threads; 0 = Auto
+ */
+public record BlockConfig(Ast.BlockKind kind, String output, String input, Mode mode, String handle,
+                          int cores, boolean pin, Span span) {
+
+    /** SPEC §5.1 {@code mode}. */
+    public enum Mode { BATCH, STREAM, ASYNC }
+
+    private static final List<String> CONCURRENT_PARAMS = List.of(
+            "ch", "input", "mode", "handle", "cores", "on_error", "retries", "backoff", "errors",
+            "timeout", "grace", "on_timeout");
+    private static final List<String> PARALLEL_PARAMS = List.of(
+            "ch", "cores", "on_error", "retries", "backoff", "errors", "timeout", "grace", "on_timeout", "pin");
+
+    /**
+     * Validates {@code block}'s parameters, adding a diagnostic to {@code errors} for each
+     * invalid one; returns the configuration (with defaults for what was invalid or absent).
+     */
+    public static BlockConfig of(Ast.BlockStmt block, Source source, List<Diagnostic> errors) {
+        boolean parallel = block.kind() == Ast.BlockKind.PARALLEL;
+        List<String> valid = parallel ? PARALLEL_PARAMS : CONCURRENT_PARAMS;
+        String blockName = parallel ? "parallel" : "concurrent";
+        String output = null;
+        String input = null;
+        String handle = null;
+        Mode mode = Mode.BATCH;
+        int cores = 0;
+        boolean pin = false;
+        Set<String> seen = new HashSet<>();
+        for (Ast.BlockParam param : block.params()) {
+            String name = param.name();
+            Ast.Expr value = param.value();
+            if (!valid.contains(name)) {
+                errors.add(error(source, param.span(), "unknown " + blockName + " parameter '" + name
+                        + "'; valid parameters are " + String.join(", ", valid)));
+                continue;
+            }
+            if (!seen.add(name)) {
+                errors.add(error(source, param.span(), "parameter '" + name + "' is given twice"));
+                continue;
+            }
+            switch (name) {
+                case "ch" -> output = nameValue(param, source, errors, "a channel name");
+                case "input" -> input = nameValue(param, source, errors, "a channel name");
+                case "handle" -> handle = nameValue(param, source, errors, "a variable name");
+                case "mode" -> {
+                    String m = choice(param, source, errors, List.of("batch", "stream", "async"));
+                    if (m != null) {
+                        mode = Mode.valueOf(m.toUpperCase(java.util.Locale.ROOT));
+                        if (mode != Mode.BATCH) {
+                            errors.add(error(source, value.span(), "mode=" + m + " is not supported yet"));
+                        }
+                    }
+                }
+                case "cores" -> {
+                    if (value instanceof Ast.Name n && n.name().equals("Auto")) {
+                        cores = 0;
+                    } else if (value instanceof Ast.IntLit i && i.value() >= 1 && i.value() <= 4096) {
+                        cores = (int) i.value();
+                    } else {
+                        errors.add(error(source, value.span(), "invalid value for 'cores'; valid values are Auto or an int from 1 to 4096"));
+                    }
+                }
+                case "pin" -> {
+                    if (value instanceof Ast.BoolLit b) {
+                        pin = b.value();
+                    } else {
+                        errors.add(error(source, value.span(), "invalid value for 'pin'; valid values are false, true"));
+                    }
+                }
+                case "on_error" -> {
+                    String strategy = choice(param, source, errors, List.of("Stop", "Auto", "Retry"));
+                    if (strategy != null && !strategy.equals("Stop")) {
+                        errors.add(error(source, value.span(), "on_error=" + strategy + " is not supported yet"));
+                    }
+                }
+                case "retries", "backoff", "errors", "timeout", "grace", "on_timeout" ->
+                        errors.add(error(source, param.span(), "block parameter '" + name + "' is not supported yet"));
+                default -> throw new IllegalStateException("parameter list and switch disagree on " + name);
+            }
+        }
+        if (input != null && output != null && input.equals(output)) {
+            errors.add(error(source, block.span(), "'input' and 'ch' name the same channel '" + input + "'"));
+        }
+        return new BlockConfig(block.kind(), output, input, mode, handle, cores, pin, block.span());
+    }
+
+    private static String nameValue(Ast.BlockParam param, Source source, List<Diagnostic> errors, String what) {
+        if (param.value() instanceof Ast.Name n) {
+            return n.name();
+        }
+        errors.add(error(source, param.value().span(), "'" + param.name() + "' must be " + what));
+        return null;
+    }
+
+    private static String choice(Ast.BlockParam param, Source source, List<Diagnostic> errors, List<String> choices) {
+        if (param.value() instanceof Ast.Name n && choices.contains(n.name())) {
+            return n.name();
+        }
+        errors.add(error(source, param.value().span(), "invalid value for '" + param.name()
+                + "'; valid values are " + String.join(", ", choices)));
+        return null;
+    }
+
+    private static Diagnostic error(Source source, Span span, String message) {
+        return new Diagnostic(null, message, source, span);
+    }
+}
