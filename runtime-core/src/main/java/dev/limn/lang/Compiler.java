@@ -280,13 +280,17 @@ public final class Compiler {
                 if (var.captured) {
                     int tmp = alloc();
                     valueOrNil(v.init(), tmp);
-                    checkType(var, tmp, v.span());
+                    if (v.init() != null) {
+                        checkType(var, tmp, v.span());
+                    }
                     emit(Opcode.SETBOX, var.reg, tmp, 0, false, v.span());
                     fs.freeReg = saved;
                 } else if (var.typeCode >= 0) {
                     int tmp = alloc();
                     valueOrNil(v.init(), tmp);
-                    checkType(var, tmp, v.span());
+                    if (v.init() != null) {
+                        checkType(var, tmp, v.span());
+                    }
                     var.reg = tmp;
                     saved = fs.freeReg;
                 } else {

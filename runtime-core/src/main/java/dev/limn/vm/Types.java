@@ -2,7 +2,8 @@ package dev.limn.vm;
 
 /**
  * Type annotations as the VM checks them (operand B of CHECKTYPE/CHECKRET). nil passes
- * every annotation: {@code var x: int;} starts as nil. An int stored into a {@code float}
+ * only {@code any}: {@code var x: int;} starts as nil without a check, but assigning nil
+ * later raises TypeMismatch. An int stored into a {@code float}
  * variable becomes a float.
  */
 public final class Types {
@@ -35,8 +36,11 @@ public final class Types {
     /** Checks register {@code abs}; converts int to float for a float annotation; returns false on a mismatch. */
     static boolean check(TaskContext t, int abs, int code) {
         Object v = t.get(abs);
-        if (v == null || code == ANY) {
+        if (code == ANY) {
             return true;
+        }
+        if (v == null) {
+            return false;
         }
         return switch (code) {
             case INT -> v instanceof Long;
