@@ -195,14 +195,15 @@ public final class Interpreter {
                         }
                         case Op.JMP: {
                             int off = sc(i);
-                            pc += off;
+                            // the trap is read before moving pc, so a raised Cancelled belongs to this jump
                             if (off < 0 && t.laTrap() != 0) {
-                                t.pc = pc;
+                                t.pc = pc + off;
                                 int s = t.onTrap();
                                 if (s >= 0) {
                                     return s;
                                 }
                             }
+                            pc += off;
                             break;
                         }
                         case Op.TEST: {
@@ -338,18 +339,26 @@ public final class Interpreter {
                                 v++;
                                 spPayload(regs, ra, v);
                                 sp(regs, ra + 2, Tag.INT, v);
-                                pc += sc(i);
                                 if (t.laTrap() != 0) {
-                                    t.pc = pc;
+                                    t.pc = pc + sc(i);
                                     int s = t.onTrap();
                                     if (s >= 0) {
                                         return s;
                                     }
                                 }
+                                pc += sc(i);
                             }
                             break;
                         }
                         case Op.CALL: {
+                            if (t.laTrap() != 0) {
+                                // on resume the call runs again: it has not started
+                                t.pc = pc - 1;
+                                int s = t.onTrap();
+                                if (s >= 0) {
+                                    return s;
+                                }
+                            }
                             pc = t.call(a(i), b(i), pc);
                             p = t.closure.proto;
                             code = p.code;
@@ -359,13 +368,6 @@ public final class Interpreter {
                             regs = t.regs;
                             refs = t.refs;
                             base = t.base;
-                            if (t.laTrap() != 0) {
-                                t.pc = pc;
-                                int s = t.onTrap();
-                                if (s >= 0) {
-                                    return s;
-                                }
-                            }
                             break;
                         }
                         case Op.RETURN:
