@@ -107,6 +107,10 @@ public final class Limn {
                 task.close();
             }
             out.flush();
+            if (options.stats()) {
+                err.println("stats: tasks started 1, slab blocks live " + RegisterBlocks.live() + ", peak " + RegisterBlocks.peak());
+                err.flush();
+            }
         }
     }
 
