@@ -126,8 +126,30 @@ final class ColdOps {
                 }
                 t.set(ra, new RangeValue(l, h, k(i) != 0));
             }
-            case Op.GETINDEX -> t.set(ra, Collections.get(t.get(base + b(i)), t.get(base + c(i))));
-            case Op.SETINDEX -> Collections.set(t.get(ra), t.get(base + b(i)), t.get(base + c(i)));
+            case Op.GETINDEX -> {
+                int rb = base + b(i);
+                int rc = base + c(i);
+                // list[int] without boxing the index
+                if (lpTag(t.regs, rb) == Tag.REF && t.refs[rb] instanceof ListValue l && lpTag(t.regs, rc) == Tag.INT) {
+                    long index = lpPayload(t.regs, rc);
+                    if (index >= 0 && index < l.items.size()) {
+                        t.set(ra, l.items.get((int) index));
+                        return pc;
+                    }
+                }
+                t.set(ra, Collections.get(t.get(rb), t.get(rc)));
+            }
+            case Op.SETINDEX -> {
+                int rb = base + b(i);
+                if (lpTag(t.regs, ra) == Tag.REF && t.refs[ra] instanceof ListValue l && lpTag(t.regs, rb) == Tag.INT) {
+                    long index = lpPayload(t.regs, rb);
+                    if (index >= 0 && index < l.items.size()) {
+                        l.items.set((int) index, t.get(base + c(i)));
+                        return pc;
+                    }
+                }
+                Collections.set(t.get(ra), t.get(rb), t.get(base + c(i)));
+            }
             case Op.GETFIELD -> t.set(ra, field(t.get(base + b(i)), (String) p.kRef[c(i)]));
             case Op.NEWERR -> {
                 String msg = "";
