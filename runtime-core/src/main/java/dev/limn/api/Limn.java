@@ -44,30 +44,22 @@ public final class Limn {
         Source source = new Source(displayName, text);
         List<Diagnostic> diagnostics = new ArrayList<>();
         Ast.Program program = Parser.parse(source, diagnostics);
+        Proto main = null;
         if (program != null) {
-            new ResolverAndCompiler(source, diagnostics, testHooks).run(program);
+            // resolve even after parse errors, so one run reports every error of the file
+            Resolver resolver = new Resolver(source, diagnostics, testHooks);
+            resolver.resolve(program);
+            if (diagnostics.isEmpty()) {
+                main = new Compiler(resolver, source, diagnostics).compileMain(program);
+            }
         }
-        if (!diagnostics.isEmpty()) {
+        if (!diagnostics.isEmpty() || main == null) {
             List<Diagnostic> sorted = new ArrayList<>(diagnostics);
             sorted.sort(Comparator.comparingInt((Diagnostic d) -> d.span() == null ? 0 : d.span().line())
                     .thenComparingInt(d -> d.span() == null ? 0 : d.span().col()));
             throw new CompileException(sorted);
         }
-        return new LimnProgram(source, ResolverAndCompiler.last.get());
-    }
-
-    /** Resolves and compiles; keeps the result for the calling thread. */
-    private record ResolverAndCompiler(Source source, List<Diagnostic> diagnostics, boolean testHooks) {
-        static final ThreadLocal<Proto> last = new ThreadLocal<>();
-
-        void run(Ast.Program program) {
-            Resolver resolver = new Resolver(source, diagnostics, testHooks);
-            resolver.resolve(program);
-            if (!diagnostics.isEmpty()) {
-                return;
-            }
-            last.set(new Compiler(resolver, source, diagnostics).compileMain(program));
-        }
+        return new LimnProgram(source, main);
     }
 
     /**
