@@ -5,7 +5,7 @@ import java.util.ArrayList;
 /**
  * Methods of builtin types (METHOD): str {@code len upper lower to_upper to_lower trim
  * split contains starts_with ends_with replace}; list {@code push pop len contains join
- * insert remove}; dict {@code keys values has remove len get}. An unknown method raises
+ * insert remove sort}; dict {@code keys values has remove len get}. An unknown method raises
  * TypeMismatch ("str has no method 'foo'"), a wrong argument count ArityMismatch.
  */
 final class Methods {
@@ -119,6 +119,12 @@ final class Methods {
             case "remove": {
                 arity(name, 1, argc);
                 return items.remove(Collections.index(t.get(args), items.size()));
+            }
+            case "sort": {
+                // in place, ascending (numbers numerically, strings lexicographically); returns the list
+                arity(name, 0, argc);
+                items.sort((x, y) -> ColdOps.compare(x, y, "<"));
+                return l;
             }
             default: throw noMethod(l, name);
         }

@@ -65,6 +65,8 @@ class MoreProgramsTest {
         expect("print(\"abc\"[1], len(\"\"), \"q\\\"\" , [\"q\\\"\"]);", "b 0 q\" [\"q\\\"\"]\n");
         expect("var xs = [3, 1]; xs.insert(1, 9); print(xs.len(), xs.remove(0), xs);", "3 3 [9, 1]\n");
         expect("var d = {\"a\": 1}; print(d.remove(\"a\"), d);", "1 {}\n");
+        expect("var xs = [3, 1.5, 2]; print(xs.sort(), xs, [\"b\", \"a\"].sort());", "[1.5, 2, 3] [1.5, 2, 3] [\"a\", \"b\"]\n");
+        fails("[1, \"a\"].sort();", "TypeMismatch", "cannot apply '<' to");
         fails("print({\"a\": 1}[\"b\"]);", "KeyNotFound", "key \"b\" not found");
         fails("print(1.5..3);", "TypeMismatch", "range bounds must be int, got float");
         expect("print(type_of(1), type_of(1.0), type_of(\"\"), type_of(nil), type_of([]), type_of({}), type_of(1s), type_of(print), type_of(fn () { }));",
