@@ -1,8 +1,26 @@
 package dev.limn.api;
 
+import dev.limn.lang.Ast;
 import dev.limn.lang.CompileException;
+import dev.limn.lang.Compiler;
+import dev.limn.lang.Diagnostic;
+import dev.limn.lang.Parser;
+import dev.limn.lang.Resolver;
+import dev.limn.lang.Source;
+import dev.limn.vm.Closure;
+import dev.limn.vm.Disassembler;
+import dev.limn.vm.ErrorValue;
+import dev.limn.vm.Interpreter;
+import dev.limn.vm.LimnError;
+import dev.limn.vm.Proto;
+import dev.limn.vm.RegisterBlocks;
+import dev.limn.vm.TaskContext;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -18,7 +36,30 @@ public final class Limn {
      * @throws CompileException with every compile error of the file
      */
     public static CompiledProgram compile(String displayName, String text) throws CompileException {
-        throw new IllegalStateException("the compiler is not wired in yet");
+        return compile(displayName, text, false);
+    }
+
+    /** As {@link #compile(String, String)}; {@code testHooks} enables {@code __suspend()} (tests only). */
+    public static CompiledProgram compile(String displayName, String text, boolean testHooks) throws CompileException {
+        Source source = new Source(displayName, text);
+        List<Diagnostic> diagnostics = new ArrayList<>();
+        Ast.Program program = Parser.parse(source, diagnostics);
+        Proto main = null;
+        if (program != null) {
+            // resolve even after parse errors, so one run reports every error of the file
+            Resolver resolver = new Resolver(source, diagnostics, testHooks);
+            resolver.resolve(program);
+            if (diagnostics.isEmpty()) {
+                main = new Compiler(resolver, source, diagnostics).compileMain(program);
+            }
+        }
+        if (!diagnostics.isEmpty() || main == null) {
+            List<Diagnostic> sorted = new ArrayList<>(diagnostics);
+            sorted.sort(Comparator.comparingInt((Diagnostic d) -> d.span() == null ? 0 : d.span().line())
+                    .thenComparingInt(d -> d.span() == null ? 0 : d.span().col()));
+            throw new CompileException(sorted);
+        }
+        return new LimnProgram(source, main);
     }
 
     /**
@@ -28,12 +69,53 @@ public final class Limn {
      * @return the exit status: 0 on success, 1 on an unhandled runtime error
      */
     public static int run(CompiledProgram program, RunOptions options, PrintStream out, PrintStream err) {
-        throw new IllegalStateException("the VM is not wired in yet");
+        LimnProgram p = (LimnProgram) program;
+        long seed = options.seed() != null ? options.seed() : System.nanoTime();
+        TaskContext task = null;
+        try {
+            task = new TaskContext(new Closure(p.main(), new dev.limn.vm.Box[0]), out, options.maxDepth(), seed, "main task");
+            int status;
+            do {
+                // without a scheduler, a task that yields is simply resumed
+                status = Interpreter.run(task);
+            } while (status == Interpreter.SUSPENDED);
+            if (status == Interpreter.FAILED) {
+                report(err, task.error(), p.source());
+                return 1;
+            }
+            return status == Interpreter.DONE ? 0 : 1;
+        } catch (LimnError e) {
+            report(err, e.value, p.source());
+            return 1;
+        } catch (OutOfMemoryError e) {
+            err.print(new Diagnostic("OutOfMemory", "the program ran out of memory", null, null).render());
+            return 1;
+        } catch (RuntimeException e) {
+            // a defect of the runtime: report it as one line, never as a Java stack trace
+            err.print(new Diagnostic("InternalError", "internal error: " + e, null, null).render());
+            return 1;
+        } finally {
+            if (task != null) {
+                task.close();
+            }
+            out.flush();
+            if (options.stats()) {
+                err.println("stats: tasks started 1, slab blocks live " + RegisterBlocks.live() + ", peak " + RegisterBlocks.peak());
+                err.flush();
+            }
+        }
+    }
+
+    private static void report(PrintStream err, ErrorValue e, Source fallback) {
+        Source src = e.source() != null ? e.source() : fallback;
+        err.print(new Diagnostic(e.kind, e.message.isEmpty() ? e.kind : e.message, src, e.span(),
+                List.of("in " + (e.task() == null ? "main task" : e.task()))).render());
+        err.flush();
     }
 
     /** The register bytecode listing of {@code limn disasm}. */
     public static String disassemble(CompiledProgram program) {
-        throw new IllegalStateException("the VM is not wired in yet");
+        return Disassembler.disassemble(((LimnProgram) program).main());
     }
 
     /**
@@ -41,6 +123,8 @@ public final class Limn {
      * channels...) by name; after a program ends each is 0.
      */
     public static Map<String, Long> liveCounts() {
-        throw new IllegalStateException("the VM is not wired in yet");
+        Map<String, Long> counts = new LinkedHashMap<>();
+        counts.put("slab.blocks.live", RegisterBlocks.live());
+        return counts;
     }
 }

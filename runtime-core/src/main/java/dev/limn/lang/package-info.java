@@ -25,6 +25,13 @@
  *       inside string interpolation point into the string in the real source.
  * </ul>
  *
+ * <h2>Resolver and compiler</h2>
+ * {@link dev.limn.lang.Resolver} binds every name to a {@link dev.limn.lang.LocalVar} (scopes,
+ * hoisted functions, implicit declaration by assignment, captures) and reports compile errors
+ * (undefined variables, misplaced break/continue/return, duplicate parameters, builtin arity,
+ * unknown types, constructs that are not supported yet). {@link dev.limn.lang.Compiler} turns
+ * the resolved tree into {@link dev.limn.vm.Proto}s with Lua-style register allocation.
+ *
  * <h2>Diagnostics</h2>
  * {@link dev.limn.lang.Diagnostic} renders one message in the format of SPEC §9;
  * {@link dev.limn.lang.CompileException} carries all compile errors of a file.

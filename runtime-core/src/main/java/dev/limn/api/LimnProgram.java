@@ -1,0 +1,12 @@
+package dev.limn.api;
+
+import dev.limn.lang.Source;
+import dev.limn.vm.Proto;
+
+/** A compiled program: its source and the proto of its top level. */
+record LimnProgram(Source source, Proto main) implements CompiledProgram {
+    @Override
+    public String name() {
+        return source.name();
+    }
+}

@@ -1,0 +1,30 @@
+package dev.limn.lang;
+
+/**
+ * A variable as the {@link Resolver} found it: where it was declared, which function owns
+ * it, whether a closure captures it (then it lives in a box), its type annotation. The
+ * {@link Compiler} fills in its register.
+ */
+final class LocalVar {
+    enum Kind { PLAIN, FN, PARAM, LOOP, BINDER }
+
+    final String name;
+    final Kind kind;
+    final Object fn;
+    final int typeCode;
+    boolean captured;
+    /** The register holding the value, or the box when captured; -1 until allocated. */
+    int reg = -1;
+
+    LocalVar(String name, Kind kind, Object fn, int typeCode) {
+        this.name = name;
+        this.kind = kind;
+        this.fn = fn;
+        this.typeCode = typeCode;
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

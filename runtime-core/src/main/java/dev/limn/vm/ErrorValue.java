@@ -1,0 +1,47 @@
+package dev.limn.vm;
+
+import dev.limn.lang.Source;
+import dev.limn.lang.Span;
+
+/**
+ * A Limn error value: its kind (an identifier such as {@code DivisionByZero}), its message,
+ * and once raised the place where it was raised and the task that raised it. Errors compare
+ * by identity.
+ */
+public final class ErrorValue {
+    public final String kind;
+    public final String message;
+    Source source;
+    Span span;
+    String task;
+
+    public ErrorValue(String kind, String message) {
+        this.kind = kind;
+        this.message = message == null ? "" : message;
+    }
+
+    public Source source() {
+        return source;
+    }
+
+    public Span span() {
+        return span;
+    }
+
+    public String task() {
+        return task;
+    }
+
+    /** Records where the error was raised, unless it already carries a place. */
+    public void placeIfAbsent(Source src, Span at) {
+        if (span == null) {
+            source = src;
+            span = at;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return message.isEmpty() ? kind : kind + ": " + message;
+    }
+}

@@ -1,0 +1,139 @@
+package dev.limn.vm;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The state of one generic {@code iter} loop (ITERPREP/ITERNEXT). Decisions: a list is
+ * iterated by index over the length it had when the loop started, reading each item live
+ * (so a loop that pushes does not run forever; a loop that shrinks the list stops at its
+ * new end); a dict over a snapshot of its keys, skipping keys removed meanwhile; a string
+ * by one-character strings. With two loop variables the first is the index (or the key).
+ */
+abstract class LoopIter {
+    /** Writes the next item to register {@code dst} (and {@code dst + 1} when count is 2); false at the end. */
+    abstract boolean next(TaskContext t, int dst, int count);
+
+    static LoopIter of(Object v) {
+        if (v instanceof RangeValue r) {
+            return new OfRange(r.from(), r.length());
+        }
+        if (v instanceof ListValue l) {
+            return new OfList(l);
+        }
+        if (v instanceof DictValue d) {
+            return new OfDict(d);
+        }
+        if (v instanceof String s) {
+            return new OfString(s);
+        }
+        throw LimnError.typeMismatch("cannot iterate over " + Values.typeName(v));
+    }
+
+    private static final class OfRange extends LoopIter {
+        private final long from;
+        private final long length;
+        private long index;
+
+        OfRange(long from, long length) {
+            this.from = from;
+            this.length = length;
+        }
+
+        @Override
+        boolean next(TaskContext t, int dst, int count) {
+            if (index >= length) {
+                return false;
+            }
+            long v = from + index;
+            if (count == 2) {
+                t.set(dst, index);
+                t.set(dst + 1, v);
+            } else {
+                t.set(dst, v);
+            }
+            index++;
+            return true;
+        }
+    }
+
+    private static final class OfList extends LoopIter {
+        private final ListValue list;
+        private final int length;
+        private int index;
+
+        OfList(ListValue list) {
+            this.list = list;
+            this.length = list.items.size();
+        }
+
+        @Override
+        boolean next(TaskContext t, int dst, int count) {
+            if (index >= length || index >= list.items.size()) {
+                return false;
+            }
+            Object v = list.items.get(index);
+            if (count == 2) {
+                t.set(dst, (long) index);
+                t.set(dst + 1, v);
+            } else {
+                t.set(dst, v);
+            }
+            index++;
+            return true;
+        }
+    }
+
+    private static final class OfDict extends LoopIter {
+        private final DictValue dict;
+        private final List<DictValue.Key> keys;
+        private int index;
+
+        OfDict(DictValue dict) {
+            this.dict = dict;
+            this.keys = new ArrayList<>(dict.map.keySet());
+        }
+
+        @Override
+        boolean next(TaskContext t, int dst, int count) {
+            while (index < keys.size()) {
+                DictValue.Key key = keys.get(index++);
+                if (!dict.map.containsKey(key)) {
+                    continue;
+                }
+                t.set(dst, key.value());
+                if (count == 2) {
+                    t.set(dst + 1, dict.map.get(key));
+                }
+                return true;
+            }
+            return false;
+        }
+    }
+
+    private static final class OfString extends LoopIter {
+        private final String s;
+        private int index;
+
+        OfString(String s) {
+            this.s = s;
+        }
+
+        @Override
+        boolean next(TaskContext t, int dst, int count) {
+            if (index >= s.length()) {
+                return false;
+            }
+            int cp = s.codePointAt(index);
+            String ch = new String(Character.toChars(cp));
+            if (count == 2) {
+                t.set(dst, (long) index);
+                t.set(dst + 1, ch);
+            } else {
+                t.set(dst, ch);
+            }
+            index += Character.charCount(cp);
+            return true;
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package dev.limn.vm;
+
+import java.util.ArrayList;
+
+/**
+ * Methods of builtin types (METHOD): str {@code len upper lower to_upper to_lower trim
+ * split contains starts_with ends_with replace}; list {@code push pop len contains join
+ * insert remove sort}; dict {@code keys values has remove len get}. An unknown method raises
+ * TypeMismatch ("str has no method 'foo'"), a wrong argument count ArityMismatch.
+ */
+final class Methods {
+    private Methods() {}
+
+    static Object invoke(TaskContext t, Object recv, String name, int args, int argc) {
+        if (recv instanceof String s) {
+            return str(t, s, name, args, argc);
+        }
+        if (recv instanceof ListValue l) {
+            return list(t, l, name, args, argc);
+        }
+        if (recv instanceof DictValue d) {
+            return dict(t, d, name, args, argc);
+        }
+        throw noMethod(recv, name);
+    }
+
+    private static LimnError noMethod(Object recv, String name) {
+        return LimnError.typeMismatch(Values.typeName(recv) + " has no method '" + name + "'");
+    }
+
+    private static void arity(String name, int expected, int argc) {
+        if (argc != expected) {
+            throw new LimnError("ArityMismatch", "method " + name + " expects " + expected
+                    + (expected == 1 ? " argument" : " arguments") + ", got " + argc);
+        }
+    }
+
+    private static String strArg(TaskContext t, int reg, String method) {
+        Object v = t.get(reg);
+        if (!(v instanceof String s)) {
+            throw LimnError.typeMismatch(method + " expects a str argument, got " + Values.typeName(v));
+        }
+        return s;
+    }
+
+    private static Object str(TaskContext t, String s, String name, int args, int argc) {
+        switch (name) {
+            case "len": arity(name, 0, argc); return (long) s.length();
+            case "upper", "to_upper": arity(name, 0, argc); return s.toUpperCase();
+            case "lower", "to_lower": arity(name, 0, argc); return s.toLowerCase();
+            case "trim": arity(name, 0, argc); return s.strip();
+            case "contains": arity(name, 1, argc); return s.contains(strArg(t, args, name));
+            case "starts_with": arity(name, 1, argc); return s.startsWith(strArg(t, args, name));
+            case "ends_with": arity(name, 1, argc); return s.endsWith(strArg(t, args, name));
+            case "replace": arity(name, 2, argc); return s.replace(strArg(t, args, name), strArg(t, args + 1, name));
+            case "split": {
+                arity(name, 1, argc);
+                String sep = strArg(t, args, name);
+                ArrayList<Object> parts = new ArrayList<>();
+                if (sep.isEmpty()) {
+                    s.codePoints().forEach(cp -> parts.add(new String(Character.toChars(cp))));
+                } else {
+                    int from = 0;
+                    for (;;) {
+                        int at = s.indexOf(sep, from);
+                        if (at < 0) {
+                            parts.add(s.substring(from));
+                            break;
+                        }
+                        parts.add(s.substring(from, at));
+                        from = at + sep.length();
+                    }
+                }
+                return new ListValue(parts);
+            }
+            default: throw noMethod(s, name);
+        }
+    }
+
+    private static Object list(TaskContext t, ListValue l, String name, int args, int argc) {
+        ArrayList<Object> items = l.items;
+        switch (name) {
+            case "push": arity(name, 1, argc); items.add(t.get(args)); return null;
+            case "pop":
+                arity(name, 0, argc);
+                if (items.isEmpty()) {
+                    throw new LimnError("IndexOutOfBounds", "pop from an empty list");
+                }
+                return items.removeLast();
+            case "len": arity(name, 0, argc); return (long) items.size();
+            case "contains": {
+                arity(name, 1, argc);
+                Object v = t.get(args);
+                for (Object o : items) {
+                    if (Values.equal(o, v)) {
+                        return true;
+                    }
+                }
+                return false;
+            }
+            case "join": {
+                arity(name, 1, argc);
+                String sep = strArg(t, args, name);
+                StringBuilder sb = new StringBuilder();
+                for (int i = 0; i < items.size(); i++) {
+                    if (i > 0) {
+                        sb.append(sep);
+                    }
+                    sb.append(Values.str(items.get(i)));
+                }
+                return sb.toString();
+            }
+            case "insert": {
+                arity(name, 2, argc);
+                int at = Collections.index(t.get(args), items.size() + 1);
+                items.add(at, t.get(args + 1));
+                return null;
+            }
+            case "remove": {
+                arity(name, 1, argc);
+                return items.remove(Collections.index(t.get(args), items.size()));
+            }
+            case "sort": {
+                // in place, ascending (numbers numerically, strings lexicographically); returns the list
+                arity(name, 0, argc);
+                items.sort((x, y) -> ColdOps.compare(x, y, "<"));
+                return l;
+            }
+            default: throw noMethod(l, name);
+        }
+    }
+
+    private static Object dict(TaskContext t, DictValue d, String name, int args, int argc) {
+        switch (name) {
+            case "keys": {
+                arity(name, 0, argc);
+                ArrayList<Object> keys = new ArrayList<>(d.size());
+                for (DictValue.Key k : d.map.keySet()) {
+                    keys.add(k.value());
+                }
+                return new ListValue(keys);
+            }
+            case "values": arity(name, 0, argc); return new ListValue(new ArrayList<>(d.map.values()));
+            case "has": arity(name, 1, argc); return d.has(t.get(args));
+            case "len": arity(name, 0, argc); return (long) d.size();
+            case "remove": {
+                arity(name, 1, argc);
+                Object key = t.get(args);
+                DictValue.Key k = new DictValue.Key(key);
+                if (!d.map.containsKey(k)) {
+                    throw new LimnError("KeyNotFound", "key " + Values.repr(key) + " not found");
+                }
+                return d.map.remove(k);
+            }
+            case "get": {
+                arity(name, 2, argc);
+                DictValue.Key k = new DictValue.Key(t.get(args));
+                return d.map.containsKey(k) ? d.map.get(k) : t.get(args + 1);
+            }
+            default: throw noMethod(d, name);
+        }
+    }
+}

@@ -1,0 +1,191 @@
+package dev.limn.vm;
+
+import static dev.limn.vm.Opcode.Flag.CALLS;
+import static dev.limn.vm.Opcode.Flag.JUMP;
+import static dev.limn.vm.Opcode.Flag.MAY_RAISE;
+import static dev.limn.vm.Opcode.Flag.MAY_SUSPEND;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * The single list of Limn VM instructions. Each constant names its operand {@link Format},
+ * its register contract (comment) and its {@link Flag}s; the disassembler, the compiler and
+ * the interpreter's case labels ({@link Op}, checked by a test) follow this order.
+ * {@code R[x]} is register x of the current frame, {@code K[x]} constant x, {@code Up[x]}
+ * the closure's captured box x, {@code pc} the index of the next instruction.
+ */
+public enum Opcode {
+    /** R[A] := R[B] */
+    MOVE(Format.AB),
+    /** R[A] := K[C] */
+    LOADK(Format.AKC),
+    /** R[A] := nil */
+    LOADNIL(Format.A),
+    /** R[A] := (B != 0) */
+    LOADBOOL(Format.AB_BOOL),
+    /** R[A] := sC (an int) */
+    LOADINT(Format.AI),
+    /** R[A] := a new box holding nil (a local captured by a closure lives in a box) */
+    NEWBOX(Format.A),
+    /** R[A] := box(R[B]).value */
+    GETBOX(Format.AB),
+    /** box(R[A]).value := R[B] */
+    SETBOX(Format.AB),
+    /** R[A] := Up[B].value */
+    GETUPVAL(Format.AUP),
+    /** Up[B].value := R[A] */
+    SETUPVAL(Format.AUP),
+    /** R[A] := a closure of nested function C, capturing boxes as its proto lists */
+    CLOSURE(Format.APROTO),
+    /** R[A] := R[B] + R[C] */
+    ADD(Format.ABC, MAY_RAISE),
+    /** R[A] := R[B] + K[C] */
+    ADDK(Format.ABK, MAY_RAISE),
+    /** R[A] := R[B] - R[C] */
+    SUB(Format.ABC, MAY_RAISE),
+    /** R[A] := R[B] - K[C] */
+    SUBK(Format.ABK, MAY_RAISE),
+    /** R[A] := R[B] * R[C] */
+    MUL(Format.ABC, MAY_RAISE),
+    /** R[A] := R[B] * K[C] */
+    MULK(Format.ABK, MAY_RAISE),
+    /** R[A] := R[B] / R[C] */
+    DIV(Format.ABC, MAY_RAISE),
+    /** R[A] := R[B] / K[C] */
+    DIVK(Format.ABK, MAY_RAISE),
+    /** R[A] := R[B] % R[C] */
+    MOD(Format.ABC, MAY_RAISE),
+    /** R[A] := R[B] % K[C] */
+    MODK(Format.ABK, MAY_RAISE),
+    /** R[A] := R[B] ** R[C] */
+    POW(Format.ABC, MAY_RAISE),
+    /** R[A] := R[B] &amp; R[C] */
+    BAND(Format.ABC, MAY_RAISE),
+    /** R[A] := R[B] | R[C] */
+    BOR(Format.ABC, MAY_RAISE),
+    /** R[A] := R[B] ^ R[C] */
+    BXOR(Format.ABC, MAY_RAISE),
+    /** R[A] := R[B] &lt;&lt; R[C] */
+    SHL(Format.ABC, MAY_RAISE),
+    /** R[A] := R[B] &gt;&gt; R[C] */
+    SHR(Format.ABC, MAY_RAISE),
+    /** R[A] := -R[B] */
+    NEG(Format.AB, MAY_RAISE),
+    /** R[A] := not R[B] (bool only) */
+    NOT(Format.AB, MAY_RAISE),
+    /** R[A] := ~R[B] */
+    BNOT(Format.AB, MAY_RAISE),
+    /** R[A] := str(R[B]) ++ ... ++ str(R[B+C-1]) */
+    CONCAT(Format.ALIST),
+    /** pc += sC (back-edges check the trap) */
+    JMP(Format.J, JUMP, MAY_SUSPEND),
+    /** if R[A] (a bool, else TypeMismatch) == k then pc += sC */
+    TEST(Format.AJ, JUMP, MAY_RAISE),
+    /** if (R[A] &lt; R[B]) == k then pc += sC */
+    LT(Format.ABJ, JUMP, MAY_RAISE),
+    /** if (R[A] &lt;= R[B]) == k then pc += sC */
+    LE(Format.ABJ, JUMP, MAY_RAISE),
+    /** if (R[A] == R[B]) == k then pc += sC */
+    EQ(Format.ABJ, JUMP),
+    /** if (R[A] &lt; K[B]) == k then pc += sC */
+    LTK(Format.AKJ, JUMP, MAY_RAISE),
+    /** if (R[A] &lt;= K[B]) == k then pc += sC */
+    LEK(Format.AKJ, JUMP, MAY_RAISE),
+    /** if (R[A] &gt; K[B]) == k then pc += sC */
+    GTK(Format.AKJ, JUMP, MAY_RAISE),
+    /** if (R[A] &gt;= K[B]) == k then pc += sC */
+    GEK(Format.AKJ, JUMP, MAY_RAISE),
+    /** if (R[A] == K[B]) == k then pc += sC */
+    EQK(Format.AKJ, JUMP),
+    /** R[A], R[A+1] (ints, else TypeMismatch) start an inclusive counting loop; if empty pc += sC, else R[A+2] := R[A] */
+    FORPREP(Format.AJ, JUMP, MAY_RAISE),
+    /** if R[A] &lt; R[A+1] { R[A] += 1; R[A+2] := R[A]; pc += sC } (checks the trap) */
+    FORLOOP(Format.AJ, JUMP, MAY_SUSPEND),
+    /** R[A] := an iterator over R[A] (range, list, dict, str; TypeMismatch otherwise) */
+    ITERPREP(Format.A, MAY_RAISE),
+    /** if iterator R[A] has a next item { R[A+1] (, R[A+2] when B == 2) := it } else pc += sC */
+    ITERNEXT(Format.AIT, JUMP, MAY_SUSPEND),
+    /** R[A] := R[A](R[A+1], ..., R[A+B]) */
+    CALL(Format.ACALL, CALLS, MAY_RAISE, MAY_SUSPEND),
+    /** R[A] := builtin C(R[A+1], ..., R[A+B]) */
+    CALLB(Format.ABUILTIN, MAY_RAISE),
+    /** R[A] := R[A].K[C](R[A+1], ..., R[A+B]) */
+    METHOD(Format.AMETHOD, MAY_RAISE),
+    /** return R[A] to the caller */
+    RETURN(Format.A),
+    /** return nil to the caller */
+    RETNIL(Format.NONE),
+    /** if R[A] was passed by the caller then pc += sC (skips the default value's code) */
+    DEFAULT(Format.AJ, JUMP),
+    /** check R[A] against type B for the variable named K[C] (int converts to float) */
+    CHECKTYPE(Format.ATYPE, MAY_RAISE),
+    /** check the returned R[A] against type B of the function's return annotation */
+    CHECKRET(Format.ATYPE, MAY_RAISE),
+    /** R[A] := [R[B], ..., R[B+C-1]] */
+    NEWLIST(Format.ALIST),
+    /** R[A] := {R[B]: R[B+1], ..., R[B+2C-2]: R[B+2C-1]} */
+    NEWDICT(Format.ALIST),
+    /** R[A] := R[B]..R[C] (k = 1: inclusive) or R[B]..&lt;R[C] */
+    RANGE(Format.ABC, MAY_RAISE),
+    /** R[A] := R[B][R[C]] */
+    GETINDEX(Format.ABC, MAY_RAISE),
+    /** R[A][R[B]] := R[C] */
+    SETINDEX(Format.ABC, MAY_RAISE),
+    /** R[A] := R[B].K[C] (error fields kind and message) */
+    GETFIELD(Format.ABK, MAY_RAISE),
+    /** R[A] := an error of kind K[B] with message R[C] (k = 1) or "" (k = 0) */
+    NEWERR(Format.AERR),
+    /** raise R[A] (an error value; anything else raises Error with its printed form) */
+    RAISE(Format.A, MAY_RAISE),
+    /** if (the error R[A] has kind K[B]) == k then pc += sC */
+    ERRKIND(Format.AKJ, JUMP),
+    /** test-only suspension point: saves pc and returns SUSPENDED from the interpreter */
+    SUSPEND_TEST(Format.NONE, MAY_SUSPEND);
+
+    /** How the fields of an instruction word are read and printed. */
+    public enum Format {
+        NONE, A, AB, AB_BOOL, ABC, ABK, AKC, AI, AUP, APROTO, J, AJ, ABJ, AKJ, AIT, ACALL,
+        ABUILTIN, AMETHOD, ATYPE, ALIST, AERR
+    }
+
+    public enum Flag { MAY_RAISE, MAY_SUSPEND, JUMP, CALLS }
+
+    private static final Opcode[] VALUES = values();
+
+    public final Format format;
+    private final Set<Flag> flags;
+
+    Opcode(Format format, Flag... flags) {
+        this.format = format;
+        this.flags = flags.length == 0 ? EnumSet.noneOf(Flag.class) : EnumSet.of(flags[0], flags);
+    }
+
+    public boolean has(Flag flag) {
+        return flags.contains(flag);
+    }
+
+    public static Opcode of(int op) {
+        return VALUES[op];
+    }
+
+    /**
+     * The ordinals of {@link Opcode} as compile-time constants for the interpreter's switch.
+     * Must change with the enum's order; {@code OpcodeTableTest} checks every one.
+     */
+    public static final class Op {
+        public static final int MOVE = 0, LOADK = 1, LOADNIL = 2, LOADBOOL = 3, LOADINT = 4,
+                NEWBOX = 5, GETBOX = 6, SETBOX = 7, GETUPVAL = 8, SETUPVAL = 9, CLOSURE = 10,
+                ADD = 11, ADDK = 12, SUB = 13, SUBK = 14, MUL = 15, MULK = 16, DIV = 17,
+                DIVK = 18, MOD = 19, MODK = 20, POW = 21, BAND = 22, BOR = 23, BXOR = 24,
+                SHL = 25, SHR = 26, NEG = 27, NOT = 28, BNOT = 29, CONCAT = 30, JMP = 31,
+                TEST = 32, LT = 33, LE = 34, EQ = 35, LTK = 36, LEK = 37, GTK = 38, GEK = 39,
+                EQK = 40, FORPREP = 41, FORLOOP = 42, ITERPREP = 43, ITERNEXT = 44, CALL = 45,
+                CALLB = 46, METHOD = 47, RETURN = 48, RETNIL = 49, DEFAULT = 50,
+                CHECKTYPE = 51, CHECKRET = 52, NEWLIST = 53, NEWDICT = 54, RANGE = 55,
+                GETINDEX = 56, SETINDEX = 57, GETFIELD = 58, NEWERR = 59, RAISE = 60,
+                ERRKIND = 61, SUSPEND_TEST = 62;
+
+        private Op() {}
+    }
+}

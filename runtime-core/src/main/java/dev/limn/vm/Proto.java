@@ -1,0 +1,93 @@
+package dev.limn.vm;
+
+import dev.limn.lang.Source;
+import dev.limn.lang.Span;
+
+/**
+ * A compiled function: its code, constants (tags and payloads unboxed, references in
+ * {@code kRef}), register count, nested functions, how its closure captures boxes, the
+ * per-pc source spans that runtime diagnostics underline, and its exception table.
+ *
+ * <p>Exception table entry i covers pcs {@code exStart[i] <= pc < exEnd[i]}; a raise there
+ * stores the error in register {@code exReg[i]} and continues at {@code exHandler[i]}.
+ * Inner ranges come first, so the first entry that covers a pc is the innermost handler.
+ */
+public final class Proto {
+    public final String name;
+    public final Source source;
+    public final Span span;
+    public final int numParams;
+    /** Arguments needed: the position after the last parameter without a default. */
+    public final int minArgs;
+    public final int maxRegs;
+    public final long[] code;
+    public final long[] kPay;
+    public final byte[] kTag;
+    public final Object[] kRef;
+    public final Proto[] protos;
+    /** For each captured box: true when it is the enclosing frame's register upIndex, false when it is the enclosing closure's box upIndex. */
+    public final boolean[] upFromLocal;
+    public final int[] upIndex;
+    public final String[] upNames;
+    public final int[] lines;
+    public final int[] cols;
+    public final int[] lens;
+    public final int[] exStart;
+    public final int[] exEnd;
+    public final int[] exHandler;
+    public final int[] exReg;
+
+    public Proto(String name, Source source, Span span, int numParams, int minArgs, int maxRegs,
+                 long[] code, long[] kPay, byte[] kTag, Object[] kRef, Proto[] protos,
+                 boolean[] upFromLocal, int[] upIndex, String[] upNames, int[] lines, int[] cols, int[] lens,
+                 int[] exStart, int[] exEnd, int[] exHandler, int[] exReg) {
+        this.name = name;
+        this.source = source;
+        this.span = span;
+        this.numParams = numParams;
+        this.minArgs = minArgs;
+        this.maxRegs = maxRegs;
+        this.code = code;
+        this.kPay = kPay;
+        this.kTag = kTag;
+        this.kRef = kRef;
+        this.protos = protos;
+        this.upFromLocal = upFromLocal;
+        this.upIndex = upIndex;
+        this.upNames = upNames;
+        this.lines = lines;
+        this.cols = cols;
+        this.lens = lens;
+        this.exStart = exStart;
+        this.exEnd = exEnd;
+        this.exHandler = exHandler;
+        this.exReg = exReg;
+    }
+
+    public String displayName() {
+        return name == null ? "anonymous" : name;
+    }
+
+    public Span spanAt(int pc) {
+        if (pc < 0 || pc >= lines.length) {
+            return span;
+        }
+        return new Span(lines[pc], cols[pc], lens[pc]);
+    }
+
+    /** Constant i in object form. */
+    public Object constant(int i) {
+        return Values.box(kTag[i], kPay[i], kRef[i]);
+    }
+
+    /** The handler pc for a raise at {@code pc}, or -1; {@code regOut[0]} receives the error register. */
+    public int handlerFor(int pc, int[] regOut) {
+        for (int i = 0; i < exStart.length; i++) {
+            if (pc >= exStart[i] && pc < exEnd[i]) {
+                regOut[0] = exReg[i];
+                return exHandler[i];
+            }
+        }
+        return -1;
+    }
+}

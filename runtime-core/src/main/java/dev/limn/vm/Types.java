@@ -1,0 +1,61 @@
+package dev.limn.vm;
+
+/**
+ * Type annotations as the VM checks them (operand B of CHECKTYPE/CHECKRET). nil passes
+ * only {@code any}: {@code var x: int;} starts as nil without a check, but assigning nil
+ * later raises TypeMismatch. An int stored into a {@code float}
+ * variable becomes a float.
+ */
+public final class Types {
+    public static final int ANY = 0;
+    public static final int INT = 1;
+    public static final int FLOAT = 2;
+    public static final int BOOL = 3;
+    public static final int STR = 4;
+    public static final int LIST = 5;
+    public static final int DICT = 6;
+
+    private static final String[] NAMES = {"any", "int", "float", "bool", "str", "list", "dict"};
+
+    private Types() {}
+
+    public static String name(int code) {
+        return NAMES[code];
+    }
+
+    /** The code of a type name as written in an annotation, or -1 when unknown. */
+    public static int code(String name) {
+        for (int i = 0; i < NAMES.length; i++) {
+            if (NAMES[i].equals(name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Checks register {@code abs}; converts int to float for a float annotation; returns false on a mismatch. */
+    static boolean check(TaskContext t, int abs, int code) {
+        Object v = t.get(abs);
+        if (code == ANY) {
+            return true;
+        }
+        if (v == null) {
+            return false;
+        }
+        return switch (code) {
+            case INT -> v instanceof Long;
+            case FLOAT -> {
+                if (v instanceof Long l) {
+                    t.set(abs, (double) l);
+                    yield true;
+                }
+                yield v instanceof Double;
+            }
+            case BOOL -> v instanceof Boolean;
+            case STR -> v instanceof String;
+            case LIST -> v instanceof ListValue;
+            case DICT -> v instanceof DictValue;
+            default -> true;
+        };
+    }
+}

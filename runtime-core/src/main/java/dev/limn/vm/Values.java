@@ -1,0 +1,268 @@
+package dev.limn.vm;
+
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * Limn values in their object form, used by cold paths, collections and builtins: nil is
+ * {@code null}, int {@link Long}, float {@link Double}, bool {@link Boolean}, duration
+ * {@link DurationValue}, str {@link String}, and the value classes of this package.
+ * Printing, equality, hashing and type names of SPEC §2 live here.
+ */
+public final class Values {
+    private Values() {}
+
+    /** The object form of a tagged value. */
+    public static Object box(byte tag, long payload, Object ref) {
+        return switch (tag) {
+            case Tag.BOOL -> payload != 0;
+            case Tag.INT -> payload;
+            case Tag.FLOAT -> Double.longBitsToDouble(payload);
+            case Tag.DURATION -> new DurationValue(payload);
+            case Tag.REF -> ref;
+            default -> null;
+        };
+    }
+
+    public static byte tagOf(Object v) {
+        if (v == null) {
+            return Tag.NIL;
+        }
+        if (v instanceof Long) {
+            return Tag.INT;
+        }
+        if (v instanceof Double) {
+            return Tag.FLOAT;
+        }
+        if (v instanceof Boolean) {
+            return Tag.BOOL;
+        }
+        if (v instanceof DurationValue) {
+            return Tag.DURATION;
+        }
+        return Tag.REF;
+    }
+
+    /** The payload of an object-form value whose tag is not REF. */
+    public static long payloadOf(Object v) {
+        if (v instanceof Long l) {
+            return l;
+        }
+        if (v instanceof Double d) {
+            return Double.doubleToRawLongBits(d);
+        }
+        if (v instanceof Boolean b) {
+            return b ? 1 : 0;
+        }
+        if (v instanceof DurationValue d) {
+            return d.nanos();
+        }
+        return 0;
+    }
+
+    public static String typeName(Object v) {
+        if (v == null) {
+            return "nil";
+        }
+        if (v instanceof Long) {
+            return "int";
+        }
+        if (v instanceof Double) {
+            return "float";
+        }
+        if (v instanceof Boolean) {
+            return "bool";
+        }
+        if (v instanceof String) {
+            return "str";
+        }
+        if (v instanceof ListValue) {
+            return "list";
+        }
+        if (v instanceof DictValue) {
+            return "dict";
+        }
+        if (v instanceof RangeValue) {
+            return "range";
+        }
+        if (v instanceof DurationValue) {
+            return "duration";
+        }
+        if (v instanceof Closure || v instanceof Builtin) {
+            return "function";
+        }
+        if (v instanceof ErrorValue) {
+            return "error";
+        }
+        return "value";
+    }
+
+    public static String typeNameOfTag(byte tag, Object ref) {
+        return switch (tag) {
+            case Tag.NIL -> "nil";
+            case Tag.BOOL -> "bool";
+            case Tag.INT -> "int";
+            case Tag.FLOAT -> "float";
+            case Tag.DURATION -> "duration";
+            default -> typeName(ref);
+        };
+    }
+
+    /** The printed form of {@code print} and {@code str}: strings raw. */
+    public static String str(Object v) {
+        if (v instanceof String s) {
+            return s;
+        }
+        StringBuilder sb = new StringBuilder();
+        append(sb, v, false);
+        return sb.toString();
+    }
+
+    /** The form inside collections: strings quoted with escapes. */
+    public static String repr(Object v) {
+        StringBuilder sb = new StringBuilder();
+        append(sb, v, true);
+        return sb.toString();
+    }
+
+    private static void append(StringBuilder sb, Object v, boolean quote) {
+        switch (v) {
+            case null -> sb.append("nil");
+            case String s -> {
+                if (quote) {
+                    quote(sb, s);
+                } else {
+                    sb.append(s);
+                }
+            }
+            case ListValue l -> {
+                sb.append('[');
+                for (int i = 0; i < l.items.size(); i++) {
+                    if (i > 0) {
+                        sb.append(", ");
+                    }
+                    append(sb, l.items.get(i), true);
+                }
+                sb.append(']');
+            }
+            case DictValue d -> {
+                sb.append('{');
+                Iterator<Map.Entry<DictValue.Key, Object>> it = d.map.entrySet().iterator();
+                boolean first = true;
+                while (it.hasNext()) {
+                    Map.Entry<DictValue.Key, Object> e = it.next();
+                    if (!first) {
+                        sb.append(", ");
+                    }
+                    first = false;
+                    append(sb, e.getKey().value(), true);
+                    sb.append(": ");
+                    append(sb, e.getValue(), true);
+                }
+                sb.append('}');
+            }
+            default -> sb.append(v);
+        }
+    }
+
+    private static void quote(StringBuilder sb, String s) {
+        sb.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\t' -> sb.append("\\t");
+                case '\r' -> sb.append("\\r");
+                case '\0' -> sb.append("\\0");
+                default -> sb.append(c);
+            }
+        }
+        sb.append('"');
+    }
+
+    /** Limn {@code ==}: numbers numerically, str/list/dict structurally, the rest by identity. */
+    public static boolean equal(Object a, Object b) {
+        if (a == b) {
+            return true;
+        }
+        if (a == null || b == null) {
+            return false;
+        }
+        if (a instanceof Long x) {
+            if (b instanceof Long y) {
+                return x.longValue() == y.longValue();
+            }
+            return b instanceof Double y && (double) x == y;
+        }
+        if (a instanceof Double x) {
+            if (b instanceof Double y) {
+                return x.doubleValue() == y.doubleValue();
+            }
+            return b instanceof Long y && x == (double) y;
+        }
+        if (a instanceof Boolean || a instanceof String || a instanceof DurationValue || a instanceof RangeValue) {
+            return a.equals(b);
+        }
+        if (a instanceof ListValue x && b instanceof ListValue y) {
+            if (x.items.size() != y.items.size()) {
+                return false;
+            }
+            for (int i = 0; i < x.items.size(); i++) {
+                if (!equal(x.items.get(i), y.items.get(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (a instanceof DictValue x && b instanceof DictValue y) {
+            if (x.map.size() != y.map.size()) {
+                return false;
+            }
+            for (Map.Entry<DictValue.Key, Object> e : x.map.entrySet()) {
+                if (!y.map.containsKey(e.getKey()) || !equal(e.getValue(), y.map.get(e.getKey()))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /** A hash consistent with {@link #equal}: an integral float hashes as the int of its value. */
+    public static int hash(Object v) {
+        if (v == null) {
+            return 0;
+        }
+        if (v instanceof Double d) {
+            double x = d;
+            long l = (long) x;
+            if (l == x) {
+                return Long.hashCode(l);
+            }
+            return Double.hashCode(x);
+        }
+        if (v instanceof Long l) {
+            return Long.hashCode(l);
+        }
+        if (v instanceof ListValue l) {
+            int h = 1;
+            for (Object o : l.items) {
+                h = 31 * h + hash(o);
+            }
+            return h;
+        }
+        if (v instanceof DictValue d) {
+            int h = 0;
+            for (Map.Entry<DictValue.Key, Object> e : d.map.entrySet()) {
+                h += e.getKey().hashCode() ^ hash(e.getValue());
+            }
+            return h;
+        }
+        if (v instanceof Boolean || v instanceof String || v instanceof DurationValue || v instanceof RangeValue) {
+            return v.hashCode();
+        }
+        return System.identityHashCode(v);
+    }
+}

@@ -1,0 +1,38 @@
+package dev.limn.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.limn.lang.CompileException;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+/** Runs Limn source text in tests and captures exit status, stdout and stderr. */
+final class LimnRunner {
+    record Result(int status, String out, String err) {}
+
+    private LimnRunner() {}
+
+    static Result run(String text) {
+        CompiledProgram program;
+        try {
+            program = Limn.compile("test.lm", text);
+        } catch (CompileException e) {
+            return new Result(2, "", e.render());
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Limn.run(program, RunOptions.defaults().withSeed(42L),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(0L, Limn.liveCounts().get("slab.blocks.live"), "slab blocks still live after the run");
+        return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** Runs a program that must succeed; returns its stdout. */
+    static String out(String text) {
+        Result r = run(text);
+        assertEquals(0, r.status(), () -> "exit status; stderr:\n" + r.err());
+        return r.out();
+    }
+}

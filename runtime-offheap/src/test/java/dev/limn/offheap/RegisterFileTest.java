@@ -1,0 +1,47 @@
+package dev.limn.offheap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.lang.foreign.MemorySegment;
+import org.junit.jupiter.api.Test;
+
+class RegisterFileTest {
+
+    @Test
+    void layoutMatchesTheDiagram() {
+        assertEquals(16, RegisterFile.REGISTER_BYTES);
+        assertEquals(0, RegisterFile.PAYLOAD_OFFSET);
+        assertEquals(8, RegisterFile.TAG_OFFSET);
+    }
+
+    @Test
+    void registersHoldTagAndPayloadIndependently() {
+        try (SlabAllocator slab = new SlabAllocator(16 * 32, 4)) {
+            MemorySegment block = slab.allocate();
+            assertEquals(32, RegisterFile.capacity(block));
+            for (int r = 0; r < 32; r++) {
+                RegisterFile.sp(block, r, (byte) r, -r * 1_000_000_007L);
+            }
+            for (int r = 0; r < 32; r++) {
+                assertEquals((byte) r, RegisterFile.lpTag(block, r));
+                assertEquals(-r * 1_000_000_007L, RegisterFile.lpPayload(block, r));
+            }
+            RegisterFile.spPayload(block, 3, Long.MIN_VALUE);
+            RegisterFile.spTag(block, 3, (byte) -1);
+            assertEquals(Long.MIN_VALUE, RegisterFile.lpPayload(block, 3));
+            assertEquals((byte) -1, RegisterFile.lpTag(block, 3));
+            assertEquals(2 * -1_000_000_007L, RegisterFile.lpPayload(block, 2), "neighbours untouched");
+            slab.free(block);
+        }
+    }
+
+    @Test
+    void accessPastTheBlockIsAnExceptionNotACrash() {
+        try (SlabAllocator slab = new SlabAllocator(16 * 4, 4)) {
+            MemorySegment block = slab.allocate();
+            org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class,
+                    () -> RegisterFile.lpPayload(block, 4));
+            slab.free(block);
+        }
+    }
+}
