@@ -38,9 +38,16 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * failing that, reserves one more slab. Slabs are only returned by {@link #close()}.
  *
  * <h2>Statistics</h2>
- * Live and peak counts are exact: one atomic add on a shared counter per allocate and per
- * free. That is the price of an exact peak; docs/design.md records what it costs under
- * contention.
+ * Each thread cache counts its own allocations and frees (plain stores by the owner, opaque
+ * so readers see whole values); {@link #stats()} sums them. A shared atomic counter was
+ * measured first: it tripled the uncontended cost of an allocate+free pair and made the
+ * two-thread case 6x slower (docs/design.md). The live count is therefore exact whenever no
+ * allocate or free is in flight (a sum taken during activity may be off by the operations in
+ * flight). The peak is the highest live count seen at sampling points: every
+ * {@link #stats()} call, every cache refill and spill, every slab growth, and every
+ * allocation on the shared path (virtual threads, debug mode). A burst that rises and falls
+ * within one thread's cache between two samples can be missed; the reserved bytes are the
+ * exact memory bound.
  *
  * <h2>Misuse</h2>
  * Freeing a segment this allocator did not hand out (another allocator's block, a slice, a
@@ -65,14 +72,18 @@ public final class SlabAllocator implements AutoCloseable {
     private static final long SLAB_ALIGNMENT = 64;
 
     private static final VarHandle FREE_HEAD;
-    private static final VarHandle LIVE;
+    private static final VarHandle SHARED_NET;
     private static final VarHandle PEAK;
+    private static final VarHandle CACHE_ALLOCS;
+    private static final VarHandle CACHE_FREES;
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             FREE_HEAD = lookup.findVarHandle(SlabAllocator.class, "freeHead", long.class);
-            LIVE = lookup.findVarHandle(SlabAllocator.class, "live", long.class);
+            SHARED_NET = lookup.findVarHandle(SlabAllocator.class, "sharedNet", long.class);
             PEAK = lookup.findVarHandle(SlabAllocator.class, "peak", long.class);
+            CACHE_ALLOCS = lookup.findVarHandle(ThreadCache.class, "allocs", long.class);
+            CACHE_FREES = lookup.findVarHandle(ThreadCache.class, "frees", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -80,6 +91,8 @@ public final class SlabAllocator implements AutoCloseable {
 
     private final int blockBytes;
     private final int blocksPerSlab;
+    /** log2(blockBytes) when it is a power of two, else -1: free divides on every call. */
+    private final int blockShift;
     private final long slabBytes;
     private final Arena arena = Arena.ofShared();
     private final ThreadLocal<ThreadCache> caches = ThreadLocal.withInitial(this::newCache);
@@ -92,12 +105,17 @@ public final class SlabAllocator implements AutoCloseable {
 
     /** Shared free stack head: {@code stamp << 32 | (index + 1)}; low word 0 means empty. */
     private volatile long freeHead;
-    private volatile long live;
+    /**
+     * Allocations minus frees not counted by a live thread cache: those of virtual threads
+     * and of debug mode, plus the counts of reclaimed caches of ended threads.
+     */
+    private volatile long sharedNet;
     private volatile long peak;
     private volatile boolean closed;
 
     /**
-     * @param blockBytes    size of every block, a positive multiple of 8
+     * @param blockBytes    size of every block, a positive multiple of 8; a power of two
+     *                      makes free cheaper
      * @param blocksPerSlab blocks reserved at once when the allocator grows
      */
     public SlabAllocator(int blockBytes, int blocksPerSlab) {
@@ -112,6 +130,7 @@ public final class SlabAllocator implements AutoCloseable {
         }
         this.blockBytes = blockBytes;
         this.blocksPerSlab = blocksPerSlab;
+        this.blockShift = Integer.bitCount(blockBytes) == 1 ? Integer.numberOfTrailingZeros(blockBytes) : -1;
         this.slabBytes = (long) blockBytes * blocksPerSlab;
     }
 
@@ -134,26 +153,20 @@ public final class SlabAllocator implements AutoCloseable {
         if (closed) {
             throw closedError("allocate");
         }
+        if (DEBUG || Thread.currentThread().isVirtual()) {
+            return allocateShared();
+        }
+        ThreadCache cache = caches.get();
         MemorySegment block;
-        if (DEBUG) {
-            block = allocateDebug();
-        } else if (Thread.currentThread().isVirtual()) {
-            block = blockAt(popShared());
+        int size = cache.size;
+        if (size > 0) {
+            block = cache.blocks[--size];
+            cache.blocks[size] = null;
+            cache.size = size;
         } else {
-            ThreadCache cache = caches.get();
-            int size = cache.size;
-            if (size > 0) {
-                block = cache.blocks[--size];
-                cache.blocks[size] = null;
-                cache.size = size;
-            } else {
-                block = refill(cache);
-            }
+            block = refill(cache);
         }
-        long now = (long) LIVE.getAndAdd(this, 1L) + 1;
-        if (now > peak) {
-            raisePeak(now);
-        }
+        CACHE_ALLOCS.setOpaque(cache, cache.allocs + 1);
         return block;
     }
 
@@ -169,22 +182,32 @@ public final class SlabAllocator implements AutoCloseable {
         }
         if (DEBUG) {
             freeDebug(block);
-        } else {
-            int index = indexOf(block);
-            if (Thread.currentThread().isVirtual()) {
-                pushShared(index, index);
-            } else {
-                ThreadCache cache = caches.get();
-                int size = cache.size;
-                if (size == CACHE_CAPACITY) {
-                    spill(cache);
-                    size = cache.size;
-                }
-                cache.blocks[size] = block;
-                cache.size = size + 1;
-            }
+            SHARED_NET.getAndAdd(this, -1L);
+            return;
         }
-        LIVE.getAndAdd(this, -1L);
+        int index = indexOf(block);
+        if (Thread.currentThread().isVirtual()) {
+            pushShared(index, index);
+            SHARED_NET.getAndAdd(this, -1L);
+            return;
+        }
+        ThreadCache cache = caches.get();
+        int size = cache.size;
+        if (size == CACHE_CAPACITY) {
+            spill(cache);
+            size = cache.size;
+        }
+        cache.blocks[size] = block;
+        cache.size = size + 1;
+        CACHE_FREES.setOpaque(cache, cache.frees + 1);
+    }
+
+    /** Allocation without a thread cache: virtual threads and debug mode. */
+    private MemorySegment allocateShared() {
+        MemorySegment block = DEBUG ? allocateDebug() : blockAt(popShared());
+        SHARED_NET.getAndAdd(this, 1L);
+        samplePeak();
+        return block;
     }
 
     /**
@@ -192,7 +215,25 @@ public final class SlabAllocator implements AutoCloseable {
      * Live and peak are exact once no allocate or free is in flight.
      */
     public SlabStats stats() {
+        long live = samplePeak();
         return new SlabStats(live, peak, slabs.length * slabBytes);
+    }
+
+    /** Sums the live count, raises the peak to it and returns it. */
+    private long samplePeak() {
+        long live = sharedNet;
+        synchronized (growLock) {
+            for (ThreadCache cache : registry) {
+                live += (long) CACHE_ALLOCS.getOpaque(cache) - (long) CACHE_FREES.getOpaque(cache);
+            }
+        }
+        // A sum taken during activity can dip below 0 (a free counted before its allocate).
+        live = Math.max(live, 0);
+        long seen = peak;
+        while (live > seen && !PEAK.compareAndSet(this, seen, live)) {
+            seen = peak;
+        }
+        return live;
     }
 
     /**
@@ -231,6 +272,9 @@ public final class SlabAllocator implements AutoCloseable {
         final Thread owner;
         final MemorySegment[] blocks = new MemorySegment[CACHE_CAPACITY];
         int size;
+        /** Written by the owner only (opaque), summed by stats(). */
+        long allocs;
+        long frees;
 
         ThreadCache(Thread owner) {
             this.owner = owner;
@@ -257,6 +301,7 @@ public final class SlabAllocator implements AutoCloseable {
             cache.blocks[size++] = blockAt(index);
         }
         cache.size = size;
+        samplePeak();
         return blockAt(first);
     }
 
@@ -279,6 +324,7 @@ public final class SlabAllocator implements AutoCloseable {
         System.arraycopy(blocks, CACHE_BATCH, blocks, 0, remaining);
         Arrays.fill(blocks, remaining, CACHE_CAPACITY, null);
         cache.size = remaining;
+        samplePeak();
     }
 
     // ---------------------------------------------------------------- shared free stack
@@ -362,6 +408,7 @@ public final class SlabAllocator implements AutoCloseable {
             }
             registry.remove(c);
             // The owner has terminated: its last writes happen-before isAlive() returned false.
+            SHARED_NET.getAndAdd(this, cache.allocs - cache.frees);
             for (int i = 0; i < cache.size; i++) {
                 int index = indexOf(cache.blocks[i]);
                 pushShared(index, index);
@@ -421,7 +468,10 @@ public final class SlabAllocator implements AutoCloseable {
         if (block.isNative()) {
             Slab slab = slabOf(block.address());
             if (slab != null) {
-                int local = (int) ((block.address() - slab.base) / blockBytes);
+                // A slab is < 2 GiB: 32-bit arithmetic, and a shift for power-of-two blocks
+                // (a 64-bit division cost more than the rest of free together).
+                int offset = (int) (block.address() - slab.base);
+                int local = blockShift >= 0 ? offset >>> blockShift : offset / blockBytes;
                 if (slab.blocks[local] == block) {
                     return slab.firstIndex + local;
                 }
@@ -488,13 +538,6 @@ public final class SlabAllocator implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------- errors and counters
-
-    private void raisePeak(long now) {
-        long seen = peak;
-        while (now > seen && !PEAK.compareAndSet(this, seen, now)) {
-            seen = peak;
-        }
-    }
 
     private IllegalStateException closedError(String operation) {
         return new IllegalStateException("cannot " + operation + " a slab block: the allocator is closed");
