@@ -305,7 +305,10 @@ public final class SlabAllocator implements AutoCloseable {
         if (cache != null && cache.owner == thread) {
             return cache;
         }
-        return thread.isVirtual() ? null : claimCache(thread);
+        if (thread.isVirtual() || cache != null && cache.owner.isAlive()) {
+            return null; // checked without the lock: a colliding thread must not lock per call
+        }
+        return claimCache(thread);
     }
 
     /** Installs a cache for {@code thread} if its slot is free or its owner has ended. */
