@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Runs every jcstress test in runtime-stress's jar (all packages: offheap, sched, ...) and
+# exits non-zero when any test fails, errors, or no test ran.
+#
+#   runtime-stress/run.sh quick [jcstress options]   what `./mvnw verify` runs (CI)
+#   runtime-stress/run.sh full  [jcstress options]   the thorough run, before a release
+#   e.g. runtime-stress/run.sh quick -t Slab         only tests matching a regexp
+#
+# Budget. CI has ~4 minutes on 2 cores for this. jcstress 0.16 costs about 6 s per
+# two-actor test in `-m sanity` and about 30 s in `-m quick` when it runs every JVM
+# configuration it detects (interpreter, C1, C2, split compilation...). So:
+#   quick = `-m sanity` in ONE JVM configuration (`-jvmArgs` switches auto-detection off):
+#           a few seconds per test, ~1 min for the offheap tests; room for the scheduler and
+#           channel tests to come. It catches broken protocols, not rare reorderings.
+#   full  = `-m default` over every auto-detected JVM configuration: many minutes per test;
+#           this is the run that catches the rare interleavings.
+# Both pass the parent POM's JVM flags (target/jvm.flags, written by the build) to the
+# forked VMs, and use the JDK 25 found the way every Limn script finds it.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+mode=${1:-quick}
+shift || true
+
+source "$root/scripts/find-jdk.sh"
+
+jar="$here/target/jcstress.jar"
+flags_file="$here/target/jvm.flags"
+if [ ! -f "$jar" ] || [ ! -f "$flags_file" ]; then
+    echo "building $jar" >&2
+    (cd "$root" && ./mvnw -q -B package -pl runtime-stress -am -DskipTests -Dlimn.stress.skip=true)
+fi
+flags=$(cat "$flags_file")
+
+case "$mode" in
+    quick) args=(-m sanity -jvmArgs "$flags") ;;
+    full)  args=(-m default -jvmArgsPrepend "$flags") ;;
+    *) echo "usage: $0 quick|full [jcstress options]" >&2; exit 2 ;;
+esac
+
+results="$here/target/jcstress-results-$mode"
+log="$results.log"
+mkdir -p "$results"
+cd "$here/target"
+# The host VM only lists and schedules tests; the forks get the flags through args.
+"$LIMN_JAVA" -jar "$jar" "${args[@]}" -r "$results" "$@" 2>&1 | tee "$log"
+
+# jcstress exits 0 whatever the outcome: judge its summary.
+if ! grep -q 'RUN RESULTS:' "$log"; then
+    echo "jcstress did not finish; see $log" >&2
+    exit 1
+fi
+if grep -q 'No tests to run\|Total tests: 0\b' "$log"; then
+    echo "jcstress ran no test" >&2
+    exit 1
+fi
+status=0
+for kind in Failed Error; do
+    if ! grep -q "$kind tests: No matches" "$log"; then
+        echo "jcstress: $kind tests present; report in $results/index.html" >&2
+        status=1
+    fi
+done
+[ "$status" -eq 0 ] && echo "jcstress $mode: all tests passed (report: $results/index.html)"
+exit "$status"
