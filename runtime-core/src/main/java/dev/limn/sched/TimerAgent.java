@@ -1,0 +1,150 @@
+package dev.limn.sched;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import org.agrona.DeadlineTimerWheel;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.IdleStrategy;
+import org.jctools.queues.MpscUnboundedXaddArrayQueue;
+
+/**
+ * The scheduler's timer thread: owns the {@link DeadlineTimerWheel} (thread-confined: only this
+ * agent touches it), sets TIME_SLICE traps on fibers that ran past their slice while others
+ * wait, and starts the virtual threads of host calls (so no thread is ever started from a
+ * pinned carrier: a new thread inherits its creator's CPU mask).
+ *
+ * <p>Other threads talk to it through an MPSC command queue: a {@link Timer} to add, a cancelled
+ * Timer to remove from the wheel, or a Runnable to run here. Cancellation itself does not wait
+ * for this thread: it is a CAS on the Timer (see {@link Timer}).
+ *
+ * <p>Idle policy: with timers pending it parks one wheel tick at a time; with live fibers but no
+ * timers it parks half a time slice (to police slices); with nothing live it parks until a
+ * command or a new fiber wakes it. It never spins.
+ */
+final class TimerAgent implements Agent, IdleStrategy {
+
+    /** Wheel tick: 2^20 ns, about 1 ms (the wheel wants a power of two). */
+    static final long TICK_NANOS = 1L << 20;
+    private static final int TICKS_PER_WHEEL = 512;
+    private static final int EXPIRY_LIMIT = 1024;
+
+    private final Scheduler scheduler;
+    private final DeadlineTimerWheel wheel;
+    private final MpscUnboundedXaddArrayQueue<Object> commands = new MpscUnboundedXaddArrayQueue<>(256);
+    private final org.agrona.collections.Long2ObjectHashMap<Timer> byWheelId = new org.agrona.collections.Long2ObjectHashMap<>();
+    private final DeadlineTimerWheel.TimerHandler onExpiry = this::expire;
+
+    volatile Thread thread;
+    /** 1 while parked without a deadline; a submitter that sees it unparks the thread. */
+    private volatile int sleeping;
+
+    TimerAgent(Scheduler scheduler) {
+        this.scheduler = scheduler;
+        this.wheel = new DeadlineTimerWheel(TimeUnit.NANOSECONDS, scheduler.clock.nanoTime(), TICK_NANOS, TICKS_PER_WHEEL);
+    }
+
+    @Override
+    public String roleName() {
+        return "limn-timer";
+    }
+
+    @Override
+    public void onStart() {
+        thread = Thread.currentThread();
+    }
+
+    void command(Object command) {
+        commands.offer(command);
+        wake();
+    }
+
+    /** Unparks the timer thread if it sleeps without a deadline. */
+    void wake() {
+        if (sleeping != 0) {
+            sleeping = 0;
+            Thread t = thread;
+            if (t != null) {
+                LockSupport.unpark(t);
+            }
+        }
+    }
+
+    @Override
+    public int doWork() {
+        int work = 0;
+        Object command;
+        while ((command = commands.poll()) != null) {
+            work++;
+            if (command instanceof Timer timer) {
+                if (timer.lvState() == Timer.PENDING) {
+                    timer.wheelId = wheel.scheduleTimer(timer.deadline);
+                    byWheelId.put(timer.wheelId, timer);
+                } else if (timer.wheelId >= 0) {
+                    wheel.cancelTimer(timer.wheelId);
+                    byWheelId.remove(timer.wheelId);
+                }
+            } else {
+                ((Runnable) command).run();
+            }
+        }
+        long now = scheduler.clock.nanoTime();
+        if (wheel.timerCount() > 0) {
+            work += wheel.poll(now, onExpiry, EXPIRY_LIMIT);
+        }
+        scheduler.policeTimeSlices(now);
+        return work;
+    }
+
+    private boolean expire(TimeUnit unit, long now, long wheelId) {
+        Timer timer = byWheelId.remove(wheelId);
+        if (timer != null && timer.casState(Timer.PENDING, Timer.FIRED)) {
+            try {
+                timer.action.run();
+            } catch (Throwable t) {
+                scheduler.hostFailed(t);
+            } finally {
+                scheduler.decrementActive();
+            }
+        }
+        return true;
+    }
+
+    long pendingTimers() {
+        return wheel.timerCount();
+    }
+
+    // ---- IdleStrategy: deadline-aware, never spins --------------------------------------------
+
+    @Override
+    public void idle(int workCount) {
+        if (workCount > 0) {
+            return;
+        }
+        if (wheel.timerCount() > 0) {
+            LockSupport.parkNanos(this, TICK_NANOS);
+        } else if (scheduler.liveFibers() > 0) {
+            LockSupport.parkNanos(this, scheduler.timeSliceNanos / 2);
+        } else {
+            sleeping = 1;
+            if (commands.isEmpty() && scheduler.liveFibers() == 0) {
+                LockSupport.parkNanos(this, TimeUnit.SECONDS.toNanos(1));
+            }
+            sleeping = 0;
+        }
+    }
+
+    @Override
+    public void idle() {
+        idle(0);
+    }
+
+    @Override
+    public void reset() {
+    }
+
+    @Override
+    public String alias() {
+        return "limn-timer";
+    }
+}
