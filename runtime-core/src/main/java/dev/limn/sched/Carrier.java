@@ -167,8 +167,7 @@ public final class Carrier implements Agent {
 
     private void runFiber(Fiber fiber) {
         Scheduler s = scheduler;
-        fiber.svState(Fiber.RUNNING);
-        fiber.svNotified(0);
+        fiber.beginRun();
         fiber.clearTrap(Fiber.TRAP_TIME_SLICE);
         fiber.clearWaiting();
         CURRENT.setOpaque(this, fiber);
@@ -192,8 +191,7 @@ public final class Carrier implements Agent {
                 s.signalWork(this);
             }
             case PARKED -> {
-                fiber.svState(Fiber.PARKED);
-                if (fiber.xchgNotified(0) != 0 && fiber.casState(Fiber.PARKED, Fiber.RUNNABLE)) {
+                if (fiber.commitPark()) {
                     // An unpark raced with the park: stay counted as active and run again.
                     deque.push(fiber);
                 } else {

@@ -141,6 +141,34 @@ public abstract class Fiber {
         }
     }
 
+    // ---- the wake-up protocol's two halves, by name --------------------------------------------
+    // The carrier and unpark() above use exactly these steps; they are public so that the
+    // jcstress tests in runtime-stress can race them without a scheduler. Not for other callers.
+
+    /** Carrier side, before calling run: RUNNING, permit cleared. */
+    public final void beginRun() {
+        svState(RUNNING);
+        svNotified(0);
+    }
+
+    /**
+     * Carrier side, after run returned PARKED: publishes PARKED, then consumes a permit that an
+     * unpark may have left. True means "requeue it": the wake-up raced with the park.
+     */
+    public final boolean commitPark() {
+        svState(PARKED);
+        return xchgNotified(0) != 0 && casState(PARKED, RUNNABLE);
+    }
+
+    /**
+     * Waker side of {@link #unpark()} without the scheduler's bookkeeping: leaves the permit,
+     * then claims the fiber if it is parked. True means "the caller must submit it".
+     */
+    public final boolean claimWake() {
+        svNotified(1);
+        return lvState() == PARKED && casState(PARKED, RUNNABLE);
+    }
+
     // ---- trap --------------------------------------------------------------------------------
 
     /** The trap word, opaque read: cheap enough for every back-edge. */

@@ -477,6 +477,10 @@ public final class Scheduler implements AutoCloseable {
         return threads;
     }
 
+    boolean isClosed() {
+        return closed;
+    }
+
     /** Stops the carriers and the timer thread; fibers still parked are abandoned. */
     @Override
     public void close() {
@@ -484,6 +488,7 @@ public final class Scheduler implements AutoCloseable {
             return;
         }
         closed = true;
+        timer.interruptIdle(); // it sees closed and stops taking long parks
         for (AgentRunner runner : runners) {
             runner.close();
         }

@@ -70,6 +70,14 @@ final class TimerAgent implements Agent, IdleStrategy {
         }
     }
 
+    /** Unparks the timer thread whatever it is waiting for (used by close). */
+    void interruptIdle() {
+        Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
     @Override
     public int doWork() {
         int work = 0;
@@ -121,13 +129,15 @@ final class TimerAgent implements Agent, IdleStrategy {
         if (workCount > 0) {
             return;
         }
-        if (wheel.timerCount() > 0) {
+        if (scheduler.isClosed()) {
+            LockSupport.parkNanos(this, TICK_NANOS); // the runner is about to stop us
+        } else if (wheel.timerCount() > 0) {
             LockSupport.parkNanos(this, TICK_NANOS);
         } else if (scheduler.liveFibers() > 0) {
             LockSupport.parkNanos(this, scheduler.timeSliceNanos / 2);
         } else {
             sleeping = 1;
-            if (commands.isEmpty() && scheduler.liveFibers() == 0) {
+            if (commands.isEmpty() && scheduler.liveFibers() == 0 && !scheduler.isClosed()) {
                 LockSupport.parkNanos(this, TimeUnit.SECONDS.toNanos(1));
             }
             sleeping = 0;
