@@ -81,6 +81,7 @@ public final class Scheduler implements AutoCloseable {
     private final AtomicLong live = new AtomicLong();
     private final AtomicLong peakLive = new AtomicLong();
     private final AtomicLong ids = new AtomicLong();
+    private final AtomicLong openChannels = new AtomicLong();
     private final LongAdder started = new LongAdder();
     private final LongAdder completed = new LongAdder();
     private final LongAdder failed = new LongAdder();
@@ -457,6 +458,15 @@ public final class Scheduler implements AutoCloseable {
 
     public long deadlocks() {
         return deadlocks.sum();
+    }
+
+    /** The live count of open channels; pass it to channels created for this scheduler's program. */
+    public AtomicLong openChannelCounter() {
+        return openChannels;
+    }
+
+    public long openChannels() {
+        return openChannels.get();
     }
 
     public long hostCalls() {
