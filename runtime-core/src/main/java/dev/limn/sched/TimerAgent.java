@@ -18,9 +18,15 @@ import org.jctools.queues.MpscUnboundedXaddArrayQueue;
  * Timer to remove from the wheel, or a Runnable to run here. Cancellation itself does not wait
  * for this thread: it is a CAS on the Timer (see {@link Timer}).
  *
- * <p>Idle policy: with timers pending it parks one wheel tick at a time; with live fibers but no
- * timers it parks half a time slice (to police slices); with nothing live it parks until a
- * command or a new fiber wakes it. It never spins.
+ * <p>The wheel advances one tick per {@code poll} and places a new timer relative to its current
+ * tick, so this agent keeps it current: an empty wheel jumps to now before a timer is added, and
+ * a non-empty one is polled until its tick catches up with the clock.
+ *
+ * <p>Idle policy: with timers pending it parks until the earliest known deadline (at most half
+ * a time slice while fibers are live, to police slices); with live fibers but no timers, half a
+ * time slice; with nothing live, until a command or a new fiber wakes it. It never spins.
+ * The earliest deadline is tracked on insert and recomputed by a wheel scan after it passes
+ * while at most {@value #RESCAN_LIMIT} timers are pending; with more, it falls back to one tick.
  */
 final class TimerAgent implements Agent, IdleStrategy {
 
@@ -28,12 +34,19 @@ final class TimerAgent implements Agent, IdleStrategy {
     static final long TICK_NANOS = 1L << 20;
     private static final int TICKS_PER_WHEEL = 512;
     private static final int EXPIRY_LIMIT = 1024;
+    static final int RESCAN_LIMIT = 1024;
+    /** Bounds the catch-up loop so commands are not starved after a long stall. */
+    private static final int MAX_TICKS_PER_WORK = 4096;
 
     private final Scheduler scheduler;
     private final DeadlineTimerWheel wheel;
     private final MpscUnboundedXaddArrayQueue<Object> commands = new MpscUnboundedXaddArrayQueue<>(256);
     private final org.agrona.collections.Long2ObjectHashMap<Timer> byWheelId = new org.agrona.collections.Long2ObjectHashMap<>();
     private final DeadlineTimerWheel.TimerHandler onExpiry = this::expire;
+    /** Lower bound of the earliest pending deadline (Long.MAX_VALUE when none is known). */
+    private long earliest = Long.MAX_VALUE;
+    /** True when {@code earliest} is the exact minimum (not the one-tick fallback). */
+    private boolean earliestExact = true;
 
     volatile Thread thread;
     /** 1 while parked without a deadline; a submitter that sees it unparks the thread. */
@@ -86,8 +99,15 @@ final class TimerAgent implements Agent, IdleStrategy {
             work++;
             if (command instanceof Timer timer) {
                 if (timer.lvState() == Timer.PENDING) {
+                    if (wheel.timerCount() == 0) {
+                        wheel.currentTickTime(scheduler.clock.nanoTime());
+                    }
                     timer.wheelId = wheel.scheduleTimer(timer.deadline);
                     byWheelId.put(timer.wheelId, timer);
+                    if (timer.deadline < earliest) {
+                        earliest = timer.deadline;
+                        earliestExact = wheel.timerCount() == 1 || earliestExact;
+                    }
                 } else if (timer.wheelId >= 0) {
                     wheel.cancelTimer(timer.wheelId);
                     byWheelId.remove(timer.wheelId);
@@ -97,11 +117,42 @@ final class TimerAgent implements Agent, IdleStrategy {
             }
         }
         long now = scheduler.clock.nanoTime();
-        if (wheel.timerCount() > 0) {
-            work += wheel.poll(now, onExpiry, EXPIRY_LIMIT);
+        if (wheel.timerCount() > 0 && earliestExact && now < earliest - TICK_NANOS) {
+            // Nothing is due before `earliest`: skip the empty ticks in one step instead of one
+            // poll per tick. Timers sit in spokes by deadline and are checked against the clock
+            // whenever the wheel passes their spoke, so none is skipped.
+            wheel.currentTickTime(now);
+        } else if (wheel.timerCount() > 0) {
+            for (int ticks = 0; wheel.timerCount() > 0 && ticks < MAX_TICKS_PER_WORK; ticks++) {
+                work += wheel.poll(now, onExpiry, EXPIRY_LIMIT);
+                if (now < wheel.currentTickTime()) {
+                    break; // caught up with the clock
+                }
+            }
+            if (now >= earliest) {
+                earliest = rescanEarliest(now);
+            }
+        }
+        if (wheel.timerCount() == 0) {
+            earliest = Long.MAX_VALUE;
+            earliestExact = true;
         }
         scheduler.policeTimeSlices(now);
         return work;
+    }
+
+    private long rescanEarliest(long now) {
+        if (wheel.timerCount() == 0) {
+            return Long.MAX_VALUE;
+        }
+        if (wheel.timerCount() > RESCAN_LIMIT) {
+            earliestExact = false;
+            return now + TICK_NANOS;
+        }
+        earliestExact = true;
+        long[] min = {Long.MAX_VALUE};
+        wheel.forEach((deadline, timerId) -> min[0] = Math.min(min[0], deadline));
+        return min[0];
     }
 
     private boolean expire(TimeUnit unit, long now, long wheelId) {
@@ -132,7 +183,16 @@ final class TimerAgent implements Agent, IdleStrategy {
         if (scheduler.isClosed()) {
             LockSupport.parkNanos(this, TICK_NANOS); // the runner is about to stop us
         } else if (wheel.timerCount() > 0) {
-            LockSupport.parkNanos(this, TICK_NANOS);
+            long wait = Math.max(TICK_NANOS / 4, earliest - scheduler.clock.nanoTime());
+            if (scheduler.liveFibers() > 0) {
+                wait = Math.min(wait, scheduler.timeSliceNanos / 2);
+            }
+            // A command (a new, possibly earlier timer) unparks us: see wake().
+            sleeping = 1;
+            if (commands.isEmpty()) {
+                LockSupport.parkNanos(this, Math.min(wait, TimeUnit.SECONDS.toNanos(1)));
+            }
+            sleeping = 0;
         } else if (scheduler.liveFibers() > 0) {
             LockSupport.parkNanos(this, scheduler.timeSliceNanos / 2);
         } else {

@@ -116,6 +116,25 @@ class SchedulerTest {
     }
 
     @Test
+    void nearTimerFiresBeforeAFarOneAndMayCancelIt() throws Exception {
+        List<String> fired = Collections.synchronizedList(new ArrayList<>());
+        try (Scheduler s = Scheduler.builder().carriers(1).build()) {
+            Thread.sleep(300); // the wheel sits idle first: it must not lag behind the clock
+            s.runMain(TestFibers.task(self -> {
+                Scheduler sch = self.scheduler();
+                long now = sch.nanoTime();
+                Timer far = sch.schedule(now + TimeUnit.HOURS.toNanos(1), () -> fired.add("far"));
+                sch.schedule(now + TimeUnit.MILLISECONDS.toNanos(20), () -> {
+                    fired.add("near");
+                    fired.add(sch.cancel(far) ? "cancelled far" : "far already gone");
+                });
+            }));
+            assertEquals(0, s.activeCount());
+        }
+        assertEquals(List.of("near", "cancelled far"), fired);
+    }
+
+    @Test
     void cancelledTimerNeverRunsAndDoesNotKeepTheProgramAlive() throws Exception {
         AtomicInteger ran = new AtomicInteger();
         try (Scheduler s = Scheduler.builder().carriers(1).build()) {
