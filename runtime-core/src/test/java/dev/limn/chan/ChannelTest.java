@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.atomic.AtomicLong;
 
+import dev.limn.sched.Carrier;
+import dev.limn.sched.Fiber;
 import org.junit.jupiter.api.Test;
 
 /** The JCTools-backed channel: the shared contract plus its single-threaded behaviour. */
@@ -63,6 +65,46 @@ class ChannelTest extends ChannelContractTest {
         assertEquals(Channel.END, c.tryRecv());
         assertEquals(-1, c.capacity());
         assertThrows(ChannelClosedException.class, () -> c.put(9));
+    }
+
+    @Test
+    void aWakeUpChosenForAReceiverThatLeavesIsPassedOn() {
+        Channel c = Channel.bounded(4);
+        Fiber first = runningFiber();
+        Fiber second = runningFiber();
+        assertEquals(Channel.PARKED, c.recv(first));
+        assertEquals(Channel.PARKED, c.recv(second));
+        c.trySend(1); // wakes the first registered receiver only
+        Channel.abandonWait(first); // ...which is cancelled instead of receiving
+        assertTrue(first.commitPark(), "first was woken");
+        assertTrue(second.commitPark(), "the wake-up was passed on to second");
+        assertEquals(1, c.tryRecv());
+    }
+
+    @Test
+    void aReceiverRetryingOnTheSameChannelKeepsItsWakeUp() {
+        Channel c = Channel.bounded(4);
+        Fiber first = runningFiber();
+        Fiber second = runningFiber();
+        assertEquals(Channel.PARKED, c.recv(first));
+        assertEquals(Channel.PARKED, c.recv(second));
+        c.trySend(1);
+        first.commitPark();
+        first.beginRun();
+        assertEquals(1, c.recv(first));
+        assertFalse(second.commitPark(), "no spare wake-up for second");
+    }
+
+    /** A fiber in the RUNNING state outside any scheduler: a wake-up only leaves its permit. */
+    private static Fiber runningFiber() {
+        Fiber f = new Fiber() {
+            @Override
+            protected Status run(Carrier carrier) {
+                return Status.PARKED;
+            }
+        };
+        f.beginRun();
+        return f;
     }
 
     @Test

@@ -135,6 +135,47 @@ class SchedulerTest {
     }
 
     @Test
+    void cancellingASleepingFiberWakesItEarly() throws Exception {
+        AtomicReference<String> outcome = new AtomicReference<>();
+        Fiber sleeper = new Fiber() {
+            private Timer timer;
+
+            @Override
+            protected Status run(Carrier carrier) {
+                if ((lvTrap() & TRAP_CANCEL) != 0) {
+                    outcome.set(scheduler().cancel(timer) ? "cancelled while sleeping" : "woke normally");
+                    return Status.DONE;
+                }
+                if (timer == null) {
+                    timer = scheduler().sleep(this, TimeUnit.HOURS.toNanos(1));
+                }
+                return Status.PARKED;
+            }
+        };
+        try (Scheduler s = Scheduler.builder().carriers(2).build()) {
+            s.runMain(TestFibers.task(self -> {
+                self.scheduler().spawn(sleeper);
+                self.scheduler().spawn(new Fiber() {
+                    private boolean slept;
+
+                    @Override
+                    protected Status run(Carrier carrier) {
+                        if (!slept) {
+                            slept = true;
+                            scheduler().sleep(this, TimeUnit.MILLISECONDS.toNanos(20));
+                            return Status.PARKED;
+                        }
+                        sleeper.cancel();
+                        return Status.DONE;
+                    }
+                });
+            }));
+            assertEquals(0, s.activeCount());
+        }
+        assertEquals("cancelled while sleeping", outcome.get());
+    }
+
+    @Test
     void cancelledTimerNeverRunsAndDoesNotKeepTheProgramAlive() throws Exception {
         AtomicInteger ran = new AtomicInteger();
         try (Scheduler s = Scheduler.builder().carriers(1).build()) {
