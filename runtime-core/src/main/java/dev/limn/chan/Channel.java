@@ -328,12 +328,7 @@ public final class Channel {
      * it, passes that wake-up to another waiter so it is not lost.
      */
     public static void abandonWait(Fiber fiber) {
-        if (fiber.waitNode() instanceof Waiter w) {
-            fiber.waitNode(null);
-            if (!w.cancel()) {
-                w.channel.passOn(w.sender);
-            }
-        }
+        fiber.abandonWait();
     }
 
     /** Retrying on this channel in the same direction uses any wake-up itself; otherwise passes it on. */
@@ -346,7 +341,7 @@ public final class Channel {
         }
     }
 
-    private void passOn(boolean sender) {
+    void passOn(boolean sender) {
         if (sender) {
             if (permits > 0 || closed != 0) {
                 wakeOne(senders);

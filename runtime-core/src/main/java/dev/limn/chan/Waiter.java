@@ -15,7 +15,7 @@ import dev.limn.sched.Fiber;
  * next), and an owner that leaves after being WOKEN without using the wake passes it on
  * ({@link Channel#abandonWait}).
  */
-final class Waiter {
+final class Waiter implements Fiber.WaitNode {
 
     static final int WAITING = 0;
     static final int WOKEN = 1;
@@ -60,6 +60,13 @@ final class Waiter {
     /** Owner side: withdraws the registration; false means it had been WOKEN already. */
     boolean cancel() {
         return STATE.compareAndSet(this, WAITING, CANCELLED) || state != WOKEN;
+    }
+
+    @Override
+    public void abandon() {
+        if (!cancel()) {
+            channel.passOn(sender);
+        }
     }
 
     int lvState() {

@@ -182,6 +182,7 @@ public final class Carrier implements Agent {
         CURRENT.setOpaque(this, null);
         switch (status) {
             case DONE -> {
+                fiber.abandonWait(); // a finished fiber must not swallow a waker's wake-up
                 fiber.svState(Fiber.DONE);
                 s.fiberDone(fiber);
             }

@@ -81,7 +81,7 @@ public abstract class Fiber {
     // of PARKED), read by quiescence after it reads PARKED: ordered by that store/load pair.
     private WaitKind waitKind = WaitKind.NONE;
     private Object waitTarget;
-    private Object waitNode;
+    private WaitNode waitNode;
 
     /**
      * Runs this fiber on {@code carrier} until it finishes, yields or parks. Must not block the
@@ -261,13 +261,35 @@ public abstract class Fiber {
         return target == null ? verb : verb + " " + target;
     }
 
-    /** The waiter registration of this fiber's current wait (owned by the channel that made it). */
-    public final Object waitNode() {
+    /**
+     * A registration with something that will wake this fiber (e.g. a channel's waiter node),
+     * which the fiber can leave without using it.
+     */
+    public interface WaitNode {
+        /** Withdraws the registration; if a waker already chose it, passes the wake-up on. */
+        void abandon();
+    }
+
+    /** The registration of this fiber's current wait, or null (set by whoever registered it). */
+    public final WaitNode waitNode() {
         return waitNode;
     }
 
-    public final void waitNode(Object node) {
+    public final void waitNode(WaitNode node) {
         waitNode = node;
+    }
+
+    /**
+     * Leaves the current wait without completing it (e.g. cancelled while parked on a
+     * channel), so that a wake-up chosen for this fiber goes to another waiter. The carrier
+     * calls it when the fiber finishes; the VM calls it when a cancellation interrupts a wait.
+     */
+    public final void abandonWait() {
+        WaitNode node = waitNode;
+        if (node != null) {
+            waitNode = null;
+            node.abandon();
+        }
     }
 
     final void clearWaiting() {

@@ -293,6 +293,62 @@ class SchedulerTest {
     }
 
     @Test
+    @Timeout(10) // a swallowed wake-up shows as a hang: the host producer prevents quiescence
+    void aReceiverCancelledAfterBeingChosenDoesNotSwallowTheValue() throws Exception {
+        Channel c = Channel.unbounded();
+        List<Fiber> registered = Collections.synchronizedList(new ArrayList<>());
+        List<String> log = Collections.synchronizedList(new ArrayList<>());
+        class Receiver extends Fiber {
+            @Override
+            protected Status run(Carrier carrier) {
+                if ((lvTrap() & TRAP_CANCEL) != 0) {
+                    log.add("cancelled");
+                    return Status.DONE; // leaves without abandonWait: the carrier must do it
+                }
+                if (!registered.contains(this)) {
+                    registered.add(this);
+                }
+                Object v = c.recv(this);
+                if (v == Channel.PARKED) {
+                    return Status.PARKED;
+                }
+                if (v == Channel.END) {
+                    log.add("end");
+                    return Status.DONE;
+                }
+                log.add("got " + v);
+                c.close(); // releases the host producer: the program may end now
+                return run(carrier);
+            }
+        }
+        try (Scheduler s = Scheduler.builder().carriers(1).build()) {
+            c.registerHostProducer(s); // no quiescence to rescue a lost wake-up
+            s.runMain(TestFibers.task(self -> {
+                Scheduler sch = self.scheduler();
+                sch.spawn(new Receiver());
+                sch.spawn(new Receiver());
+                sch.spawn(new Fiber() {
+                    private boolean slept;
+
+                    @Override
+                    protected Status run(Carrier carrier) {
+                        if (!slept) {
+                            slept = true; // let both receivers park first
+                            scheduler().sleep(this, TimeUnit.MILLISECONDS.toNanos(20));
+                            return Status.PARKED;
+                        }
+                        c.trySend(1); // chooses the first registered receiver...
+                        registered.get(0).cancel(); // ...which is cancelled before it runs
+                        return Status.DONE;
+                    }
+                });
+            }));
+        }
+        assertEquals(2, registered.size());
+        assertEquals(List.of("cancelled", "got 1", "end"), log);
+    }
+
+    @Test
     void idleCarriersStealWork() throws Exception {
         AtomicInteger done = new AtomicInteger();
         try (Scheduler s = Scheduler.builder().carriers(2).build()) {
