@@ -179,7 +179,7 @@ public final class Channel {
         if (v != null) {
             return v;
         }
-        if (closed != 0 && inflight == 0) {
+        if (lvClosed() && lvInflight() == 0) {
             // Every send that passed the closed check has finished its offer: a last poll decides.
             v = poll();
             return v != null ? v : END;
@@ -190,7 +190,7 @@ public final class Channel {
     private Object poll() {
         Object v = values.poll();
         if (v != null && capacity != -1) {
-            PERMITS.getAndAdd(this, 1);
+            xaddPermits(1);
             wakeOne(senders);
         }
         return v;
@@ -250,8 +250,8 @@ public final class Channel {
     }
 
     private SendResult offer(Object item) {
-        INFLIGHT.getAndAdd(this, 1);
-        if (closed != 0) {
+        xaddInflight(1);
+        if (lvClosed()) {
             leaveInflight();
             return SendResult.CLOSED;
         }
@@ -268,8 +268,8 @@ public final class Channel {
 
     private boolean tryTakePermit() {
         int p;
-        while ((p = permits) > 0) {
-            if (PERMITS.compareAndSet(this, p, p - 1)) {
+        while ((p = lvPermits()) > 0) {
+            if (casPermits(p, p - 1)) {
                 return true;
             }
         }
@@ -277,7 +277,7 @@ public final class Channel {
     }
 
     private void leaveInflight() {
-        if ((int) INFLIGHT.getAndAdd(this, -1) == 1 && closed != 0) {
+        if (xaddInflight(-1) == 1 && lvClosed()) {
             wakeAll(receivers); // they may have seen closed with a send still in flight
         }
     }
@@ -286,7 +286,7 @@ public final class Channel {
 
     /** Closes the channel (idempotent); wakes every waiter. True if this call closed it. */
     public boolean close() {
-        if (!CLOSED.compareAndSet(this, 0, 1)) {
+        if (!casClosed(0, 1)) {
             return false;
         }
         wakeAll(receivers);
@@ -294,7 +294,7 @@ public final class Channel {
         if (openChannels != null) {
             openChannels.decrementAndGet();
         }
-        Scheduler.HostProducer p = (Scheduler.HostProducer) PRODUCER.getAndSet(this, null);
+        Scheduler.HostProducer p = xchgProducer(null);
         if (p != null) {
             p.release();
         }
@@ -307,13 +307,13 @@ public final class Channel {
      */
     public void registerHostProducer(Scheduler scheduler) {
         Scheduler.HostProducer p = scheduler.registerHostProducer();
-        if (!PRODUCER.compareAndSet(this, null, p)) {
+        if (!casProducer(null, p)) {
             p.release();
             throw new IllegalStateException(this + " already has a host producer");
         }
-        if (closed != 0) {
+        if (lvClosed()) {
             // close() may have run before our CAS: release it ourselves (release is idempotent).
-            Scheduler.HostProducer q = (Scheduler.HostProducer) PRODUCER.getAndSet(this, null);
+            Scheduler.HostProducer q = xchgProducer(null);
             if (q != null) {
                 q.release();
             }
@@ -343,10 +343,10 @@ public final class Channel {
 
     void passOn(boolean sender) {
         if (sender) {
-            if (permits > 0 || closed != 0) {
+            if (lvPermits() > 0 || lvClosed()) {
                 wakeOne(senders);
             }
-        } else if (!values.isEmpty() || closed != 0) {
+        } else if (!values.isEmpty() || lvClosed()) {
             wakeOne(receivers);
         }
     }
@@ -391,7 +391,7 @@ public final class Channel {
     }
 
     public boolean isClosed() {
-        return closed != 0;
+        return lvClosed();
     }
 
     /** Maximum values held, or -1 when unbounded. */
@@ -403,12 +403,51 @@ public final class Channel {
     @Override
     public String toString() {
         return "<channel " + len() + "/" + (capacity == -1 ? "unbounded" : Integer.toString(capacity))
-                + (closed != 0 ? " closed>" : " open>");
+                + (lvClosed() ? " closed>" : " open>");
     }
 
     /** Channel number (1, 2, ... in creation order), for diagnostics. */
     public long id() {
         return id;
+    }
+
+    // ---- accessors (the prefix names the memory order) ------------------------------------------
+
+    private boolean lvClosed() {
+        return closed != 0;
+    }
+
+    private boolean casClosed(int expected, int value) {
+        return CLOSED.compareAndSet(this, expected, value);
+    }
+
+    private int lvInflight() {
+        return inflight;
+    }
+
+    /** Returns the value before the add. */
+    private int xaddInflight(int delta) {
+        return (int) INFLIGHT.getAndAdd(this, delta);
+    }
+
+    private int lvPermits() {
+        return permits;
+    }
+
+    private boolean casPermits(int expected, int value) {
+        return PERMITS.compareAndSet(this, expected, value);
+    }
+
+    private void xaddPermits(int delta) {
+        PERMITS.getAndAdd(this, delta);
+    }
+
+    private boolean casProducer(Scheduler.HostProducer expected, Scheduler.HostProducer value) {
+        return PRODUCER.compareAndSet(this, expected, value);
+    }
+
+    private Scheduler.HostProducer xchgProducer(Scheduler.HostProducer value) {
+        return (Scheduler.HostProducer) PRODUCER.getAndSet(this, value);
     }
 
     private record Sentinel(String name) {

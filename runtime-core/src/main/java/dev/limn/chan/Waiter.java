@@ -46,7 +46,7 @@ final class Waiter implements Fiber.WaitNode {
 
     /** Waker side: true if this call took the node and woke its owner. */
     boolean wake() {
-        if (state == WAITING && STATE.compareAndSet(this, WAITING, WOKEN)) {
+        if (lvState() == WAITING && casState(WAITING, WOKEN)) {
             if (fiber != null) {
                 fiber.unpark();
             } else {
@@ -59,7 +59,7 @@ final class Waiter implements Fiber.WaitNode {
 
     /** Owner side: withdraws the registration; false means it had been WOKEN already. */
     boolean cancel() {
-        return STATE.compareAndSet(this, WAITING, CANCELLED) || state != WOKEN;
+        return casState(WAITING, CANCELLED) || lvState() != WOKEN;
     }
 
     @Override
@@ -71,5 +71,9 @@ final class Waiter implements Fiber.WaitNode {
 
     int lvState() {
         return state;
+    }
+
+    private boolean casState(int expected, int value) {
+        return STATE.compareAndSet(this, expected, value);
     }
 }
