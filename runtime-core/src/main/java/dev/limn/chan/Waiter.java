@@ -1,0 +1,79 @@
+package dev.limn.chan;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
+
+import dev.limn.sched.Fiber;
+
+/**
+ * One registration of a fiber or host thread waiting on a channel (to receive or to send).
+ *
+ * <p>A node is woken at most once: the waker CASes WAITING -> WOKEN and only then unparks; the
+ * waiter, when it stops waiting for any reason, CASes WAITING -> CANCELLED. So a waker never
+ * spends its wake-up on a node whose owner has gone (it skips CANCELLED nodes and tries the
+ * next), and an owner that leaves after being WOKEN without using the wake passes it on
+ * ({@link Channel#abandonWait}).
+ */
+final class Waiter implements Fiber.WaitNode {
+
+    static final int WAITING = 0;
+    static final int WOKEN = 1;
+    static final int CANCELLED = 2;
+
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(Waiter.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final Channel channel;
+    final boolean sender;
+    final Fiber fiber;
+    final Thread thread;
+    private volatile int state = WAITING;
+
+    Waiter(Channel channel, boolean sender, Fiber fiber, Thread thread) {
+        this.channel = channel;
+        this.sender = sender;
+        this.fiber = fiber;
+        this.thread = thread;
+    }
+
+    /** Waker side: true if this call took the node and woke its owner. */
+    boolean wake() {
+        if (lvState() == WAITING && casState(WAITING, WOKEN)) {
+            if (fiber != null) {
+                fiber.unpark();
+            } else {
+                LockSupport.unpark(thread);
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /** Owner side: withdraws the registration; false means it had been WOKEN already. */
+    boolean cancel() {
+        return casState(WAITING, CANCELLED) || lvState() != WOKEN;
+    }
+
+    @Override
+    public void abandon() {
+        if (!cancel()) {
+            channel.passOn(sender);
+        }
+    }
+
+    int lvState() {
+        return state;
+    }
+
+    private boolean casState(int expected, int value) {
+        return STATE.compareAndSet(this, expected, value);
+    }
+}

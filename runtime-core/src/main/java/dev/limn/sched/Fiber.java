@@ -1,0 +1,304 @@
+package dev.limn.sched;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * A schedulable unit of Limn work: a task, a worker, an async call or a parallel chunk.
+ *
+ * <p>A carrier calls {@link #run(Carrier)}, which runs until the fiber finishes
+ * ({@link Status#DONE}), gives up its time slice ({@link Status#YIELD}) or must wait
+ * ({@link Status#PARKED}). Before returning PARKED the fiber must have registered itself with
+ * whatever will wake it (a channel's waiter list, a timer, a host call) and re-checked its
+ * condition; the waker calls {@link #unpark()}.
+ *
+ * <h2>Wake-up protocol (no lost wake-up)</h2>
+ * Two words, both accessed with volatile (sequentially consistent) operations:
+ * <pre>
+ *   state    RUNNABLE -> RUNNING -> {RUNNABLE (yield), PARKED, DONE};  PARKED -> RUNNABLE
+ *   notified 0/1 permit, set by unpark(), cleared when a run starts
+ *
+ *   unpark():             svNotified(1);  then  if state == PARKED: casState(PARKED, RUNNABLE) -> submit
+ *   carrier, on PARKED:   svState(PARKED); then if xchgNotified(0) == 1: casState(PARKED, RUNNABLE) -> requeue
+ * </pre>
+ * Each side stores then loads the other side's word (Dekker): at least one of them sees the
+ * other's store, so an unpark racing with a fiber that is about to park leaves it runnable;
+ * the CAS on PARKED -> RUNNABLE makes sure only one of them requeues it. A fiber may be woken
+ * spuriously (a stale permit, a cancel): it re-checks its condition and parks again.
+ *
+ * <h2>Trap word</h2>
+ * {@link #lvTrap()} is read by the interpreter at safepoints (back-edges, calls, suspension
+ * points) with an opaque/acquire read; bits are set with atomic OR by other threads.
+ */
+public abstract class Fiber {
+
+    /** What one run of a fiber ended with. */
+    public enum Status { DONE, YIELD, PARKED }
+
+    /** What a parked fiber waits for; used for end-of-stream and deadlock diagnostics. */
+    public enum WaitKind { NONE, RECEIVE, SEND, SLEEP, AWAIT, PERMIT, HOST_CALL }
+
+    public static final int RUNNABLE = 0;
+    public static final int RUNNING = 1;
+    public static final int PARKED = 2;
+    public static final int DONE = 3;
+
+    /** Trap bit: the fiber has been cancelled; it raises Cancelled at its next safepoint. */
+    public static final int TRAP_CANCEL = 1;
+    /** Trap bit: its time slice expired while others are runnable; it should yield. */
+    public static final int TRAP_TIME_SLICE = 1 << 1;
+    /** Trap bit: grace expired; its bytecode stops at the next instruction. */
+    public static final int TRAP_TERMINATE = 1 << 2;
+
+    private static final VarHandle STATE;
+    private static final VarHandle NOTIFIED;
+    private static final VarHandle TRAP;
+    private static final VarHandle END_OF_STREAM;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            STATE = lookup.findVarHandle(Fiber.class, "state", int.class);
+            NOTIFIED = lookup.findVarHandle(Fiber.class, "notified", int.class);
+            TRAP = lookup.findVarHandle(Fiber.class, "trap", int.class);
+            END_OF_STREAM = lookup.findVarHandle(Fiber.class, "endOfStream", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private volatile int state = RUNNABLE;
+    private volatile int notified;
+    private volatile int trap;
+    /** Set by the scheduler at quiescence; consumed by the next receive that finds its channel empty. */
+    private volatile int endOfStream;
+
+    /** Set once when spawned; read by the fiber's own code and by wakers after a happens-before edge. */
+    Scheduler scheduler;
+    long id;
+
+    // What this fiber waits on. Written by the fiber before it parks (before the volatile store
+    // of PARKED), read by quiescence after it reads PARKED: ordered by that store/load pair.
+    private WaitKind waitKind = WaitKind.NONE;
+    private Object waitTarget;
+    private WaitNode waitNode;
+
+    /**
+     * Runs this fiber on {@code carrier} until it finishes, yields or parks. Must not block the
+     * carrier thread. An exception escaping here ends the fiber (reported to the scheduler's
+     * failure handler); Limn code reports its errors before returning DONE.
+     */
+    protected abstract Status run(Carrier carrier);
+
+    /** Number given by the scheduler at spawn (1, 2, ...); 0 before. */
+    public final long id() {
+        return id;
+    }
+
+    /** The scheduler this fiber was spawned on, or null before. */
+    public final Scheduler scheduler() {
+        return scheduler;
+    }
+
+    // ---- state -------------------------------------------------------------------------------
+
+    public final int lvState() {
+        return state;
+    }
+
+    final void svState(int newState) {
+        state = newState;
+    }
+
+    final boolean casState(int expected, int newState) {
+        return STATE.compareAndSet(this, expected, newState);
+    }
+
+    final void svNotified(int value) {
+        notified = value;
+    }
+
+    final int xchgNotified(int value) {
+        return (int) NOTIFIED.getAndSet(this, value);
+    }
+
+    /**
+     * Makes this fiber runnable if it is parked, or leaves a permit so that a park racing with
+     * this call turns into a requeue. Safe from any thread; a no-op on a finished fiber.
+     */
+    public final void unpark() {
+        svNotified(1);
+        if (lvState() == PARKED) {
+            Scheduler s = scheduler;
+            // Count it active before the CAS publishes it, so quiescence never sees a runnable
+            // fiber that is not counted.
+            s.incrementActive();
+            if (casState(PARKED, RUNNABLE)) {
+                s.submit(this);
+            } else {
+                s.decrementActive();
+            }
+        }
+    }
+
+    // ---- the wake-up protocol's two halves, by name --------------------------------------------
+    // The carrier and unpark() above use exactly these steps; they are public so that the
+    // jcstress tests in runtime-stress can race them without a scheduler. Not for other callers.
+
+    /** Carrier side, before calling run: RUNNING, permit cleared. */
+    public final void beginRun() {
+        svState(RUNNING);
+        svNotified(0);
+    }
+
+    /**
+     * Carrier side, after run returned PARKED: publishes PARKED, then consumes a permit that an
+     * unpark may have left. True means "requeue it": the wake-up raced with the park.
+     */
+    public final boolean commitPark() {
+        svState(PARKED);
+        return xchgNotified(0) != 0 && casState(PARKED, RUNNABLE);
+    }
+
+    /**
+     * Waker side of {@link #unpark()} without the scheduler's bookkeeping: leaves the permit,
+     * then claims the fiber if it is parked. True means "the caller must submit it".
+     */
+    public final boolean claimWake() {
+        svNotified(1);
+        return lvState() == PARKED && casState(PARKED, RUNNABLE);
+    }
+
+    // ---- trap --------------------------------------------------------------------------------
+
+    /** The trap word, opaque read: cheap enough for every back-edge. */
+    public final int lpTrap() {
+        return (int) TRAP.getOpaque(this);
+    }
+
+    /** The trap word, acquire read: use when acting on the bits (after a non-zero lpTrap). */
+    public final int lvTrap() {
+        return (int) TRAP.getAcquire(this);
+    }
+
+    /** Atomically ORs {@code bits} into the trap word. */
+    public final void orTrap(int bits) {
+        TRAP.getAndBitwiseOr(this, bits);
+    }
+
+    /** Atomically clears {@code bits} in the trap word. */
+    public final void clearTrap(int bits) {
+        TRAP.getAndBitwiseAnd(this, ~bits);
+    }
+
+    /** Sets the CANCEL trap bit and wakes the fiber so that it observes it. */
+    public final void cancel() {
+        orTrap(TRAP_CANCEL);
+        if (scheduler != null) {
+            unpark();
+        }
+    }
+
+    /** Sets the TERMINATE trap bit and wakes the fiber so that it observes it. */
+    public final void terminate() {
+        orTrap(TRAP_TERMINATE);
+        if (scheduler != null) {
+            unpark();
+        }
+    }
+
+    // ---- end of stream -----------------------------------------------------------------------
+
+    final void soEndOfStream() {
+        END_OF_STREAM.setRelease(this, 1);
+    }
+
+    /**
+     * Consumes the end-of-stream signal the scheduler gives parked receivers at quiescence
+     * (SPEC §5.3). A receive that finds its channel empty calls this: true means "report end of
+     * stream instead of parking".
+     */
+    public final boolean consumeEndOfStream() {
+        return endOfStream != 0 && (int) END_OF_STREAM.getAndSet(this, 0) != 0;
+    }
+
+    /** Drops a stale end-of-stream signal (the receive found a value after all). */
+    public final void clearEndOfStream() {
+        if (endOfStream != 0) {
+            endOfStream = 0;
+        }
+    }
+
+    // ---- what it waits on --------------------------------------------------------------------
+
+    /**
+     * Records what this fiber is about to wait on; call before registering as a waiter and
+     * returning PARKED. {@code target} (a channel, a future, a source position...) is turned
+     * into text only when a diagnostic needs it, so parking does not format strings.
+     */
+    public final void waitingOn(WaitKind kind, Object target) {
+        waitKind = kind;
+        waitTarget = target;
+    }
+
+    public final WaitKind waitKind() {
+        return waitKind;
+    }
+
+    /** What it waits on, e.g. {@code send to <channel 1/1 open>}; empty when not waiting. */
+    public final String waitDescription() {
+        WaitKind kind = waitKind;
+        Object target = waitTarget;
+        String verb = switch (kind) {
+            case NONE -> "";
+            case RECEIVE -> "receive from";
+            case SEND -> "send to";
+            case SLEEP -> "sleep";
+            case AWAIT -> "await";
+            case PERMIT -> "permit of";
+            case HOST_CALL -> "host call";
+        };
+        return target == null ? verb : verb + " " + target;
+    }
+
+    /**
+     * A registration with something that will wake this fiber (e.g. a channel's waiter node),
+     * which the fiber can leave without using it.
+     */
+    public interface WaitNode {
+        /** Withdraws the registration; if a waker already chose it, passes the wake-up on. */
+        void abandon();
+    }
+
+    /** The registration of this fiber's current wait, or null (set by whoever registered it). */
+    public final WaitNode waitNode() {
+        return waitNode;
+    }
+
+    public final void waitNode(WaitNode node) {
+        waitNode = node;
+    }
+
+    /**
+     * Leaves the current wait without completing it (e.g. cancelled while parked on a
+     * channel), so that a wake-up chosen for this fiber goes to another waiter. The carrier
+     * calls it when the fiber finishes; the VM calls it when a cancellation interrupts a wait.
+     */
+    public final void abandonWait() {
+        WaitNode node = waitNode;
+        if (node != null) {
+            waitNode = null;
+            node.abandon();
+        }
+    }
+
+    final void clearWaiting() {
+        waitKind = WaitKind.NONE;
+        waitTarget = null;
+    }
+
+    @Override
+    public String toString() {
+        return "fiber " + id;
+    }
+}

@@ -1,0 +1,562 @@
+package dev.limn.sched;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
+
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+
+/**
+ * Runs fibers on N carrier threads (SPEC §5, ARCHITECTURE "Scheduler and concurrency runtime").
+ *
+ * <h2>Quiescence (SPEC §5.3), counted exactly</h2>
+ * {@code active} counts everything that could still make a fiber runnable or send a value:
+ * <pre>
+ *   +1 spawn                  -1 fiber DONE
+ *   +1 unpark (PARKED->RUNNABLE, counted before the CAS publishes it)
+ *                             -1 fiber PARKED (its run returned PARKED and no permit was waiting)
+ *   +1 schedule(timer)        -1 timer fired (after its action ran) or cancelled (CAS winner)
+ *   +1 runBlocking            -1 host call completed (after it unparked its fiber)
+ *   +1 host producer          -1 host producer released (its channel closed)
+ * </pre>
+ * Every increment is made by someone who is itself counted (a running fiber, a firing timer, a
+ * host call, a host producer) before its own decrement, so {@code active} reaches 0 only when
+ * nothing can ever wake a parked fiber again. The thread whose decrement reaches 0 examines
+ * the parked fibers: receivers are woken with end of stream; if there are none but other
+ * fibers are parked, that is a deadlock and the {@link DeadlockHandler} is called; if no fiber
+ * is live the program run by {@link #runMain} is done.
+ */
+public final class Scheduler implements AutoCloseable {
+
+    /** Called with the blocked fibers when the scheduler finds a deadlock. */
+    @FunctionalInterface
+    public interface DeadlockHandler {
+        /**
+         * May wake some of the fibers (e.g. cancel them so they raise Deadlock). If it wakes
+         * none, {@link #runMain} throws {@link DeadlockException}.
+         */
+        void onDeadlock(List<Blocked> blocked);
+    }
+
+    /** A host-side producer (e.g. a channel created by the host API) that keeps the program alive. */
+    public final class HostProducer {
+        private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+
+        private HostProducer() {
+        }
+
+        /** Idempotent: the first call lets quiescence happen again. */
+        public void release() {
+            if (released.compareAndSet(false, true)) {
+                decrementActive();
+            }
+        }
+    }
+
+    public static final long DEFAULT_TIME_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+    final Clock clock;
+    final Carrier[] carriers;
+    final long timeSliceNanos;
+    private final boolean pin;
+    private final AgentRunner[] runners;
+    private final TimerAgent timer;
+    private final AgentRunner timerRunner;
+    private final DeadlockHandler deadlockHandler;
+    private final BiConsumer<Fiber, Throwable> failureHandler;
+
+    private final AtomicLong active = new AtomicLong();
+    private final AtomicLong live = new AtomicLong();
+    private final AtomicLong peakLive = new AtomicLong();
+    private final AtomicLong ids = new AtomicLong();
+    private final AtomicLong openChannels = new AtomicLong();
+    private final LongAdder started = new LongAdder();
+    private final LongAdder completed = new LongAdder();
+    private final LongAdder failed = new LongAdder();
+    private final LongAdder deadlocks = new LongAdder();
+    private final LongAdder hostCalls = new LongAdder();
+    final LongAdder steals = new LongAdder();
+    final LongAdder parks = new LongAdder();
+    private final Set<Fiber> fibers = ConcurrentHashMap.newKeySet();
+    private final Object quiescenceLock = new Object();
+    private final AtomicReference<Throwable> firstFailure = new AtomicReference<>();
+    private volatile CompletableFuture<DeadlockException> mainDone;
+    private int roundRobin;
+    private volatile boolean closed;
+
+    private Scheduler(Builder b) {
+        this.clock = b.clock;
+        this.timeSliceNanos = b.timeSliceNanos;
+        this.pin = b.pin;
+        this.deadlockHandler = b.deadlockHandler;
+        this.failureHandler = b.failureHandler != null ? b.failureHandler
+                : (f, t) -> firstFailure.compareAndSet(null, t);
+        this.carriers = new Carrier[b.carriers];
+        this.runners = new AgentRunner[b.carriers];
+        for (int i = 0; i < carriers.length; i++) {
+            carriers[i] = new Carrier(this, i, b.pin);
+        }
+        this.timer = new TimerAgent(this);
+        this.timerRunner = new AgentRunner(timer, this::hostFailed, null, timer);
+        for (int i = 0; i < carriers.length; i++) {
+            // Backs off spin -> yield -> park; parks end early when a submitter unparks us.
+            BackoffIdleStrategy idle = new BackoffIdleStrategy(64, 16, TimeUnit.MICROSECONDS.toNanos(1),
+                    TimeUnit.MILLISECONDS.toNanos(16));
+            runners[i] = new AgentRunner(idle, this::hostFailed, null, carriers[i]);
+        }
+        // Threads are started from the constructing thread, never from a pinned carrier.
+        AgentRunner.startOnThread(timerRunner, r -> daemon(new Thread(r, "limn-timer")));
+        for (int i = 0; i < carriers.length; i++) {
+            Carrier carrier = carriers[i];
+            AgentRunner.startOnThread(runners[i], r -> daemon(new CarrierThread(r, carrier)));
+        }
+    }
+
+    private static Thread daemon(Thread t) {
+        t.setDaemon(true);
+        return t;
+    }
+
+    /** A carrier's thread; lets {@link #submit} find the current carrier without a ThreadLocal. */
+    static final class CarrierThread extends Thread {
+        final Carrier carrier;
+
+        CarrierThread(Runnable r, Carrier carrier) {
+            super(r, carrier.roleName());
+            this.carrier = carrier;
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A scheduler with default settings: one carrier per available processor, not pinned. */
+    public static Scheduler create() {
+        return builder().build();
+    }
+
+    // ---- fibers --------------------------------------------------------------------------------
+
+    /** Starts {@code fiber}: numbers it, counts it live and makes it runnable. */
+    public void spawn(Fiber fiber) {
+        Objects.requireNonNull(fiber, "fiber");
+        if (closed) {
+            throw new IllegalStateException("scheduler is closed");
+        }
+        if (fiber.scheduler != null) {
+            throw new IllegalStateException(fiber + " was already spawned");
+        }
+        fiber.scheduler = this;
+        fiber.id = ids.incrementAndGet();
+        fibers.add(fiber);
+        started.increment();
+        long nowLive = live.incrementAndGet();
+        if (nowLive > peakLive.get()) {
+            peakLive.accumulateAndGet(nowLive, Math::max);
+        }
+        incrementActive();
+        submit(fiber);
+        if (nowLive == 1) {
+            timer.wake(); // start policing time slices
+        }
+    }
+
+    /** Queues a RUNNABLE fiber that is already counted active. */
+    void submit(Fiber fiber) {
+        if (Thread.currentThread() instanceof CarrierThread ct && ct.carrier.scheduler() == this) {
+            Carrier self = ct.carrier;
+            self.pushLocal(fiber);
+            signalWork(self);
+        } else {
+            int n = carriers.length;
+            Carrier target = carriers[Math.floorMod(roundRobin++, n)];
+            target.inbox.offer(fiber);
+            if (!target.wakeIfIdle()) {
+                signalWork(target);
+            }
+        }
+    }
+
+    /** Wakes at most one idle carrier other than {@code from} (which has work to share). */
+    void signalWork(Carrier from) {
+        Carrier[] cs = carriers;
+        int n = cs.length;
+        for (int i = 1; i < n; i++) {
+            if (cs[(from.index() + i) % n].wakeIfIdle()) {
+                return;
+            }
+        }
+    }
+
+    void fiberDone(Fiber fiber) {
+        fibers.remove(fiber);
+        completed.increment();
+        live.decrementAndGet();
+        decrementActive();
+    }
+
+    void fiberFailed(Fiber fiber, Throwable t) {
+        failed.increment();
+        failureHandler.accept(fiber, t);
+    }
+
+    void hostFailed(Throwable t) {
+        firstFailure.compareAndSet(null, t);
+    }
+
+    // ---- timers --------------------------------------------------------------------------------
+
+    /** The scheduler's clock (nanoseconds). */
+    public long nanoTime() {
+        return clock.nanoTime();
+    }
+
+    /**
+     * Runs {@code action} on the timer thread at {@code deadline} (scheduler clock). The action
+     * must be short and must not block (typically: unpark a fiber). A pending timer keeps the
+     * program from being quiescent.
+     */
+    public Timer schedule(long deadline, Runnable action) {
+        Objects.requireNonNull(action, "action");
+        incrementActive();
+        Timer t = new Timer(deadline, action);
+        timer.command(t);
+        return t;
+    }
+
+    /** Cancels a pending timer; false if it already fired or was cancelled. */
+    public boolean cancel(Timer t) {
+        if (t.casState(Timer.PENDING, Timer.CANCELLED)) {
+            timer.command(t); // remove it from the wheel
+            decrementActive();
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Puts {@code fiber} to sleep: records the wait and schedules its wake-up. The caller (the
+     * fiber itself, inside {@link Fiber#run}) then returns {@link Fiber.Status#PARKED}; when it
+     * runs again the deadline has passed, or it was woken early (e.g. cancelled: check the trap,
+     * and cancel the returned timer).
+     */
+    public Timer sleep(Fiber fiber, long nanos) {
+        fiber.waitingOn(Fiber.WaitKind.SLEEP, null);
+        return schedule(clock.nanoTime() + Math.max(0, nanos), fiber::unpark);
+    }
+
+    // ---- host calls and producers ----------------------------------------------------------------
+
+    /**
+     * Runs a possibly blocking host call on a virtual thread while {@code fiber} is parked. The
+     * caller returns {@link Fiber.Status#PARKED} next; when the fiber runs again and
+     * {@link HostCall#isDone()}, the result is there (a spurious wake-up finds it not done: park
+     * again). The call counts as outstanding for quiescence until it completes.
+     */
+    public <T> HostCall<T> runBlocking(Fiber fiber, Callable<T> call) {
+        Objects.requireNonNull(call, "call");
+        HostCall<T> hostCall = new HostCall<>();
+        fiber.waitingOn(Fiber.WaitKind.HOST_CALL, null);
+        incrementActive();
+        hostCalls.increment();
+        Runnable start = () -> Thread.ofVirtual().name("limn-host-call-" + fiber.id()).start(() -> {
+            T value = null;
+            Throwable error = null;
+            try {
+                value = call.call();
+            } catch (Throwable t) {
+                error = t;
+            }
+            hostCall.complete(value, error);
+            fiber.unpark();
+            decrementActive();
+        });
+        if (pin) {
+            timer.command(start); // the timer thread is never pinned
+        } else {
+            start.run();
+        }
+        return hostCall;
+    }
+
+    /**
+     * Registers a host-side producer: until it is released the program is not quiescent, so
+     * receivers wait for it instead of getting end of stream.
+     */
+    public HostProducer registerHostProducer() {
+        incrementActive();
+        return new HostProducer();
+    }
+
+    // ---- quiescence ----------------------------------------------------------------------------
+
+    void incrementActive() {
+        active.incrementAndGet();
+    }
+
+    void decrementActive() {
+        if (active.decrementAndGet() == 0) {
+            onQuiescent();
+        }
+    }
+
+    private void onQuiescent() {
+        synchronized (quiescenceLock) {
+            if (active.get() != 0) {
+                return; // someone made progress meanwhile; its own decrement will look again
+            }
+            List<Fiber> receivers = new ArrayList<>();
+            List<Blocked> blocked = new ArrayList<>();
+            for (Fiber f : fibers) {
+                if (f.lvState() == Fiber.PARKED) {
+                    if (f.waitKind() == Fiber.WaitKind.RECEIVE) {
+                        receivers.add(f);
+                    } else {
+                        blocked.add(new Blocked(f, f.waitKind(), f.waitDescription()));
+                    }
+                }
+            }
+            if (!receivers.isEmpty()) {
+                for (Fiber r : receivers) {
+                    r.soEndOfStream();
+                    r.unpark();
+                }
+                return;
+            }
+            if (!blocked.isEmpty()) {
+                deadlocks.increment();
+                blocked.sort(Comparator.comparingLong(b -> b.fiber().id()));
+                if (deadlockHandler != null) {
+                    deadlockHandler.onDeadlock(List.copyOf(blocked));
+                }
+                if (active.get() == 0) {
+                    finishMain(new DeadlockException(blocked));
+                }
+                return;
+            }
+            if (live.get() == 0) {
+                finishMain(null);
+            }
+        }
+    }
+
+    private void finishMain(DeadlockException deadlock) {
+        CompletableFuture<DeadlockException> done = mainDone;
+        if (done != null) {
+            done.complete(deadlock);
+        }
+    }
+
+    /**
+     * Runs {@code main} and returns when it and every fiber, timer and host call it started are
+     * done. Throws {@link DeadlockException} if the program deadlocked and the handler woke no
+     * fiber; rethrows (wrapped) a Java exception that escaped a fiber's run.
+     */
+    public void runMain(Fiber main) throws InterruptedException {
+        CompletableFuture<DeadlockException> done = new CompletableFuture<>();
+        mainDone = done;
+        firstFailure.set(null);
+        spawn(main);
+        DeadlockException deadlock;
+        try {
+            deadlock = done.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            mainDone = null;
+        }
+        Throwable failure = firstFailure.getAndSet(null);
+        if (failure != null) {
+            throw new IllegalStateException("a fiber failed: " + failure, failure);
+        }
+        if (deadlock != null) {
+            throw deadlock;
+        }
+    }
+
+    // ---- time slices ---------------------------------------------------------------------------
+
+    /** Timer thread: asks fibers that ran past their slice to yield if others are waiting. */
+    void policeTimeSlices(long now) {
+        Carrier[] cs = carriers;
+        boolean othersWaiting = false;
+        for (Carrier c : cs) {
+            if (c.hasQueuedWork()) {
+                othersWaiting = true;
+                break;
+            }
+        }
+        if (!othersWaiting) {
+            return;
+        }
+        for (Carrier c : cs) {
+            Fiber f = c.lpCurrent();
+            if (f != null && now - c.lpRunStart() >= timeSliceNanos && (f.lpTrap() & Fiber.TRAP_TIME_SLICE) == 0) {
+                f.orTrap(Fiber.TRAP_TIME_SLICE);
+            }
+        }
+    }
+
+    // ---- statistics ----------------------------------------------------------------------------
+
+    public int carrierCount() {
+        return carriers.length;
+    }
+
+    /** CPU of each carrier (index = carrier number), -1 where not pinned; for {@code --stats}. */
+    public int[] carrierCpus() {
+        int[] cpus = new int[carriers.length];
+        for (int i = 0; i < cpus.length; i++) {
+            cpus[i] = carriers[i].cpu();
+        }
+        return cpus;
+    }
+
+    public long fibersStarted() {
+        return started.sum();
+    }
+
+    public long fibersCompleted() {
+        return completed.sum();
+    }
+
+    /** Fibers whose run threw a Java exception (a runtime bug, not a Limn error). */
+    public long fibersFailed() {
+        return failed.sum();
+    }
+
+    public long liveFibers() {
+        return live.get();
+    }
+
+    public long peakLiveFibers() {
+        return peakLive.get();
+    }
+
+    /** Fibers taken from another carrier's queues. */
+    public long steals() {
+        return steals.sum();
+    }
+
+    /** Times a fiber parked (suspended without an immediate requeue). */
+    public long parks() {
+        return parks.sum();
+    }
+
+    public long deadlocks() {
+        return deadlocks.sum();
+    }
+
+    /** The live count of open channels; pass it to channels created for this scheduler's program. */
+    public AtomicLong openChannelCounter() {
+        return openChannels;
+    }
+
+    public long openChannels() {
+        return openChannels.get();
+    }
+
+    public long hostCalls() {
+        return hostCalls.sum();
+    }
+
+    /** Runnable + running fibers, pending timers, outstanding host calls and producers. */
+    public long activeCount() {
+        return active.get();
+    }
+
+    /** Carrier threads, for diagnostics and tests (null entries before a carrier started). */
+    Thread[] carrierThreads() {
+        Thread[] threads = new Thread[carriers.length];
+        for (int i = 0; i < threads.length; i++) {
+            threads[i] = carriers[i].thread;
+        }
+        return threads;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** Stops the carriers and the timer thread; fibers still parked are abandoned. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        timer.interruptIdle(); // it sees closed and stops taking long parks
+        for (AgentRunner runner : runners) {
+            runner.close();
+        }
+        timerRunner.close();
+    }
+
+    /** Settings for a {@link Scheduler}. */
+    public static final class Builder {
+        private int carriers = Runtime.getRuntime().availableProcessors();
+        private boolean pin;
+        private Clock clock = Clock.SYSTEM;
+        private long timeSliceNanos = DEFAULT_TIME_SLICE_NANOS;
+        private DeadlockHandler deadlockHandler;
+        private BiConsumer<Fiber, Throwable> failureHandler;
+
+        private Builder() {
+        }
+
+        public Builder carriers(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("carriers must be at least 1, got " + n);
+            }
+            carriers = n;
+            return this;
+        }
+
+        /** Pin each carrier to its own CPU (OpenHFT affinity). */
+        public Builder pin(boolean pin) {
+            this.pin = pin;
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock);
+            return this;
+        }
+
+        public Builder timeSliceNanos(long nanos) {
+            if (nanos <= 0) {
+                throw new IllegalArgumentException("time slice must be positive");
+            }
+            timeSliceNanos = nanos;
+            return this;
+        }
+
+        public Builder deadlockHandler(DeadlockHandler handler) {
+            deadlockHandler = handler;
+            return this;
+        }
+
+        /** Called when a Java exception escapes a fiber's run; default: runMain rethrows it. */
+        public Builder failureHandler(BiConsumer<Fiber, Throwable> handler) {
+            failureHandler = handler;
+            return this;
+        }
+
+        public Scheduler build() {
+            return new Scheduler(this);
+        }
+    }
+}

@@ -1,0 +1,220 @@
+package dev.limn.sched;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import org.agrona.DeadlineTimerWheel;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.IdleStrategy;
+import org.jctools.queues.MpscUnboundedXaddArrayQueue;
+
+/**
+ * The scheduler's timer thread: owns the {@link DeadlineTimerWheel} (thread-confined: only this
+ * agent touches it), sets TIME_SLICE traps on fibers that ran past their slice while others
+ * wait, and starts the virtual threads of host calls (so no thread is ever started from a
+ * pinned carrier: a new thread inherits its creator's CPU mask).
+ *
+ * <p>Other threads talk to it through an MPSC command queue: a {@link Timer} to add, a cancelled
+ * Timer to remove from the wheel, or a Runnable to run here. Cancellation itself does not wait
+ * for this thread: it is a CAS on the Timer (see {@link Timer}).
+ *
+ * <p>The wheel advances one tick per {@code poll} and places a new timer relative to its current
+ * tick, so this agent keeps it current: an empty wheel jumps to now before a timer is added, and
+ * a non-empty one is polled until its tick catches up with the clock.
+ *
+ * <p>Idle policy: with timers pending it parks until the earliest known deadline (at most half
+ * a time slice while fibers are live, to police slices); with live fibers but no timers, half a
+ * time slice; with nothing live, until a command or a new fiber wakes it. It never spins.
+ * The earliest deadline is tracked on insert and recomputed by a wheel scan after it passes
+ * while at most {@value #RESCAN_LIMIT} timers are pending; with more, it falls back to one tick.
+ */
+final class TimerAgent implements Agent, IdleStrategy {
+
+    /** Wheel tick: 2^20 ns, about 1 ms (the wheel wants a power of two). */
+    static final long TICK_NANOS = 1L << 20;
+    private static final int TICKS_PER_WHEEL = 512;
+    private static final int EXPIRY_LIMIT = 1024;
+    static final int RESCAN_LIMIT = 1024;
+    /** Bounds the catch-up loop so commands are not starved after a long stall. */
+    private static final int MAX_TICKS_PER_WORK = 4096;
+
+    private final Scheduler scheduler;
+    private final DeadlineTimerWheel wheel;
+    private final MpscUnboundedXaddArrayQueue<Object> commands = new MpscUnboundedXaddArrayQueue<>(256);
+    private final org.agrona.collections.Long2ObjectHashMap<Timer> byWheelId = new org.agrona.collections.Long2ObjectHashMap<>();
+    private final DeadlineTimerWheel.TimerHandler onExpiry = this::expire;
+    /** Lower bound of the earliest pending deadline (Long.MAX_VALUE when none is known). */
+    private long earliest = Long.MAX_VALUE;
+    /** True when {@code earliest} is the exact minimum (not the one-tick fallback). */
+    private boolean earliestExact = true;
+
+    volatile Thread thread;
+    /** 1 while parked without a deadline; a submitter that sees it unparks the thread. */
+    private volatile int sleeping;
+
+    TimerAgent(Scheduler scheduler) {
+        this.scheduler = scheduler;
+        this.wheel = new DeadlineTimerWheel(TimeUnit.NANOSECONDS, scheduler.clock.nanoTime(), TICK_NANOS, TICKS_PER_WHEEL);
+    }
+
+    @Override
+    public String roleName() {
+        return "limn-timer";
+    }
+
+    @Override
+    public void onStart() {
+        thread = Thread.currentThread();
+    }
+
+    void command(Object command) {
+        commands.offer(command);
+        wake();
+    }
+
+    /** Unparks the timer thread if it sleeps without a deadline. */
+    void wake() {
+        if (sleeping != 0) {
+            sleeping = 0;
+            Thread t = thread;
+            if (t != null) {
+                LockSupport.unpark(t);
+            }
+        }
+    }
+
+    /** Unparks the timer thread whatever it is waiting for (used by close). */
+    void interruptIdle() {
+        Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    @Override
+    public int doWork() {
+        int work = 0;
+        Object command;
+        while ((command = commands.poll()) != null) {
+            work++;
+            if (command instanceof Timer timer) {
+                if (timer.lvState() == Timer.PENDING) {
+                    if (wheel.timerCount() == 0) {
+                        wheel.currentTickTime(scheduler.clock.nanoTime());
+                    }
+                    timer.wheelId = wheel.scheduleTimer(timer.deadline);
+                    byWheelId.put(timer.wheelId, timer);
+                    if (timer.deadline < earliest) {
+                        earliest = timer.deadline;
+                        earliestExact = wheel.timerCount() == 1 || earliestExact;
+                    }
+                } else if (timer.wheelId >= 0) {
+                    wheel.cancelTimer(timer.wheelId);
+                    byWheelId.remove(timer.wheelId);
+                }
+            } else {
+                ((Runnable) command).run();
+            }
+        }
+        long now = scheduler.clock.nanoTime();
+        if (wheel.timerCount() > 0 && earliestExact && now < earliest - TICK_NANOS) {
+            // Nothing is due before `earliest`: skip the empty ticks in one step instead of one
+            // poll per tick. Timers sit in spokes by deadline and are checked against the clock
+            // whenever the wheel passes their spoke, so none is skipped.
+            wheel.currentTickTime(now);
+        } else if (wheel.timerCount() > 0) {
+            for (int ticks = 0; wheel.timerCount() > 0 && ticks < MAX_TICKS_PER_WORK; ticks++) {
+                work += wheel.poll(now, onExpiry, EXPIRY_LIMIT);
+                if (now < wheel.currentTickTime()) {
+                    break; // caught up with the clock
+                }
+            }
+            if (now >= earliest) {
+                earliest = rescanEarliest(now);
+            }
+        }
+        if (wheel.timerCount() == 0) {
+            earliest = Long.MAX_VALUE;
+            earliestExact = true;
+        }
+        scheduler.policeTimeSlices(now);
+        return work;
+    }
+
+    private long rescanEarliest(long now) {
+        if (wheel.timerCount() == 0) {
+            return Long.MAX_VALUE;
+        }
+        if (wheel.timerCount() > RESCAN_LIMIT) {
+            earliestExact = false;
+            return now + TICK_NANOS;
+        }
+        earliestExact = true;
+        long[] min = {Long.MAX_VALUE};
+        wheel.forEach((deadline, timerId) -> min[0] = Math.min(min[0], deadline));
+        return min[0];
+    }
+
+    private boolean expire(TimeUnit unit, long now, long wheelId) {
+        Timer timer = byWheelId.remove(wheelId);
+        if (timer != null && timer.casState(Timer.PENDING, Timer.FIRED)) {
+            try {
+                timer.action.run();
+            } catch (Throwable t) {
+                scheduler.hostFailed(t);
+            } finally {
+                scheduler.decrementActive();
+            }
+        }
+        return true;
+    }
+
+    long pendingTimers() {
+        return wheel.timerCount();
+    }
+
+    // ---- IdleStrategy: deadline-aware, never spins --------------------------------------------
+
+    @Override
+    public void idle(int workCount) {
+        if (workCount > 0) {
+            return;
+        }
+        if (scheduler.isClosed()) {
+            LockSupport.parkNanos(this, TICK_NANOS); // the runner is about to stop us
+        } else if (wheel.timerCount() > 0) {
+            long wait = Math.max(TICK_NANOS / 4, earliest - scheduler.clock.nanoTime());
+            if (scheduler.liveFibers() > 0) {
+                wait = Math.min(wait, scheduler.timeSliceNanos / 2);
+            }
+            // A command (a new, possibly earlier timer) unparks us: see wake().
+            sleeping = 1;
+            if (commands.isEmpty()) {
+                LockSupport.parkNanos(this, Math.min(wait, TimeUnit.SECONDS.toNanos(1)));
+            }
+            sleeping = 0;
+        } else if (scheduler.liveFibers() > 0) {
+            LockSupport.parkNanos(this, scheduler.timeSliceNanos / 2);
+        } else {
+            sleeping = 1;
+            if (commands.isEmpty() && scheduler.liveFibers() == 0 && !scheduler.isClosed()) {
+                LockSupport.parkNanos(this, TimeUnit.SECONDS.toNanos(1));
+            }
+            sleeping = 0;
+        }
+    }
+
+    @Override
+    public void idle() {
+        idle(0);
+    }
+
+    @Override
+    public void reset() {
+    }
+
+    @Override
+    public String alias() {
+        return "limn-timer";
+    }
+}

@@ -1,0 +1,114 @@
+package dev.limn.chan;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+import dev.limn.sched.Carrier;
+import dev.limn.sched.Fiber;
+import org.junit.jupiter.api.Test;
+
+/** The JCTools-backed channel: the shared contract plus its single-threaded behaviour. */
+class ChannelTest extends ChannelContractTest {
+
+    @Override
+    Channel newChannel(int capacity) {
+        return new Channel(capacity, null);
+    }
+
+    @Test
+    void boundedChannelHoldsExactlyItsCapacity() {
+        Channel c = Channel.bounded(3);
+        assertEquals(Channel.SendResult.SENT, c.trySend(1));
+        assertEquals(Channel.SendResult.SENT, c.trySend(2));
+        assertEquals(Channel.SendResult.SENT, c.trySend(3));
+        assertEquals(Channel.SendResult.FULL, c.trySend(4));
+        assertEquals("<channel 3/3 open>", c.toString());
+        assertEquals(1, c.tryRecv());
+        assertEquals(Channel.SendResult.SENT, c.trySend(4));
+        assertEquals(3, c.len());
+    }
+
+    @Test
+    void capacityOneAlternates() {
+        Channel c = Channel.bounded(1);
+        assertEquals(Channel.SendResult.SENT, c.trySend("a"));
+        assertEquals(Channel.SendResult.FULL, c.trySend("b"));
+        assertEquals("a", c.tryRecv());
+        assertEquals(Channel.EMPTY, c.tryRecv());
+    }
+
+    @Test
+    void nilTravelsAsNull() {
+        Channel c = Channel.unbounded();
+        c.trySend(null);
+        assertNull(c.tryRecv());
+        assertEquals(Channel.EMPTY, c.tryRecv());
+    }
+
+    @Test
+    void closeIsIdempotentAndEndsTheStreamAfterDrain() {
+        AtomicLong open = new AtomicLong();
+        Channel c = new Channel(-1, open);
+        assertEquals(1, open.get());
+        c.trySend(7);
+        assertTrue(c.close());
+        assertFalse(c.close());
+        assertEquals(0, open.get());
+        assertEquals(Channel.SendResult.CLOSED, c.trySend(8));
+        assertEquals("<channel 1/unbounded closed>", c.toString());
+        assertEquals(7, c.tryRecv());
+        assertEquals(Channel.END, c.tryRecv());
+        assertEquals(-1, c.capacity());
+        assertThrows(ChannelClosedException.class, () -> c.put(9));
+    }
+
+    @Test
+    void aWakeUpChosenForAReceiverThatLeavesIsPassedOn() {
+        Channel c = Channel.bounded(4);
+        Fiber first = runningFiber();
+        Fiber second = runningFiber();
+        assertEquals(Channel.PARKED, c.recv(first));
+        assertEquals(Channel.PARKED, c.recv(second));
+        c.trySend(1); // wakes the first registered receiver only
+        Channel.abandonWait(first); // ...which is cancelled instead of receiving
+        assertTrue(first.commitPark(), "first was woken");
+        assertTrue(second.commitPark(), "the wake-up was passed on to second");
+        assertEquals(1, c.tryRecv());
+    }
+
+    @Test
+    void aReceiverRetryingOnTheSameChannelKeepsItsWakeUp() {
+        Channel c = Channel.bounded(4);
+        Fiber first = runningFiber();
+        Fiber second = runningFiber();
+        assertEquals(Channel.PARKED, c.recv(first));
+        assertEquals(Channel.PARKED, c.recv(second));
+        c.trySend(1);
+        first.commitPark();
+        first.beginRun();
+        assertEquals(1, c.recv(first));
+        assertFalse(second.commitPark(), "no spare wake-up for second");
+    }
+
+    /** A fiber in the RUNNING state outside any scheduler: a wake-up only leaves its permit. */
+    private static Fiber runningFiber() {
+        Fiber f = new Fiber() {
+            @Override
+            protected Status run(Carrier carrier) {
+                return Status.PARKED;
+            }
+        };
+        f.beginRun();
+        return f;
+    }
+
+    @Test
+    void capacityMustBePositiveOrUnbounded() {
+        assertThrows(IllegalArgumentException.class, () -> Channel.bounded(0));
+    }
+}
