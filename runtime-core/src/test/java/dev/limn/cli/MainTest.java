@@ -1,0 +1,115 @@
+package dev.limn.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line of SPEC §9: subcommands, exit statuses, and where output goes. */
+class MainTest {
+    @TempDir
+    Path dir;
+
+    private record Result(int status, String out, String err) {}
+
+    private Result limn(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Main.execute(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        Result r = new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        assertFalse(r.err.contains("\tat ") || r.out.contains("\tat "), "a Java stack trace reached the user: " + r);
+        return r;
+    }
+
+    private String file(String name, String text) throws IOException {
+        Path p = dir.resolve(name);
+        Files.writeString(p, text);
+        return p.toString();
+    }
+
+    @Test
+    void runPrintsToStdoutAndExitsZero() throws IOException {
+        Result r = limn("run", file("ok.lm", "print(1 + 2, \"x\");\n"));
+        assertEquals(0, r.status);
+        assertEquals("3 x\n", r.out);
+        assertEquals("", r.err);
+    }
+
+    @Test
+    void runtimeErrorExitsOneWithDiagnosticOnStderr() throws IOException {
+        String f = file("div.lm", "var a = 1;\nvar b = 0;\nprint(a / b);\n");
+        Result r = limn("run", f);
+        assertEquals(1, r.status);
+        assertEquals("", r.out);
+        assertTrue(r.err.contains("error[DivisionByZero]: division by zero"), r.err);
+        assertTrue(r.err.contains("--> " + f + ":3:7"), r.err);
+        assertTrue(r.err.contains("3 | print(a / b);"), r.err);
+        assertTrue(r.err.contains("^^^^^"), r.err);
+    }
+
+    @Test
+    void compileErrorsExitTwoAndAreAllReported() throws IOException {
+        String f = file("bad.lm", "var x = 1\nprint(y);\nvar z = \"open;\n");
+        Result r = limn("run", f);
+        assertEquals(2, r.status);
+        assertEquals("", r.out);
+        assertTrue(r.err.contains(f + ":1:10"), r.err);
+        assertTrue(r.err.contains(f + ":3:9"), r.err);
+        assertEquals(2, limn("check", f).status);
+    }
+
+    @Test
+    void checkCompilesWithoutRunning() throws IOException {
+        Result r = limn("check", file("quiet.lm", "print(\"never\");\n"));
+        assertEquals(0, r.status);
+        assertEquals("", r.out);
+    }
+
+    @Test
+    void disasmListsTheBytecode() throws IOException {
+        Result r = limn("disasm", file("d.lm", "var s = 0;\niter (i in 0..<10) { s += i; }\nprint(s);\n"));
+        assertEquals(0, r.status);
+        assertTrue(r.out.contains("FORLOOP"), r.out);
+    }
+
+    @Test
+    void versionAndHelp() {
+        Result v = limn("version");
+        assertEquals(0, v.status);
+        assertTrue(v.out.startsWith("limn "), v.out);
+        Result h = limn("--help");
+        assertEquals(0, h.status);
+        assertTrue(h.out.contains("run") && h.out.contains("disasm"), h.out);
+    }
+
+    @Test
+    void badUsageExitsTwo() throws IOException {
+        assertEquals(2, limn().status);
+        assertEquals(2, limn("frobnicate").status);
+        assertEquals(2, limn("run").status);
+        assertEquals(2, limn("run", "--no-such-option", file("a.lm", "print(1);\n")).status);
+        assertEquals(2, limn("run", "--cores", "lots", file("b.lm", "print(1);\n")).status);
+    }
+
+    @Test
+    void missingFileExitsTwoWithAClearMessage() {
+        Result r = limn("run", dir.resolve("nope.lm").toString());
+        assertEquals(2, r.status);
+        assertTrue(r.err.contains("no such file"), r.err);
+    }
+
+    @Test
+    void seedMakesRandomRepeatable() throws IOException {
+        String f = file("r.lm", "print(randint(1, 1000000), random());\n");
+        assertEquals(limn("run", "--seed", "7", f).out, limn("run", "--seed", "7", f).out);
+    }
+}
