@@ -3,6 +3,7 @@ package dev.limn.sched;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
+import net.openhft.affinity.Affinity;
 import net.openhft.affinity.AffinityLock;
 import org.agrona.concurrent.Agent;
 import org.jctools.queues.MpmcUnboundedXaddArrayQueue;
@@ -27,7 +28,18 @@ import org.jctools.queues.MpmcUnboundedXaddArrayQueue;
  * then wakes one idle carrier by CASing its {@code idle} 1 -> 0 and unparking its thread: one
  * wake per submission, no thundering herd. Store-then-load on both sides (Dekker) means the
  * submitter sees the idle flag or the carrier sees the work; LockSupport's permit covers an
- * unpark that arrives before the park.
+ * unpark that arrives before the park. Every 0 -> 1 and 1 -> 0 change of {@code idle} also
+ * moves the scheduler's idle-carrier count by one (the 1 -> 0 side always by CAS, so a carrier
+ * waking itself and a submitter waking it cannot both count it); parallel loops read that count
+ * to decide when to split (see {@code dev.limn.block.RangeChunk}).
+ *
+ * <h2>Pinning</h2>
+ * With pinning on, carrier {@code i} pins itself in {@link #onStart} (on its own thread, so no
+ * thread is ever started from a pinned one) to the CPU the scheduler planned for it: through an
+ * OpenHFT {@link AffinityLock} where the library hands that CPU out, and with
+ * {@link Affinity#setAffinity(int)} for the one CPU the library keeps for the operating system
+ * (CPU 0), so that on a two-CPU machine both carriers get their own core. Carriers beyond the
+ * number of CPUs stay unpinned ({@link #cpu()} is -1).
  */
 public final class Carrier implements Agent {
 
@@ -36,6 +48,7 @@ public final class Carrier implements Agent {
     private static final VarHandle IDLE;
     private static final VarHandle CURRENT;
     private static final VarHandle RUN_START;
+    private static final VarHandle ITERATIONS;
 
     static {
         try {
@@ -43,6 +56,7 @@ public final class Carrier implements Agent {
             IDLE = lookup.findVarHandle(Carrier.class, "idle", int.class);
             CURRENT = lookup.findVarHandle(Carrier.class, "current", Fiber.class);
             RUN_START = lookup.findVarHandle(Carrier.class, "runStart", long.class);
+            ITERATIONS = lookup.findVarHandle(Carrier.class, "iterations", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -58,6 +72,11 @@ public final class Carrier implements Agent {
     volatile Thread thread;
     private volatile int cpu = -1;
     private AffinityLock affinityLock;
+    private boolean pinnedDirectly;
+
+    /** Parallel-loop iterations run on this carrier; written by its thread only (release), read by stats. */
+    @SuppressWarnings("unused")
+    private long iterations;
 
     /** The fiber running now and since when (opaque; read by the time-slice ticker). */
     @SuppressWarnings("unused")
@@ -98,9 +117,31 @@ public final class Carrier implements Agent {
     public void onStart() {
         thread = Thread.currentThread();
         if (pin) {
-            // Acquired on the carrier thread itself; no thread is ever started from here.
-            affinityLock = AffinityLock.acquireLock();
-            cpu = affinityLock.isAllocated() ? affinityLock.cpuId() : -1;
+            pinToPlannedCpu(scheduler.plannedCpu(index));
+        }
+    }
+
+    /** Runs on the carrier's own thread; no thread is ever started from here. */
+    private void pinToPlannedCpu(int planned) {
+        if (planned < 0) {
+            return; // more carriers than CPUs: this one shares
+        }
+        if (planned != 0) {
+            AffinityLock lock = AffinityLock.acquireLock(planned);
+            if (lock.isAllocated() && lock.cpuId() == planned) {
+                affinityLock = lock;
+                cpu = planned;
+                return;
+            }
+            lock.release();
+        }
+        // The library never hands out CPU 0 (nor a CPU outside its reserved set): set the mask
+        // ourselves, and check that the kernel took it.
+        Affinity.setAffinity(planned);
+        java.util.BitSet now = Affinity.getAffinity();
+        if (now.cardinality() == 1 && now.get(planned)) {
+            pinnedDirectly = true;
+            cpu = planned;
         }
     }
 
@@ -109,6 +150,10 @@ public final class Carrier implements Agent {
         if (affinityLock != null) {
             affinityLock.release();
             affinityLock = null;
+        }
+        if (pinnedDirectly) {
+            Affinity.resetToBaseAffinity();
+            pinnedDirectly = false;
         }
         cpu = -1;
     }
@@ -121,14 +166,15 @@ public final class Carrier implements Agent {
             // store is found by this scan; one that publishes after it sees idle and wakes us.
             if (lvIdle() == 0) {
                 svIdle(1);
+                scheduler.idleCarrierDelta(1);
             }
             fiber = next();
             if (fiber == null) {
                 return 0;
             }
         }
-        if (lvIdle() != 0) {
-            svIdle(0);
+        if (lvIdle() != 0 && IDLE.compareAndSet(this, 1, 0)) {
+            scheduler.idleCarrierDelta(-1);
         }
         runFiber(fiber);
         return 1;
@@ -229,9 +275,20 @@ public final class Carrier implements Agent {
         idle = value;
     }
 
+    /** Owner thread only: counts {@code n} parallel-loop iterations run on this carrier. */
+    public void addIterations(long n) {
+        ITERATIONS.setRelease(this, (long) ITERATIONS.get(this) + n);
+    }
+
+    /** Parallel-loop iterations run on this carrier so far (acquire read). */
+    public long lvIterations() {
+        return (long) ITERATIONS.getAcquire(this);
+    }
+
     /** Wakes this carrier if it announced idleness; true if this call took the wake. */
     boolean wakeIfIdle() {
         if (idle != 0 && IDLE.compareAndSet(this, 1, 0)) {
+            scheduler.idleCarrierDelta(-1);
             Thread t = thread;
             if (t != null) {
                 java.util.concurrent.locks.LockSupport.unpark(t);

@@ -10,11 +10,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 
+import net.openhft.affinity.AffinityLock;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 
@@ -89,6 +91,14 @@ public final class Scheduler implements AutoCloseable {
     private final LongAdder hostCalls = new LongAdder();
     final LongAdder steals = new LongAdder();
     final LongAdder parks = new LongAdder();
+    /** Carriers whose idle flag is up; moved by exactly one party per flag change (see Carrier). */
+    private final AtomicInteger idleCarriers = new AtomicInteger();
+    private final LongAdder parallelLoops = new LongAdder();
+    private final LongAdder parallelChunks = new LongAdder();
+    private final LongAdder parallelSplits = new LongAdder();
+    private final LongAdder parallelSteals = new LongAdder();
+    /** With pinning: the CPU planned for each carrier (-1: none left for it). */
+    private final int[] cpuPlan;
     private final Set<Fiber> fibers = ConcurrentHashMap.newKeySet();
     private final Object quiescenceLock = new Object();
     private final AtomicReference<Throwable> firstFailure = new AtomicReference<>();
@@ -105,6 +115,7 @@ public final class Scheduler implements AutoCloseable {
                 : (f, t) -> firstFailure.compareAndSet(null, t);
         this.carriers = new Carrier[b.carriers];
         this.runners = new AgentRunner[b.carriers];
+        this.cpuPlan = b.pin ? planCpus(b.carriers) : new int[0];
         for (int i = 0; i < carriers.length; i++) {
             carriers[i] = new Carrier(this, i, b.pin);
         }
@@ -122,6 +133,28 @@ public final class Scheduler implements AutoCloseable {
             Carrier carrier = carriers[i];
             AgentRunner.startOnThread(runners[i], r -> daemon(new CarrierThread(r, carrier)));
         }
+    }
+
+    /**
+     * One CPU of the process's affinity mask per carrier, highest first (the affinity library
+     * hands CPUs out from the top and keeps CPU 0 for the operating system, so carriers get
+     * the quiet CPUs first and CPU 0 last); -1 for carriers beyond the number of CPUs.
+     */
+    private static int[] planCpus(int carrierCount) {
+        java.util.BitSet base = AffinityLock.BASE_AFFINITY;
+        int[] plan = new int[carrierCount];
+        java.util.Arrays.fill(plan, -1);
+        int next = 0;
+        for (int cpu = base.length() - 1; cpu >= 0 && next < carrierCount; cpu = base.previousSetBit(cpu - 1)) {
+            if (base.get(cpu)) {
+                plan[next++] = cpu;
+            }
+        }
+        return plan;
+    }
+
+    int plannedCpu(int carrier) {
+        return carrier < cpuPlan.length ? cpuPlan[carrier] : -1;
     }
 
     private static Thread daemon(Thread t) {
@@ -408,6 +441,65 @@ public final class Scheduler implements AutoCloseable {
                 f.orTrap(Fiber.TRAP_TIME_SLICE);
             }
         }
+    }
+
+    // ---- idle carriers and parallel loops -----------------------------------------------------
+
+    void idleCarrierDelta(int delta) {
+        idleCarriers.addAndGet(delta);
+    }
+
+    /**
+     * How many carriers are idle now (volatile read; a hint that may be stale by the time the
+     * caller acts). A running parallel chunk splits its range when this is above zero.
+     */
+    public int lvIdleCarriers() {
+        return idleCarriers.get();
+    }
+
+    /** Counts a parallel loop started (dev.limn.block). */
+    public void countParallelLoop() {
+        parallelLoops.increment();
+    }
+
+    /** Counts a parallel chunk created (the first of a loop or one split off). */
+    public void countParallelChunk() {
+        parallelChunks.increment();
+    }
+
+    /** Counts a running chunk giving half of its remaining range to an idle carrier. */
+    public void countParallelSplit() {
+        parallelSplits.increment();
+    }
+
+    /** Counts a chunk that began on a carrier other than the one that created it. */
+    public void countParallelSteal() {
+        parallelSteals.increment();
+    }
+
+    public long parallelLoops() {
+        return parallelLoops.sum();
+    }
+
+    public long parallelChunks() {
+        return parallelChunks.sum();
+    }
+
+    public long parallelSplits() {
+        return parallelSplits.sum();
+    }
+
+    public long parallelSteals() {
+        return parallelSteals.sum();
+    }
+
+    /** Parallel-loop iterations run on each carrier (index = carrier number), for {@code --stats}. */
+    public long[] iterationsPerCarrier() {
+        long[] counts = new long[carriers.length];
+        for (int i = 0; i < counts.length; i++) {
+            counts[i] = carriers[i].lvIterations();
+        }
+        return counts;
     }
 
     // ---- statistics ----------------------------------------------------------------------------

@@ -1,0 +1,140 @@
+package dev.limn.block;
+
+import dev.limn.sched.Carrier;
+import dev.limn.sched.Fiber;
+import dev.limn.sched.Scheduler;
+
+/**
+ * A work item of a {@link ParallelLoop}: the index range {@code [next, end)} that one fiber
+ * runs. Ranges are split lazily: before each iteration the running chunk looks at the
+ * scheduler's idle-carrier count, and when a carrier is idle (and the loop may still grow) it
+ * keeps the lower half of what is left and hands the upper half to a new chunk, which it
+ * spawns onto its own carrier's work-stealing deque; the idle carrier that the spawn wakes
+ * steals it. So a loop makes work items in proportion to the carriers that take part, not to
+ * its iterations, and a carrier that runs dry gets half of someone's remaining work.
+ *
+ * <h2>Ownership</h2>
+ * {@code next} and {@code end} are touched only by the fiber that runs the chunk (splitting is
+ * done by the owner, not by thieves), so they are plain fields; the fiber's runs on
+ * successive carriers are ordered by the scheduler's queues.
+ *
+ * <h2>Per iteration</h2>
+ * Before each iteration: the loop's stop flag (volatile) and the fiber's trap word (opaque)
+ * — a stopped loop or a cancelled fiber ends the chunk, its remaining iterations counted as
+ * cancelled; a time-slice trap makes it yield between iterations — then the split test (one
+ * volatile read of the idle count, skipped when the loop cannot grow). The iteration counter
+ * is flushed to the carrier once per run, not per iteration.
+ */
+public final class RangeChunk {
+
+    private final ParallelLoop loop;
+    private final int createdOn;
+    private long next;
+    private long end;
+    /** An iteration started and suspended; the next run resumes it. */
+    private boolean suspended;
+    private boolean started;
+    /** Set by the loop when it creates this chunk's fiber. */
+    Fiber fiber;
+
+    RangeChunk(ParallelLoop loop, long start, long end, int createdOn) {
+        this.loop = loop;
+        this.next = start;
+        this.end = end;
+        this.createdOn = createdOn;
+    }
+
+    /** The loop this chunk belongs to. */
+    public ParallelLoop loop() {
+        return loop;
+    }
+
+    /**
+     * Runs this chunk's iterations on {@code carrier} as {@code self} (the chunk's fiber) until
+     * the range is done, the loop stops, or an iteration suspends; returns what {@code self}'s
+     * run must return. Call it from the fiber's {@code run} only.
+     */
+    public Fiber.Status drive(Fiber self, Carrier carrier, ChunkBody body) {
+        ParallelLoop loop = this.loop;
+        if (!started) {
+            started = true;
+            if (createdOn >= 0 && createdOn != carrier.index()) {
+                loop.scheduler().countParallelSteal();
+            }
+        }
+        long ran = 0;
+        Throwable error = null;
+        try {
+            if (suspended) {
+                Fiber.Status status = body.resume();
+                if (status != Fiber.Status.DONE) {
+                    return status;
+                }
+                suspended = false;
+                next++;
+                ran++;
+            }
+            Scheduler scheduler = loop.scheduler();
+            boolean mayGrow = loop.mayGrow();
+            long cursor = this.next;
+            while (cursor < end) {
+                if (loop.lvStopped() || (self.lpTrap() & (Fiber.TRAP_CANCEL | Fiber.TRAP_TERMINATE)) != 0) {
+                    break;
+                }
+                if ((self.lpTrap() & Fiber.TRAP_TIME_SLICE) != 0) {
+                    this.next = cursor;
+                    carrier.addIterations(ran);
+                    return Fiber.Status.YIELD;
+                }
+                if (mayGrow && end - cursor >= 2 && scheduler.lvIdleCarriers() > 0) {
+                    trySplit(cursor, carrier);
+                }
+                this.next = cursor; // the body may suspend or throw: this index is the one it was on
+                Fiber.Status status = body.begin(cursor);
+                if (status != Fiber.Status.DONE) {
+                    suspended = true;
+                    carrier.addIterations(ran);
+                    return status;
+                }
+                cursor++;
+                ran++;
+            }
+            this.next = cursor;
+        } catch (Throwable t) {
+            error = t;
+        }
+        // Flushed before chunkDone: whoever joins the loop then sees every count.
+        carrier.addIterations(ran);
+        if (error != null) {
+            // The failed iteration is this.next; the ones after it in this chunk never run.
+            suspended = false;
+            loop.iterationFailed(error, this.next, end - this.next - 1);
+        } else if (this.next < end) {
+            loop.iterationsCancelled(end - this.next);
+        }
+        this.next = end;
+        loop.chunkDone(this);
+        return Fiber.Status.DONE;
+    }
+
+    /** Gives the upper half of {@code [from, end)} to a new chunk if the loop may still grow. */
+    private void trySplit(long from, Carrier carrier) {
+        if (!loop.tryReserveChunk()) {
+            return;
+        }
+        long mid = from + (end - from + 1) / 2;
+        RangeChunk upper = new RangeChunk(loop, mid, end, carrier.index());
+        long oldEnd = end;
+        end = mid;
+        if (!loop.launch(upper)) {
+            end = oldEnd; // the loop stopped meanwhile: keep the range, the stop check ends it
+            return;
+        }
+        loop.scheduler().countParallelSplit();
+    }
+
+    @Override
+    public String toString() {
+        return "chunk [" + next + ", " + end + ")";
+    }
+}
