@@ -122,10 +122,7 @@ public final class Scheduler implements AutoCloseable {
         this.timer = new TimerAgent(this);
         this.timerRunner = new AgentRunner(timer, this::hostFailed, null, timer);
         for (int i = 0; i < carriers.length; i++) {
-            // Backs off spin -> yield -> park; parks end early when a submitter unparks us.
-            BackoffIdleStrategy idle = new BackoffIdleStrategy(64, 16, TimeUnit.MICROSECONDS.toNanos(1),
-                    TimeUnit.MILLISECONDS.toNanos(16));
-            runners[i] = new AgentRunner(idle, this::hostFailed, null, carriers[i]);
+            runners[i] = new AgentRunner(new CarrierIdle(), this::hostFailed, null, carriers[i]);
         }
         // Threads are started from the constructing thread, never from a pinned carrier.
         AgentRunner.startOnThread(timerRunner, r -> daemon(new Thread(r, "limn-timer")));
@@ -161,6 +158,45 @@ public final class Scheduler implements AutoCloseable {
         t.setDaemon(true);
         return t;
     }
+
+    /**
+     * A carrier's idle strategy: spin, yield, then park with doubling periods up to
+     * {@link #MAX_CARRIER_PARK_NANOS}. Parks end early when a submitter wakes the carrier
+     * (see {@link Carrier}), so the cap is only a safety net and is long enough that an idle
+     * program costs no measurable CPU. Once the scheduler is closing, parks are short so that
+     * closing does not wait out a long park.
+     */
+    private final class CarrierIdle implements org.agrona.concurrent.IdleStrategy {
+        private final BackoffIdleStrategy backoff = new BackoffIdleStrategy(64, 16,
+                TimeUnit.MICROSECONDS.toNanos(1), MAX_CARRIER_PARK_NANOS);
+
+        @Override
+        public void idle(int workCount) {
+            if (closed) {
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            } else {
+                backoff.idle(workCount);
+            }
+        }
+
+        @Override
+        public void idle() {
+            idle(0);
+        }
+
+        @Override
+        public void reset() {
+            backoff.reset();
+        }
+
+        @Override
+        public String alias() {
+            return "limn-carrier-idle";
+        }
+    }
+
+    /** Longest park of an idle carrier (a safety net: carriers are woken when work arrives). */
+    static final long MAX_CARRIER_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
     /** A carrier's thread; lets {@link #submit} find the current carrier without a ThreadLocal. */
     static final class CarrierThread extends Thread {
@@ -225,6 +261,9 @@ public final class Scheduler implements AutoCloseable {
 
     /** Wakes at most one idle carrier other than {@code from} (which has work to share). */
     void signalWork(Carrier from) {
+        // Dekker with the idle carrier (store idle, then scan the queues): our publication may
+        // be a release store (the deque's bottom), which may pass the loads of idle below.
+        java.lang.invoke.VarHandle.fullFence();
         Carrier[] cs = carriers;
         int n = cs.length;
         for (int i = 1; i < n; i++) {
@@ -447,6 +486,14 @@ public final class Scheduler implements AutoCloseable {
 
     void idleCarrierDelta(int delta) {
         idleCarriers.addAndGet(delta);
+        if (delta < 0) {
+            timer.wake(); // a carrier got busy: time slices need policing again
+        }
+    }
+
+    /** Whether some carrier is not idle (running a fiber or looking for one). */
+    boolean anyCarrierBusy() {
+        return idleCarriers.get() < carriers.length;
     }
 
     /**
@@ -579,6 +626,11 @@ public final class Scheduler implements AutoCloseable {
         return threads;
     }
 
+    /** The timer thread, for diagnostics and tests (null before it started). */
+    Thread timerThread() {
+        return timer.thread;
+    }
+
     boolean isClosed() {
         return closed;
     }
@@ -591,6 +643,12 @@ public final class Scheduler implements AutoCloseable {
         }
         closed = true;
         timer.interruptIdle(); // it sees closed and stops taking long parks
+        for (Carrier carrier : carriers) {
+            Thread t = carrier.thread;
+            if (t != null) {
+                java.util.concurrent.locks.LockSupport.unpark(t); // likewise
+            }
+        }
         for (AgentRunner runner : runners) {
             runner.close();
         }

@@ -22,9 +22,10 @@ import org.jctools.queues.MpscUnboundedXaddArrayQueue;
  * tick, so this agent keeps it current: an empty wheel jumps to now before a timer is added, and
  * a non-empty one is polled until its tick catches up with the clock.
  *
- * <p>Idle policy: with timers pending it parks until the earliest known deadline (at most half
- * a time slice while fibers are live, to police slices); with live fibers but no timers, half a
- * time slice; with nothing live, until a command or a new fiber wakes it. It never spins.
+ * <p>Idle policy: it parks until the earliest known deadline (at most 1 s), or until a command,
+ * a first fiber or a carrier that gets busy wakes it; while some carrier is busy and fibers are
+ * live, at most half a time slice, to police slices. An idle program (every fiber parked)
+ * therefore costs no periodic wake-ups. It never spins.
  * The earliest deadline is tracked on insert and recomputed by a wheel scan after it passes
  * while at most {@value #RESCAN_LIMIT} timers are pending; with more, it falls back to one tick.
  */
@@ -182,23 +183,20 @@ final class TimerAgent implements Agent, IdleStrategy {
         }
         if (scheduler.isClosed()) {
             LockSupport.parkNanos(this, TICK_NANOS); // the runner is about to stop us
-        } else if (wheel.timerCount() > 0) {
-            long wait = Math.max(TICK_NANOS / 4, earliest - scheduler.clock.nanoTime());
-            if (scheduler.liveFibers() > 0) {
+        } else {
+            long wait = wheel.timerCount() > 0
+                    ? Math.max(TICK_NANOS / 4, earliest - scheduler.clock.nanoTime())
+                    : TimeUnit.SECONDS.toNanos(1);
+            // Published before looking at the carriers: a command, a first fiber, or a carrier
+            // that gets busy after the look below sees it and unparks us (see wake()).
+            sleeping = 1;
+            if (scheduler.liveFibers() > 0 && scheduler.anyCarrierBusy()) {
+                // Time slices need policing only while some carrier runs a fiber; an idle
+                // program (every fiber parked: sleeping, waiting) costs no wake-ups.
                 wait = Math.min(wait, scheduler.timeSliceNanos / 2);
             }
-            // A command (a new, possibly earlier timer) unparks us: see wake().
-            sleeping = 1;
-            if (commands.isEmpty()) {
+            if (commands.isEmpty() && !scheduler.isClosed()) {
                 LockSupport.parkNanos(this, Math.min(wait, TimeUnit.SECONDS.toNanos(1)));
-            }
-            sleeping = 0;
-        } else if (scheduler.liveFibers() > 0) {
-            LockSupport.parkNanos(this, scheduler.timeSliceNanos / 2);
-        } else {
-            sleeping = 1;
-            if (commands.isEmpty() && scheduler.liveFibers() == 0 && !scheduler.isClosed()) {
-                LockSupport.parkNanos(this, TimeUnit.SECONDS.toNanos(1));
             }
             sleeping = 0;
         }
