@@ -36,9 +36,9 @@ import dev.limn.sched.Scheduler;
  *
  * <h2>Errors and cancellation (SPEC §6.2 Stop)</h2>
  * The first iteration to fail wins: its error and index are recorded and the loop stops: the
- * stop flag is raised (every chunk checks it before each iteration) and every live chunk fiber
- * is cancelled (trap bit + unpark), so chunks suspended inside an iteration wake and the VM
- * raises {@code Cancelled} there. Failures that happen before the stop are counted as other
+ * stop flag is raised (no chunk is launched after it) and every live chunk fiber is cancelled
+ * (trap bit + unpark). A chunk reads its trap before each iteration, and chunks suspended
+ * inside an iteration wake and the VM raises {@code Cancelled} there. Failures that happen before the stop are counted as other
  * failures; throws after it, and iterations that never ran, as cancelled. {@link #cancel()}
  * stops the loop without an error (the enclosing block was cancelled). Registration of chunk
  * fibers and the stop happen under one lock, so a chunk is either cancelled or never spawned;
@@ -129,10 +129,6 @@ public final class ParallelLoop {
 
     boolean mayGrow() {
         return maxChunks > 1;
-    }
-
-    boolean lvStopped() {
-        return stopped;
     }
 
     /** Takes a place for one more chunk if fewer than {@code maxChunks} are live. */

@@ -19,8 +19,8 @@ import dev.limn.sched.Scheduler;
  * successive carriers are ordered by the scheduler's queues.
  *
  * <h2>Per iteration</h2>
- * Before each iteration: the loop's stop flag (volatile) and the fiber's trap word (opaque)
- * — a stopped loop or a cancelled fiber ends the chunk, its remaining iterations counted as
+ * Before each iteration: the fiber's trap word (one opaque read) — a cancelled fiber (the loop
+ * stopped: it cancels every live chunk) ends the chunk, its remaining iterations counted as
  * cancelled; a time-slice trap makes it yield between iterations — then the split test (one
  * volatile read of the idle count, skipped when the loop cannot grow). The iteration counter
  * is flushed to the carrier once per run, not per iteration.
@@ -78,13 +78,18 @@ public final class RangeChunk {
             boolean mayGrow = loop.mayGrow();
             long cursor = this.next;
             while (cursor < end) {
-                if (loop.lvStopped() || (self.lpTrap() & (Fiber.TRAP_CANCEL | Fiber.TRAP_TERMINATE)) != 0) {
-                    break;
-                }
-                if ((self.lpTrap() & Fiber.TRAP_TIME_SLICE) != 0) {
-                    this.next = cursor;
-                    carrier.addIterations(ran);
-                    return Fiber.Status.YIELD;
+                // One opaque read per iteration covers the loop's stop too: stopping cancels
+                // every live chunk fiber, and no chunk is launched after the stop.
+                int trap = self.lpTrap();
+                if (trap != 0) {
+                    if ((trap & (Fiber.TRAP_CANCEL | Fiber.TRAP_TERMINATE)) != 0) {
+                        break;
+                    }
+                    if ((trap & Fiber.TRAP_TIME_SLICE) != 0) {
+                        this.next = cursor;
+                        carrier.addIterations(ran);
+                        return Fiber.Status.YIELD;
+                    }
                 }
                 if (mayGrow && end - cursor >= 2 && scheduler.lvIdleCarriers() > 0) {
                     trySplit(cursor, carrier);

@@ -1,0 +1,203 @@
+package dev.limn.bench;
+
+import dev.limn.api.CompiledProgram;
+import dev.limn.api.Limn;
+import dev.limn.api.RunOptions;
+import dev.limn.block.ParallelLoop;
+import dev.limn.sched.Scheduler;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import java.util.stream.LongStream;
+
+/**
+ * Parallel loops (SPEC §5.4), each beside its plain-Java baseline in the same run. One
+ * operation is one whole loop (Limn programs: one whole program run, compiled once in setup,
+ * output checked every iteration).
+ * <ul>
+ *   <li>B6 parsum, CPU-bound: the sum over {@code [0, 20M)} of {@code (i*i) % 7} as 200 blocks,
+ *       {@code parallel(cores=1)} vs {@code parallel(cores=2)}; target: cores=2 at least 1.8×
+ *       faster on 2 idle cores. Baselines: a Java loop and {@code LongStream.parallel()}.</li>
+ *   <li>Empty loop of 10,000,000 iterations: the per-iteration cost of the machinery, in Limn
+ *       and with Java bodies on the same scheduler machinery ({@code ParallelLoop.forEach}),
+ *       beside {@code IntStream.range(...).parallel().forEach}.</li>
+ *   <li>The same Limn kernel run sequentially and by {@code parallel(cores=1)}: the parallel
+ *       machinery may cost at most 10%.</li>
+ * </ul>
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class ParallelBenchmarks {
+    static final long PARSUM_N = 20_000_000;
+    static final long PARSUM_RESULT = 40_000_001L;
+    static final int EMPTY_N = 10_000_000;
+    static final long KERNEL_RESULT = 3_999_997L;
+
+    /** The Limn programs, compiled once per trial; set up only for the benchmarks that run them. */
+    @State(Scope.Thread)
+    public static class Programs {
+        CompiledProgram parsumCores1;
+        CompiledProgram parsumCores2;
+        CompiledProgram emptyLoop;
+        CompiledProgram kernelSequential;
+        CompiledProgram kernelCores1;
+        private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        private PrintStream out;
+        private String lastExpected;
+
+        @Setup(Level.Trial)
+        public void compile() throws Exception {
+            parsumCores1 = Limn.compile("b6_parsum_cores1.lm", resource("/limn/b6_parsum_cores1.lm"));
+            parsumCores2 = Limn.compile("b6_parsum_cores2.lm", resource("/limn/b6_parsum_cores2.lm"));
+            emptyLoop = Limn.compile("par_empty_10m.lm", resource("/limn/par_empty_10m.lm"));
+            kernelSequential = Limn.compile("par_kernel_sequential.lm", resource("/limn/par_kernel_sequential.lm"));
+            kernelCores1 = Limn.compile("par_kernel_cores1.lm", resource("/limn/par_kernel_cores1.lm"));
+            out = new PrintStream(captured, true, StandardCharsets.UTF_8);
+        }
+
+        @TearDown(Level.Iteration)
+        public void verify() {
+            String printed = captured.toString(StandardCharsets.UTF_8);
+            captured.reset();
+            for (String line : printed.split("\n")) {
+                if (lastExpected != null && !line.isEmpty() && !line.equals(lastExpected)) {
+                    throw new IllegalStateException("expected " + lastExpected + " but the program printed " + line);
+                }
+            }
+        }
+
+        /** Runs {@code program} on 2 carriers; its output is checked against {@code expected}. */
+        int run(CompiledProgram program, String expected) {
+            lastExpected = expected;
+            int status = Limn.run(program, RunOptions.defaults().withCores(2), out, System.err);
+            if (status != 0) {
+                throw new IllegalStateException("program failed with status " + status);
+            }
+            return status;
+        }
+    }
+
+    /** A 2-carrier scheduler for the loops with Java bodies. */
+    @State(Scope.Thread)
+    public static class Carriers {
+        Scheduler scheduler;
+
+        @Setup(Level.Trial)
+        public void start() {
+            scheduler = Scheduler.builder().carriers(2).build();
+        }
+
+        @TearDown(Level.Trial)
+        public void stop() {
+            scheduler.close();
+        }
+
+        long iterationsRun() {
+            long total = 0;
+            for (long n : scheduler.iterationsPerCarrier()) {
+                total += n;
+            }
+            return total;
+        }
+    }
+
+    // ---- B6 parsum: CPU-bound, 1 vs 2 pool threads -------------------------------------------------
+
+    @Benchmark
+    public int parsumCores1_limn(Programs p) {
+        return p.run(p.parsumCores1, Long.toString(PARSUM_RESULT));
+    }
+
+    @Benchmark
+    public int parsumCores2_limn(Programs p) {
+        return p.run(p.parsumCores2, Long.toString(PARSUM_RESULT));
+    }
+
+    @Benchmark
+    public long parsum_baselineJavaLoop() {
+        long s = 0;
+        for (long i = 0; i < PARSUM_N; i++) {
+            s += (i * i) % 7;
+        }
+        return check(s, PARSUM_RESULT);
+    }
+
+    @Benchmark
+    public long parsum_baselineLongStreamParallel() {
+        return check(LongStream.range(0, PARSUM_N).parallel().map(i -> (i * i) % 7).sum(), PARSUM_RESULT);
+    }
+
+    // ---- empty loop of 10M iterations: per-iteration overhead ----------------------------------------
+
+    @Benchmark
+    public int emptyLoop10M_limn(Programs p) {
+        return p.run(p.emptyLoop, "done");
+    }
+
+    /** The scheduler machinery alone with a Java body: chunking, splitting, stop checks. */
+    @Benchmark
+    public long emptyLoop10M_javaBodyOnCarriers(Carriers c, Blackhole bh) throws InterruptedException {
+        long before = c.iterationsRun();
+        ParallelLoop loop = ParallelLoop.forEach(c.scheduler, EMPTY_N, 0, bh::consume);
+        loop.awaitHost();
+        return check(c.iterationsRun() - before, EMPTY_N);
+    }
+
+    @Benchmark
+    public long emptyLoop10M_baselineIntStreamParallel(Blackhole bh) {
+        // The body only hands i to the blackhole (as the Java body above does), so that the
+        // JIT cannot remove the loop; an empty lambda is optimised away entirely.
+        IntStream.range(0, EMPTY_N).parallel().forEach(bh::consume);
+        return EMPTY_N;
+    }
+
+    // ---- the same kernel, sequential vs parallel(cores=1) ------------------------------------------
+
+    @Benchmark
+    public int kernelSequential_limn(Programs p) {
+        return p.run(p.kernelSequential, Long.toString(KERNEL_RESULT));
+    }
+
+    @Benchmark
+    public int kernelParallelCores1_limn(Programs p) {
+        return p.run(p.kernelCores1, Long.toString(KERNEL_RESULT));
+    }
+
+    private static long check(long value, long expected) {
+        if (value != expected) {
+            throw new IllegalStateException("expected " + expected + " but got " + value);
+        }
+        return value;
+    }
+
+    private static String resource(String path) throws IOException {
+        try (InputStream in = ParallelBenchmarks.class.getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IOException("missing benchmark program " + path);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+}
