@@ -13,6 +13,8 @@
  *       suspend and be resumed</td></tr>
  *   <tr><td>{@link dev.limn.block.ChunkFiber}</td><td>a chunk fiber with a Java body (host code,
  *       tests)</td></tr>
+ *   <tr><td>{@link dev.limn.block.ParallelStats}</td><td>the {@code --stats} lines: carrier to CPU
+ *       mapping, per-carrier iterations, chunks, splits, steals</td></tr>
  * </table>
  *
  * <h2>Invariants</h2>

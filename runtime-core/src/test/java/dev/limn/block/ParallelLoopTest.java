@@ -265,4 +265,17 @@ class ParallelLoopTest {
             assertEquals(0, s.liveFibers());
         }
     }
+
+    @Test
+    void statsLinesNameTheCarriersAndTheLoopCounts() throws Exception {
+        try (Scheduler s = Scheduler.builder().carriers(2).build()) {
+            s.runMain(new Parent(sched -> ParallelLoop.forEach(sched, 1000, 1, i -> { })));
+            java.util.List<String> lines = ParallelStats.lines(s, false);
+            assertEquals("stats: carriers 2, not pinned", lines.get(0));
+            assertTrue(lines.get(1).startsWith("stats: parallel loops 1, chunks 1, splits 0, steals 0, iterations per carrier: 0: "),
+                    lines.get(1));
+            long[] perCarrier = s.iterationsPerCarrier();
+            assertTrue(lines.get(1).endsWith("0: " + perCarrier[0] + ", 1: " + perCarrier[1]), lines.get(1));
+        }
+    }
 }
