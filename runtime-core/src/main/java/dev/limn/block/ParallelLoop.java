@@ -46,16 +46,22 @@ import dev.limn.sched.Scheduler;
  */
 public final class ParallelLoop {
 
-    /** Makes the fiber that runs a chunk (a VM task context, or a {@link ChunkFiber}). */
+    /** Makes the fiber that runs a chunk (a VM task context, or a {@link ChunkFiber}) and spawns it. */
     @FunctionalInterface
     public interface ChunkFibers {
         Fiber newFiber(RangeChunk chunk);
+
+        /** Spawns a chunk's fiber; the VM overrides it to count the task in its program run. */
+        default void spawn(Scheduler scheduler, Fiber fiber) {
+            scheduler.spawn(fiber);
+        }
     }
 
     private final Scheduler scheduler;
     private final long count;
     private final int maxChunks;
     private final ChunkFibers fibers;
+    private final boolean stopsOnError;
 
     private final AtomicInteger pending = new AtomicInteger();
     private volatile boolean stopped;
@@ -72,19 +78,32 @@ public final class ParallelLoop {
     private final AtomicLong otherFailures = new AtomicLong();
     private final AtomicLong cancelledIterations = new AtomicLong();
 
-    private ParallelLoop(Scheduler scheduler, long count, int maxChunks, ChunkFibers fibers) {
+    private ParallelLoop(Scheduler scheduler, long count, int maxChunks, ChunkFibers fibers, boolean stopsOnError) {
         this.scheduler = scheduler;
         this.count = count;
         this.maxChunks = maxChunks;
         this.fibers = fibers;
+        this.stopsOnError = stopsOnError;
     }
 
     /**
      * Starts a loop over {@code [0, count)} with at most {@code cores} chunks live at once
-     * ({@code cores <= 0}: Auto, one per carrier; capped at the number of carriers). Safe from
-     * a fiber or from a host thread; returns at once. An empty loop is done at once.
+     * ({@code cores <= 0}: Auto, one per carrier; capped at the number of carriers) that stops
+     * itself on the first error. Safe from a fiber or from a host thread; returns at once. An
+     * empty loop is done at once.
      */
     public static ParallelLoop start(Scheduler scheduler, long count, int cores, ChunkFibers fibers) {
+        return start(scheduler, count, cores, fibers, true);
+    }
+
+    /**
+     * As {@link #start(Scheduler, long, int, ChunkFibers)}; with {@code stopsOnError} false the
+     * first error is recorded but the loop leaves the stop to its owner: a {@code parallel}
+     * block, whose Stop must see the failing chunk's error before the cancelled chunks report
+     * theirs, cancels the chunks itself ({@link #cancel()} or its own unit cancellation).
+     */
+    public static ParallelLoop start(Scheduler scheduler, long count, int cores, ChunkFibers fibers,
+                                     boolean stopsOnError) {
         Objects.requireNonNull(scheduler, "scheduler");
         Objects.requireNonNull(fibers, "fibers");
         if (count < 0) {
@@ -92,7 +111,7 @@ public final class ParallelLoop {
         }
         int carriers = scheduler.carrierCount();
         int maxChunks = cores <= 0 ? carriers : Math.min(cores, carriers);
-        ParallelLoop loop = new ParallelLoop(scheduler, count, maxChunks, fibers);
+        ParallelLoop loop = new ParallelLoop(scheduler, count, maxChunks, fibers, stopsOnError);
         scheduler.countParallelLoop();
         if (count == 0) {
             loop.complete();
@@ -153,7 +172,7 @@ public final class ParallelLoop {
             chunk.fiber = fiber;
             live.add(fiber);
             scheduler.countParallelChunk();
-            scheduler.spawn(fiber);
+            fibers.spawn(scheduler, fiber);
         }
         return true;
     }
@@ -174,7 +193,9 @@ public final class ParallelLoop {
         }
         if (firstError.compareAndSet(null, error)) {
             failedIndex = index;
-            stop();
+            if (stopsOnError) {
+                stop();
+            }
         } else {
             otherFailures.incrementAndGet();
         }

@@ -115,31 +115,40 @@ class ParallelLoopTest {
         long n = 10_000_000;
         long k = 1_000;
         RuntimeException boom = new RuntimeException("iteration failed");
-        AtomicLong startedAfterStop = new AtomicLong();
+        AtomicLong startedAfterCancel = new AtomicLong();
         LongAdder ran = new LongAdder();
-        ParallelLoop[] holder = new ParallelLoop[1];
         try (Scheduler s = Scheduler.builder().carriers(2).build()) {
-            Parent parent = new Parent(sched -> holder[0] = ParallelLoop.forEach(sched, n, 0, i -> {
-                if (holder[0] != null && holder[0].isStopped()) {
-                    startedAfterStop.incrementAndGet();
+            Parent parent = new Parent(sched -> ParallelLoop.start(sched, n, 0, chunk -> new ChunkFiber(chunk, self -> new ChunkBody() {
+                @Override
+                public Fiber.Status begin(long i) {
+                    if ((self.lpTrap() & Fiber.TRAP_CANCEL) != 0) {
+                        startedAfterCancel.incrementAndGet();
+                    }
+                    if (i == k) {
+                        throw boom;
+                    }
+                    ran.increment();
+                    return Fiber.Status.DONE;
                 }
-                if (i == k) {
-                    throw boom;
+
+                @Override
+                public Fiber.Status resume() {
+                    throw new AssertionError("never suspends");
                 }
-                ran.increment();
-            }));
+            })));
             s.runMain(parent);
             ParallelLoop loop = parent.loop;
             assertSame(boom, loop.error());
             assertEquals(k, loop.failedIndex());
             assertEquals(0, loop.otherFailures());
+            assertTrue(loop.isStopped());
             // Every index either ran, failed, or was cancelled.
             assertEquals(n, ran.sum() + 1 + loop.cancelledIterations());
             // The failing chunk held at least half of the range after index k.
             assertTrue(loop.cancelledIterations() >= n / 2 - k - 1, "cancelled " + loop.cancelledIterations());
-            // A chunk checks the stop flag before every iteration: at most one iteration per chunk
-            // can begin in the window between its check and the stop.
-            assertTrue(startedAfterStop.get() <= loop.maxChunks(), "started after stop: " + startedAfterStop.get());
+            // A chunk reads its trap before every iteration: at most one iteration per chunk can
+            // begin between that read and the cancel.
+            assertTrue(startedAfterCancel.get() <= loop.maxChunks(), "started after cancel: " + startedAfterCancel.get());
             assertEquals(0, s.liveFibers());
         }
     }
@@ -276,6 +285,35 @@ class ParallelLoopTest {
                     lines.get(1));
             long[] perCarrier = s.iterationsPerCarrier();
             assertTrue(lines.get(1).endsWith("0: " + perCarrier[0] + ", 1: " + perCarrier[1]), lines.get(1));
+        }
+    }
+
+    @Test
+    void aLoopThatLeavesTheStopToItsOwnerRecordsTheErrorAndRunsTheRest() throws Exception {
+        LongAdder ran = new LongAdder();
+        try (Scheduler s = Scheduler.builder().carriers(2).build()) {
+            Parent parent = new Parent(sched -> ParallelLoop.start(sched, 10_000, 1, chunk -> new ChunkFiber(chunk, self -> new ChunkBody() {
+                @Override
+                public Fiber.Status begin(long index) {
+                    if (index == 5) {
+                        throw new IllegalStateException("five");
+                    }
+                    ran.increment();
+                    return Fiber.Status.DONE;
+                }
+
+                @Override
+                public Fiber.Status resume() {
+                    throw new AssertionError();
+                }
+            }), false));
+            s.runMain(parent);
+            assertEquals("five", parent.loop.error().getMessage());
+            assertEquals(5, parent.loop.failedIndex());
+            assertTrue(!parent.loop.isStopped());
+            // The failing chunk ends at its error; the owner would cancel the others.
+            assertEquals(5, ran.sum());
+            assertEquals(10_000 - 6, parent.loop.cancelledIterations());
         }
     }
 }
