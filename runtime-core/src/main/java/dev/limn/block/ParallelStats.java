@@ -18,15 +18,15 @@ public final class ParallelStats {
     private ParallelStats() {
     }
 
-    /** The lines for {@code scheduler}; {@code pinRequested}: whether pinning was asked for. */
-    public static List<String> lines(Scheduler scheduler, boolean pinRequested) {
-        return List.of(carrierLine(scheduler, pinRequested), loopLine(scheduler));
+    /** The lines for {@code scheduler}. */
+    public static List<String> lines(Scheduler scheduler) {
+        return List.of(carrierLine(scheduler), loopLine(scheduler));
     }
 
-    static String carrierLine(Scheduler scheduler, boolean pinRequested) {
+    static String carrierLine(Scheduler scheduler) {
         int[] cpus = scheduler.carrierCpus();
         StringBuilder sb = new StringBuilder("stats: carriers ").append(cpus.length);
-        if (!pinRequested) {
+        if (!scheduler.isPinning()) {
             return sb.append(", not pinned").toString();
         }
         sb.append(", pinned: ");

@@ -34,9 +34,10 @@ import org.jctools.queues.MpmcUnboundedXaddArrayQueue;
  * to decide when to split (see {@code dev.limn.block.RangeChunk}).
  *
  * <h2>Pinning</h2>
- * With pinning on, carrier {@code i} pins itself in {@link #onStart} (on its own thread, so no
- * thread is ever started from a pinned one) to the CPU the scheduler planned for it: through an
- * OpenHFT {@link AffinityLock} where the library hands that CPU out, and with
+ * With pinning on (from the start, or asked for later by {@link Scheduler#requestPinning}),
+ * carrier {@code i} pins itself on its own thread, in {@link #onStart} or before its next
+ * fiber (so no thread is ever started from a pinned one), to the CPU the scheduler planned for
+ * it: through an OpenHFT {@link AffinityLock} where the library hands that CPU out, and with
  * {@link Affinity#setAffinity(int)} for the one CPU the library keeps for the operating system
  * (CPU 0), so that on a two-CPU machine both carriers get their own core. Carriers beyond the
  * number of CPUs stay unpinned ({@link #cpu()} is -1).
@@ -64,7 +65,6 @@ public final class Carrier implements Agent {
 
     private final Scheduler scheduler;
     private final int index;
-    private final boolean pin;
     final WorkStealingDeque<Fiber> deque = new WorkStealingDeque<>(256);
     final MpmcUnboundedXaddArrayQueue<Fiber> inbox = new MpmcUnboundedXaddArrayQueue<>(256);
 
@@ -73,6 +73,8 @@ public final class Carrier implements Agent {
     private volatile int cpu = -1;
     private AffinityLock affinityLock;
     private boolean pinnedDirectly;
+    /** Owner only: pinning was tried (once; a carrier never moves to another CPU). */
+    private boolean pinTried;
 
     /** Parallel-loop iterations run on this carrier; written by its thread only (release), read by stats. */
     @SuppressWarnings("unused")
@@ -87,10 +89,9 @@ public final class Carrier implements Agent {
     private int picks;
     private int stealCursor;
 
-    Carrier(Scheduler scheduler, int index, boolean pin) {
+    Carrier(Scheduler scheduler, int index) {
         this.scheduler = scheduler;
         this.index = index;
-        this.pin = pin;
     }
 
     /** The scheduler this carrier belongs to. */
@@ -116,7 +117,13 @@ public final class Carrier implements Agent {
     @Override
     public void onStart() {
         thread = Thread.currentThread();
-        if (pin) {
+        pinIfAsked();
+    }
+
+    /** Pins this carrier once pinning is asked for: at start, or before the next fiber it runs. */
+    private void pinIfAsked() {
+        if (!pinTried && scheduler.isPinning()) {
+            pinTried = true;
             pinToPlannedCpu(scheduler.plannedCpu(index));
         }
     }
@@ -160,6 +167,7 @@ public final class Carrier implements Agent {
 
     @Override
     public int doWork() {
+        pinIfAsked();
         Fiber fiber = next();
         if (fiber == null) {
             // Announce idleness, then look once more: a submitter that published before our

@@ -72,7 +72,6 @@ public final class Scheduler implements AutoCloseable {
     final Clock clock;
     final Carrier[] carriers;
     final long timeSliceNanos;
-    private final boolean pin;
     private final AgentRunner[] runners;
     private final TimerAgent timer;
     private final AgentRunner timerRunner;
@@ -97,8 +96,8 @@ public final class Scheduler implements AutoCloseable {
     private final LongAdder parallelChunks = new LongAdder();
     private final LongAdder parallelSplits = new LongAdder();
     private final LongAdder parallelSteals = new LongAdder();
-    /** With pinning: the CPU planned for each carrier (-1: none left for it). */
-    private final int[] cpuPlan;
+    /** With pinning: the CPU planned for each carrier (-1: none left for it); null until pinning is asked for. */
+    private volatile int[] cpuPlan;
     private final Set<Fiber> fibers = ConcurrentHashMap.newKeySet();
     private final Object quiescenceLock = new Object();
     private final AtomicReference<Throwable> firstFailure = new AtomicReference<>();
@@ -109,15 +108,14 @@ public final class Scheduler implements AutoCloseable {
     private Scheduler(Builder b) {
         this.clock = b.clock;
         this.timeSliceNanos = b.timeSliceNanos;
-        this.pin = b.pin;
         this.deadlockHandler = b.deadlockHandler;
         this.failureHandler = b.failureHandler != null ? b.failureHandler
                 : (f, t) -> firstFailure.compareAndSet(null, t);
         this.carriers = new Carrier[b.carriers];
         this.runners = new AgentRunner[b.carriers];
-        this.cpuPlan = b.pin ? planCpus(b.carriers) : new int[0];
+        this.cpuPlan = b.pin ? planCpus(b.carriers) : null;
         for (int i = 0; i < carriers.length; i++) {
-            carriers[i] = new Carrier(this, i, b.pin);
+            carriers[i] = new Carrier(this, i);
         }
         this.timer = new TimerAgent(this);
         this.timerRunner = new AgentRunner(timer, this::hostFailed, null, timer);
@@ -151,7 +149,32 @@ public final class Scheduler implements AutoCloseable {
     }
 
     int plannedCpu(int carrier) {
-        return carrier < cpuPlan.length ? cpuPlan[carrier] : -1;
+        int[] plan = cpuPlan;
+        return plan != null && carrier < plan.length ? plan[carrier] : -1;
+    }
+
+    /** Whether carriers are (or are about to be) pinned. */
+    public boolean isPinning() {
+        return cpuPlan != null;
+    }
+
+    /**
+     * Pins the carriers from now on (a {@code parallel(pin=true)} block on a scheduler built
+     * without pinning): each carrier pins itself on its own thread before it runs its next
+     * fiber; idle carriers are woken to do it now. Idempotent. Host calls started afterwards
+     * are started from the timer thread, which is never pinned.
+     */
+    public synchronized void requestPinning() {
+        if (cpuPlan != null) {
+            return;
+        }
+        cpuPlan = planCpus(carriers.length);
+        for (Carrier carrier : carriers) {
+            Thread t = carrier.thread;
+            if (t != null) {
+                java.util.concurrent.locks.LockSupport.unpark(t);
+            }
+        }
     }
 
     private static Thread daemon(Thread t) {
@@ -356,7 +379,7 @@ public final class Scheduler implements AutoCloseable {
             fiber.unpark();
             decrementActive();
         });
-        if (pin) {
+        if (isPinning()) {
             timer.command(start); // the timer thread is never pinned
         } else {
             start.run();

@@ -279,7 +279,7 @@ class ParallelLoopTest {
     void statsLinesNameTheCarriersAndTheLoopCounts() throws Exception {
         try (Scheduler s = Scheduler.builder().carriers(2).build()) {
             s.runMain(new Parent(sched -> ParallelLoop.forEach(sched, 1000, 1, i -> { })));
-            java.util.List<String> lines = ParallelStats.lines(s, false);
+            java.util.List<String> lines = ParallelStats.lines(s);
             assertEquals("stats: carriers 2, not pinned", lines.get(0));
             assertTrue(lines.get(1).startsWith("stats: parallel loops 1, chunks 1, splits 0, steals 0, iterations per carrier: 0: "),
                     lines.get(1));

@@ -107,4 +107,24 @@ class IdleAndPinningTest {
             }
         }
     }
+
+    @Test
+    void pinningAskedForLaterPinsEveryCarrierBeforeItsNextFiber() throws Exception {
+        int cpus = Affinity.getAffinity().cardinality();
+        Assumptions.assumeTrue(System.getProperty("os.name").startsWith("Linux") && cpus >= 2,
+                "pinning is checked on Linux with at least 2 CPUs");
+        try (Scheduler s = Scheduler.builder().carriers(2).build()) {
+            s.runMain(sleeper(0));
+            assertTrue(!s.isPinning());
+            assertEquals(List.of(-1, -1), Arrays.stream(s.carrierCpus()).boxed().toList());
+            s.requestPinning();
+            assertTrue(s.isPinning());
+            int[] mapping = s.carrierCpus();
+            while (Arrays.stream(mapping).anyMatch(c -> c < 0)) {
+                Thread.sleep(1); // idle carriers were woken to pin themselves
+                mapping = s.carrierCpus();
+            }
+            assertEquals(2, Arrays.stream(mapping).distinct().count(), Arrays.toString(mapping));
+        }
+    }
 }
