@@ -405,7 +405,35 @@ public final class Parser {
             }
             expectListClose(RPAREN, open, "a parameter");
         }
-        return new Ast.BlockStmt(kind, List.copyOf(params), block(), keyword.span());
+        Ast.Block body = block();
+        if (kind == Ast.BlockKind.PARALLEL) {
+            body = parallelBody(body);
+        }
+        return new Ast.BlockStmt(kind, List.copyOf(params), body, keyword.span());
+    }
+
+    /**
+     * In a parallel block, {@code iter(v in e) body} written directly in the block's body is the
+     * data-parallel loop and means the same as {@code task(v in e) { body }} (SPEC §5.1, §5.4),
+     * so it becomes that node; later phases see one form. An {@code iter} nested deeper (inside
+     * an {@code if}, or in an iteration's body) stays an ordinary loop.
+     */
+    private Ast.Block parallelBody(Ast.Block body) {
+        List<Stmt> stmts = new ArrayList<>(body.stmts().size());
+        for (Stmt st : body.stmts()) {
+            if (st instanceof Ast.Iter it) {
+                if (it.first() != null) {
+                    report(it.span(), "a parallel iter takes one loop variable: iter(v in e)");
+                    stmts.add(st);
+                    continue;
+                }
+                Ast.Block loopBody = it.body() instanceof Ast.Block b ? b : new Ast.Block(List.of(it.body()), it.body().span());
+                stmts.add(new Ast.TaskStmt(it.second(), it.iterable(), loopBody, it.span()));
+            } else {
+                stmts.add(st);
+            }
+        }
+        return new Ast.Block(List.copyOf(stmts), body.span());
     }
 
     private Stmt taskStmt() {

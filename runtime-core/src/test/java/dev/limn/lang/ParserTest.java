@@ -192,7 +192,8 @@ class ParserTest {
                         + "    task { f(); }\n"
                         + "    worker(x from jobs) { g(x); }\n"
                         + "}"));
-        assertEquals("parallel(cores=4, pin=true) { iter (i in (0 .. 999999)) {} }",
+        // iter(v in e) directly in a parallel block is the parallel loop: the same node as task(v in e)
+        assertEquals("parallel(cores=4, pin=true) { task(i in (0 .. 999999)) {} }",
                 print("parallel(cores=4, pin=true) { iter(i in 0..999_999) {} }"));
         assertEquals("concurrent() {} parallel() {} concurrent() {}",
                 print("concurrent {} parallel() {} concurrent(,) {}".replace("(,)", "()")));
@@ -333,5 +334,17 @@ class ParserTest {
         assertTrue(errors("x = 2" + " ** 2".repeat(5000) + ";").getFirst().contains("nesting too deep"));
         assertTrue(errors("if (a) x; else ".repeat(3000) + "y;").getFirst().contains("nesting too deep"));
         assertEquals(List.of(), errors("x = 1" + " + 1".repeat(50_000) + ";"));
+    }
+
+    @Test
+    void iterDirectlyInAParallelBlockIsItsLoopAndDeeperItersStayLoops() {
+        assertEquals("parallel() { task(i in (1 .. 3)) { iter (j in xs) {} } }",
+                print("parallel { iter(i in 1..3) { iter(j in xs) {} } }"));
+        assertEquals("parallel() { task(x in xs) { f(x); } }", print("parallel { iter(x in xs) f(x); }"));
+        assertEquals("concurrent() { iter (i in xs) {} }", print("concurrent { iter(i in xs) {} }"));
+        List<Diagnostic> errors = new ArrayList<>();
+        Parser.parse(new Source("test.lm", "parallel { iter(k, v in d) {} }"), errors);
+        assertEquals(List.of("a parallel iter takes one loop variable: iter(v in e)"),
+                errors.stream().map(Diagnostic::message).toList());
     }
 }
