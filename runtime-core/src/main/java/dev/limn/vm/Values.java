@@ -94,6 +94,15 @@ public final class Values {
         if (v instanceof ErrorValue) {
             return "error";
         }
+        if (v instanceof dev.limn.chan.Channel) {
+            return "channel";
+        }
+        if (v instanceof AtomicValue) {
+            return "atomic";
+        }
+        if (v instanceof FutureValue) {
+            return "future";
+        }
         return "value";
     }
 
@@ -136,6 +145,22 @@ public final class Values {
                 }
             }
             case ListValue l -> {
+                synchronized (l) {
+                    appendList(sb, l);
+                }
+            }
+            case DictValue d -> {
+                synchronized (d) {
+                    appendDict(sb, d);
+                }
+            }
+            default -> sb.append(v);
+        }
+    }
+
+    private static void appendList(StringBuilder sb, ListValue l) {
+        {
+            {
                 sb.append('[');
                 for (int i = 0; i < l.items.size(); i++) {
                     if (i > 0) {
@@ -145,7 +170,12 @@ public final class Values {
                 }
                 sb.append(']');
             }
-            case DictValue d -> {
+        }
+    }
+
+    private static void appendDict(StringBuilder sb, DictValue d) {
+        {
+            {
                 sb.append('{');
                 Iterator<Map.Entry<DictValue.Key, Object>> it = d.map.entrySet().iterator();
                 boolean first = true;
@@ -161,7 +191,6 @@ public final class Values {
                 }
                 sb.append('}');
             }
-            default -> sb.append(v);
         }
     }
 
