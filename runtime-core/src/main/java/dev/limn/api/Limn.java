@@ -91,8 +91,9 @@ public final class Limn {
             }
             return run.mainStatus() == Interpreter.DONE ? 0 : 1;
         } catch (DeadlockException e) {
+            List<String> blocked = run.deadlock() != null ? run.deadlock() : e.blocked().stream().map(Object::toString).toList();
             err.print(new Diagnostic("Deadlock", "every task is blocked and nothing can make progress", null, null,
-                    e.blocked().stream().map(Object::toString).toList()).render());
+                    blocked).render());
             return 1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -126,7 +126,7 @@ public final class ProgramRun implements AutoCloseable {
         List<String> lines = new ArrayList<>();
         for (Blocked b : blocked) {
             if (b.fiber() instanceof TaskContext t) {
-                lines.add(t.shortName() + " waits on " + b.description() + " at " + t.location());
+                lines.add(t.shortName() + " at " + t.location() + " waits on " + b.description());
             } else {
                 lines.add(b.toString());
             }
