@@ -244,7 +244,7 @@ public enum Builtin {
             if (!(v instanceof ListValue l)) {
                 throw LimnError.typeMismatch((min ? "min" : "max") + " of one argument expects a list, got " + Values.typeName(v));
             }
-            items = l.items;
+            items = Values.snapshot(l);
             if (items.isEmpty()) {
                 throw new LimnError("Error", (min ? "min" : "max") + " of an empty list");
             }

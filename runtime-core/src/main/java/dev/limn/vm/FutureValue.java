@@ -60,7 +60,9 @@ public final class FutureValue {
             return true;
         }
         fiber.waitingOn(Fiber.WaitKind.AWAIT, label);
-        waiters.add(fiber);
+        if (!waiters.contains(fiber)) { // after a spurious wake-up it is still registered
+            waiters.add(fiber);
+        }
         if (done) {
             waiters.remove(fiber);
             return true;
