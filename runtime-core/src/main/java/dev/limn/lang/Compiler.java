@@ -88,6 +88,8 @@ public final class Compiler {
         /** A shared read-modify-write being compiled: reads of this variable read rmwReg instead. */
         LocalVar rmwVar;
         int rmwReg;
+        /** Atomic variables of the open scopes, in declaration order: released when their scope ends or the function returns. */
+        final List<LocalVar> liveAtomics = new ArrayList<>();
         /** A worker body: the pc of its receive loop, where return goes after sending. */
         int unitLoopTop = -1;
         /** freeReg when the current statement began: registers at or above it are temporaries (or a variable this statement declares, not yet visible). */
@@ -247,6 +249,7 @@ public final class Compiler {
     /** As above; {@code valueStmt}, when not null, is compiled into {@code dest} (a ?else block's value). */
     private void blockBody(List<Ast.Stmt> stmts, Object key, Ast.ExprStmt valueStmt, int dest) {
         int saved = fs.freeReg;
+        int atomicsMark = fs.liveAtomics.size();
         for (LocalVar v : res.scopeVars.getOrDefault(key, List.of())) {
             if (v.kind == LocalVar.Kind.FN || (v.kind == LocalVar.Kind.PLAIN && v.captured)) {
                 v.reg = alloc();
@@ -278,7 +281,29 @@ public final class Compiler {
                 stmt(s);
             }
         }
+        releaseAtomics(atomicsMark);
+        fs.liveAtomics.subList(atomicsMark, fs.liveAtomics.size()).clear();
         fs.freeReg = saved;
+    }
+
+    /**
+     * Releases the cells of the atomic variables declared since {@code mark} (SPEC §8: freed
+     * when no scope or task holds them). Not for variables a function captured (the closure
+     * may outlive the scope); paths that leave early (break, continue, an error) skip this and
+     * the task's end releases what it still holds. ARELEASE is a no-op for a cell the task
+     * does not hold, so a register not yet initialised on this path is harmless.
+     */
+    private void releaseAtomics(int mark) {
+        for (int n = fs.liveAtomics.size() - 1; n >= mark; n--) {
+            LocalVar v = fs.liveAtomics.get(n);
+            if (v.capturedByFn) {
+                continue;
+            }
+            int tmp = alloc();
+            loadVar(v, tmp, null);
+            emit(Opcode.ARELEASE, tmp, 0, 0, false, null);
+            fs.freeReg--;
+        }
     }
 
     private void stmt(Ast.Stmt s) {
@@ -305,6 +330,7 @@ public final class Compiler {
                         var.reg = tmp;
                         saved = fs.freeReg;
                     }
+                    fs.liveAtomics.add(var);
                 } else if (var.captured) {
                     int tmp = alloc();
                     valueOrNil(v.init(), tmp);
@@ -855,6 +881,7 @@ public final class Compiler {
                 emit(Opcode.SENDOUT, reg, 0, 0, false, r.span());
             }
             endBlocks(0, r.span());
+            releaseAtomics(0);
             if (fs.key instanceof Ast.WorkerStmt) {
                 patch(emit(Opcode.JMP, 0, 0, 0, false, r.span()), fs.unitLoopTop);
             } else {
@@ -868,6 +895,7 @@ public final class Compiler {
         if (r.value() == null) {
             endBlocks(0, r.span());
             scopeWait();
+            releaseAtomics(0);
             emit(Opcode.RETNIL, 0, 0, 0, false, r.span());
             return;
         }
@@ -877,6 +905,7 @@ public final class Compiler {
         }
         endBlocks(0, r.span());
         scopeWait();
+        releaseAtomics(0);
         emit(Opcode.RETURN, reg, 0, 0, false, r.span());
     }
 

@@ -61,6 +61,8 @@ public final class Resolver {
     private final boolean testHooks;
     private Scope scope;
     private Object fn;
+    /** The enclosing functions and unit bodies, outermost first (the program, then nested ones). */
+    private final List<Object> fnChain = new ArrayList<>();
     private int loopDepth;
     /** The task or worker statement whose body is being resolved, or null. */
     private Object unit;
@@ -88,6 +90,7 @@ public final class Resolver {
 
     public void resolve(Ast.Program program) {
         fn = program;
+        fnChain.add(program);
         block(program.body(), program);
     }
 
@@ -125,6 +128,11 @@ public final class Resolver {
             if (v != null) {
                 if (v.fn != fn) {
                     v.captured = true;
+                    for (int i = fnChain.size() - 1; i >= 0 && fnChain.get(i) != v.fn; i--) {
+                        if (fnChain.get(i) instanceof Ast.FnDecl) {
+                            v.capturedByFn = true;
+                        }
+                    }
                 }
                 return v;
             }
@@ -369,6 +377,7 @@ public final class Resolver {
         Ast.BlockStmt outerBlock = currentBlock;
         boolean outerWorkers = workerReadsDefault;
         fn = node;
+        fnChain.add(node);
         unit = node;
         loopDepth = 0;
         currentBlock = null;
@@ -378,6 +387,7 @@ public final class Resolver {
         }
         block(body.stmts(), body);
         pop();
+        fnChain.removeLast();
         fn = outerFn;
         unit = outerUnit;
         loopDepth = outerLoops;
@@ -505,6 +515,7 @@ public final class Resolver {
         int outerLoops = loopDepth;
         Ast.BlockStmt outerBlock = currentBlock;
         fn = f;
+        fnChain.add(f);
         loopDepth = 0;
         currentBlock = null;
         push(f.params());
@@ -528,6 +539,7 @@ public final class Resolver {
         }
         block(f.body().stmts(), f.body());
         pop();
+        fnChain.removeLast();
         fn = outerFn;
         loopDepth = outerLoops;
         currentBlock = outerBlock;

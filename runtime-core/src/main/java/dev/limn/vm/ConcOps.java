@@ -16,7 +16,7 @@ import dev.limn.vm.Opcode.Op;
 /**
  * The concurrency operations of the VM (SPEC §5, §6.1, §6.2, §7 for block handles): serves
  * NEWATOMIC ALOAD AUPDATE UPSTORE UPCAS BLOCKBEGIN SPAWN SPAWNW BLOCKEND BLOCKABORT
- * BLOCKFUTURE SENDOUT AWAIT SCOPEWAIT UNITITEM, the channel, atomic and future methods, the
+ * BLOCKFUTURE SENDOUT AWAIT SCOPEWAIT UNITITEM ARELEASE, the channel, atomic and future methods, the
  * builtins {@code channel} and {@code sleep}, and iteration over channels.
  *
  * <p>Waiting (Lua's {@code Protect} discipline): the caller ({@link ColdOps}, or
@@ -81,6 +81,11 @@ final class ConcOps {
             case Op.AWAIT -> t.set(ra, await(t, t.get(base + b(i))));
             case Op.SCOPEWAIT -> scopeWait(t);
             case Op.UNITITEM -> t.item(t.get(ra));
+            case Op.ARELEASE -> {
+                if (t.get(ra) instanceof AtomicValue cell) {
+                    t.releaseHeld(cell);
+                }
+            }
             default -> throw new IllegalStateException("no handler for opcode " + Opcode.of(Instr.op(i)));
         }
         return pc;

@@ -172,7 +172,9 @@ public enum Opcode {
     /** wait for the stream/async blocks started by this frame */
     SCOPEWAIT(Format.NONE, MAY_RAISE, MAY_SUSPEND),
     /** record R[A] as the worker's current item (diagnostics) */
-    UNITITEM(Format.A);
+    UNITITEM(Format.A),
+    /** the scope of atomic cell R[A] ended: release this task's reservation of it (no-op if it holds none) */
+    ARELEASE(Format.A);
 
     /** How the fields of an instruction word are read and printed. */
     public enum Format {
@@ -217,7 +219,8 @@ public enum Opcode {
                 GETINDEX = 56, SETINDEX = 57, GETFIELD = 58, NEWERR = 59, RAISE = 60,
                 ERRKIND = 61, SUSPEND_TEST = 62, NEWATOMIC = 63, ALOAD = 64, AUPDATE = 65,
                 UPSTORE = 66, UPCAS = 67, BLOCKBEGIN = 68, SPAWN = 69, SPAWNW = 70, BLOCKEND = 71,
-                BLOCKABORT = 72, BLOCKFUTURE = 73, SENDOUT = 74, AWAIT = 75, SCOPEWAIT = 76, UNITITEM = 77;
+                BLOCKABORT = 72, BLOCKFUTURE = 73, SENDOUT = 74, AWAIT = 75, SCOPEWAIT = 76, UNITITEM = 77,
+                ARELEASE = 78;
 
         private Op() {}
     }

@@ -223,6 +223,19 @@ public final class TaskContext extends Fiber {
         cells.add(cell);
     }
 
+    /** Releases this task's reservation of {@code cell} if it holds one (its scope ended). */
+    void releaseHeld(AtomicValue cell) {
+        if (cells != null) {
+            for (int i = cells.size() - 1; i >= 0; i--) {
+                if (cells.get(i) == cell) {
+                    cells.remove(i);
+                    cell.release();
+                    return;
+                }
+            }
+        }
+    }
+
     private void releaseCells() {
         if (cells != null) {
             for (AtomicValue c : cells) {

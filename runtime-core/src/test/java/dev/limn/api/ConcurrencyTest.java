@@ -78,6 +78,29 @@ class ConcurrencyTest {
     }
 
     @Test
+    void atomicCellsAreReleasedWhenTheirScopeEndsUnlessAFunctionCapturedThem() throws Exception {
+        String text = """
+                fn count(n) {
+                    var c: atomic = 0;
+                    concurrent { task(i in 1..n) { c += 1; } }
+                    return c;
+                }
+                var total = 0;
+                iter (k in 1..50) total += count(3);
+                fn counter() {
+                    var c: atomic = 0;
+                    return fn() { c += 1; return c; };
+                }
+                var next = counter();
+                next();
+                print(total, next());
+                """;
+        assertEquals("150 2\n", LimnRunner.out(text));
+        String listing = Limn.disassemble(Limn.compile("release.lm", text));
+        assertTrue(listing.contains("ARELEASE"), listing);
+    }
+
+    @Test
     void aBoxCompareAndSetNeedsTheSameValueAndIdentity() {
         Box b = Box.of(5L);
         assertFalse(b.compareAndSet(4L, 6L));
