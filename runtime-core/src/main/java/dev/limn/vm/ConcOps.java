@@ -13,6 +13,8 @@ import dev.limn.chan.Channel;
 import dev.limn.sched.Fiber;
 import dev.limn.vm.Opcode.Op;
 
+import java.util.ArrayList;
+
 /**
  * The concurrency operations of the VM (SPEC §5, §6.1, §6.2, §7 for block handles): serves
  * NEWATOMIC ALOAD AUPDATE UPSTORE UPCAS BLOCKBEGIN SPAWN SPAWNW BLOCKEND BLOCKABORT
@@ -414,8 +416,8 @@ final class ConcOps {
         block.bodyEnded();
         if (block.mode() != BlockConfig.Mode.BATCH) {
             if (t.pendingBlocks == null) {
-                t.pendingBlocks = new java.util.ArrayList<>();
-                t.pendingDepths = new java.util.ArrayList<>();
+                t.pendingBlocks = new ArrayList<>();
+                t.pendingDepths = new ArrayList<>();
             }
             if (!t.pendingBlocks.contains(block)) {
                 t.pendingBlocks.add(block);
@@ -465,7 +467,7 @@ final class ConcOps {
 
     /** Waits for the stream/async blocks that the current frame (or a deeper one) started. */
     private static void scopeWait(TaskContext t) {
-        java.util.ArrayList<BlockRun> pending = t.pendingBlocks;
+        ArrayList<BlockRun> pending = t.pendingBlocks;
         if (pending == null) {
             return;
         }

@@ -6,12 +6,16 @@ import static dev.limn.offheap.RegisterFile.sp;
 
 import dev.limn.offheap.RegisterFile;
 
+import dev.limn.block.BlockRun;
 import dev.limn.sched.Carrier;
 import dev.limn.sched.Fiber;
+import dev.limn.sched.Timer;
 
 import java.io.PrintStream;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The whole execution state of one task, so that the interpreter can leave it at any
@@ -42,7 +46,7 @@ import java.util.SplittableRandom;
  */
 public final class TaskContext extends Fiber {
     /** Live task contexts of all programs (spawned and not yet finished). */
-    static final java.util.concurrent.atomic.AtomicLong LIVE = new java.util.concurrent.atomic.AtomicLong();
+    static final AtomicLong LIVE = new AtomicLong();
 
     MemorySegment regs;
     Object[] refs;
@@ -71,7 +75,7 @@ public final class TaskContext extends Fiber {
     // ---- concurrency state (null/0 for a standalone context) ----
     final ProgramRun run;
     /** The block this task is a unit of, or null for the main task. */
-    final dev.limn.block.BlockRun unitOf;
+    final BlockRun unitOf;
     final int unitNumber;
     private final boolean worker;
     private final String unitVar;
@@ -83,12 +87,12 @@ public final class TaskContext extends Fiber {
     private boolean started;
     int status = -1;
     /** sleep(): the timer this task waits for, or null. */
-    dev.limn.sched.Timer sleepTimer;
+    Timer sleepTimer;
     /** Atomic cells this task holds a reservation on. */
-    private java.util.ArrayList<AtomicValue> cells;
+    private ArrayList<AtomicValue> cells;
     /** Stream/async blocks started by this task that its scopes must wait for, with the frame depth. */
-    java.util.ArrayList<dev.limn.block.BlockRun> pendingBlocks;
-    java.util.ArrayList<Integer> pendingDepths;
+    ArrayList<BlockRun> pendingBlocks;
+    ArrayList<Integer> pendingDepths;
 
     /** A standalone context (tests, tools): registers now, no scheduler. */
     public TaskContext(Closure main, PrintStream out, int maxDepth, long seed, String description) {
@@ -107,7 +111,7 @@ public final class TaskContext extends Fiber {
     }
 
     /** A task of {@code run}: the main task ({@code unitOf} null) or unit {@code number} of a block. */
-    TaskContext(ProgramRun run, Closure fn, Object[] args, SplittableRandom random, dev.limn.block.BlockRun unitOf,
+    TaskContext(ProgramRun run, Closure fn, Object[] args, SplittableRandom random, BlockRun unitOf,
                 int number, boolean worker, String unitVar, Object item, boolean hasItem) {
         this.run = run;
         this.out = run.out;
@@ -189,7 +193,7 @@ public final class TaskContext extends Fiber {
         status = s;
         if (s != Interpreter.DONE && pendingBlocks != null) {
             // stream/async work of a task that did not end normally: nobody will wait for it
-            for (dev.limn.block.BlockRun b : pendingBlocks) {
+            for (BlockRun b : pendingBlocks) {
                 b.cancelUnits();
             }
         }
@@ -218,7 +222,7 @@ public final class TaskContext extends Fiber {
     /** Records a reservation of {@code cell} that ends with this task. */
     void hold(AtomicValue cell) {
         if (cells == null) {
-            cells = new java.util.ArrayList<>();
+            cells = new ArrayList<>();
         }
         cells.add(cell);
     }
@@ -269,7 +273,7 @@ public final class TaskContext extends Fiber {
     /** "main" or "task 3" / "worker 2", as deadlock diagnostics name it. */
     public String shortName() {
         if (unitOf == null) {
-            return description == null ? "main" : description.replace(" task", "");
+            return "main";
         }
         return (worker ? "worker " : "task ") + unitNumber;
     }
