@@ -4,7 +4,13 @@
 #
 #   runtime-stress/run.sh quick [jcstress options]   what `./mvnw verify` runs (CI)
 #   runtime-stress/run.sh full  [jcstress options]   the thorough run, before a release
+#   runtime-stress/run.sh programs                   only the stress programs (below)
 #   e.g. runtime-stress/run.sh quick -t Slab         only tests matching a regexp
+#
+# After jcstress, quick and full run the stress programs of src/main/limn through the `limn`
+# CLI with --stats: each must print what its `// expect:` lines say, exit 0, and end with
+# every live count at 0 (tasks, slab blocks, atomic cells, open channels). stress_100k.lm
+# runs 100,000 tasks and 1,000 channels in one program (a few seconds).
 #
 # Budget. CI has ~4 minutes on 2 cores for this. jcstress 0.16 costs about 6 s per
 # two-actor test in `-m sanity` and about 30 s in `-m quick` when it runs every JVM
@@ -27,16 +33,45 @@ source "$root/scripts/find-jdk.sh"
 
 jar="$here/target/jcstress.jar"
 flags_file="$here/target/jvm.flags"
-if [ ! -f "$jar" ] || [ ! -f "$flags_file" ]; then
+if [ "$mode" != programs ] && { [ ! -f "$jar" ] || [ ! -f "$flags_file" ]; }; then
     echo "building $jar" >&2
     (cd "$root" && ./mvnw -q -B package -pl runtime-stress -am -DskipTests -Dlimn.stress.skip=true)
 fi
-flags=$(cat "$flags_file")
+[ "$mode" != programs ] && flags=$(cat "$flags_file")
+
+# Runs each stress program and checks its output, exit status and live counts.
+run_programs() {
+    local failed=0 program expected out err
+    for program in "$here"/src/main/limn/*.lm; do
+        expected=$(sed -n 's|.*// expect: \(.*\)$|\1|p' "$program")
+        err=$(mktemp)
+        if ! out=$("$root/limn" run --stats "$program" 2>"$err"); then
+            echo "stress program $program failed:" >&2
+            cat "$err" >&2
+            failed=1
+        elif [ "$out" != "$expected" ]; then
+            echo "stress program $program printed «$out», expected «$expected»" >&2
+            failed=1
+        else
+            for count in "live tasks 0" "slab blocks live 0" "atomic cells live 0" "channels open 0"; do
+                if ! grep -q "$count\b" "$err"; then
+                    echo "stress program $program: stats lack «$count»:" >&2
+                    cat "$err" >&2
+                    failed=1
+                fi
+            done
+        fi
+        [ "$failed" -eq 0 ] && echo "stress program $(basename "$program"): ok ($(grep -o 'tasks started [0-9]*' "$err"))"
+        rm -f "$err"
+    done
+    return "$failed"
+}
 
 case "$mode" in
     quick) args=(-m sanity -jvmArgs "$flags") ;;
     full)  args=(-m default -jvmArgsPrepend "$flags") ;;
-    *) echo "usage: $0 quick|full [jcstress options]" >&2; exit 2 ;;
+    programs) run_programs; exit $? ;;
+    *) echo "usage: $0 quick|full|programs [jcstress options]" >&2; exit 2 ;;
 esac
 
 results="$here/target/jcstress-results-$mode"
@@ -63,4 +98,5 @@ for kind in Failed Error; do
     fi
 done
 [ "$status" -eq 0 ] && echo "jcstress $mode: all tests passed (report: $results/index.html)"
+run_programs || status=1
 exit "$status"

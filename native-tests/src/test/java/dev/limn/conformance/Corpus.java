@@ -26,7 +26,8 @@ public final class Corpus {
 
     /** The areas of SPEC §1–§4 and §9 that the corpus must cover, one folder each. */
     public static final List<String> AREAS = List.of("basics", "values", "strings", "collections", "control",
-            "functions", "closures", "errors", "builtins", "types", "diagnostics", "runtime-errors");
+            "functions", "closures", "errors", "builtins", "types", "diagnostics", "runtime-errors", "concurrent",
+            "channels", "atomics");
 
     /**
      * One program. {@code name} is its path below {@code native/} with {@code /} separators
@@ -52,8 +53,7 @@ public final class Corpus {
     }
 
     /**
-     * The programs below the classpath folder {@code root} (for example {@code native-pending},
-     * programs written ahead of the features they test), named by their path below it.
+     * The programs below the classpath folder {@code root}, named by their path below it.
      */
     public static List<Entry> load(String root) {
         URL url = Corpus.class.getClassLoader().getResource(root);

@@ -29,8 +29,7 @@ class CorpusTest {
 
     /**
      * What is wrong with {@code programs} by the rules of native-tests/README.md: one line per
-     * problem, empty when all is well. Shared with {@link PendingCorpusTest}, so programs written
-     * ahead of their feature already follow the rules when they move to {@code native/}.
+     * problem, empty when all is well.
      */
     static List<String> problems(List<Corpus.Entry> programs) {
         List<String> bad = new ArrayList<>();

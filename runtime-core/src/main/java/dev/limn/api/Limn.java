@@ -7,14 +7,16 @@ import dev.limn.lang.Diagnostic;
 import dev.limn.lang.Parser;
 import dev.limn.lang.Resolver;
 import dev.limn.lang.Source;
+import dev.limn.sched.DeadlockException;
+import dev.limn.vm.AtomicValue;
+import dev.limn.vm.Box;
 import dev.limn.vm.Closure;
 import dev.limn.vm.Disassembler;
 import dev.limn.vm.ErrorValue;
 import dev.limn.vm.Interpreter;
-import dev.limn.vm.LimnError;
+import dev.limn.vm.ProgramRun;
 import dev.limn.vm.Proto;
 import dev.limn.vm.RegisterBlocks;
-import dev.limn.vm.TaskContext;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -71,21 +73,31 @@ public final class Limn {
     public static int run(CompiledProgram program, RunOptions options, PrintStream out, PrintStream err) {
         LimnProgram p = (LimnProgram) program;
         long seed = options.seed() != null ? options.seed() : System.nanoTime();
-        TaskContext task = null;
+        ProgramRun run = null;
         try {
-            task = new TaskContext(new Closure(p.main(), new dev.limn.vm.Box[0]), out, options.maxDepth(), seed, "main task");
-            int status;
-            do {
-                // without a scheduler, a task that yields is simply resumed
-                status = Interpreter.run(task);
-            } while (status == Interpreter.SUSPENDED);
-            if (status == Interpreter.FAILED) {
-                report(err, task.error(), p.source());
+            run = new ProgramRun(options.cores(), options.pin(), out, options.maxDepth());
+            run.runMain(new Closure(p.main(), new Box[0]), seed);
+            if (run.deadlock() != null) {
+                out.flush();
+                err.print(new Diagnostic("Deadlock", "every task is blocked and nothing can make progress", null, null,
+                        run.deadlock()).render());
+                err.flush();
                 return 1;
             }
-            return status == Interpreter.DONE ? 0 : 1;
-        } catch (LimnError e) {
-            report(err, e.value, p.source());
+            if (run.mainStatus() == Interpreter.FAILED) {
+                out.flush();
+                report(err, run.mainError(), p.source());
+                return 1;
+            }
+            return run.mainStatus() == Interpreter.DONE ? 0 : 1;
+        } catch (DeadlockException e) {
+            List<String> blocked = run.deadlock() != null ? run.deadlock() : e.blocked().stream().map(Object::toString).toList();
+            err.print(new Diagnostic("Deadlock", "every task is blocked and nothing can make progress", null, null,
+                    blocked).render());
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.print(new Diagnostic("Interrupted", "the program was interrupted", null, null).render());
             return 1;
         } catch (OutOfMemoryError e) {
             err.print(new Diagnostic("OutOfMemory", "the program ran out of memory", null, null).render());
@@ -95,12 +107,12 @@ public final class Limn {
             err.print(new Diagnostic("InternalError", "internal error: " + e, null, null).render());
             return 1;
         } finally {
-            if (task != null) {
-                task.close();
+            if (run != null) {
+                run.close();
             }
             out.flush();
-            if (options.stats()) {
-                err.println("stats: tasks started 1, slab blocks live " + RegisterBlocks.live() + ", peak " + RegisterBlocks.peak());
+            if (options.stats() && run != null) {
+                err.print(run.stats());
                 err.flush();
             }
         }
@@ -108,8 +120,12 @@ public final class Limn {
 
     private static void report(PrintStream err, ErrorValue e, Source fallback) {
         Source src = e.source() != null ? e.source() : fallback;
-        err.print(new Diagnostic(e.kind, e.message.isEmpty() ? e.kind : e.message, src, e.span(),
-                List.of("in " + (e.task() == null ? "main task" : e.task()))).render());
+        List<String> notes = new ArrayList<>();
+        notes.add("in " + (e.task() == null ? "main task" : e.task()));
+        if (e.blockNote() != null) {
+            notes.add(e.blockNote());
+        }
+        err.print(new Diagnostic(e.kind, e.message.isEmpty() ? e.kind : e.message, src, e.span(), notes).render());
         err.flush();
     }
 
@@ -124,7 +140,10 @@ public final class Limn {
      */
     public static Map<String, Long> liveCounts() {
         Map<String, Long> counts = new LinkedHashMap<>();
+        counts.put("tasks.live", ProgramRun.liveTasks());
         counts.put("slab.blocks.live", RegisterBlocks.live());
+        counts.put("atomic.cells.live", AtomicValue.liveCells());
+        counts.put("channels.open", ProgramRun.openChannels());
         return counts;
     }
 }

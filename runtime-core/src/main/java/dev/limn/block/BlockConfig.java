@@ -67,9 +67,6 @@ public record BlockConfig(Ast.BlockKind kind, String output, String input, Mode 
                     String m = choice(param, source, errors, List.of("batch", "stream", "async"));
                     if (m != null) {
                         mode = Mode.valueOf(m.toUpperCase(java.util.Locale.ROOT));
-                        if (mode != Mode.BATCH) {
-                            errors.add(error(source, value.span(), "mode=" + m + " is not supported yet"));
-                        }
                     }
                 }
                 case "cores" -> {

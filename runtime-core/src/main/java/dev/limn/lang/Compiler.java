@@ -41,6 +41,7 @@ public final class Compiler {
     public Proto compileMain(Ast.Program program) {
         fs = new FnState(null, program, "main", new Span(1, 1, 0));
         blockBody(program.body(), program);
+        scopeWait();
         emit(Opcode.RETNIL, 0, 0, 0, false, null);
         return fs.finish(0, 0);
     }
@@ -52,6 +53,8 @@ public final class Compiler {
         final List<Integer> continues = new ArrayList<>();
         int continueTarget = -1;
         final int freeRegAtEntry;
+        /** Blocks open in the function when the loop began: break/continue end the ones opened since. */
+        int blockDepth;
 
         Loop(int freeReg) {
             this.freeRegAtEntry = freeReg;
@@ -80,6 +83,15 @@ public final class Compiler {
         final Deque<Loop> loops = new ArrayDeque<>();
         int freeReg;
         int maxRegs;
+        /** Registers of the concurrent blocks whose body is being compiled, outermost first. */
+        final List<Integer> openBlocks = new ArrayList<>();
+        /** A shared read-modify-write being compiled: reads of this variable read rmwReg instead. */
+        LocalVar rmwVar;
+        int rmwReg;
+        /** Atomic variables of the open scopes, in declaration order: released when their scope ends or the function returns. */
+        final List<LocalVar> liveAtomics = new ArrayList<>();
+        /** A worker body: the pc of its receive loop, where return goes after sending. */
+        int unitLoopTop = -1;
         /** freeReg when the current statement began: registers at or above it are temporaries (or a variable this statement declares, not yet visible). */
         int stmtBase;
 
@@ -122,6 +134,12 @@ public final class Compiler {
                     fromLocal, index, names, Arrays.copyOf(lines, pc), Arrays.copyOf(cols, pc), Arrays.copyOf(lens, pc),
                     start, end, target, reg);
         }
+    }
+
+    private Loop newLoop(int freeReg) {
+        Loop loop = new Loop(freeReg);
+        loop.blockDepth = fs.openBlocks.size();
+        return loop;
     }
 
     // ------------------------------------------------------------------ emission
@@ -231,6 +249,7 @@ public final class Compiler {
     /** As above; {@code valueStmt}, when not null, is compiled into {@code dest} (a ?else block's value). */
     private void blockBody(List<Ast.Stmt> stmts, Object key, Ast.ExprStmt valueStmt, int dest) {
         int saved = fs.freeReg;
+        int atomicsMark = fs.liveAtomics.size();
         for (LocalVar v : res.scopeVars.getOrDefault(key, List.of())) {
             if (v.kind == LocalVar.Kind.FN || (v.kind == LocalVar.Kind.PLAIN && v.captured)) {
                 v.reg = alloc();
@@ -262,7 +281,29 @@ public final class Compiler {
                 stmt(s);
             }
         }
+        releaseAtomics(atomicsMark);
+        fs.liveAtomics.subList(atomicsMark, fs.liveAtomics.size()).clear();
         fs.freeReg = saved;
+    }
+
+    /**
+     * Releases the cells of the atomic variables declared since {@code mark} (SPEC §8: freed
+     * when no scope or task holds them). Not for variables a function captured (the closure
+     * may outlive the scope); paths that leave early (break, continue, an error) skip this and
+     * the task's end releases what it still holds. ARELEASE is a no-op for a cell the task
+     * does not hold, so a register not yet initialised on this path is harmless.
+     */
+    private void releaseAtomics(int mark) {
+        for (int n = fs.liveAtomics.size() - 1; n >= mark; n--) {
+            LocalVar v = fs.liveAtomics.get(n);
+            if (v.capturedByFn) {
+                continue;
+            }
+            int tmp = alloc();
+            loadVar(v, tmp, null);
+            emit(Opcode.ARELEASE, tmp, 0, 0, false, null);
+            fs.freeReg--;
+        }
     }
 
     private void stmt(Ast.Stmt s) {
@@ -277,7 +318,20 @@ public final class Compiler {
         switch (s) {
             case Ast.VarDecl v -> {
                 LocalVar var = res.bindings.get(v);
-                if (var.captured) {
+                if (var.atomic) {
+                    int tmp = alloc();
+                    valueOrNil(v.init(), tmp);
+                    if (var.captured) {
+                        emit(Opcode.NEWATOMIC, tmp, tmp, 0, false, v.span());
+                        emit(Opcode.SETBOX, var.reg, tmp, 0, false, v.span());
+                        fs.freeReg = saved;
+                    } else {
+                        emit(Opcode.NEWATOMIC, tmp, tmp, 0, false, v.span());
+                        var.reg = tmp;
+                        saved = fs.freeReg;
+                    }
+                    fs.liveAtomics.add(var);
+                } else if (var.captured) {
                     int tmp = alloc();
                     valueOrNil(v.init(), tmp);
                     if (v.init() != null) {
@@ -332,7 +386,7 @@ public final class Compiler {
             }
             case Ast.While w -> {
                 int top = fs.pc;
-                Loop loop = new Loop(fs.freeReg);
+                Loop loop = newLoop(fs.freeReg);
                 loop.continueTarget = top;
                 List<Integer> exit = new ArrayList<>();
                 condJump(w.cond(), false, exit);
@@ -347,10 +401,12 @@ public final class Compiler {
             case Ast.Iter it -> iter(it);
             case Ast.Break b -> {
                 Loop loop = fs.loops.peek();
+                endBlocks(loop.blockDepth, b.span());
                 loop.breaks.add(emit(Opcode.JMP, 0, 0, 0, false, b.span()));
             }
             case Ast.Continue c -> {
                 Loop loop = fs.loops.peek();
+                endBlocks(loop.blockDepth, c.span());
                 int j = emit(Opcode.JMP, 0, 0, 0, false, c.span());
                 if (loop.continueTarget >= 0) {
                     patch(j, loop.continueTarget);
@@ -364,11 +420,258 @@ public final class Compiler {
                 // named functions were created when their block was entered
             }
             case Ast.Attempt a -> attempt(a);
-            case Ast.BlockStmt b -> { }
-            case Ast.TaskStmt t -> { }
-            case Ast.WorkerStmt w -> { }
+            case Ast.BlockStmt b -> saved = blockStmt(b, saved);
+            case Ast.TaskStmt t -> taskStmt(t);
+            case Ast.WorkerStmt w -> workerStmt(w);
         }
         fs.freeReg = saved;
+    }
+
+    // ------------------------------------------------------------------ concurrency (SPEC §5, §6)
+
+    /**
+     * A concurrent block:
+     * <pre>
+     *   [ch = channel()]             when the block declares its output channel
+     *   BLOCKBEGIN rB spec           rB+1 = output channel, rB+2 = input channel
+     *   body                         task/worker statements SPAWN/SPAWNW into rB
+     *   BLOCKEND rB                  batch: waits for the units, raises the first error
+     *   JMP over
+     *   BLOCKABORT rB err            handler of the body: cancel the units, wait, raise
+     * over:
+     *   [handle = BLOCKFUTURE rB]
+     * </pre>
+     * Returns the statement's new register floor (the block may declare ch and handle).
+     */
+    private int blockStmt(Ast.BlockStmt b, int saved) {
+        dev.limn.block.BlockSpec spec = res.blockSpecs.get(b);
+        LocalVar out = res.blockOutput.get(b);
+        LocalVar in = res.blockInput.get(b);
+        LocalVar handle = res.blockHandle.get(b);
+        for (LocalVar v : new LocalVar[] {out, handle}) {
+            if (v != null && res.blockDeclared.contains(v) && !v.captured && v.reg < 0) {
+                v.reg = alloc();
+                emit(Opcode.LOADNIL, v.reg, 0, 0, false, b.span());
+                saved = fs.freeReg;
+            }
+        }
+        fs.freeReg = saved;
+        if (out != null && res.blockDeclared.contains(out)) {
+            int tmp = alloc();
+            emit(Opcode.CALLB, tmp, 0, Builtin.CHANNEL.ordinal(), false, b.span());
+            storeVar(out, tmp, b.span());
+            fs.freeReg = saved;
+        }
+        int rb = alloc();
+        alloc();
+        alloc();
+        if (out != null) {
+            loadVar(out, rb + 1, b.span());
+        } else {
+            emit(Opcode.LOADNIL, rb + 1, 0, 0, false, b.span());
+        }
+        if (in != null) {
+            loadVar(in, rb + 2, b.span());
+        } else {
+            emit(Opcode.LOADNIL, rb + 2, 0, 0, false, b.span());
+        }
+        emit(Opcode.BLOCKBEGIN, rb, 0, constant(spec), false, b.span());
+        int errReg = alloc();
+        fs.openBlocks.add(rb);
+        int start = fs.pc;
+        blockBody(b.body().stmts(), b.body());
+        int end = fs.pc;
+        fs.openBlocks.removeLast();
+        emit(Opcode.BLOCKEND, rb, 0, 0, false, b.span());
+        int over = emit(Opcode.JMP, 0, 0, 0, false, null);
+        fs.handlers.add(new int[] {start, end, fs.pc, errReg});
+        emit(Opcode.BLOCKABORT, rb, errReg, 0, false, b.span());
+        patch(over, fs.pc);
+        if (handle != null) {
+            int tmp = alloc();
+            emit(Opcode.BLOCKFUTURE, tmp, rb, 0, false, b.span());
+            storeVar(handle, tmp, b.span());
+        }
+        return saved;
+    }
+
+    /** {@code task { }} and {@code task(v in e) { }}: one SPAWN, or a loop of SPAWNs over e's items. */
+    private void taskStmt(Ast.TaskStmt t) {
+        int rb = fs.openBlocks.getLast();
+        int fn = alloc();
+        alloc();
+        emit(Opcode.CLOSURE, fn, 0, unitFunction(t, t.var(), t.body(), false), false, t.span());
+        int name = constant(t.var() == null ? "" : t.var());
+        if (t.source() == null) {
+            emit(Opcode.SPAWN, rb, fn, name, false, t.span());
+            return;
+        }
+        int it = alloc();
+        alloc();
+        exprTo(t.source(), it);
+        emit(Opcode.ITERPREP, it, 0, 0, false, t.source().span());
+        int top = fs.pc;
+        int next = emit(Opcode.ITERNEXT, it, 1, 0, false, t.span());
+        emit(Opcode.MOVE, fn + 1, it + 1, 0, false, t.span());
+        emit(Opcode.SPAWN, rb, fn, name, true, t.span());
+        patch(emit(Opcode.JMP, 0, 0, 0, false, t.span()), top);
+        patch(next, fs.pc);
+    }
+
+    /** {@code worker(v from c) { }} and {@code worker(v) { }}: SPAWNW starts the instances. */
+    private void workerStmt(Ast.WorkerStmt w) {
+        int rb = fs.openBlocks.getLast();
+        int fn = alloc();
+        alloc();
+        emit(Opcode.CLOSURE, fn, 0, unitFunction(w, w.var(), w.body(), true), false, w.span());
+        if (w.source() != null) {
+            exprTo(w.source(), fn + 1);
+        }
+        emit(Opcode.SPAWNW, rb, fn, constant(w.var()), w.source() != null, w.span());
+    }
+
+    /**
+     * Compiles a unit body into a nested proto. A task's proto takes its variable as its one
+     * parameter (or none). A worker's proto takes the channel and loops: receive an item into
+     * its variable, run the body, repeat until end of stream; {@code return v} in it sends v and
+     * goes on with the next item.
+     */
+    private int unitFunction(Object key, String var, Ast.Block body, boolean worker) {
+        FnState outer = fs;
+        fs = new FnState(outer, key, (worker ? "worker" : "task") + (var == null ? "" : " " + var), body.span());
+        List<LocalVar> params = res.scopeVars.getOrDefault(key, List.of());
+        LocalVar v = var == null ? null : params.getFirst();
+        int nParams = worker || var != null ? 1 : 0;
+        for (int i = 0; i < nParams; i++) {
+            alloc();
+        }
+        if (worker) {
+            int item = alloc();
+            emit(Opcode.ITERPREP, 0, 0, 0, false, body.span());
+            fs.unitLoopTop = fs.pc;
+            int next = emit(Opcode.ITERNEXT, 0, 1, 0, false, body.span());
+            emit(Opcode.UNITITEM, item, 0, 0, false, body.span());
+            bindLoopVar(v, item);
+            blockBody(body.stmts(), body);
+            patch(emit(Opcode.JMP, 0, 0, 0, false, body.span()), fs.unitLoopTop);
+            patch(next, fs.pc);
+        } else {
+            if (v != null) {
+                v.reg = 0;
+                if (v.captured) {
+                    bindLoopVar(v, 0);
+                }
+            }
+            blockBody(body.stmts(), body);
+        }
+        scopeWait();
+        emit(Opcode.RETNIL, 0, 0, 0, false, null);
+        Proto p = fs.finish(nParams, nParams);
+        fs = outer;
+        fs.protos.add(p);
+        return fs.protos.size() - 1;
+    }
+
+    /** Ends the blocks opened since {@code depth} (a break, continue or return leaves their bodies). */
+    private void endBlocks(int depth, Span span) {
+        for (int n = fs.openBlocks.size() - 1; n >= depth; n--) {
+            emit(Opcode.BLOCKEND, fs.openBlocks.get(n), 0, 0, false, span);
+        }
+    }
+
+    /** Waits for the stream/async blocks of this function before it returns. */
+    private void scopeWait() {
+        if (res.scopeWaits.contains(fs.key)) {
+            emit(Opcode.SCOPEWAIT, 0, 0, 0, false, null);
+        }
+    }
+
+    private void storeVar(LocalVar v, int src, Span span) {
+        if (v.fn == fs.key) {
+            if (v.captured) {
+                emit(Opcode.SETBOX, v.reg, src, 0, false, span);
+            } else if (v.reg != src) {
+                emit(Opcode.MOVE, v.reg, src, 0, false, span);
+            }
+        } else {
+            emit(Opcode.SETUPVAL, src, upvalue(fs, v), 0, false, span);
+        }
+    }
+
+    /** Loads variable {@code v} as it is: an atomic variable gives its cell, not its value. */
+    private void loadVar(LocalVar v, int dest, Span span) {
+        if (v.fn != fs.key) {
+            emit(Opcode.GETUPVAL, dest, upvalue(fs, v), 0, false, span);
+        } else if (v.captured) {
+            emit(Opcode.GETBOX, dest, v.reg, 0, false, span);
+        } else if (v.reg != dest) {
+            emit(Opcode.MOVE, dest, v.reg, 0, false, span);
+        }
+    }
+
+    /** {@code e} into {@code dest}; a name of an atomic variable gives the cell itself (method receivers, type_of). */
+    private void exprToRaw(Ast.Expr e, int dest) {
+        if (e instanceof Ast.Name n && res.bindings.get(n) instanceof LocalVar v && v.atomic) {
+            loadVar(v, dest, n.span());
+        } else {
+            exprTo(e, dest);
+        }
+    }
+
+    /** Atomic variables (SPEC §6.1): = is a store, += -= *= atomic updates. */
+    private void atomicAssign(Ast.Assign a, LocalVar v) {
+        int cell = alloc();
+        loadVar(v, cell, a.span());
+        int val = exprAny(a.value());
+        int op = switch (a.op()) {
+            case "+=" -> 0;
+            case "-=" -> 1;
+            case "*=" -> 2;
+            default -> 3;
+        };
+        emit(Opcode.AUPDATE, cell, val, op, false, a.span());
+    }
+
+    /**
+     * A shared write from concurrent code (SPEC §6.1), to the upvalue of variable {@code v}:
+     * <pre>
+     *   STORE:    value -> t; UPSTORE t u
+     *   RMW_OP:   e -> re; top: GETUPVAL rx u; rx+1 := rx op re; UPCAS rx u top
+     *   RMW_EXPR: top: GETUPVAL rx u; rx+1 := E (x read from rx); UPCAS rx u top
+     * </pre>
+     */
+    private void sharedAssign(Ast.Assign a, LocalVar v, Resolver.SharedWrite kind) {
+        int up = upvalue(fs, v);
+        if (kind == Resolver.SharedWrite.STORE) {
+            int tmp = alloc();
+            exprTo(a.value(), tmp);
+            checkType(v, tmp, a.span());
+            emit(Opcode.UPSTORE, tmp, up, 0, false, a.span());
+            return;
+        }
+        int re = kind == Resolver.SharedWrite.RMW_OP ? exprAny(a.value()) : -1;
+        int rx = alloc();
+        alloc();
+        int top = fs.pc;
+        emit(Opcode.GETUPVAL, rx, up, 0, false, a.span());
+        if (kind == Resolver.SharedWrite.RMW_OP) {
+            Opcode op = switch (a.op()) {
+                case "+=" -> Opcode.ADD;
+                case "-=" -> Opcode.SUB;
+                default -> Opcode.MUL;
+            };
+            emit(op, rx + 1, rx, re, false, a.span());
+        } else {
+            LocalVar outerVar = fs.rmwVar;
+            int outerReg = fs.rmwReg;
+            fs.rmwVar = v;
+            fs.rmwReg = rx;
+            exprTo(a.value(), rx + 1);
+            fs.rmwVar = outerVar;
+            fs.rmwReg = outerReg;
+        }
+        checkType(v, rx + 1, a.span());
+        patch(emit(Opcode.UPCAS, rx, up, 0, false, a.span()), top);
     }
 
     private void valueOrNil(Ast.Expr e, int dest) {
@@ -386,6 +689,17 @@ public final class Compiler {
     }
 
     private void assign(Ast.Assign a) {
+        if (a.target() instanceof Ast.Name n && res.bindings.get(n) instanceof LocalVar target) {
+            if (target.atomic) {
+                atomicAssign(a, target);
+                return;
+            }
+            Resolver.SharedWrite shared = res.sharedWrites.get(a);
+            if (shared != null) {
+                sharedAssign(a, target, shared);
+                return;
+            }
+        }
         Ast.Expr value = a.value();
         if (!a.op().equals("=")) {
             Ast.BinaryOp op = switch (a.op()) {
@@ -467,7 +781,7 @@ public final class Compiler {
         if (f.cond() != null) {
             condJump(f.cond(), false, exit);
         }
-        Loop loop = new Loop(fs.freeReg);
+        Loop loop = newLoop(fs.freeReg);
         fs.loops.push(loop);
         body(f.body());
         fs.loops.pop();
@@ -495,7 +809,7 @@ public final class Compiler {
     private void iter(Ast.Iter it) {
         int saved = fs.freeReg;
         LocalVar[] vars = res.iterVars.get(it);
-        Loop loop = new Loop(0);
+        Loop loop = newLoop(0);
         if (it.iterable() instanceof Ast.RangeExpr r && vars[0] == null) {
             int base = alloc();
             alloc();
@@ -554,15 +868,34 @@ public final class Compiler {
         if (r.value() instanceof Ast.Call call && res.builtins.get(call) == Builtin.ERR) {
             int tmp = alloc();
             exprTo(r.value(), tmp);
-            emit(Opcode.RAISE, tmp, 0, 0, false, r.value().span());
+            emit(Opcode.RAISE, tmp, 0, 0, !(fs.key instanceof Ast.Program), r.value().span());
             return;
         }
         if (fs.key instanceof Ast.Program) {
             return;
         }
+        if (fs.key instanceof Ast.TaskStmt || fs.key instanceof Ast.WorkerStmt) {
+            // return v in a unit sends v to the block's output channel (SPEC §5.1 ch)
+            if (r.value() != null) {
+                int reg = exprAny(r.value());
+                emit(Opcode.SENDOUT, reg, 0, 0, false, r.span());
+            }
+            endBlocks(0, r.span());
+            releaseAtomics(0);
+            if (fs.key instanceof Ast.WorkerStmt) {
+                patch(emit(Opcode.JMP, 0, 0, 0, false, r.span()), fs.unitLoopTop);
+            } else {
+                scopeWait();
+                emit(Opcode.RETNIL, 0, 0, 0, false, r.span());
+            }
+            return;
+        }
         Ast.FnDecl f = (Ast.FnDecl) fs.key;
         int retType = f.returnType() == null ? -1 : Types.code(f.returnType().name());
         if (r.value() == null) {
+            endBlocks(0, r.span());
+            scopeWait();
+            releaseAtomics(0);
             emit(Opcode.RETNIL, 0, 0, 0, false, r.span());
             return;
         }
@@ -570,6 +903,9 @@ public final class Compiler {
         if (retType > 0) {
             emit(Opcode.CHECKRET, reg, retType, 0, false, r.span());
         }
+        endBlocks(0, r.span());
+        scopeWait();
+        releaseAtomics(0);
         emit(Opcode.RETURN, reg, 0, 0, false, r.span());
     }
 
@@ -639,6 +975,7 @@ public final class Compiler {
             }
         }
         blockBody(f.body().stmts(), f.body());
+        scopeWait();
         emit(Opcode.RETNIL, 0, 0, 0, false, null);
         Proto p = fs.finish(params.size(), minArgs);
         fs = outer;
@@ -666,7 +1003,7 @@ public final class Compiler {
     private int exprAny(Ast.Expr e) {
         if (e instanceof Ast.Name n) {
             LocalVar v = res.bindings.get(n);
-            if (v != null && v.fn == fs.key && !v.captured && v.reg >= 0) {
+            if (v != null && v.fn == fs.key && !v.captured && v.reg >= 0 && !v.atomic && v != fs.rmwVar) {
                 return v.reg;
             }
         }
@@ -727,7 +1064,10 @@ public final class Compiler {
             case Ast.Propagate p -> exprTo(p.expr(), dest);
             case Ast.OrElse o -> orElse(o, dest);
             case Ast.FnExpr f -> emit(Opcode.CLOSURE, dest, 0, function(f.fn()), false, f.span());
-            case Ast.Await a -> { }
+            case Ast.Await a -> {
+                exprTo(a.expr(), dest);
+                emit(Opcode.AWAIT, dest, dest, 0, false, a.span());
+            }
         }
         fs.freeReg = saved;
     }
@@ -749,12 +1089,13 @@ public final class Compiler {
             }
             return;
         }
-        if (v.fn != fs.key) {
-            emit(Opcode.GETUPVAL, dest, upvalue(fs, v), 0, false, n.span());
-        } else if (v.captured) {
-            emit(Opcode.GETBOX, dest, v.reg, 0, false, n.span());
-        } else if (v.reg != dest) {
-            emit(Opcode.MOVE, dest, v.reg, 0, false, n.span());
+        if (v == fs.rmwVar) {
+            emit(Opcode.MOVE, dest, fs.rmwReg, 0, false, n.span()); // the value this update started from
+            return;
+        }
+        loadVar(v, dest, n.span());
+        if (v.atomic) {
+            emit(Opcode.ALOAD, dest, dest, 0, false, n.span());
         }
     }
 
@@ -979,13 +1320,17 @@ public final class Compiler {
         int fn = dest == fs.freeReg - 1 && dest >= fs.stmtBase ? dest : alloc();
         if (builtin == null) {
             if (c.callee() instanceof Ast.Member m) {
-                exprTo(m.target(), fn);
+                exprToRaw(m.target(), fn);
             } else {
                 exprTo(c.callee(), fn);
             }
         }
         for (Ast.Expr arg : c.args()) {
-            exprTo(arg, alloc());
+            if (builtin == Builtin.TYPE_OF) {
+                exprToRaw(arg, alloc()); // type_of(c) of an atomic variable is "atomic"
+            } else {
+                exprTo(arg, alloc());
+            }
         }
         int argc = c.args().size();
         if (builtin != null) {

@@ -13,6 +13,12 @@ final class LocalVar {
     final Object fn;
     final int typeCode;
     boolean captured;
+    /** Declared {@code var x: atomic}: the variable holds an atomic cell; reading it loads the cell. */
+    boolean atomic;
+    /** Captured by a function (not only by task or worker bodies): it may outlive its scope. */
+    boolean capturedByFn;
+    /** The task or worker statement whose body declared it, or null outside every unit body. */
+    Object unit;
     /** The register holding the value, or the box when captured; -1 until allocated. */
     int reg = -1;
 

@@ -25,7 +25,17 @@ import java.util.Set;
  */
 public final class Resolver {
     /** Builtins that belong to the concurrency issue: calling them is a compile error for now. */
-    private static final Set<String> LATER = Set.of("sleep", "channel", "atomic", "all", "any", "with_timeout", "task_attempt");
+    private static final Set<String> LATER = Set.of("atomic", "all", "any", "with_timeout", "task_attempt");
+
+    /** How a write to an enclosing variable from concurrent code is made safe (SPEC §6.1). */
+    enum SharedWrite {
+        /** {@code x += e}, {@code x -= e}, {@code x *= e}: e first, then one CAS loop. */
+        RMW_OP,
+        /** {@code x = E} where E reads x and makes no call: E inside one CAS loop. */
+        RMW_EXPR,
+        /** {@code x = E} where E does not read x: one atomic store. */
+        STORE
+    }
 
     final Map<Object, LocalVar> bindings = new IdentityHashMap<>();
     final Map<Object, List<LocalVar>> scopeVars = new IdentityHashMap<>();
@@ -34,13 +44,32 @@ public final class Resolver {
     final Map<Object, String> kinds = new IdentityHashMap<>();
     final Map<Object, Builtin> builtins = new IdentityHashMap<>();
     final Set<Object> suspendCalls = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Block statements: their compile-time description, and the variables their ch/input/handle name. */
+    final Map<Object, dev.limn.block.BlockSpec> blockSpecs = new IdentityHashMap<>();
+    final Map<Object, LocalVar> blockOutput = new IdentityHashMap<>();
+    final Map<Object, LocalVar> blockInput = new IdentityHashMap<>();
+    final Map<Object, LocalVar> blockHandle = new IdentityHashMap<>();
+    /** Variables that a block declares itself (an undeclared ch or handle name). */
+    final Set<LocalVar> blockDeclared = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Assignments from concurrent code to enclosing variables, and how each is compiled. */
+    final Map<Object, SharedWrite> sharedWrites = new IdentityHashMap<>();
+    /** Functions (and unit bodies, and the program) that directly hold a stream or async block: their returns wait for it. */
+    final Set<Object> scopeWaits = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
 
     private final Source source;
     private final List<Diagnostic> diagnostics;
     private final boolean testHooks;
     private Scope scope;
     private Object fn;
+    /** The enclosing functions and unit bodies, outermost first (the program, then nested ones). */
+    private final List<Object> fnChain = new ArrayList<>();
     private int loopDepth;
+    /** The task or worker statement whose body is being resolved, or null. */
+    private Object unit;
+    /** The innermost block statement whose body is being resolved, in the current function, or null. */
+    private Ast.BlockStmt currentBlock;
+    /** Worker statements without 'from' found in the current block's body. */
+    private boolean workerReadsDefault;
 
     private static final class Scope {
         final Map<String, LocalVar> vars = new HashMap<>();
@@ -61,6 +90,7 @@ public final class Resolver {
 
     public void resolve(Ast.Program program) {
         fn = program;
+        fnChain.add(program);
         block(program.body(), program);
     }
 
@@ -78,8 +108,12 @@ public final class Resolver {
         scope = scope.parent;
     }
 
+    private static final int ATOMIC_TYPE = -2;
+
     private LocalVar declare(String name, LocalVar.Kind kind, int typeCode, Object node) {
-        LocalVar v = new LocalVar(name, kind, fn, typeCode);
+        LocalVar v = new LocalVar(name, kind, fn, typeCode == ATOMIC_TYPE ? -1 : typeCode);
+        v.atomic = typeCode == ATOMIC_TYPE;
+        v.unit = unit;
         scope.vars.put(name, v);
         scope.declared.add(v);
         if (node != null) {
@@ -94,6 +128,11 @@ public final class Resolver {
             if (v != null) {
                 if (v.fn != fn) {
                     v.captured = true;
+                    for (int i = fnChain.size() - 1; i >= 0 && fnChain.get(i) != v.fn; i--) {
+                        if (fnChain.get(i) instanceof Ast.FnDecl) {
+                            v.capturedByFn = true;
+                        }
+                    }
                 }
                 return v;
             }
@@ -106,8 +145,9 @@ public final class Resolver {
             return -1;
         }
         switch (type.name()) {
-            case "atomic" -> error("atomic variables are not supported yet", type.span());
-            case "channel" -> error("channels are not supported yet", type.span());
+            case "atomic" -> {
+                return ATOMIC_TYPE;
+            }
             default -> {
                 int code = Types.code(type.name());
                 if (code < 0) {
@@ -116,7 +156,6 @@ public final class Resolver {
                 return code;
             }
         }
-        return -1;
     }
 
     /** A body: a block, or a single statement that is still its own scope. */
@@ -162,6 +201,7 @@ public final class Resolver {
                             v = declare(n.name(), LocalVar.Kind.PLAIN, -1, a);
                         }
                         bindings.put(n, v);
+                        sharedWrite(a, n, v);
                     }
                     case Ast.Index ix -> {
                         expr(ix.target());
@@ -245,10 +285,209 @@ public final class Resolver {
                     pop();
                 }
             }
-            case Ast.BlockStmt b -> error((b.kind() == Ast.BlockKind.CONCURRENT ? "concurrent" : "parallel")
-                    + " blocks are not supported yet", b.span());
-            case Ast.TaskStmt t -> error("task statements are not supported yet", t.span());
-            case Ast.WorkerStmt w -> error("worker statements are not supported yet", w.span());
+            case Ast.BlockStmt b -> blockStmt(b);
+            case Ast.TaskStmt t -> {
+                if (currentBlock == null) {
+                    error("a task statement must be inside a concurrent block", t.span());
+                }
+                if (t.source() != null) {
+                    expr(t.source());
+                }
+                unitBody(t, t.var(), t.body());
+            }
+            case Ast.WorkerStmt w -> {
+                if (currentBlock == null) {
+                    error("a worker statement must be inside a concurrent block", w.span());
+                }
+                if (w.source() != null) {
+                    expr(w.source());
+                } else {
+                    workerReadsDefault = true;
+                }
+                unitBody(w, w.var(), w.body());
+            }
+        }
+    }
+
+    /** A concurrent block: parameters (SPEC §5.1), the variables they name, then the body. */
+    private void blockStmt(Ast.BlockStmt b) {
+        if (b.kind() == Ast.BlockKind.PARALLEL) {
+            error("parallel blocks are not supported yet", b.span());
+            return;
+        }
+        dev.limn.block.BlockConfig config = dev.limn.block.BlockConfig.of(b, source, diagnostics);
+        Ast.Expr outputName = null;
+        Ast.Expr inputName = null;
+        Ast.Expr handleName = null;
+        for (Ast.BlockParam p : b.params()) {
+            switch (p.name()) {
+                case "ch" -> outputName = p.value();
+                case "input" -> inputName = p.value();
+                case "handle" -> handleName = p.value();
+                default -> { }
+            }
+        }
+        if (config.input() != null && inputName instanceof Ast.Name n) {
+            LocalVar v = lookup(n.name());
+            if (v == null) {
+                error("undefined variable '" + n.name() + "'", n.span());
+            } else {
+                blockInput.put(b, v);
+            }
+        }
+        if (config.output() != null && outputName instanceof Ast.Name n) {
+            LocalVar v = lookup(n.name());
+            if (v == null) {
+                v = declare(n.name(), LocalVar.Kind.PLAIN, -1, null);
+                blockDeclared.add(v);
+            }
+            blockOutput.put(b, v);
+        }
+        if (config.mode() != dev.limn.block.BlockConfig.Mode.BATCH) {
+            scopeWaits.add(fn);
+        }
+        Ast.BlockStmt outerBlock = currentBlock;
+        boolean outerWorkers = workerReadsDefault;
+        currentBlock = b;
+        workerReadsDefault = false;
+        body(b.body());
+        boolean workersReadCh = workerReadsDefault && config.input() == null;
+        if (workerReadsDefault && config.input() == null && config.output() == null) {
+            error("worker(v) without 'from' reads the block's input or ch channel, and this block has neither", b.span());
+        }
+        currentBlock = outerBlock;
+        workerReadsDefault = outerWorkers;
+        if (config.handle() != null && handleName instanceof Ast.Name n) {
+            LocalVar v = lookup(n.name());
+            if (v == null) {
+                v = declare(n.name(), LocalVar.Kind.PLAIN, -1, null);
+                blockDeclared.add(v);
+            }
+            blockHandle.put(b, v);
+        }
+        String label = "concurrent block at " + source.name() + ":" + b.span().line() + ":" + b.span().col();
+        blockSpecs.put(b, new dev.limn.block.BlockSpec(config, !workersReadCh, label));
+    }
+
+    /** A task or worker body: resolved like a function body whose one parameter is the unit's variable. */
+    private void unitBody(Object node, String var, Ast.Block body) {
+        Object outerFn = fn;
+        Object outerUnit = unit;
+        int outerLoops = loopDepth;
+        Ast.BlockStmt outerBlock = currentBlock;
+        boolean outerWorkers = workerReadsDefault;
+        fn = node;
+        fnChain.add(node);
+        unit = node;
+        loopDepth = 0;
+        currentBlock = null;
+        push(node);
+        if (var != null) {
+            declare(var, LocalVar.Kind.PARAM, -1, null);
+        }
+        block(body.stmts(), body);
+        pop();
+        fnChain.removeLast();
+        fn = outerFn;
+        unit = outerUnit;
+        loopDepth = outerLoops;
+        currentBlock = outerBlock;
+        workerReadsDefault = outerWorkers;
+    }
+
+    /**
+     * Classifies an assignment to variable {@code v} (SPEC §6.1): from concurrent code, a
+     * variable declared outside the current unit body is shared, and only writes that can be
+     * one atomic operation are allowed. Atomic variables support {@code = += -= *=}.
+     */
+    private void sharedWrite(Ast.Assign a, Ast.Name target, LocalVar v) {
+        String op = a.op();
+        if (v.atomic) {
+            if (op.equals("/=") || op.equals("%=")) {
+                error("atomic '" + v.name + "' supports =, +=, -= and *=, not " + op, a.span());
+            }
+            return;
+        }
+        if (unit == null || v.unit == unit || bindings.get(a) == v) {
+            return; // not concurrent code, or the unit's own variable
+        }
+        SharedWrite kind = switch (op) {
+            case "+=", "-=", "*=" -> SharedWrite.RMW_OP;
+            case "=" -> !reads(a.value(), v) ? SharedWrite.STORE : (callsOrWaits(a.value()) ? null : SharedWrite.RMW_EXPR);
+            default -> null;
+        };
+        if (kind == null) {
+            error("'" + v.name + "' is shared with other tasks and '" + target.name() + " " + op
+                    + " ...' cannot be one atomic update; declare it 'var " + v.name
+                    + ": atomic' or send the values to a channel", a.span());
+            return;
+        }
+        sharedWrites.put(a, kind);
+    }
+
+    /** Whether {@code e} reads variable {@code v} (names resolved already). */
+    private boolean reads(Ast.Expr e, LocalVar v) {
+        boolean[] found = new boolean[1];
+        walk(e, x -> {
+            if (x instanceof Ast.Name n && bindings.get(n) == v) {
+                found[0] = true;
+            }
+        });
+        return found[0];
+    }
+
+    /** Whether {@code e} holds a call (functions, builtins, methods such as send and recv) or an await. */
+    private boolean callsOrWaits(Ast.Expr e) {
+        boolean[] found = new boolean[1];
+        walk(e, x -> {
+            if (x instanceof Ast.Call || x instanceof Ast.Await) {
+                found[0] = true;
+            }
+        });
+        return found[0];
+    }
+
+    private static void walk(Ast.Expr e, java.util.function.Consumer<Ast.Expr> visit) {
+        if (e == null) {
+            return;
+        }
+        visit.accept(e);
+        switch (e) {
+            case Ast.Interp x -> x.parts().forEach(p -> walk(p, visit));
+            case Ast.ListLit l -> l.items().forEach(p -> walk(p, visit));
+            case Ast.DictLit d -> {
+                d.keys().forEach(p -> walk(p, visit));
+                d.values().forEach(p -> walk(p, visit));
+            }
+            case Ast.Unary u -> walk(u.operand(), visit);
+            case Ast.Binary b -> {
+                walk(b.left(), visit);
+                walk(b.right(), visit);
+            }
+            case Ast.RangeExpr r -> {
+                walk(r.from(), visit);
+                walk(r.to(), visit);
+            }
+            case Ast.Call c -> {
+                walk(c.callee(), visit);
+                c.args().forEach(p -> walk(p, visit));
+            }
+            case Ast.Index ix -> {
+                walk(ix.target(), visit);
+                walk(ix.index(), visit);
+            }
+            case Ast.Member m -> walk(m.target(), visit);
+            case Ast.Propagate p -> walk(p.expr(), visit);
+            case Ast.OrElse o -> {
+                walk(o.expr(), visit);
+                walk(o.fallback(), visit);
+                if (o.block() != null) {
+                    // a ?else block may hold any statement: treat it as a call
+                    visit.accept(new Ast.Call(o, List.of(), o.span()));
+                }
+            }
+            case Ast.Await a -> walk(a.expr(), visit);
+            default -> { }
         }
     }
 
@@ -274,8 +513,11 @@ public final class Resolver {
         }
         Object outerFn = fn;
         int outerLoops = loopDepth;
+        Ast.BlockStmt outerBlock = currentBlock;
         fn = f;
+        fnChain.add(f);
         loopDepth = 0;
+        currentBlock = null;
         push(f.params());
         Set<String> seen = new java.util.HashSet<>();
         for (Ast.Param p : f.params()) {
@@ -285,13 +527,22 @@ public final class Resolver {
             if (p.defaultValue() != null) {
                 expr(p.defaultValue());
             }
-            declare(p.name(), LocalVar.Kind.PARAM, typeCode(p.type()), p);
+            int code = typeCode(p.type());
+            if (code == ATOMIC_TYPE) {
+                error("a parameter cannot be atomic: pass the value, or capture the atomic variable", p.type().span());
+                code = -1;
+            }
+            declare(p.name(), LocalVar.Kind.PARAM, code, p);
         }
-        typeCode(f.returnType());
+        if (typeCode(f.returnType()) == ATOMIC_TYPE) {
+            error("a function cannot return an atomic: return its value", f.returnType().span());
+        }
         block(f.body().stmts(), f.body());
         pop();
+        fnChain.removeLast();
         fn = outerFn;
         loopDepth = outerLoops;
+        currentBlock = outerBlock;
     }
 
     private void expr(Ast.Expr e) {
@@ -353,10 +604,7 @@ public final class Resolver {
                 }
             }
             case Ast.FnExpr f -> function(f.fn());
-            case Ast.Await a -> {
-                error("await is not supported yet", a.span());
-                expr(a.expr());
-            }
+            case Ast.Await a -> expr(a.expr());
         }
     }
 

@@ -437,7 +437,18 @@ public final class Scheduler implements AutoCloseable {
                 if (deadlockHandler != null) {
                     deadlockHandler.onDeadlock(List.copyOf(blocked));
                 }
-                if (active.get() == 0) {
+                // Woken fibers may already have run and finished (active back at 0) by now: only
+                // a handler that woke none means "no progress possible". A fiber it woke is no
+                // longer PARKED, or parked again after running; either way its own decrement
+                // re-examines quiescence once we release the lock.
+                boolean wokeAny = false;
+                for (Blocked b : blocked) {
+                    if (b.fiber().lvState() != Fiber.PARKED || b.fiber().waitKind() != b.kind()) {
+                        wokeAny = true;
+                        break;
+                    }
+                }
+                if (!wokeAny && active.get() == 0) {
                     finishMain(new DeadlockException(blocked));
                 }
                 return;

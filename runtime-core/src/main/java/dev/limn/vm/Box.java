@@ -3,7 +3,8 @@ package dev.limn.vm;
 /**
  * The heap cell of a local variable captured by a closure: the enclosing frame's register
  * holds the box, every closure that captured it holds the same box, so all of them see
- * every write (capture by reference). A box is only touched by its task's thread.
+ * every write (capture by reference). Tasks that capture a box share it across threads: their
+ * writes go through {@link #store} and {@link #compareAndSet}.
  */
 public final class Box {
     byte tag = Tag.NIL;
@@ -12,5 +13,56 @@ public final class Box {
 
     public Object get() {
         return Values.box(tag, payload, ref);
+    }
+
+    /** A box holding {@code v} (object form). */
+    public static Box of(Object v) {
+        Box b = new Box();
+        b.tag = Values.tagOf(v);
+        b.payload = Values.payloadOf(v);
+        b.ref = b.tag == Tag.REF ? v : null;
+        return b;
+    }
+
+    // ---- shared writes from concurrent code (SPEC §6.1) -------------------------------------------
+    // A variable written by tasks is one atomic update per write: the compiler turns `x += e` and
+    // `x = E(x)` into a CAS loop (read with GETUPVAL, compute, UPCAS) and `x = E` into UPSTORE.
+    // The three fields cannot be swapped at once, so both take the box's monitor (uncontended it
+    // costs a few nanoseconds; the plain reads of GETUPVAL stay free). A read racing a write may
+    // see the new tag with the old payload only when the variable changes type; a CAS that read
+    // such a mix fails and retries.
+
+    /** Atomic store of {@code v} (object form). */
+    public void store(Object v) {
+        byte t = Values.tagOf(v);
+        long p = Values.payloadOf(v);
+        Object r = t == Tag.REF ? v : null;
+        synchronized (this) {
+            tag = t;
+            payload = p;
+            ref = r;
+        }
+    }
+
+    /**
+     * Stores {@code update} if the box still holds {@code expected}: the same tag and payload,
+     * and the same reference (identity); one step of a read-modify-write loop.
+     */
+    public boolean compareAndSet(Object expected, Object update) {
+        byte et = Values.tagOf(expected);
+        long ep = Values.payloadOf(expected);
+        Object er = et == Tag.REF ? expected : null;
+        byte nt = Values.tagOf(update);
+        long np = Values.payloadOf(update);
+        Object nr = nt == Tag.REF ? update : null;
+        synchronized (this) {
+            if (tag != et || payload != ep || ref != er) {
+                return false;
+            }
+            tag = nt;
+            payload = np;
+            ref = nr;
+            return true;
+        }
     }
 }

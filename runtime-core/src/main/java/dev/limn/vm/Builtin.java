@@ -26,7 +26,9 @@ public enum Builtin {
     RANDOM("random", 0, 0),
     ASSERT("assert", 1, 2),
     ERR("err", 1, 1),
-    OK("ok", 1, 1);
+    OK("ok", 1, 1),
+    CHANNEL("channel", 0, 1),
+    SLEEP("sleep", 1, 1);
 
     private static final Builtin[] VALUES = values();
 
@@ -159,6 +161,8 @@ public enum Builtin {
                 return v instanceof ErrorValue e ? e : new ErrorValue("Error", Values.str(v));
             }
             case OK: return t.get(args);
+            case CHANNEL: return ConcOps.channel(t, args, argc);
+            case SLEEP: return ConcOps.sleep(t, t.get(args));
             default: throw new IllegalStateException(name());
         }
     }
@@ -168,10 +172,14 @@ public enum Builtin {
             return s.length();
         }
         if (v instanceof ListValue l) {
-            return l.items.size();
+            synchronized (l) {
+                return l.items.size();
+            }
         }
         if (v instanceof DictValue d) {
-            return d.size();
+            synchronized (d) {
+                return d.size();
+            }
         }
         if (v instanceof RangeValue r) {
             return r.length();
@@ -236,7 +244,7 @@ public enum Builtin {
             if (!(v instanceof ListValue l)) {
                 throw LimnError.typeMismatch((min ? "min" : "max") + " of one argument expects a list, got " + Values.typeName(v));
             }
-            items = l.items;
+            items = Values.snapshot(l);
             if (items.isEmpty()) {
                 throw new LimnError("Error", (min ? "min" : "max") + " of an empty list");
             }

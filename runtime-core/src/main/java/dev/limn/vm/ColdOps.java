@@ -18,7 +18,8 @@ import java.util.ArrayList;
  * slow paths of the hot ones (mixed-type arithmetic, string concatenation, comparisons of
  * non-ints). Serves NEWBOX CLOSURE DIVK MOD MODK POW BAND BOR BXOR SHL SHR NEG NOT BNOT
  * CONCAT FORPREP ITERPREP ITERNEXT CALLB METHOD CHECKTYPE CHECKRET NEWLIST NEWDICT RANGE
- * GETINDEX SETINDEX GETFIELD NEWERR RAISE ERRKIND, and the slow paths of ADD ADDK SUB SUBK
+ * GETINDEX SETINDEX GETFIELD NEWERR RAISE ERRKIND, everything of {@link ConcOps} (through
+ * {@code default}), and the slow paths of ADD ADDK SUB SUBK
  * MUL MULK DIV TEST LT LE EQ LTK LEK GTK GEK EQK.
  */
 final class ColdOps {
@@ -80,15 +81,20 @@ final class ColdOps {
             }
             case Op.ITERPREP -> t.set(ra, LoopIter.of(t.get(ra)));
             case Op.ITERNEXT -> {
+                t.pc = pc - 1; // saves pc: iterating a channel may wait
                 if (!((LoopIter) t.refs[ra]).next(t, ra + 1, b(i))) {
                     return pc + sc(i);
                 }
             }
             case Op.CALLB -> {
+                t.pc = pc - 1; // saves pc: sleep and channel builtins may wait
                 Builtin bi = Builtin.of(c(i));
                 t.set(ra, bi.invoke(t, ra + 1, b(i)));
             }
-            case Op.METHOD -> t.set(ra, Methods.invoke(t, t.get(ra), (String) p.kRef[c(i)], ra + 1, b(i)));
+            case Op.METHOD -> {
+                t.pc = pc - 1; // saves pc: channel methods may wait
+                t.set(ra, Methods.invoke(t, t.get(ra), (String) p.kRef[c(i)], ra + 1, b(i)));
+            }
             case Op.CHECKTYPE -> {
                 if (!Types.check(t, ra, b(i))) {
                     throw LimnError.typeMismatch("cannot assign " + Values.typeName(t.get(ra)) + " to variable '"
@@ -132,8 +138,16 @@ final class ColdOps {
                 // list[int] without boxing the index
                 if (lpTag(t.regs, rb) == Tag.REF && t.refs[rb] instanceof ListValue l && lpTag(t.regs, rc) == Tag.INT) {
                     long index = lpPayload(t.regs, rc);
-                    if (index >= 0 && index < l.items.size()) {
-                        t.set(ra, l.items.get((int) index));
+                    Object item = null;
+                    boolean found = false;
+                    synchronized (l) { // lists shared between tasks: single operations are atomic
+                        if (index >= 0 && index < l.items.size()) {
+                            item = l.items.get((int) index);
+                            found = true;
+                        }
+                    }
+                    if (found) {
+                        t.set(ra, item);
                         return pc;
                     }
                 }
@@ -143,9 +157,12 @@ final class ColdOps {
                 int rb = base + b(i);
                 if (lpTag(t.regs, ra) == Tag.REF && t.refs[ra] instanceof ListValue l && lpTag(t.regs, rb) == Tag.INT) {
                     long index = lpPayload(t.regs, rb);
-                    if (index >= 0 && index < l.items.size()) {
-                        l.items.set((int) index, t.get(base + c(i)));
-                        return pc;
+                    Object v = t.get(base + c(i));
+                    synchronized (l) {
+                        if (index >= 0 && index < l.items.size()) {
+                            l.items.set((int) index, v);
+                            return pc;
+                        }
                     }
                 }
                 Collections.set(t.get(ra), t.get(rb), t.get(base + c(i)));
@@ -160,7 +177,11 @@ final class ColdOps {
             }
             case Op.RAISE -> {
                 Object v = t.get(ra);
-                throw new LimnError(v instanceof ErrorValue e ? e : new ErrorValue("Error", Values.str(v)));
+                ErrorValue e = v instanceof ErrorValue ev ? ev : new ErrorValue("Error", Values.str(v));
+                if (k(i) != 0) {
+                    t.placeAtCallSite(e); // return err(...): SPEC §4, it raises at the call site
+                }
+                throw new LimnError(e);
             }
             case Op.ERRKIND -> {
                 boolean matches = t.get(ra) instanceof ErrorValue e && e.kind.equals(p.kRef[b(i)]);
@@ -168,7 +189,10 @@ final class ColdOps {
                     return pc + sc(i);
                 }
             }
-            default -> throw new IllegalStateException("no handler for opcode " + Opcode.of(Instr.op(i)));
+            default -> {
+                t.pc = pc - 1; // saves pc: the concurrency operations may wait
+                return ConcOps.exec(t, i, pc);
+            }
         }
         return pc;
     }

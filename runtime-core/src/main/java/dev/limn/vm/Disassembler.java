@@ -72,6 +72,10 @@ public final class Disassembler {
                 operands = Integer.toString(sc(i));
                 comment = "to " + target;
             }
+            case AUPJ -> {
+                operands = "r" + a(i) + " u" + b(i) + " " + sc(i);
+                comment = (b(i) < p.upNames.length ? p.upNames[b(i)] + ", " : "") + "to " + target;
+            }
             case AJ -> {
                 operands = "r" + a(i) + " " + sc(i) + " k=" + Instr.k(i);
                 comment = "to " + target;

@@ -14,6 +14,8 @@ public final class ErrorValue {
     Source source;
     Span span;
     String task;
+    /** Stop's summary ("2 other units failed, 1 cancelled"), added by the innermost block it failed. */
+    private volatile String blockNote;
 
     public ErrorValue(String kind, String message) {
         this.kind = kind;
@@ -30,6 +32,17 @@ public final class ErrorValue {
 
     public String task() {
         return task;
+    }
+
+    /** Adds the block's Stop summary unless an inner block already did. */
+    public synchronized void noteIfAbsent(String note) {
+        if (blockNote == null) {
+            blockNote = note;
+        }
+    }
+
+    public String blockNote() {
+        return blockNote;
     }
 
     /** Records where the error was raised, unless it already carries a place. */

@@ -196,7 +196,7 @@ public final class Interpreter {
                         case Op.JMP: {
                             int off = sc(i);
                             // the trap is read before moving pc, so a raised Cancelled belongs to this jump
-                            if (off < 0 && t.laTrap() != 0) {
+                            if (off < 0 && t.lpTrap() != 0) {
                                 t.pc = pc + off;
                                 int s = t.onTrap();
                                 if (s >= 0) {
@@ -339,7 +339,7 @@ public final class Interpreter {
                                 v++;
                                 spPayload(regs, ra, v);
                                 sp(regs, ra + 2, Tag.INT, v);
-                                if (t.laTrap() != 0) {
+                                if (t.lpTrap() != 0) {
                                     t.pc = pc + sc(i);
                                     int s = t.onTrap();
                                     if (s >= 0) {
@@ -351,7 +351,7 @@ public final class Interpreter {
                             break;
                         }
                         case Op.CALL: {
-                            if (t.laTrap() != 0) {
+                            if (t.lpTrap() != 0) {
                                 // on resume the call runs again: it has not started
                                 t.pc = pc - 1;
                                 int s = t.onTrap();

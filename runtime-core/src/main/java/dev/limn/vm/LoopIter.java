@@ -8,7 +8,7 @@ import java.util.List;
  * iterated by index over the length it had when the loop started, reading each item live
  * (so a loop that pushes does not run forever; a loop that shrinks the list stops at its
  * new end); a dict over a snapshot of its keys, skipping keys removed meanwhile; a string
- * by one-character strings. With two loop variables the first is the index (or the key).
+ * by one-character strings; a channel by receiving until end of stream. With two loop variables the first is the index (or the key).
  */
 abstract class LoopIter {
     /** Writes the next item to register {@code dst} (and {@code dst + 1} when count is 2); false at the end. */
@@ -26,6 +26,9 @@ abstract class LoopIter {
         }
         if (v instanceof String s) {
             return new OfString(s);
+        }
+        if (v instanceof dev.limn.chan.Channel c) {
+            return new OfChannel(c);
         }
         throw LimnError.typeMismatch("cannot iterate over " + Values.typeName(v));
     }
@@ -69,10 +72,13 @@ abstract class LoopIter {
 
         @Override
         boolean next(TaskContext t, int dst, int count) {
-            if (index >= length || index >= list.items.size()) {
-                return false;
+            Object v;
+            synchronized (list) {
+                if (index >= length || index >= list.items.size()) {
+                    return false;
+                }
+                v = list.items.get(index);
             }
-            Object v = list.items.get(index);
             if (count == 2) {
                 t.set(dst, (long) index);
                 t.set(dst + 1, v);
@@ -91,19 +97,25 @@ abstract class LoopIter {
 
         OfDict(DictValue dict) {
             this.dict = dict;
-            this.keys = new ArrayList<>(dict.map.keySet());
+            synchronized (dict) {
+                this.keys = new ArrayList<>(dict.map.keySet());
+            }
         }
 
         @Override
         boolean next(TaskContext t, int dst, int count) {
             while (index < keys.size()) {
                 DictValue.Key key = keys.get(index++);
-                if (!dict.map.containsKey(key)) {
-                    continue;
+                Object value;
+                synchronized (dict) {
+                    if (!dict.map.containsKey(key)) {
+                        continue;
+                    }
+                    value = dict.map.get(key);
                 }
                 t.set(dst, key.value());
                 if (count == 2) {
-                    t.set(dst + 1, dict.map.get(key));
+                    t.set(dst + 1, value);
                 }
                 return true;
             }
@@ -133,6 +145,32 @@ abstract class LoopIter {
                 t.set(dst, ch);
             }
             index += Character.charCount(cp);
+            return true;
+        }
+    }
+
+    /** Receives until end of stream (SPEC §5.3); a receive that must wait parks the task and ITERNEXT runs again. */
+    private static final class OfChannel extends LoopIter {
+        private final dev.limn.chan.Channel channel;
+        private long index;
+
+        OfChannel(dev.limn.chan.Channel channel) {
+            this.channel = channel;
+        }
+
+        @Override
+        boolean next(TaskContext t, int dst, int count) {
+            Object v = ConcOps.recv(t, channel);
+            if (v == dev.limn.chan.Channel.END) {
+                return false;
+            }
+            if (count == 2) {
+                t.set(dst, index);
+                t.set(dst + 1, v);
+            } else {
+                t.set(dst, v);
+            }
+            index++;
             return true;
         }
     }

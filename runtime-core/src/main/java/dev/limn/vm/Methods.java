@@ -5,7 +5,9 @@ import java.util.ArrayList;
 /**
  * Methods of builtin types (METHOD): str {@code len upper lower to_upper to_lower trim
  * split contains starts_with ends_with replace}; list {@code push pop len contains join
- * insert remove sort}; dict {@code keys values has remove len get}. An unknown method raises
+ * insert remove sort}; dict {@code keys values has remove len get}; channels, atomics and
+ * futures in {@link ConcOps}. List and dict methods hold the collection's monitor (no Limn
+ * code runs inside them, so they cannot deadlock or park while holding it). An unknown method raises
  * TypeMismatch ("str has no method 'foo'"), a wrong argument count ArityMismatch.
  */
 final class Methods {
@@ -16,12 +18,17 @@ final class Methods {
             return str(t, s, name, args, argc);
         }
         if (recv instanceof ListValue l) {
-            return list(t, l, name, args, argc);
+            // shared lists are safe for single operations (SPEC §6.1): each runs under the list's monitor
+            synchronized (l) {
+                return list(t, l, name, args, argc);
+            }
         }
         if (recv instanceof DictValue d) {
-            return dict(t, d, name, args, argc);
+            synchronized (d) {
+                return dict(t, d, name, args, argc);
+            }
         }
-        throw noMethod(recv, name);
+        return ConcOps.method(t, recv, name, args, argc);
     }
 
     private static LimnError noMethod(Object recv, String name) {

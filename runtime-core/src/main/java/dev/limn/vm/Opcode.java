@@ -136,17 +136,50 @@ public enum Opcode {
     GETFIELD(Format.ABK, MAY_RAISE),
     /** R[A] := an error of kind K[B] with message R[C] (k = 1) or "" (k = 0) */
     NEWERR(Format.AERR),
-    /** raise R[A] (an error value; anything else raises Error with its printed form) */
+    /** raise R[A] (an error value; anything else raises Error with its printed form); k = 1: placed at the call site (return err) */
     RAISE(Format.A, MAY_RAISE),
     /** if (the error R[A] has kind K[B]) == k then pc += sC */
     ERRKIND(Format.AKJ, JUMP),
     /** test-only suspension point: saves pc and returns SUSPENDED from the interpreter */
-    SUSPEND_TEST(Format.NONE, MAY_SUSPEND);
+    SUSPEND_TEST(Format.NONE, MAY_SUSPEND),
+    // ---- concurrency (ConcOps) ----
+    /** R[A] := a new atomic cell holding R[B] (an int or a float), held by this task */
+    NEWATOMIC(Format.AB, MAY_RAISE),
+    /** R[A] := the value of atomic cell R[B] (acquire load); any other value is copied */
+    ALOAD(Format.AB),
+    /** atomic cell R[A] op= R[B], op C: 0 add, 1 subtract, 2 multiply, 3 store */
+    AUPDATE(Format.ABC, MAY_RAISE),
+    /** Up[B].value := R[A] as one atomic store (a shared write from concurrent code) */
+    UPSTORE(Format.AUP),
+    /** if Up[B] still holds R[A] then Up[B] := R[A+1] else pc += sC (one step of a shared read-modify-write) */
+    UPCAS(Format.AUPJ, JUMP),
+    /** R[A] := a new run of block K[C], output channel R[A+1], input channel R[A+2] (nil: none) */
+    BLOCKBEGIN(Format.AKC, MAY_RAISE),
+    /** start a task of block R[A]: closure R[B], with item R[B+1] when k; K[C] names its variable */
+    SPAWN(Format.ABK, MAY_RAISE, MAY_SUSPEND),
+    /** start the worker instances of block R[A]: closure R[B], source R[B+1] when k (else the block's input); K[C] names the variable */
+    SPAWNW(Format.ABK, MAY_RAISE),
+    /** the body of block R[A] ended: batch waits for its units and raises the first error; stream/async go on */
+    BLOCKEND(Format.A, MAY_RAISE, MAY_SUSPEND),
+    /** the body of block R[A] raised R[B]: cancel the units, wait for them, raise */
+    BLOCKABORT(Format.AB, MAY_RAISE, MAY_SUSPEND),
+    /** R[A] := the completion future of block R[B] (handle=) */
+    BLOCKFUTURE(Format.AB),
+    /** send R[A] to the output channel of the block this task belongs to (return in a task or worker) */
+    SENDOUT(Format.A, MAY_RAISE, MAY_SUSPEND),
+    /** R[A] := await R[B] (a future's value or error; any other value as is) */
+    AWAIT(Format.AB, MAY_RAISE, MAY_SUSPEND),
+    /** wait for the stream/async blocks started by this frame */
+    SCOPEWAIT(Format.NONE, MAY_RAISE, MAY_SUSPEND),
+    /** record R[A] as the worker's current item (diagnostics) */
+    UNITITEM(Format.A),
+    /** the scope of atomic cell R[A] ended: release this task's reservation of it (no-op if it holds none) */
+    ARELEASE(Format.A);
 
     /** How the fields of an instruction word are read and printed. */
     public enum Format {
         NONE, A, AB, AB_BOOL, ABC, ABK, AKC, AI, AUP, APROTO, J, AJ, ABJ, AKJ, AIT, ACALL,
-        ABUILTIN, AMETHOD, ATYPE, ALIST, AERR
+        ABUILTIN, AMETHOD, ATYPE, ALIST, AERR, AUPJ
     }
 
     public enum Flag { MAY_RAISE, MAY_SUSPEND, JUMP, CALLS }
@@ -184,7 +217,10 @@ public enum Opcode {
                 CALLB = 46, METHOD = 47, RETURN = 48, RETNIL = 49, DEFAULT = 50,
                 CHECKTYPE = 51, CHECKRET = 52, NEWLIST = 53, NEWDICT = 54, RANGE = 55,
                 GETINDEX = 56, SETINDEX = 57, GETFIELD = 58, NEWERR = 59, RAISE = 60,
-                ERRKIND = 61, SUSPEND_TEST = 62;
+                ERRKIND = 61, SUSPEND_TEST = 62, NEWATOMIC = 63, ALOAD = 64, AUPDATE = 65,
+                UPSTORE = 66, UPCAS = 67, BLOCKBEGIN = 68, SPAWN = 69, SPAWNW = 70, BLOCKEND = 71,
+                BLOCKABORT = 72, BLOCKFUTURE = 73, SENDOUT = 74, AWAIT = 75, SCOPEWAIT = 76, UNITITEM = 77,
+                ARELEASE = 78;
 
         private Op() {}
     }

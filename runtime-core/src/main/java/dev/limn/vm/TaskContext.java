@@ -6,44 +6,47 @@ import static dev.limn.offheap.RegisterFile.sp;
 
 import dev.limn.offheap.RegisterFile;
 
+import dev.limn.block.BlockRun;
+import dev.limn.sched.Carrier;
+import dev.limn.sched.Fiber;
+import dev.limn.sched.Timer;
+
 import java.io.PrintStream;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The whole execution state of one task, so that the interpreter can leave it at any
- * suspension point and any thread can resume it.
+ * suspension point and any carrier thread can resume it. A task context is a
+ * {@link Fiber}: the scheduler runs it ({@link #run(Carrier)}), it parks at waiting points
+ * and it is woken by channels, timers, permits and blocks.
  *
  * <ul>
  *   <li>Registers: off-heap blocks from {@link RegisterBlocks}; references of a register
  *       live in the on-heap shadow array of its block at the same index. A frame's window
  *       lies inside one block; a call whose window would not fit moves on to the next
- *       block (allocated once, kept until the task ends), copying its arguments.</li>
+ *       block (allocated once, kept until the task ends), copying its arguments. A task's
+ *       first block is a small one when its function fits, so that many live tasks stay
+ *       cheap; the registers are taken when the task first runs, not when it is spawned.</li>
  *   <li>Frames: parallel arrays (return pc, caller base, caller block, caller closure,
  *       result register), grown by doubling; a script call pushes a record and slides the
  *       window, it never recurses on the Java stack.</li>
- *   <li>{@code trap}: set by other threads (cancellation, time-slice, termination), read
- *       with acquire at back-edges and calls.</li>
+ *   <li>Trap: the fiber's trap word (CANCEL, TIME_SLICE, TERMINATE), set by other threads,
+ *       read with an opaque load at back-edges and calls.</li>
+ *   <li>Concurrency state: the program run it belongs to, the block unit it is (number,
+ *       loop variable and item, for diagnostics), its pending timer, the atomic cells it
+ *       holds and the stream/async blocks it must wait for.</li>
  * </ul>
+ * Every resource is returned by {@link #close()}, which {@link #finish} calls on every way
+ * a task can end (done, failed, cancelled, terminated).
  * The interpreter caches {@code regs}, {@code refs} and {@code base} in locals; they change
  * only in {@link #call}, {@link #ret} and {@link #unwind}, after which it reloads them.
  */
-public final class TaskContext {
-    public static final int TRAP_YIELD = 1;
-    public static final int TRAP_CANCEL = 2;
-    public static final int TRAP_TERMINATE = 4;
-
-    private static final VarHandle TRAP;
-
-    static {
-        try {
-            TRAP = MethodHandles.lookup().findVarHandle(TaskContext.class, "trap", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+public final class TaskContext extends Fiber {
+    /** Live task contexts of all programs (spawned and not yet finished). */
+    static final AtomicLong LIVE = new AtomicLong();
 
     MemorySegment regs;
     Object[] refs;
@@ -62,29 +65,228 @@ public final class TaskContext {
     private int[] fRet = new int[16];
     private Closure[] fClosure = new Closure[16];
 
-    @SuppressWarnings("unused")
-    private int trap;
-
     final int maxDepth;
     final PrintStream out;
     final SplittableRandom random;
-    final String description;
+    private final String description;
     ErrorValue error;
     private boolean closed;
 
+    // ---- concurrency state (null/0 for a standalone context) ----
+    final ProgramRun run;
+    /** The block this task is a unit of, or null for the main task. */
+    final BlockRun unitOf;
+    final int unitNumber;
+    private final boolean worker;
+    private final String unitVar;
+    private Object unitItem;
+    private boolean hasItem;
+    private Object[] startArgs;
+    /** A task of a block with {@code cores=N}: it holds one of the block's permits. */
+    boolean heldPermit;
+    private boolean started;
+    int status = -1;
+    /** sleep(): the timer this task waits for, or null. */
+    Timer sleepTimer;
+    /** Atomic cells this task holds a reservation on. */
+    private ArrayList<AtomicValue> cells;
+    /** Stream/async blocks started by this task that its scopes must wait for, with the frame depth. */
+    ArrayList<BlockRun> pendingBlocks;
+    ArrayList<Integer> pendingDepths;
+
+    /** A standalone context (tests, tools): registers now, no scheduler. */
     public TaskContext(Closure main, PrintStream out, int maxDepth, long seed, String description) {
         this.out = out;
         this.maxDepth = maxDepth;
         this.random = new SplittableRandom(seed);
         this.description = description;
-        blocks[0] = RegisterBlocks.allocate();
-        shadows[0] = new Object[RegisterFile.capacity(blocks[0])];
-        regs = blocks[0];
+        this.run = null;
+        this.unitOf = null;
+        this.unitNumber = 0;
+        this.worker = false;
+        this.unitVar = null;
+        this.closure = main;
+        this.startArgs = new Object[0];
+        start();
+    }
+
+    /** A task of {@code run}: the main task ({@code unitOf} null) or unit {@code number} of a block. */
+    TaskContext(ProgramRun run, Closure fn, Object[] args, SplittableRandom random, BlockRun unitOf,
+                int number, boolean worker, String unitVar, Object item, boolean hasItem) {
+        this.run = run;
+        this.out = run.out;
+        this.maxDepth = run.maxDepth;
+        this.random = random;
+        this.description = unitOf == null ? "main task" : null;
+        this.unitOf = unitOf;
+        this.unitNumber = number;
+        this.worker = worker;
+        this.unitVar = unitVar;
+        this.unitItem = item;
+        this.hasItem = hasItem;
+        this.closure = fn;
+        this.startArgs = args;
+    }
+
+    /** Takes the first register block and places the arguments; the first run calls it. */
+    private void start() {
+        started = true;
+        Proto p = closure.proto;
+        MemorySegment first = p.maxRegs <= RegisterBlocks.SMALL_REGISTERS ? RegisterBlocks.allocateSmall() : RegisterBlocks.allocate();
+        blocks[0] = first;
+        shadows[0] = new Object[RegisterFile.capacity(first)];
+        regs = first;
         refs = shadows[0];
-        closure = main;
-        if (main.proto.maxRegs > RegisterFile.capacity(regs)) {
-            throw new LimnError("StackOverflow", "function " + main.proto.displayName() + " needs too many registers");
+        if (p.maxRegs > RegisterFile.capacity(regs)) {
+            throw new LimnError("StackOverflow", "function " + p.displayName() + " needs too many registers");
         }
+        Object[] args = startArgs;
+        startArgs = null;
+        for (int i = 0; i < args.length; i++) {
+            set(i, args[i]);
+        }
+        for (int i = args.length; i < p.numParams; i++) {
+            sp(regs, i, Tag.ABSENT, 0);
+        }
+    }
+
+    // ------------------------------------------------------------------ running as a fiber
+
+    @Override
+    protected Status run(Carrier carrier) {
+        int s;
+        try {
+            if (!started) {
+                start();
+            }
+            s = Interpreter.run(this);
+        } catch (Suspend signal) {
+            if (signal == Suspend.PARK) {
+                return Status.PARKED;
+            }
+            if (signal == Suspend.YIELD) {
+                return Status.YIELD;
+            }
+            s = Interpreter.TERMINATED;
+        } catch (LimnError e) {
+            // raised before the dispatch loop could handle it (e.g. starting the task)
+            error = e.value;
+            e.value.placeIfAbsent(closure.proto.source, closure.proto.span);
+            s = Interpreter.FAILED;
+        } catch (OutOfMemoryError e) {
+            error = new ErrorValue("OutOfMemory", "the program ran out of memory");
+            s = Interpreter.FAILED;
+        } catch (RuntimeException e) {
+            // a defect of the runtime: reported as one Limn error line, never a Java stack trace
+            error = new ErrorValue("InternalError", "internal error: " + e);
+            s = Interpreter.FAILED;
+        }
+        if (s == Interpreter.SUSPENDED) {
+            return Status.YIELD;
+        }
+        finish(s);
+        return Status.DONE;
+    }
+
+    /** The task ended with interpreter status {@code s}: frees everything it holds and reports the end. */
+    private void finish(int s) {
+        status = s;
+        if (s != Interpreter.DONE && pendingBlocks != null) {
+            // stream/async work of a task that did not end normally: nobody will wait for it
+            for (BlockRun b : pendingBlocks) {
+                b.cancelUnits();
+            }
+        }
+        pendingBlocks = null;
+        pendingDepths = null;
+        if (sleepTimer != null) {
+            scheduler().cancel(sleepTimer);
+            sleepTimer = null;
+        }
+        releaseCells();
+        close();
+        LIVE.decrementAndGet();
+        run.taskEnded(this, s);
+        if (unitOf != null) {
+            unitOf.unitFinished(this, s == Interpreter.FAILED ? error : null, heldPermit);
+        } else {
+            run.mainFinished(s, error);
+        }
+    }
+
+    /** Counted live when spawned; called by whoever spawns it, just before {@code Scheduler.spawn}. */
+    void countLive() {
+        LIVE.incrementAndGet();
+    }
+
+    /** Records a reservation of {@code cell} that ends with this task. */
+    void hold(AtomicValue cell) {
+        if (cells == null) {
+            cells = new ArrayList<>();
+        }
+        cells.add(cell);
+    }
+
+    /** Releases this task's reservation of {@code cell} if it holds one (its scope ended). */
+    void releaseHeld(AtomicValue cell) {
+        if (cells != null) {
+            for (int i = cells.size() - 1; i >= 0; i--) {
+                if (cells.get(i) == cell) {
+                    cells.remove(i);
+                    cell.release();
+                    return;
+                }
+            }
+        }
+    }
+
+    private void releaseCells() {
+        if (cells != null) {
+            for (AtomicValue c : cells) {
+                c.release();
+            }
+            cells = null;
+        }
+    }
+
+    /** The program run this task belongs to (null for a standalone context). */
+    public ProgramRun programRun() {
+        return run;
+    }
+
+    /** How the task ended: an {@link Interpreter} status, or -1 while it runs. */
+    public int status() {
+        return status;
+    }
+
+    /** The unit number within its block (1, 2, ...), 0 for the main task. */
+    public int unitNumber() {
+        return unitNumber;
+    }
+
+    /** The worker's current item (for diagnostics). */
+    void item(Object v) {
+        unitItem = v;
+        hasItem = true;
+    }
+
+    /** "main" or "task 3" / "worker 2", as deadlock diagnostics name it. */
+    public String shortName() {
+        if (unitOf == null) {
+            return "main";
+        }
+        return (worker ? "worker " : "task ") + unitNumber;
+    }
+
+    /** The source line of the instruction the task stopped at, as {@code file:line}. */
+    public String location() {
+        Closure c = closure;
+        if (c == null) {
+            return "";
+        }
+        Proto p = c.proto;
+        int at = Math.max(0, Math.min(pc, p.lines.length - 1));
+        return p.lines.length == 0 ? p.source.name() : p.source.name() + ":" + p.lines[at];
     }
 
     /** The error that ended the task (status {@link Interpreter#FAILED}), else null. */
@@ -92,21 +294,16 @@ public final class TaskContext {
         return error;
     }
 
+    /** "main task", or e.g. {@code task 3 (i = 3) of concurrent block at f.lm:2:1}. */
     public String description() {
-        return description;
-    }
-
-    public int laTrap() {
-        return (int) TRAP.getAcquire(this);
-    }
-
-    /** Sets trap bits from any thread. */
-    public void orTrap(int bits) {
-        TRAP.getAndBitwiseOrRelease(this, bits);
-    }
-
-    void clearTrap(int bits) {
-        TRAP.getAndBitwiseAndRelease(this, ~bits);
+        if (unitOf == null) {
+            return description;
+        }
+        StringBuilder sb = new StringBuilder(worker ? "worker " : "task ").append(unitNumber);
+        if (hasItem && unitVar != null) {
+            sb.append(" (").append(unitVar).append(" = ").append(Values.repr(unitItem)).append(')');
+        }
+        return sb.append(" of ").append(unitOf.label()).toString();
     }
 
     /** Returns every register block; idempotent. The task must not run afterwards. */
@@ -154,6 +351,7 @@ public final class TaskContext {
         if (!(callee instanceof Closure c)) {
             if (callee instanceof Builtin bi) {
                 bi.checkArity(argc);
+                pc = retPc - 1; // a builtin that waits (sleep) retries this CALL when resumed
                 set(fn, bi.invoke(this, fn + 1, argc));
                 return retPc;
             }
@@ -199,6 +397,7 @@ public final class TaskContext {
             shadows = java.util.Arrays.copyOf(shadows, block * 2);
         }
         if (blocks[block] == null) {
+            // chained blocks are full-size: a call that left the first block is a deep one
             blocks[block] = RegisterBlocks.allocate();
             shadows[block] = new Object[RegisterFile.capacity(blocks[block])];
         }
@@ -257,7 +456,7 @@ public final class TaskContext {
     int unwind(ErrorValue err, int faultPc) {
         err.placeIfAbsent(closure.proto.source, closure.proto.spanAt(faultPc));
         if (err.task == null) {
-            err.task = description;
+            err.task = description();
         }
         int[] reg = new int[1];
         int at = faultPc;
@@ -275,9 +474,17 @@ public final class TaskContext {
         }
     }
 
+    /** Places {@code err} (unless it has a place) at the call that entered the current function. */
+    void placeAtCallSite(ErrorValue err) {
+        if (depth > 0) {
+            Proto caller = fClosure[depth - 1].proto;
+            err.placeIfAbsent(caller.source, caller.spanAt(fPc[depth - 1] - 1));
+        }
+    }
+
     /** Acts on the trap bits; returns the interpreter status to leave with, or -1 to go on. Saves nothing: the caller saved pc. */
     int onTrap() {
-        int bits = laTrap();
+        int bits = lvTrap();
         if ((bits & TRAP_TERMINATE) != 0) {
             return Interpreter.TERMINATED;
         }
@@ -285,8 +492,8 @@ public final class TaskContext {
             clearTrap(TRAP_CANCEL);
             throw new LimnError("Cancelled", "the task was cancelled");
         }
-        if ((bits & TRAP_YIELD) != 0) {
-            clearTrap(TRAP_YIELD);
+        if ((bits & TRAP_TIME_SLICE) != 0) {
+            clearTrap(TRAP_TIME_SLICE);
             return Interpreter.SUSPENDED;
         }
         return -1;

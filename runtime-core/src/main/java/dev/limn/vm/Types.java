@@ -15,7 +15,9 @@ public final class Types {
     public static final int LIST = 5;
     public static final int DICT = 6;
 
-    private static final String[] NAMES = {"any", "int", "float", "bool", "str", "list", "dict"};
+    public static final int CHANNEL = 7;
+
+    private static final String[] NAMES = {"any", "int", "float", "bool", "str", "list", "dict", "channel"};
 
     private Types() {}
 
@@ -55,6 +57,7 @@ public final class Types {
             case STR -> v instanceof String;
             case LIST -> v instanceof ListValue;
             case DICT -> v instanceof DictValue;
+            case CHANNEL -> v instanceof dev.limn.chan.Channel;
             default -> true;
         };
     }

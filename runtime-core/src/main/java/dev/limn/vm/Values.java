@@ -94,6 +94,15 @@ public final class Values {
         if (v instanceof ErrorValue) {
             return "error";
         }
+        if (v instanceof dev.limn.chan.Channel) {
+            return "channel";
+        }
+        if (v instanceof AtomicValue) {
+            return "atomic";
+        }
+        if (v instanceof FutureValue) {
+            return "future";
+        }
         return "value";
     }
 
@@ -136,6 +145,22 @@ public final class Values {
                 }
             }
             case ListValue l -> {
+                synchronized (l) {
+                    appendList(sb, l);
+                }
+            }
+            case DictValue d -> {
+                synchronized (d) {
+                    appendDict(sb, d);
+                }
+            }
+            default -> sb.append(v);
+        }
+    }
+
+    private static void appendList(StringBuilder sb, ListValue l) {
+        {
+            {
                 sb.append('[');
                 for (int i = 0; i < l.items.size(); i++) {
                     if (i > 0) {
@@ -145,7 +170,12 @@ public final class Values {
                 }
                 sb.append(']');
             }
-            case DictValue d -> {
+        }
+    }
+
+    private static void appendDict(StringBuilder sb, DictValue d) {
+        {
+            {
                 sb.append('{');
                 Iterator<Map.Entry<DictValue.Key, Object>> it = d.map.entrySet().iterator();
                 boolean first = true;
@@ -161,7 +191,6 @@ public final class Values {
                 }
                 sb.append('}');
             }
-            default -> sb.append(v);
         }
     }
 
@@ -206,28 +235,46 @@ public final class Values {
             return a.equals(b);
         }
         if (a instanceof ListValue x && b instanceof ListValue y) {
-            if (x.items.size() != y.items.size()) {
+            // snapshots: another task may change either list meanwhile (SPEC §6.1: only single
+            // operations are atomic, but a comparison must never fail with a runtime error)
+            java.util.List<Object> xs = snapshot(x);
+            java.util.List<Object> ys = snapshot(y);
+            if (xs.size() != ys.size()) {
                 return false;
             }
-            for (int i = 0; i < x.items.size(); i++) {
-                if (!equal(x.items.get(i), y.items.get(i))) {
+            for (int i = 0; i < xs.size(); i++) {
+                if (!equal(xs.get(i), ys.get(i))) {
                     return false;
                 }
             }
             return true;
         }
         if (a instanceof DictValue x && b instanceof DictValue y) {
-            if (x.map.size() != y.map.size()) {
+            java.util.Map<DictValue.Key, Object> xm = snapshot(x);
+            java.util.Map<DictValue.Key, Object> ym = snapshot(y);
+            if (xm.size() != ym.size()) {
                 return false;
             }
-            for (Map.Entry<DictValue.Key, Object> e : x.map.entrySet()) {
-                if (!y.map.containsKey(e.getKey()) || !equal(e.getValue(), y.map.get(e.getKey()))) {
+            for (Map.Entry<DictValue.Key, Object> e : xm.entrySet()) {
+                if (!ym.containsKey(e.getKey()) || !equal(e.getValue(), ym.get(e.getKey()))) {
                     return false;
                 }
             }
             return true;
         }
         return false;
+    }
+
+    static java.util.List<Object> snapshot(ListValue l) {
+        synchronized (l) {
+            return new java.util.ArrayList<>(l.items);
+        }
+    }
+
+    private static java.util.Map<DictValue.Key, Object> snapshot(DictValue d) {
+        synchronized (d) {
+            return new java.util.LinkedHashMap<>(d.map);
+        }
     }
 
     /** A hash consistent with {@link #equal}: an integral float hashes as the int of its value. */
@@ -248,14 +295,14 @@ public final class Values {
         }
         if (v instanceof ListValue l) {
             int h = 1;
-            for (Object o : l.items) {
+            for (Object o : snapshot(l)) {
                 h = 31 * h + hash(o);
             }
             return h;
         }
         if (v instanceof DictValue d) {
             int h = 0;
-            for (Map.Entry<DictValue.Key, Object> e : d.map.entrySet()) {
+            for (Map.Entry<DictValue.Key, Object> e : snapshot(d).entrySet()) {
                 h += e.getKey().hashCode() ^ hash(e.getValue());
             }
             return h;

@@ -13,16 +13,25 @@
  *       equality, hashing and type names of object-form values ({@link dev.limn.vm.ListValue},
  *       {@link dev.limn.vm.DictValue}, {@link dev.limn.vm.RangeValue},
  *       {@link dev.limn.vm.DurationValue}, {@link dev.limn.vm.ErrorValue}).</li>
- *   <li>{@link dev.limn.vm.TaskContext} — all execution state of a task: off-heap register
- *       blocks ({@link dev.limn.vm.RegisterBlocks}) with their on-heap shadows, the frame
- *       stack, pc, error and trap word.</li>
+ *   <li>{@link dev.limn.vm.TaskContext} — all execution state of a task, and the task as a
+ *       scheduler fiber: off-heap register blocks ({@link dev.limn.vm.RegisterBlocks}) with
+ *       their on-heap shadows, the frame stack, pc, error; the fiber's trap word.</li>
+ *   <li>{@link dev.limn.vm.ProgramRun} — one run of a program: scheduler, statistics,
+ *       deadlock report, the live counts of SPEC §8.</li>
+ *   <li>{@code ConcOps} — blocks, spawning, waiting (channels, sleep, permits, await),
+ *       atomics and shared writes; {@code Suspend} — how a waiting operation leaves the
+ *       dispatch loop; {@link dev.limn.vm.AtomicValue} (off-heap atomic cells) and
+ *       {@link dev.limn.vm.FutureValue} (block handles).</li>
  *   <li>{@link dev.limn.vm.Interpreter} — the dispatch loop (fast paths only);
  *       {@code ColdOps}, {@code Arith}, {@code Collections}, {@code Methods},
  *       {@link dev.limn.vm.Builtin}, {@code LoopIter}, {@link dev.limn.vm.Types} — the rest.</li>
  *   <li>{@link dev.limn.vm.LimnError} — a raised Limn error, without a stack trace.</li>
  * </ul>
- * Invariants: a task's registers and boxes are touched only by the thread currently running
- * it (hand-over between threads is ordered by whoever schedules the task); only the trap word
- * is shared, read with acquire and set with release.
+ * Invariants: a task's registers are touched only by the thread currently running it
+ * (hand-over between carriers is ordered by the fiber's state word); the trap word is
+ * shared (opaque reads at safepoints, atomic OR by other threads). Boxes are shared by the
+ * tasks that capture them: their reads are plain, their writes from concurrent code take the
+ * box's monitor ({@link dev.limn.vm.Box#store}, {@link dev.limn.vm.Box#compareAndSet}).
+ * Lists and dicts hold their monitor for each single operation.
  */
 package dev.limn.vm;

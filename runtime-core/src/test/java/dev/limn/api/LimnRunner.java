@@ -25,7 +25,9 @@ final class LimnRunner {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int status = Limn.run(program, RunOptions.defaults().withSeed(42L),
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        assertEquals(0L, Limn.liveCounts().get("slab.blocks.live"), "slab blocks still live after the run");
+        for (var e : Limn.liveCounts().entrySet()) {
+            assertEquals(0L, e.getValue(), e.getKey() + " still live after the run");
+        }
         return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 

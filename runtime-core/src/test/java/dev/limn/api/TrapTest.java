@@ -41,7 +41,7 @@ class TrapTest {
     void yieldSuspendsAndResumes() throws Exception {
         TaskContext t = task("var s = 0; iter (i in 0..<1000) { s += i; } print(s);");
         try {
-            t.orTrap(TaskContext.TRAP_YIELD);
+            t.orTrap(TaskContext.TRAP_TIME_SLICE);
             assertEquals(Interpreter.SUSPENDED, Interpreter.run(t));
             assertEquals("", out.toString(StandardCharsets.UTF_8));
             assertEquals(Interpreter.DONE, Interpreter.run(t));

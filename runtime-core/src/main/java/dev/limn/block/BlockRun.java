@@ -1,0 +1,246 @@
+package dev.limn.block;
+
+import dev.limn.chan.Channel;
+import dev.limn.sched.Fiber;
+import dev.limn.vm.ErrorValue;
+import dev.limn.vm.FutureValue;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The state of one running {@code concurrent} block (SPEC §5.1, §6.2 Stop), all in one
+ * object: its units, the count of work still running, the first error, the {@code cores}
+ * permits, the output and input channels and the completion future.
+ *
+ * <h2>Completion</h2>
+ * {@code pending} counts the block's body (1, until the body reaches its end) plus every
+ * unit started and not yet finished. Whoever brings it to 0 completes the block: closes the
+ * output channel (unless workers read it as their input), adds the Stop counts to the first
+ * error, and completes {@link #completion()}, which wakes the fiber waiting at the end of the
+ * body (batch mode), the awaiters of its handle and the scopes that wait for stream work.
+ *
+ * <h2>Stop</h2>
+ * The first unit that fails with an unhandled error wins a CAS on {@code firstError} and
+ * cancels every other live unit (cancel trap + unpark, so parked units notice). A unit that
+ * starts while the block stops is cancelled right after it registers (the body checks
+ * {@link #isStopping()} before it starts a unit, and {@link #unitStarted} checks again after
+ * registering, so no unit escapes the cancellation). Later failures count as "other units
+ * failed"; units that end with Cancelled while the block stops count as cancelled.
+ *
+ * <h2>Permits</h2>
+ * With {@code cores=N} at most N tasks run at once: the body takes a permit before starting
+ * each task (and parks when none is left), a task gives it back when it ends. Worker
+ * instances take none: {@code cores} already bounds how many are started. Wake-up: the
+ * waiter publishes itself, then tries again; a releaser returns the permit, then wakes the
+ * published waiter (store then load on both sides, so one of them sees the other).
+ */
+public final class BlockRun {
+    private final BlockSpec spec;
+    private final Channel output;
+    private final Channel input;
+    private final FutureValue completion;
+    private final AtomicInteger pending = new AtomicInteger(1);
+    private final AtomicInteger unitNumbers = new AtomicInteger();
+    private final AtomicInteger permits;
+    private final Set<Fiber> units = ConcurrentHashMap.newKeySet();
+    private final AtomicReference<ErrorValue> firstError = new AtomicReference<>();
+    private final AtomicInteger otherFailures = new AtomicInteger();
+    private final AtomicInteger cancelledUnits = new AtomicInteger();
+    private volatile boolean stopping;
+    /** The fiber running the body was cancelled while it waited for the units: it raises Cancelled after them. */
+    public volatile boolean bodyCancelled;
+    private volatile Fiber permitWaiter;
+    private boolean bodyEnded;
+    /** Set when the block's handle was awaited, so a scope does not raise its error a second time. */
+    private volatile boolean errorRetrieved;
+
+    public BlockRun(BlockSpec spec, Channel output, Channel input) {
+        this.spec = spec;
+        this.output = output;
+        this.input = input;
+        this.completion = new FutureValue(new Object() {
+            @Override
+            public String toString() {
+                return "the end of " + spec.label();
+            }
+        });
+        int cores = spec.config().cores();
+        this.permits = cores > 0 ? new AtomicInteger(cores) : null;
+    }
+
+    public BlockSpec spec() {
+        return spec;
+    }
+
+    public BlockConfig.Mode mode() {
+        return spec.config().mode();
+    }
+
+    /** {@code concurrent block at f.lm:2:1}. */
+    public String label() {
+        return spec.label();
+    }
+
+    /** The output channel ({@code ch}), or null. */
+    public Channel output() {
+        return output;
+    }
+
+    /** The default source of {@code worker(v)}: the input channel, else the output channel, else null. */
+    public Channel workerSource() {
+        return input != null ? input : output;
+    }
+
+    public FutureValue completion() {
+        return completion;
+    }
+
+    /** The next unit number: 1, 2, ... in start order. */
+    public int nextUnitNumber() {
+        return unitNumbers.incrementAndGet();
+    }
+
+    /** Whether a unit has failed (no new unit starts). */
+    public boolean isStopping() {
+        return stopping;
+    }
+
+    public ErrorValue firstError() {
+        return firstError.get();
+    }
+
+    public boolean errorRetrieved() {
+        return errorRetrieved;
+    }
+
+    public void markErrorRetrieved() {
+        errorRetrieved = true;
+    }
+
+    // ---- permits ---------------------------------------------------------------------------------
+
+    /** Whether tasks of this block need a permit ({@code cores=N}). */
+    public boolean limitsTasks() {
+        return permits != null;
+    }
+
+    /**
+     * Takes a permit for {@code fiber}, or registers it to be woken when one is returned and
+     * returns false (the caller parks, then tries again).
+     */
+    public boolean acquirePermit(Fiber fiber) {
+        if (tryAcquire()) {
+            return true;
+        }
+        permitWaiter = fiber;
+        if (tryAcquire()) {
+            permitWaiter = null;
+            return true;
+        }
+        return false;
+    }
+
+    private boolean tryAcquire() {
+        int p;
+        while ((p = permits.get()) > 0) {
+            if (permits.compareAndSet(p, p - 1)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void releasePermit() {
+        permits.incrementAndGet();
+        Fiber w = permitWaiter;
+        if (w != null) {
+            w.unpark(); // possibly spurious: the waiter tries again
+        }
+    }
+
+    // ---- units -----------------------------------------------------------------------------------
+
+    /** A unit is about to be spawned: counts it and registers it for cancellation. */
+    public void unitStarted(Fiber unit) {
+        pending.incrementAndGet();
+        units.add(unit);
+        if (stopping) {
+            unit.cancel();
+        }
+    }
+
+    /**
+     * A unit ended. {@code failure} is its unhandled error, or null (done, or terminated);
+     * {@code heldPermit} whether it was a task that took a permit.
+     */
+    public void unitFinished(Fiber unit, ErrorValue failure, boolean heldPermit) {
+        units.remove(unit);
+        if (heldPermit) {
+            releasePermit();
+        }
+        if (failure != null) {
+            if (stopping && failure.kind.equals("Cancelled")) {
+                cancelledUnits.incrementAndGet();
+            } else if (firstError.compareAndSet(null, failure)) {
+                stop();
+            } else {
+                otherFailures.incrementAndGet();
+            }
+        }
+        arrive();
+    }
+
+    private void stop() {
+        stopping = true;
+        cancelUnits();
+    }
+
+    /** Cancels every live unit (Stop, a cancelled body, a cancelled handle). */
+    public void cancelUnits() {
+        stopping = true;
+        for (Fiber f : units) {
+            f.cancel();
+        }
+    }
+
+    /** Terminates every live unit (the body's task was terminated). */
+    public void terminateUnits() {
+        stopping = true;
+        for (Fiber f : units) {
+            f.terminate();
+        }
+    }
+
+    /** The body reached its end (or failed); idempotent, so a retried instruction may call it again. */
+    public void bodyEnded() {
+        if (!bodyEnded) {
+            bodyEnded = true;
+            arrive();
+        }
+    }
+
+    private void arrive() {
+        if (pending.decrementAndGet() == 0) {
+            complete();
+        }
+    }
+
+    private void complete() {
+        if (output != null && spec.closeOutput()) {
+            output.close();
+        }
+        ErrorValue err = firstError.get();
+        if (err != null) {
+            err.noteIfAbsent(otherFailures.get() + " other units failed, " + cancelledUnits.get() + " cancelled");
+        }
+        completion.complete(null, err);
+    }
+
+    @Override
+    public String toString() {
+        return spec.label();
+    }
+}

@@ -1,0 +1,174 @@
+package dev.limn.vm;
+
+import dev.limn.offheap.AtomicCell;
+import dev.limn.offheap.AtomicCellPool;
+
+/**
+ * The value of a variable declared {@code var c: atomic = 0;} (SPEC §6.1): an off-heap
+ * {@link AtomicCell} holding an int, or a float's bits when declared with a float.
+ *
+ * <p>Reading the variable loads the cell (the compiler emits ALOAD), so an atomic never
+ * flows into other values: only the variable's own scope and the tasks that capture it hold
+ * the cell. Reference counting: the cell starts with one reservation for the task that
+ * declared it (released when that task ends); every task that captures it reserves it at
+ * spawn and releases it when it ends. So the pool's live count is 0 after every program.
+ */
+public final class AtomicValue {
+    /** Every cell of every program; its live count is one of {@code Limn.liveCounts()}. */
+    static final AtomicCellPool POOL = new AtomicCellPool();
+
+    final AtomicCell cell;
+    final boolean isFloat;
+
+    private AtomicValue(AtomicCell cell, boolean isFloat) {
+        this.cell = cell;
+        this.isFloat = isFloat;
+    }
+
+    /** A new cell holding {@code initial} (an int or a float); TypeMismatch otherwise. */
+    static AtomicValue of(Object initial) {
+        if (initial == null) {
+            return new AtomicValue(POOL.allocate(0), false);
+        }
+        if (initial instanceof Long l) {
+            return new AtomicValue(POOL.allocate(l), false);
+        }
+        if (initial instanceof Double d) {
+            return new AtomicValue(POOL.allocateDouble(d), true);
+        }
+        throw LimnError.typeMismatch("an atomic holds an int or a float, got " + Values.typeName(initial));
+    }
+
+    public static long liveCells() {
+        return POOL.liveCells();
+    }
+
+    /** The current value (acquire load). */
+    Object load() {
+        try {
+            return isFloat ? (Object) cell.lvDouble() : (Object) cell.lvLong();
+        } catch (IllegalStateException e) {
+            throw freed();
+        }
+    }
+
+    /** Atomic store of {@code v}; an int stored into a float cell becomes a float. */
+    void store(Object v) {
+        try {
+            if (isFloat) {
+                cell.soDouble(toDouble(v, "store"));
+            } else {
+                cell.soLong(toLong(v, "store"));
+            }
+        } catch (IllegalStateException e) {
+            throw freed();
+        }
+    }
+
+    /** Atomic add; returns the new value. */
+    Object add(Object delta) {
+        try {
+            if (isFloat) {
+                return cell.addAndGetDouble(toDouble(delta, "add"));
+            }
+            long d = toLong(delta, "add");
+            // Overflow is checked as for '+': an add that wraps is undone and raised.
+            long now = cell.xaddAndGet(d);
+            long before = now - d;
+            if (((before ^ now) & (d ^ now)) < 0) {
+                cell.xaddAndGet(-d);
+                throw new LimnError("Overflow", "integer overflow");
+            }
+            return now;
+        } catch (IllegalStateException e) {
+            throw freed();
+        }
+    }
+
+    /** Atomic multiply (a CAS loop); returns the new value. */
+    Object multiply(Object factor) {
+        try {
+            if (isFloat) {
+                double f = toDouble(factor, "multiply");
+                for (;;) {
+                    double old = cell.lvDouble();
+                    if (cell.casLong(Double.doubleToRawLongBits(old), Double.doubleToRawLongBits(old * f))) {
+                        return old * f;
+                    }
+                }
+            }
+            long f = toLong(factor, "multiply");
+            for (;;) {
+                long old = cell.lvLong();
+                long now = Math.multiplyExact(old, f);
+                if (cell.casLong(old, now)) {
+                    return now;
+                }
+            }
+        } catch (IllegalStateException e) {
+            throw freed();
+        }
+    }
+
+    /** Stores {@code update} if the cell holds {@code expected} (compared like Limn's ==). */
+    boolean cas(Object expected, Object update) {
+        try {
+            if (isFloat) {
+                return cell.casDouble(toDouble(expected, "cas"), toDouble(update, "cas"));
+            }
+            if (expected instanceof Double d) {
+                long l = (long) (double) d;
+                if (l != d) {
+                    return false; // no int equals it
+                }
+                return cell.casLong(l, toLong(update, "cas"));
+            }
+            return cell.casLong(toLong(expected, "cas"), toLong(update, "cas"));
+        } catch (IllegalStateException e) {
+            throw freed();
+        }
+    }
+
+    /** Stores {@code v}; returns the old value. */
+    Object swap(Object v) {
+        try {
+            return isFloat ? (Object) cell.xchgDouble(toDouble(v, "swap")) : (Object) cell.xchgLong(toLong(v, "swap"));
+        } catch (IllegalStateException e) {
+            throw freed();
+        }
+    }
+
+    void reserve() {
+        cell.reserve();
+    }
+
+    void release() {
+        cell.release();
+    }
+
+    private static LimnError freed() {
+        return new LimnError("Error", "atomic used after the scope that declared it ended");
+    }
+
+    private long toLong(Object v, String op) {
+        if (v instanceof Long l) {
+            return l;
+        }
+        throw LimnError.typeMismatch("atomic " + op + " on an int cell expects an int, got " + Values.typeName(v));
+    }
+
+    private double toDouble(Object v, String op) {
+        if (v instanceof Double d) {
+            return d;
+        }
+        if (v instanceof Long l) {
+            return l;
+        }
+        throw LimnError.typeMismatch("atomic " + op + " on a float cell expects a number, got " + Values.typeName(v));
+    }
+
+    @Override
+    public String toString() {
+        return Values.str(load());
+    }
+}

@@ -1,0 +1,492 @@
+package dev.limn.vm;
+
+import static dev.limn.vm.Instr.a;
+import static dev.limn.vm.Instr.b;
+import static dev.limn.vm.Instr.c;
+import static dev.limn.vm.Instr.k;
+import static dev.limn.vm.Instr.sc;
+
+import dev.limn.block.BlockConfig;
+import dev.limn.block.BlockRun;
+import dev.limn.block.BlockSpec;
+import dev.limn.chan.Channel;
+import dev.limn.sched.Fiber;
+import dev.limn.vm.Opcode.Op;
+
+import java.util.ArrayList;
+
+/**
+ * The concurrency operations of the VM (SPEC §5, §6.1, §6.2, §7 for block handles): serves
+ * NEWATOMIC ALOAD AUPDATE UPSTORE UPCAS BLOCKBEGIN SPAWN SPAWNW BLOCKEND BLOCKABORT
+ * BLOCKFUTURE SENDOUT AWAIT SCOPEWAIT UNITITEM ARELEASE, the channel, atomic and future methods, the
+ * builtins {@code channel} and {@code sleep}, and iteration over channels.
+ *
+ * <p>Waiting (Lua's {@code Protect} discipline): the caller ({@link ColdOps}, or
+ * {@link TaskContext#call} for a builtin called through a variable) has saved the pc of the
+ * instruction in {@code t.pc}. An operation that cannot go on registers the task with what
+ * will wake it and throws {@link Suspend#PARK}; the task parks, and when it runs again the
+ * same instruction executes again from the start, finding its condition met (or parking
+ * again after a spurious wake-up). State that must survive the retry (a sleep's timer, the
+ * body's "ended" flag) lives in the task or the block, never in Java locals.
+ *
+ * <p>Every waiting operation is a safepoint (SPEC §6.3): {@link #safepoint} raises Cancelled
+ * when the cancel trap is set and stops the task when the terminate trap is set.
+ */
+final class ConcOps {
+    private ConcOps() {}
+
+    /** Executes one of this class's opcodes; returns the next pc. */
+    static int exec(TaskContext t, long i, int pc) {
+        int base = t.base;
+        int ra = base + a(i);
+        switch (Instr.op(i)) {
+            case Op.NEWATOMIC -> {
+                AtomicValue cell = AtomicValue.of(t.get(base + b(i)));
+                t.hold(cell);
+                t.set(ra, cell);
+            }
+            case Op.ALOAD -> {
+                Object v = t.get(base + b(i));
+                t.set(ra, v instanceof AtomicValue cell ? cell.load() : v);
+            }
+            case Op.AUPDATE -> {
+                if (!(t.get(ra) instanceof AtomicValue cell)) {
+                    throw LimnError.typeMismatch("not an atomic: " + Values.typeName(t.get(ra)));
+                }
+                Object v = t.get(base + b(i));
+                switch (c(i)) {
+                    case 0 -> cell.add(v);
+                    case 1 -> cell.add(Arith.neg(v));
+                    case 2 -> cell.multiply(v);
+                    default -> cell.store(v);
+                }
+            }
+            case Op.UPSTORE -> t.closure.upvals[b(i)].store(t.get(ra));
+            case Op.UPCAS -> {
+                if (!t.closure.upvals[b(i)].compareAndSet(t.get(ra), t.get(ra + 1))) {
+                    return pc + sc(i);
+                }
+            }
+            case Op.BLOCKBEGIN -> blockBegin(t, ra, (BlockSpec) t.closure.proto.kRef[c(i)]);
+            case Op.SPAWN -> spawnTask(t, (BlockRun) t.refs[ra], base + b(i), k(i) != 0, (String) t.closure.proto.kRef[c(i)]);
+            case Op.SPAWNW -> spawnWorkers(t, (BlockRun) t.refs[ra], base + b(i), k(i) != 0, (String) t.closure.proto.kRef[c(i)]);
+            case Op.BLOCKEND -> blockEnd(t, (BlockRun) t.refs[ra]);
+            case Op.BLOCKABORT -> blockAbort(t, (BlockRun) t.refs[ra], t.get(base + b(i)));
+            case Op.BLOCKFUTURE -> t.set(ra, ((BlockRun) t.refs[base + b(i)]).completion());
+            case Op.SENDOUT -> {
+                BlockRun block = t.unitOf;
+                Channel out = block == null ? null : block.output();
+                if (out != null) {
+                    send(t, out, t.get(ra));
+                }
+            }
+            case Op.AWAIT -> t.set(ra, await(t, t.get(base + b(i))));
+            case Op.SCOPEWAIT -> scopeWait(t);
+            case Op.UNITITEM -> t.item(t.get(ra));
+            case Op.ARELEASE -> {
+                if (t.get(ra) instanceof AtomicValue cell) {
+                    t.releaseHeld(cell);
+                }
+            }
+            default -> throw new IllegalStateException("no handler for opcode " + Opcode.of(Instr.op(i)));
+        }
+        return pc;
+    }
+
+    // ---- safepoints ------------------------------------------------------------------------------
+
+    /** Acts on the cancel and terminate trap bits at a waiting point. */
+    static void safepoint(TaskContext t) {
+        if (t.lpTrap() == 0) {
+            return;
+        }
+        int bits = t.lvTrap();
+        if ((bits & Fiber.TRAP_TERMINATE) != 0) {
+            leaveWait(t);
+            throw Suspend.TERMINATE;
+        }
+        if ((bits & Fiber.TRAP_CANCEL) != 0) {
+            t.clearTrap(Fiber.TRAP_CANCEL);
+            leaveWait(t);
+            throw new LimnError("Cancelled", "the task was cancelled");
+        }
+    }
+
+    private static void leaveWait(TaskContext t) {
+        t.abandonWait();
+        if (t.sleepTimer != null) {
+            t.scheduler().cancel(t.sleepTimer);
+            t.sleepTimer = null;
+        }
+    }
+
+    /** The cancel bit at a point where the task must first wait for its units: cleared and reported. */
+    private static boolean takeCancel(TaskContext t) {
+        if (t.lpTrap() == 0) {
+            return false;
+        }
+        int bits = t.lvTrap();
+        if ((bits & Fiber.TRAP_TERMINATE) != 0) {
+            throw Suspend.TERMINATE;
+        }
+        if ((bits & Fiber.TRAP_CANCEL) != 0) {
+            t.clearTrap(Fiber.TRAP_CANCEL);
+            return true;
+        }
+        return false;
+    }
+
+    private static void requireScheduler(TaskContext t) {
+        if (t.scheduler() == null) {
+            throw new LimnError("Error", "concurrency needs the scheduler: run the program with Limn.run");
+        }
+    }
+
+    // ---- channels --------------------------------------------------------------------------------
+
+    /** {@code channel()} and {@code channel(n)}. */
+    static Object channel(TaskContext t, int args, int argc) {
+        int capacity = -1;
+        if (argc == 1) {
+            Object n = t.get(args);
+            if (!(n instanceof Long l)) {
+                throw LimnError.typeMismatch("channel capacity must be an int, got " + Values.typeName(n));
+            }
+            if (l < 1 || l > Integer.MAX_VALUE / 2) {
+                throw new LimnError("Error", "channel capacity must be at least 1, got " + l);
+            }
+            capacity = (int) (long) l;
+        }
+        if (t.run == null) {
+            return new Channel(capacity, ProgramRun.OPEN_CHANNELS);
+        }
+        return t.run.newChannel(capacity);
+    }
+
+    static void send(TaskContext t, Channel ch, Object v) {
+        safepoint(t);
+        requireScheduler(t);
+        switch (ch.send(t, v)) {
+            case SENT -> { }
+            case CLOSED -> throw new LimnError("ChannelClosed", "send on closed channel");
+            default -> throw Suspend.PARK;
+        }
+    }
+
+    /** A received value, or {@link Channel#END} at end of stream. */
+    static Object recv(TaskContext t, Channel ch) {
+        safepoint(t);
+        requireScheduler(t);
+        Object v = ch.recv(t);
+        if (v == Channel.PARKED) {
+            throw Suspend.PARK;
+        }
+        return v;
+    }
+
+    static Object method(TaskContext t, Object recv, String name, int args, int argc) {
+        if (recv instanceof Channel ch) {
+            switch (name) {
+                case "send" -> {
+                    arity(name, 1, argc);
+                    send(t, ch, t.get(args));
+                    return null;
+                }
+                case "recv" -> {
+                    arity(name, 0, argc);
+                    Object v = recv(t, ch);
+                    if (v == Channel.END) {
+                        throw new LimnError("ChannelClosed", "receive at end of stream");
+                    }
+                    return v;
+                }
+                case "try_recv" -> {
+                    arity(name, 0, argc);
+                    Object v = ch.tryRecv();
+                    return v == Channel.EMPTY || v == Channel.END ? null : v;
+                }
+                case "close" -> {
+                    arity(name, 0, argc);
+                    ch.close();
+                    return null;
+                }
+                case "len" -> {
+                    arity(name, 0, argc);
+                    return (long) ch.len();
+                }
+                case "is_closed" -> {
+                    arity(name, 0, argc);
+                    return ch.isClosed();
+                }
+                default -> throw noMethod(recv, name);
+            }
+        }
+        if (recv instanceof AtomicValue cell) {
+            switch (name) {
+                case "add" -> {
+                    arity(name, 1, argc);
+                    return cell.add(t.get(args));
+                }
+                case "cas" -> {
+                    arity(name, 2, argc);
+                    return cell.cas(t.get(args), t.get(args + 1));
+                }
+                case "swap" -> {
+                    arity(name, 1, argc);
+                    return cell.swap(t.get(args));
+                }
+                case "load" -> {
+                    arity(name, 0, argc);
+                    return cell.load();
+                }
+                case "store" -> {
+                    arity(name, 1, argc);
+                    cell.store(t.get(args));
+                    return null;
+                }
+                default -> throw noMethod(recv, name);
+            }
+        }
+        if (recv instanceof FutureValue f) {
+            switch (name) {
+                case "done" -> {
+                    arity(name, 0, argc);
+                    return f.isDone();
+                }
+                case "cancel" -> {
+                    arity(name, 0, argc);
+                    Runnable cancel = f.onCancel;
+                    if (cancel != null && !f.isDone()) {
+                        cancel.run();
+                    }
+                    return null;
+                }
+                default -> throw noMethod(recv, name);
+            }
+        }
+        throw noMethod(recv, name);
+    }
+
+    private static LimnError noMethod(Object recv, String name) {
+        return LimnError.typeMismatch(Values.typeName(recv) + " has no method '" + name + "'");
+    }
+
+    private static void arity(String name, int expected, int argc) {
+        if (argc != expected) {
+            throw new LimnError("ArityMismatch", "method " + name + " expects " + expected
+                    + (expected == 1 ? " argument" : " arguments") + ", got " + argc);
+        }
+    }
+
+    // ---- sleep -----------------------------------------------------------------------------------
+
+    /** {@code sleep(d)}: a duration or a number of seconds; parks on a scheduler timer. */
+    static Object sleep(TaskContext t, Object d) {
+        safepoint(t);
+        if (t.sleepTimer != null) {
+            if (t.sleepTimer.isPending()) {
+                t.waitingOn(Fiber.WaitKind.SLEEP, null); // a spurious wake-up: wait on
+                throw Suspend.PARK;
+            }
+            t.sleepTimer = null;
+            return null;
+        }
+        long nanos;
+        if (d instanceof DurationValue dv) {
+            nanos = dv.nanos();
+        } else if (d instanceof Long l) {
+            nanos = l >= Long.MAX_VALUE / 1_000_000_000L ? Long.MAX_VALUE / 2 : l * 1_000_000_000L;
+        } else if (d instanceof Double s) {
+            if (Double.isNaN(s)) {
+                throw LimnError.typeMismatch("sleep expects a duration or a number of seconds, got nan");
+            }
+            nanos = (long) Math.min(s * 1e9, Long.MAX_VALUE / 2.0);
+        } else {
+            throw LimnError.typeMismatch("sleep expects a duration or a number of seconds, got " + Values.typeName(d));
+        }
+        if (nanos <= 0) {
+            return null;
+        }
+        if (t.scheduler() == null) {
+            try {
+                Thread.sleep(nanos / 1_000_000L, (int) (nanos % 1_000_000L));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new LimnError("Cancelled", "the task was interrupted");
+            }
+            return null;
+        }
+        t.sleepTimer = t.scheduler().sleep(t, nanos);
+        throw Suspend.PARK;
+    }
+
+    // ---- await -----------------------------------------------------------------------------------
+
+    static Object await(TaskContext t, Object v) {
+        if (!(v instanceof FutureValue f)) {
+            return v; // SPEC §7: await on a non-future yields the value
+        }
+        safepoint(t);
+        if (!f.awaitDone(t)) {
+            requireScheduler(t);
+            throw Suspend.PARK;
+        }
+        if (f.owner instanceof BlockRun b) {
+            b.markErrorRetrieved();
+        }
+        return f.result();
+    }
+
+    // ---- blocks ----------------------------------------------------------------------------------
+
+    private static void blockBegin(TaskContext t, int ra, BlockSpec spec) {
+        requireScheduler(t);
+        Channel out = channelOrNil(t.get(ra + 1), "ch");
+        Channel in = channelOrNil(t.get(ra + 2), "input");
+        BlockRun block = new BlockRun(spec, out, in);
+        block.completion().owner = block;
+        block.completion().onCancel = block::cancelUnits;
+        t.run.blocks.increment();
+        t.set(ra, block);
+    }
+
+    private static Channel channelOrNil(Object v, String param) {
+        if (v == null) {
+            return null;
+        }
+        if (v instanceof Channel c) {
+            return c;
+        }
+        throw LimnError.typeMismatch("'" + param + "' must name a channel, got " + Values.typeName(v));
+    }
+
+    private static void spawnTask(TaskContext t, BlockRun block, int fnReg, boolean withItem, String var) {
+        safepoint(t);
+        if (block.isStopping()) {
+            return; // Stop: no new units after the first failure
+        }
+        boolean permit = block.limitsTasks();
+        if (permit && !block.acquirePermit(t)) {
+            t.waitingOn(Fiber.WaitKind.PERMIT, block);
+            throw Suspend.PARK;
+        }
+        Closure fn = (Closure) t.get(fnReg);
+        Object item = withItem ? t.get(fnReg + 1) : null;
+        TaskContext unit = new TaskContext(t.run, fn, withItem ? new Object[] {item} : new Object[0], t.random.split(),
+                block, block.nextUnitNumber(), false, var, item, withItem);
+        unit.heldPermit = permit;
+        start(t, block, unit, fn);
+    }
+
+    private static void spawnWorkers(TaskContext t, BlockRun block, int fnReg, boolean withSource, String var) {
+        safepoint(t);
+        if (block.isStopping()) {
+            return;
+        }
+        Object source = withSource ? t.get(fnReg + 1) : block.workerSource();
+        if (source == null) {
+            throw new LimnError("Error", "worker(" + var + ") without 'from' reads the block's input or ch channel, and it has neither");
+        }
+        if (!(source instanceof Channel)) {
+            throw LimnError.typeMismatch("a worker reads a channel, got " + Values.typeName(source));
+        }
+        int cores = block.spec().config().cores();
+        int instances = cores > 0 ? cores : Runtime.getRuntime().availableProcessors();
+        Closure fn = (Closure) t.get(fnReg);
+        for (int n = 0; n < instances && !block.isStopping(); n++) {
+            TaskContext unit = new TaskContext(t.run, fn, new Object[] {source}, t.random.split(),
+                    block, block.nextUnitNumber(), true, var, null, false);
+            start(t, block, unit, fn);
+        }
+    }
+
+    private static void start(TaskContext t, BlockRun block, TaskContext unit, Closure fn) {
+        // the task holds the atomic cells it captures until it ends (SPEC §8)
+        for (Box box : fn.upvals) {
+            if (box.ref instanceof AtomicValue cell) {
+                cell.reserve();
+                unit.hold(cell);
+            }
+        }
+        block.unitStarted(unit);
+        t.run.spawn(unit);
+    }
+
+    private static void blockEnd(TaskContext t, BlockRun block) {
+        block.bodyEnded();
+        if (block.mode() != BlockConfig.Mode.BATCH) {
+            if (t.pendingBlocks == null) {
+                t.pendingBlocks = new ArrayList<>();
+                t.pendingDepths = new ArrayList<>();
+            }
+            if (!t.pendingBlocks.contains(block)) {
+                t.pendingBlocks.add(block);
+                t.pendingDepths.add(t.depth);
+            }
+            return;
+        }
+        waitFor(t, block);
+        ErrorValue err = block.firstError();
+        if (err != null) {
+            throw new LimnError(err);
+        }
+        if (block.bodyCancelled) {
+            throw new LimnError("Cancelled", "the task was cancelled");
+        }
+    }
+
+    /** Waits until every unit of {@code block} has finished; a cancel meanwhile cancels the units. */
+    private static void waitFor(TaskContext t, BlockRun block) {
+        try {
+            if (takeCancel(t)) {
+                block.bodyCancelled = true;
+                block.cancelUnits();
+            }
+        } catch (Suspend terminate) {
+            block.terminateUnits();
+            throw terminate;
+        }
+        if (!block.completion().awaitDone(t)) {
+            throw Suspend.PARK;
+        }
+    }
+
+    private static void blockAbort(TaskContext t, BlockRun block, Object bodyError) {
+        block.bodyEnded();
+        block.cancelUnits();
+        waitFor(t, block);
+        ErrorValue first = block.firstError();
+        if (bodyError instanceof ErrorValue e) {
+            if (e.kind.equals("Cancelled") && first != null) {
+                throw new LimnError(first);
+            }
+            throw new LimnError(e);
+        }
+        throw new LimnError("Error", Values.str(bodyError));
+    }
+
+    /** Waits for the stream/async blocks that the current frame (or a deeper one) started. */
+    private static void scopeWait(TaskContext t) {
+        ArrayList<BlockRun> pending = t.pendingBlocks;
+        if (pending == null) {
+            return;
+        }
+        for (int n = pending.size() - 1; n >= 0; n--) {
+            if (t.pendingDepths.get(n) < t.depth) {
+                continue;
+            }
+            BlockRun block = pending.get(n);
+            waitFor(t, block);
+            pending.remove(n);
+            t.pendingDepths.remove(n);
+            ErrorValue err = block.firstError();
+            if (err != null && !block.errorRetrieved()) {
+                block.markErrorRetrieved();
+                throw new LimnError(err);
+            }
+            if (block.bodyCancelled) {
+                throw new LimnError("Cancelled", "the task was cancelled");
+            }
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package dev.limn.vm;
+
+import dev.limn.chan.Channel;
+import dev.limn.sched.Blocked;
+import dev.limn.sched.Scheduler;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * One run of a program: its scheduler (N carriers, optionally pinned), its output stream,
+ * the statistics of {@code --stats} (SPEC §8), the channels it created, and the outcome of
+ * its main task or of a deadlock.
+ *
+ * <p>Every task of the program — the main task and every block unit — is a
+ * {@link TaskContext} fiber on {@link #scheduler}. {@link #runMain} returns when the main
+ * task and everything it started have finished (the scheduler's quiescence with no live
+ * fiber). A deadlock (SPEC §5.3) is found by the scheduler; the handler here records each
+ * blocked task with what it waits on and where, and terminates them all so that every
+ * resource is returned; the program then fails with a Deadlock diagnostic.
+ *
+ * <p>Live counts that must be 0 after every program are global (static), so the embedding
+ * API can read them between runs: live tasks, open channels, atomic cells, slab blocks.
+ */
+public final class ProgramRun implements AutoCloseable {
+    /** Open channels of all programs. */
+    static final AtomicLong OPEN_CHANNELS = new AtomicLong();
+
+    final Scheduler scheduler;
+    final PrintStream out;
+    final int maxDepth;
+    private final ConcurrentLinkedQueue<Channel> channels = new ConcurrentLinkedQueue<>();
+
+    final LongAdder tasksStarted = new LongAdder();
+    final LongAdder tasksCompleted = new LongAdder();
+    final LongAdder tasksFailed = new LongAdder();
+    final LongAdder tasksCancelled = new LongAdder();
+    final LongAdder tasksTerminated = new LongAdder();
+    final LongAdder blocks = new LongAdder();
+    private final LongAdder channelsCreated = new LongAdder();
+    private final AtomicLong liveTasks = new AtomicLong();
+    private final AtomicLong peakTasks = new AtomicLong();
+
+    private volatile List<String> deadlock;
+    private volatile int mainStatus = -1;
+    private volatile ErrorValue mainError;
+
+    /** @param cores carriers, 0 = available processors */
+    public ProgramRun(int cores, boolean pin, PrintStream out, int maxDepth) {
+        this.out = out;
+        this.maxDepth = maxDepth;
+        Scheduler.Builder b = Scheduler.builder().pin(pin).deadlockHandler(this::onDeadlock);
+        if (cores > 0) {
+            b.carriers(cores);
+        }
+        this.scheduler = b.build();
+    }
+
+    /**
+     * Runs {@code main} (the program's top level) as the main task and returns when it and
+     * every task it started have finished.
+     */
+    public void runMain(Closure main, long seed) throws InterruptedException {
+        TaskContext t = new TaskContext(this, main, new Object[0], new SplittableRandom(seed), null, 0, false, null, null, false);
+        spawn(t);
+        scheduler.runMain(t);
+    }
+
+    /** Spawns a task of this program on its scheduler. */
+    void spawn(TaskContext t) {
+        t.countLive();
+        tasksStarted.increment();
+        long live = liveTasks.incrementAndGet();
+        if (live > peakTasks.get()) {
+            peakTasks.accumulateAndGet(live, Math::max);
+        }
+        if (t.scheduler() == null) {
+            if (t.unitOf == null) {
+                return; // the main task: runMain spawns it
+            }
+            scheduler.spawn(t);
+        }
+    }
+
+    void taskEnded(TaskContext t, int status) {
+        liveTasks.decrementAndGet();
+        switch (status) {
+            case Interpreter.DONE -> tasksCompleted.increment();
+            case Interpreter.TERMINATED -> tasksTerminated.increment();
+            default -> {
+                if (t.error != null && t.error.kind.equals("Cancelled")) {
+                    tasksCancelled.increment();
+                } else {
+                    tasksFailed.increment();
+                }
+            }
+        }
+    }
+
+    void mainFinished(int status, ErrorValue error) {
+        mainError = error;
+        mainStatus = status;
+    }
+
+    /** How the main task ended (an {@link Interpreter} status). */
+    public int mainStatus() {
+        return mainStatus;
+    }
+
+    /** The error that ended the main task, or null. */
+    public ErrorValue mainError() {
+        return mainError;
+    }
+
+    /** Each blocked task of a deadlock (who, what it waits on, where), or null if there was none. */
+    public List<String> deadlock() {
+        return deadlock;
+    }
+
+    private void onDeadlock(List<Blocked> blocked) {
+        List<String> lines = new ArrayList<>();
+        for (Blocked b : blocked) {
+            if (b.fiber() instanceof TaskContext t) {
+                lines.add(t.shortName() + " at " + t.location() + " waits on " + b.description());
+            } else {
+                lines.add(b.toString());
+            }
+        }
+        if (deadlock == null) {
+            deadlock = List.copyOf(lines);
+        }
+        for (Blocked b : blocked) {
+            b.fiber().terminate();
+        }
+    }
+
+    /** A new channel of this program: {@code capacity} ≥ 1, or -1 for unbounded. */
+    Channel newChannel(int capacity) {
+        Channel c = new Channel(capacity, OPEN_CHANNELS);
+        channels.add(c);
+        channelsCreated.increment();
+        return c;
+    }
+
+    /** The statistics lines of {@code limn run --stats} (SPEC §8). */
+    public String stats() {
+        return "stats: tasks started " + tasksStarted.sum() + ", completed " + tasksCompleted.sum()
+                + ", failed " + tasksFailed.sum() + ", retried 0, cancelled " + tasksCancelled.sum()
+                + ", terminated " + tasksTerminated.sum() + ", abandoned 0\n"
+                + "stats: blocks " + blocks.sum() + ", peak live tasks " + peakTasks.get()
+                + ", live tasks " + TaskContext.LIVE.get() + "\n"
+                + "stats: slab blocks live " + RegisterBlocks.live() + ", peak " + RegisterBlocks.peak()
+                + ", atomic cells live " + AtomicValue.liveCells() + ", channels created " + channelsCreated.sum()
+                + ", channels open " + OPEN_CHANNELS.get() + "\n";
+    }
+
+    /** Closes the channels the program left open (they are unreachable now) and stops the scheduler. */
+    @Override
+    public void close() {
+        Channel c;
+        while ((c = channels.poll()) != null) {
+            c.close();
+        }
+        scheduler.close();
+    }
+
+    public static long liveTasks() {
+        return TaskContext.LIVE.get();
+    }
+
+    public static long openChannels() {
+        return OPEN_CHANNELS.get();
+    }
+}
