@@ -118,7 +118,7 @@ public final class ParallelLoop {
             return loop;
         }
         loop.pending.set(1);
-        loop.launch(new RangeChunk(loop, 0, count, -1));
+        loop.launch(new RangeChunk(loop, 0, count, -1, null));
         return loop;
     }
 

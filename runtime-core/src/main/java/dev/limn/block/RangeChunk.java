@@ -29,19 +29,38 @@ public final class RangeChunk {
 
     private final ParallelLoop loop;
     private final int createdOn;
+    /** The fiber of the chunk this one was split from (null for a loop's first chunk). */
+    private final Fiber splitFrom;
     private long next;
     private long end;
     /** An iteration started and suspended; the next run resumes it. */
     private boolean suspended;
     private boolean started;
+    /** The chunk ended because its fiber was cancelled or terminated, with iterations left. */
+    private boolean stoppedByTrap;
     /** Set by the loop when it creates this chunk's fiber. */
     Fiber fiber;
 
-    RangeChunk(ParallelLoop loop, long start, long end, int createdOn) {
+    RangeChunk(ParallelLoop loop, long start, long end, int createdOn, Fiber splitFrom) {
         this.loop = loop;
         this.next = start;
         this.end = end;
         this.createdOn = createdOn;
+        this.splitFrom = splitFrom;
+    }
+
+    /**
+     * The fiber of the chunk that split this one off, or null for a loop's first chunk. A chunk
+     * fiber factory runs on that fiber's carrier, so it may use that fiber's own state (its
+     * random generator, say) without a race.
+     */
+    public Fiber splitFrom() {
+        return splitFrom;
+    }
+
+    /** Whether the chunk ended with iterations left because its fiber was cancelled or terminated. */
+    public boolean stoppedByTrap() {
+        return stoppedByTrap;
     }
 
     /** The loop this chunk belongs to. */
@@ -83,6 +102,7 @@ public final class RangeChunk {
                 int trap = self.lpTrap();
                 if (trap != 0) {
                     if ((trap & (Fiber.TRAP_CANCEL | Fiber.TRAP_TERMINATE)) != 0) {
+                        stoppedByTrap = true;
                         break;
                     }
                     if ((trap & Fiber.TRAP_TIME_SLICE) != 0) {
@@ -128,7 +148,7 @@ public final class RangeChunk {
             return;
         }
         long mid = from + (end - from + 1) / 2;
-        RangeChunk upper = new RangeChunk(loop, mid, end, carrier.index());
+        RangeChunk upper = new RangeChunk(loop, mid, end, carrier.index(), fiber);
         long oldEnd = end;
         end = mid;
         if (!loop.launch(upper)) {

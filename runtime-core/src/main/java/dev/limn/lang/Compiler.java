@@ -85,6 +85,8 @@ public final class Compiler {
         int maxRegs;
         /** Registers of the concurrent blocks whose body is being compiled, outermost first. */
         final List<Integer> openBlocks = new ArrayList<>();
+        /** Whether each of {@link #openBlocks} is a parallel block. */
+        final List<Boolean> openParallel = new ArrayList<>();
         /** A shared read-modify-write being compiled: reads of this variable read rmwReg instead. */
         LocalVar rmwVar;
         int rmwReg;
@@ -478,10 +480,12 @@ public final class Compiler {
         emit(Opcode.BLOCKBEGIN, rb, 0, constant(spec), false, b.span());
         int errReg = alloc();
         fs.openBlocks.add(rb);
+        fs.openParallel.add(b.kind() == Ast.BlockKind.PARALLEL);
         int start = fs.pc;
         blockBody(b.body().stmts(), b.body());
         int end = fs.pc;
         fs.openBlocks.removeLast();
+        fs.openParallel.removeLast();
         emit(Opcode.BLOCKEND, rb, 0, 0, false, b.span());
         int over = emit(Opcode.JMP, 0, 0, 0, false, null);
         fs.handlers.add(new int[] {start, end, fs.pc, errReg});
@@ -495,13 +499,22 @@ public final class Compiler {
         return saved;
     }
 
-    /** {@code task { }} and {@code task(v in e) { }}: one SPAWN, or a loop of SPAWNs over e's items. */
+    /**
+     * {@code task { }} and {@code task(v in e) { }}: one SPAWN, or a loop of SPAWNs over e's
+     * items. In a parallel block, {@code task(v in e)} (and {@code iter(v in e)}, which the
+     * parser turns into it) is one PARLOOP over e: the loop's chunks call the closure per item.
+     */
     private void taskStmt(Ast.TaskStmt t) {
         int rb = fs.openBlocks.getLast();
         int fn = alloc();
         alloc();
         emit(Opcode.CLOSURE, fn, 0, unitFunction(t, t.var(), t.body(), false), false, t.span());
         int name = constant(t.var() == null ? "" : t.var());
+        if (fs.openParallel.getLast() && t.source() != null) {
+            exprTo(t.source(), fn + 1);
+            emit(Opcode.PARLOOP, rb, fn, name, false, t.span());
+            return;
+        }
         if (t.source() == null) {
             emit(Opcode.SPAWN, rb, fn, name, false, t.span());
             return;

@@ -289,6 +289,8 @@ public final class Resolver {
             case Ast.TaskStmt t -> {
                 if (currentBlock == null) {
                     error("a task statement must be inside a concurrent block", t.span());
+                } else if (currentBlock.kind() == Ast.BlockKind.PARALLEL && t.source() == null) {
+                    error("a parallel block runs loops: write iter(v in e) or task(v in e), or use a concurrent block for a single task", t.span());
                 }
                 if (t.source() != null) {
                     expr(t.source());
@@ -298,6 +300,8 @@ public final class Resolver {
             case Ast.WorkerStmt w -> {
                 if (currentBlock == null) {
                     error("a worker statement must be inside a concurrent block", w.span());
+                } else if (currentBlock.kind() == Ast.BlockKind.PARALLEL) {
+                    error("workers belong to concurrent blocks; a parallel block runs iter(v in e) loops", w.span());
                 }
                 if (w.source() != null) {
                     expr(w.source());
@@ -311,10 +315,6 @@ public final class Resolver {
 
     /** A concurrent block: parameters (SPEC §5.1), the variables they name, then the body. */
     private void blockStmt(Ast.BlockStmt b) {
-        if (b.kind() == Ast.BlockKind.PARALLEL) {
-            error("parallel blocks are not supported yet", b.span());
-            return;
-        }
         dev.limn.block.BlockConfig config = dev.limn.block.BlockConfig.of(b, source, diagnostics);
         Ast.Expr outputName = null;
         Ast.Expr inputName = null;
@@ -365,7 +365,7 @@ public final class Resolver {
             }
             blockHandle.put(b, v);
         }
-        String label = "concurrent block at " + source.name() + ":" + b.span().line() + ":" + b.span().col();
+        String label = (b.kind() == Ast.BlockKind.PARALLEL ? "parallel" : "concurrent") + " block at " + source.name() + ":" + b.span().line() + ":" + b.span().col();
         blockSpecs.put(b, new dev.limn.block.BlockSpec(config, !workersReadCh, label));
     }
 

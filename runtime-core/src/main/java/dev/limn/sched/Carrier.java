@@ -104,7 +104,7 @@ public final class Carrier implements Agent {
         return index;
     }
 
-    /** The CPU this carrier is pinned to, or -1 when not pinned (or pinning failed). */
+    /** The CPU this carrier is (or, once closed, was) pinned to; -1 when not pinned (or pinning failed). */
     public int cpu() {
         return cpu;
     }
@@ -162,7 +162,7 @@ public final class Carrier implements Agent {
             Affinity.resetToBaseAffinity();
             pinnedDirectly = false;
         }
-        cpu = -1;
+        // cpu keeps the CPU it was pinned to: --stats prints the mapping after the scheduler closed
     }
 
     @Override

@@ -18,8 +18,9 @@ import java.util.ArrayList;
 /**
  * The concurrency operations of the VM (SPEC §5, §6.1, §6.2, §7 for block handles): serves
  * NEWATOMIC ALOAD AUPDATE UPSTORE UPCAS BLOCKBEGIN SPAWN SPAWNW BLOCKEND BLOCKABORT
- * BLOCKFUTURE SENDOUT AWAIT SCOPEWAIT UNITITEM ARELEASE, the channel, atomic and future methods, the
- * builtins {@code channel} and {@code sleep}, and iteration over channels.
+ * BLOCKFUTURE SENDOUT AWAIT SCOPEWAIT UNITITEM ARELEASE (PARLOOP goes on in
+ * {@link ParallelOps}), the channel, atomic and future methods, the builtins {@code channel}
+ * and {@code sleep}, and iteration over channels.
  *
  * <p>Waiting (Lua's {@code Protect} discipline): the caller ({@link ColdOps}, or
  * {@link TaskContext#call} for a builtin called through a variable) has saved the pc of the
@@ -87,6 +88,10 @@ final class ConcOps {
                 if (t.get(ra) instanceof AtomicValue cell) {
                     t.releaseHeld(cell);
                 }
+            }
+            case Op.PARLOOP -> {
+                safepoint(t);
+                ParallelOps.startLoop(t, (BlockRun) t.refs[ra], base + b(i), (String) t.closure.proto.kRef[c(i)]);
             }
             default -> throw new IllegalStateException("no handler for opcode " + Opcode.of(Instr.op(i)));
         }
@@ -401,15 +406,19 @@ final class ConcOps {
     }
 
     private static void start(TaskContext t, BlockRun block, TaskContext unit, Closure fn) {
-        // the task holds the atomic cells it captures until it ends (SPEC §8)
+        holdCapturedCells(unit, fn);
+        block.unitStarted(unit);
+        t.run.spawn(unit);
+    }
+
+    /** The task holds the atomic cells its closure captures until it ends (SPEC §8). */
+    static void holdCapturedCells(TaskContext unit, Closure fn) {
         for (Box box : fn.upvals) {
             if (box.ref instanceof AtomicValue cell) {
                 cell.reserve();
                 unit.hold(cell);
             }
         }
-        block.unitStarted(unit);
-        t.run.spawn(unit);
     }
 
     private static void blockEnd(TaskContext t, BlockRun block) {

@@ -174,7 +174,9 @@ public enum Opcode {
     /** record R[A] as the worker's current item (diagnostics) */
     UNITITEM(Format.A),
     /** the scope of atomic cell R[A] ended: release this task's reservation of it (no-op if it holds none) */
-    ARELEASE(Format.A);
+    ARELEASE(Format.A),
+    /** start the parallel loop of block R[A]: closure R[B] over the range or list R[B+1]; K[C] names its variable */
+    PARLOOP(Format.ABK, MAY_RAISE);
 
     /** How the fields of an instruction word are read and printed. */
     public enum Format {
@@ -220,7 +222,7 @@ public enum Opcode {
                 ERRKIND = 61, SUSPEND_TEST = 62, NEWATOMIC = 63, ALOAD = 64, AUPDATE = 65,
                 UPSTORE = 66, UPCAS = 67, BLOCKBEGIN = 68, SPAWN = 69, SPAWNW = 70, BLOCKEND = 71,
                 BLOCKABORT = 72, BLOCKFUTURE = 73, SENDOUT = 74, AWAIT = 75, SCOPEWAIT = 76, UNITITEM = 77,
-                ARELEASE = 78;
+                ARELEASE = 78, PARLOOP = 79;
 
         private Op() {}
     }

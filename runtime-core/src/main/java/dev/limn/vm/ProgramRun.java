@@ -156,7 +156,8 @@ public final class ProgramRun implements AutoCloseable {
                 + ", live tasks " + TaskContext.LIVE.get() + "\n"
                 + "stats: slab blocks live " + RegisterBlocks.live() + ", peak " + RegisterBlocks.peak()
                 + ", atomic cells live " + AtomicValue.liveCells() + ", channels created " + channelsCreated.sum()
-                + ", channels open " + OPEN_CHANNELS.get() + "\n";
+                + ", channels open " + OPEN_CHANNELS.get() + "\n"
+                + String.join("\n", dev.limn.block.ParallelStats.lines(scheduler)) + "\n";
     }
 
     /** Closes the channels the program left open (they are unreachable now) and stops the scheduler. */

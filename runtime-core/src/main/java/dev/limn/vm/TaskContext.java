@@ -7,6 +7,8 @@ import static dev.limn.offheap.RegisterFile.sp;
 import dev.limn.offheap.RegisterFile;
 
 import dev.limn.block.BlockRun;
+import dev.limn.block.ChunkBody;
+import dev.limn.block.RangeChunk;
 import dev.limn.sched.Carrier;
 import dev.limn.sched.Fiber;
 import dev.limn.sched.Timer;
@@ -93,6 +95,8 @@ public final class TaskContext extends Fiber {
     /** Stream/async blocks started by this task that its scopes must wait for, with the frame depth. */
     ArrayList<BlockRun> pendingBlocks;
     ArrayList<Integer> pendingDepths;
+    /** A parallel-loop chunk this task runs (see {@link #runsChunk}), else null. */
+    private ChunkIterations chunk;
 
     /** A standalone context (tests, tools): registers now, no scheduler. */
     public TaskContext(Closure main, PrintStream out, int maxDepth, long seed, String description) {
@@ -154,6 +158,9 @@ public final class TaskContext extends Fiber {
 
     @Override
     protected Status run(Carrier carrier) {
+        if (chunk != null) {
+            return runChunk(carrier);
+        }
         int s;
         try {
             if (!started) {
@@ -186,6 +193,121 @@ public final class TaskContext extends Fiber {
         }
         finish(s);
         return Status.DONE;
+    }
+
+    // ------------------------------------------------------------------ parallel-loop chunks
+
+    /**
+     * Makes this task run parallel-loop chunk {@code range} instead of one call: its closure is
+     * called once per index of the range with the element at that index as its argument
+     * (SPEC §5.4). Call before the task is spawned.
+     */
+    void runsChunk(RangeChunk range, ParallelOps.Elements elements) {
+        chunk = new ChunkIterations(range, elements, closure);
+    }
+
+    /**
+     * A chunk's run: the chunk drives the iterations (splitting, stop checks, counts) and
+     * calls back {@link ChunkIterations#begin}/{@link ChunkIterations#resume}. An iteration
+     * that suspends suspends the whole task; the next run resumes it. The task ends when the
+     * chunk does: failed with the iteration's error, cancelled when its fiber was cancelled
+     * with iterations left (so the block counts it as cancelled), or done.
+     */
+    private Status runChunk(Carrier carrier) {
+        ChunkIterations it = chunk;
+        try {
+            if (!started) {
+                start();
+            }
+        } catch (LimnError e) {
+            error = e.value;
+            finish(Interpreter.FAILED);
+            return Status.DONE;
+        }
+        Status st = it.range.drive(this, carrier, it);
+        if (st != Status.DONE) {
+            return st;
+        }
+        int s;
+        if (it.endStatus >= 0) {
+            s = it.endStatus;
+        } else if (it.range.stoppedByTrap()) {
+            if ((lvTrap() & TRAP_TERMINATE) != 0) {
+                s = Interpreter.TERMINATED;
+            } else {
+                error = new ErrorValue("Cancelled", "the task was cancelled");
+                s = Interpreter.FAILED;
+            }
+        } else {
+            s = Interpreter.DONE;
+        }
+        finish(s);
+        return Status.DONE;
+    }
+
+    /** Thrown to the chunk by an iteration that failed or was terminated; the task holds the outcome. */
+    private static final class IterationEnded extends RuntimeException {
+        static final IterationEnded INSTANCE = new IterationEnded();
+
+        private IterationEnded() {
+            super("iteration ended", null, false, false);
+        }
+    }
+
+    /** The iterations of one chunk, run in this task's registers and frames. */
+    private final class ChunkIterations implements ChunkBody {
+        final RangeChunk range;
+        final ParallelOps.Elements elements;
+        final Closure body;
+        /** How the task must end once the chunk ends (FAILED, TERMINATED), or -1. */
+        int endStatus = -1;
+
+        ChunkIterations(RangeChunk range, ParallelOps.Elements elements, Closure body) {
+            this.range = range;
+            this.elements = elements;
+            this.body = body;
+        }
+
+        @Override
+        public Status begin(long index) {
+            Object item = elements.at(index);
+            item(item);
+            // The previous iteration's outermost frame returned: depth 0, first block, base 0.
+            closure = body;
+            pc = 0;
+            set(base, item);
+            return resume();
+        }
+
+        @Override
+        public Status resume() {
+            int s;
+            try {
+                s = Interpreter.run(TaskContext.this);
+            } catch (Suspend signal) {
+                if (signal == Suspend.PARK) {
+                    return Status.PARKED;
+                }
+                if (signal == Suspend.YIELD) {
+                    return Status.YIELD;
+                }
+                s = Interpreter.TERMINATED;
+            } catch (OutOfMemoryError e) {
+                error = new ErrorValue("OutOfMemory", "the program ran out of memory");
+                s = Interpreter.FAILED;
+            } catch (RuntimeException e) {
+                error = new ErrorValue("InternalError", "internal error: " + e);
+                s = Interpreter.FAILED;
+            }
+            return switch (s) {
+                case Interpreter.DONE -> Status.DONE;
+                case Interpreter.SUSPENDED -> Status.YIELD;
+                default -> {
+                    endStatus = s;
+                    throw IterationEnded.INSTANCE; // the chunk records it and ends
+                }
+            };
+        }
     }
 
     /** The task ended with interpreter status {@code s}: frees everything it holds and reports the end. */
