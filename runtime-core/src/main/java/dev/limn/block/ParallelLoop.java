@@ -38,11 +38,16 @@ import dev.limn.sched.Scheduler;
  * The first iteration to fail wins: its error and index are recorded and the loop stops: the
  * stop flag is raised (no chunk is launched after it) and every live chunk fiber is cancelled
  * (trap bit + unpark). A chunk reads its trap before each iteration, and chunks suspended
- * inside an iteration wake and the VM raises {@code Cancelled} there. Failures that happen before the stop are counted as other
- * failures; throws after it, and iterations that never ran, as cancelled. {@link #cancel()}
- * stops the loop without an error (the enclosing block was cancelled). Registration of chunk
- * fibers and the stop happen under one lock, so a chunk is either cancelled or never spawned;
- * both are rare (a few per carrier per loop).
+ * inside an iteration wake and the VM raises {@code Cancelled} there. Failures that happen
+ * before the stop are counted as other failures; throws after it, and iterations that never
+ * ran, as cancelled. {@link #cancel()} stops the loop without an error (the enclosing block
+ * was cancelled). Registration of chunk fibers and the stop happen under one lock, so a chunk
+ * is either cancelled or never spawned; both are rare (a few per carrier per loop).
+ *
+ * <p>In a {@code parallel} block the loop does not stop itself ({@code stopsOnError} false):
+ * its chunks are units of the block, and the block's Stop must record the failing chunk's
+ * error before the chunks it cancels report their {@code Cancelled}; the block cancels every
+ * unit, chunks included, and a chunk split off afterwards is cancelled as it registers.
  */
 public final class ParallelLoop {
 

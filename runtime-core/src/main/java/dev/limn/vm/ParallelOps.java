@@ -23,13 +23,22 @@ final class ParallelOps {
     interface Elements {
         long count();
 
+        /** The element at {@code index}, boxed (for diagnostics). */
         Object at(long index);
+
+        /** Puts the element at {@code index} in register {@code reg} of {@code t} (per iteration: no boxing for ranges). */
+        void place(TaskContext t, int reg, long index);
     }
 
     private record RangeElements(long from, long count) implements Elements {
         @Override
         public Object at(long index) {
             return from + index;
+        }
+
+        @Override
+        public void place(TaskContext t, int reg, long index) {
+            t.setInt(reg, from + index);
         }
     }
 
@@ -42,6 +51,11 @@ final class ParallelOps {
         @Override
         public Object at(long index) {
             return items[(int) index];
+        }
+
+        @Override
+        public void place(TaskContext t, int reg, long index) {
+            t.set(reg, items[(int) index]);
         }
     }
 

@@ -261,6 +261,8 @@ public final class TaskContext extends Fiber {
         final Closure body;
         /** How the task must end once the chunk ends (FAILED, TERMINATED), or -1. */
         int endStatus = -1;
+        /** The index of the iteration running (or last run), -1 before the first. */
+        long index = -1;
 
         ChunkIterations(RangeChunk range, ParallelOps.Elements elements, Closure body) {
             this.range = range;
@@ -270,12 +272,11 @@ public final class TaskContext extends Fiber {
 
         @Override
         public Status begin(long index) {
-            Object item = elements.at(index);
-            item(item);
+            this.index = index;
             // The previous iteration's outermost frame returned: depth 0, first block, base 0.
             closure = body;
             pc = 0;
-            set(base, item);
+            elements.place(TaskContext.this, base, index);
             return resume();
         }
 
@@ -422,7 +423,11 @@ public final class TaskContext extends Fiber {
             return description;
         }
         StringBuilder sb = new StringBuilder(worker ? "worker " : "task ").append(unitNumber);
-        if (hasItem && unitVar != null) {
+        ChunkIterations it = chunk;
+        if (it != null && it.index >= 0 && unitVar != null) {
+            // a chunk's current item is found from its index only when a diagnostic needs it
+            sb.append(" (").append(unitVar).append(" = ").append(Values.repr(it.elements.at(it.index))).append(')');
+        } else if (hasItem && unitVar != null) {
             sb.append(" (").append(unitVar).append(" = ").append(Values.repr(unitItem)).append(')');
         }
         return sb.append(" of ").append(unitOf.label()).toString();
@@ -456,6 +461,12 @@ public final class TaskContext extends Fiber {
         byte tag = Values.tagOf(v);
         sp(regs, abs, tag, Values.payloadOf(v));
         refs[abs] = tag == Tag.REF ? v : null;
+    }
+
+    /** Register {@code abs} := the int {@code v}, unboxed. */
+    void setInt(int abs, long v) {
+        sp(regs, abs, Tag.INT, v);
+        refs[abs] = null;
     }
 
     // ------------------------------------------------------------------ calls
