@@ -1,18 +1,21 @@
 package dev.limn.vm;
 
-import static dev.limn.offheap.RegisterFile.lpPayload;
-import static dev.limn.offheap.RegisterFile.lpTag;
-import static dev.limn.offheap.RegisterFile.sp;
-import static dev.limn.offheap.RegisterFile.spPayload;
+import static dev.limn.offheap.RegisterFile.REGISTER_BYTES;
+import static dev.limn.offheap.RegisterFile.lpPayloadAt;
+import static dev.limn.offheap.RegisterFile.lpTagAt;
+import static dev.limn.offheap.RegisterFile.spAt;
+import static dev.limn.offheap.RegisterFile.spPayloadAt;
 import static dev.limn.vm.Instr.a;
+import static dev.limn.vm.Instr.aOffset;
 import static dev.limn.vm.Instr.b;
+import static dev.limn.vm.Instr.bOffset;
 import static dev.limn.vm.Instr.c;
+import static dev.limn.vm.Instr.cOffset;
 import static dev.limn.vm.Instr.k;
 import static dev.limn.vm.Instr.sc;
 
+import dev.limn.offheap.RegisterFile;
 import dev.limn.vm.Opcode.Op;
-
-import java.lang.foreign.MemorySegment;
 
 /**
  * The dispatch loop. {@link #run} executes a task from its saved pc until it finishes,
@@ -25,6 +28,14 @@ import java.lang.foreign.MemorySegment;
  * Raising needs no saved pc: the catch below sees the loop's {@code pc} local, looks up
  * handlers ({@link TaskContext#unwind}) and resumes there, so the success path pays
  * nothing for error handling.
+ *
+ * <p>Registers are read and written through raw addresses: {@code fp} is the address of the
+ * frame's first register and an operand's address is {@code fp} plus its byte offset
+ * ({@link Instr#aOffset}). No access is checked; what makes that safe is checked once
+ * instead: every register operand of a function's code is below its register count
+ * ({@link Proto}'s constructor), and a frame's window lies inside its block
+ * ({@link TaskContext#call}). A register's reference slot is written only when its tag is
+ * {@link Tag#REF}: a stale reference behind a number is never read.
  */
 public final class Interpreter {
     public static final int DONE = 0;
@@ -35,14 +46,13 @@ public final class Interpreter {
     private Interpreter() {}
 
     public static int run(TaskContext t) {
+        // Few locals on purpose: every local live across the dispatch loop competes for
+        // registers at its head, and C2 spills the losers on every instruction (measured:
+        // with ten locals the counting loop ran ~80 machine instructions per iteration).
+        // Constants, references and the base index are loaded from p and t where used.
         Proto p = t.closure.proto;
         long[] code = p.code;
-        long[] kp = p.kPay;
-        byte[] kt = p.kTag;
-        Box[] up = t.closure.upvals;
-        MemorySegment regs = t.regs;
-        Object[] refs = t.refs;
-        int base = t.base;
+        long fp = RegisterFile.address(t.regs, t.base);
         int pc = t.pc;
         for (;;) {
             try {
@@ -50,146 +60,152 @@ public final class Interpreter {
                     long i = code[pc++];
                     switch ((int) i & 0xFF) {
                         case Op.MOVE: {
-                            int ra = base + a(i);
-                            int rb = base + b(i);
-                            sp(regs, ra, lpTag(regs, rb), lpPayload(regs, rb));
-                            refs[ra] = refs[rb];
+                            long rb = fp + bOffset(i);
+                            byte tb = lpTagAt(rb);
+                            spAt(fp + aOffset(i), tb, lpPayloadAt(rb));
+                            if (tb == Tag.REF) {
+                                t.refs[t.base + a(i)] = t.refs[t.base + b(i)];
+                            }
                             break;
                         }
                         case Op.LOADK: {
-                            int ra = base + a(i);
                             int kc = c(i);
-                            sp(regs, ra, kt[kc], kp[kc]);
-                            refs[ra] = p.kRef[kc];
+                            byte tk = p.kTag[kc];
+                            spAt(fp + aOffset(i), tk, p.kPay[kc]);
+                            if (tk == Tag.REF) {
+                                t.refs[t.base + a(i)] = p.kRef[kc];
+                            }
                             break;
                         }
                         case Op.LOADNIL:
-                            sp(regs, base + a(i), Tag.NIL, 0);
+                            spAt(fp + aOffset(i), Tag.NIL, 0);
                             break;
                         case Op.LOADBOOL:
-                            sp(regs, base + a(i), Tag.BOOL, b(i));
+                            spAt(fp + aOffset(i), Tag.BOOL, b(i));
                             break;
                         case Op.LOADINT:
-                            sp(regs, base + a(i), Tag.INT, sc(i));
+                            spAt(fp + aOffset(i), Tag.INT, sc(i));
                             break;
                         case Op.GETBOX: {
-                            int ra = base + a(i);
-                            Box bx = (Box) refs[base + b(i)];
-                            sp(regs, ra, bx.tag, bx.payload);
-                            refs[ra] = bx.ref;
+                            int ra = t.base + a(i);
+                            Box bx = (Box) t.refs[t.base + b(i)];
+                            spAt(fp + aOffset(i), bx.tag, bx.payload);
+                            t.refs[ra] = bx.ref;
                             break;
                         }
                         case Op.SETBOX: {
-                            int rb = base + b(i);
-                            Box bx = (Box) refs[base + a(i)];
-                            bx.tag = lpTag(regs, rb);
-                            bx.payload = lpPayload(regs, rb);
-                            bx.ref = bx.tag == Tag.REF ? refs[rb] : null;
+                            long rb = fp + bOffset(i);
+                            Box bx = (Box) t.refs[t.base + a(i)];
+                            bx.tag = lpTagAt(rb);
+                            bx.payload = lpPayloadAt(rb);
+                            bx.ref = bx.tag == Tag.REF ? t.refs[t.base + b(i)] : null;
                             break;
                         }
                         case Op.GETUPVAL: {
-                            int ra = base + a(i);
-                            Box bx = up[b(i)];
-                            sp(regs, ra, bx.tag, bx.payload);
-                            refs[ra] = bx.ref;
+                            Box bx = t.closure.upvals[b(i)];
+                            spAt(fp + aOffset(i), bx.tag, bx.payload);
+                            t.refs[t.base + a(i)] = bx.ref;
                             break;
                         }
                         case Op.SETUPVAL: {
-                            int ra = base + a(i);
-                            Box bx = up[b(i)];
-                            bx.tag = lpTag(regs, ra);
-                            bx.payload = lpPayload(regs, ra);
-                            bx.ref = bx.tag == Tag.REF ? refs[ra] : null;
+                            long ra = fp + aOffset(i);
+                            Box bx = t.closure.upvals[b(i)];
+                            bx.tag = lpTagAt(ra);
+                            bx.payload = lpPayloadAt(ra);
+                            bx.ref = bx.tag == Tag.REF ? t.refs[t.base + a(i)] : null;
                             break;
                         }
                         case Op.ADD: {
-                            int rb = base + b(i);
-                            int rc = base + c(i);
-                            byte tb = lpTag(regs, rb);
-                            byte tc = lpTag(regs, rc);
+                            long rb = fp + bOffset(i);
+                            long rc = fp + cOffset(i);
+                            byte tb = lpTagAt(rb);
+                            byte tc = lpTagAt(rc);
                             if (tb == Tag.INT && tc == Tag.INT) {
-                                sp(regs, base + a(i), Tag.INT, Math.addExact(lpPayload(regs, rb), lpPayload(regs, rc)));
+                                spAt(fp + aOffset(i), Tag.INT, Math.addExact(lpPayloadAt(rb), lpPayloadAt(rc)));
                             } else if (tb == Tag.FLOAT && tc == Tag.FLOAT) {
-                                sp(regs, base + a(i), Tag.FLOAT, dbits(dval(regs, rb) + dval(regs, rc)));
+                                spAt(fp + aOffset(i), Tag.FLOAT, dbits(dval(rb) + dval(rc)));
                             } else {
-                                ColdOps.arith(t, Op.ADD, base + a(i), rb, rc);
+                                ColdOps.arith(t, Op.ADD, t.base + a(i), t.base + b(i), t.base + c(i));
                             }
                             break;
                         }
                         case Op.ADDK: {
-                            int rb = base + b(i);
+                            long rb = fp + bOffset(i);
                             int kc = c(i);
-                            byte tb = lpTag(regs, rb);
-                            if (tb == Tag.INT && kt[kc] == Tag.INT) {
-                                sp(regs, base + a(i), Tag.INT, Math.addExact(lpPayload(regs, rb), kp[kc]));
-                            } else if (tb == Tag.FLOAT && kt[kc] == Tag.FLOAT) {
-                                sp(regs, base + a(i), Tag.FLOAT, dbits(dval(regs, rb) + Double.longBitsToDouble(kp[kc])));
+                            byte tb = lpTagAt(rb);
+                            byte tk = p.kTag[kc];
+                            if (tb == Tag.INT && tk == Tag.INT) {
+                                spAt(fp + aOffset(i), Tag.INT, Math.addExact(lpPayloadAt(rb), p.kPay[kc]));
+                            } else if (tb == Tag.FLOAT && tk == Tag.FLOAT) {
+                                spAt(fp + aOffset(i), Tag.FLOAT, dbits(dval(rb) + Double.longBitsToDouble(p.kPay[kc])));
                             } else {
-                                ColdOps.arith(t, Op.ADD, base + a(i), rb, -1 - kc);
+                                ColdOps.arith(t, Op.ADD, t.base + a(i), t.base + b(i), -1 - kc);
                             }
                             break;
                         }
                         case Op.SUB: {
-                            int rb = base + b(i);
-                            int rc = base + c(i);
-                            byte tb = lpTag(regs, rb);
-                            byte tc = lpTag(regs, rc);
+                            long rb = fp + bOffset(i);
+                            long rc = fp + cOffset(i);
+                            byte tb = lpTagAt(rb);
+                            byte tc = lpTagAt(rc);
                             if (tb == Tag.INT && tc == Tag.INT) {
-                                sp(regs, base + a(i), Tag.INT, Math.subtractExact(lpPayload(regs, rb), lpPayload(regs, rc)));
+                                spAt(fp + aOffset(i), Tag.INT, Math.subtractExact(lpPayloadAt(rb), lpPayloadAt(rc)));
                             } else if (tb == Tag.FLOAT && tc == Tag.FLOAT) {
-                                sp(regs, base + a(i), Tag.FLOAT, dbits(dval(regs, rb) - dval(regs, rc)));
+                                spAt(fp + aOffset(i), Tag.FLOAT, dbits(dval(rb) - dval(rc)));
                             } else {
-                                ColdOps.arith(t, Op.SUB, base + a(i), rb, rc);
+                                ColdOps.arith(t, Op.SUB, t.base + a(i), t.base + b(i), t.base + c(i));
                             }
                             break;
                         }
                         case Op.SUBK: {
-                            int rb = base + b(i);
+                            long rb = fp + bOffset(i);
                             int kc = c(i);
-                            byte tb = lpTag(regs, rb);
-                            if (tb == Tag.INT && kt[kc] == Tag.INT) {
-                                sp(regs, base + a(i), Tag.INT, Math.subtractExact(lpPayload(regs, rb), kp[kc]));
-                            } else if (tb == Tag.FLOAT && kt[kc] == Tag.FLOAT) {
-                                sp(regs, base + a(i), Tag.FLOAT, dbits(dval(regs, rb) - Double.longBitsToDouble(kp[kc])));
+                            byte tb = lpTagAt(rb);
+                            byte tk = p.kTag[kc];
+                            if (tb == Tag.INT && tk == Tag.INT) {
+                                spAt(fp + aOffset(i), Tag.INT, Math.subtractExact(lpPayloadAt(rb), p.kPay[kc]));
+                            } else if (tb == Tag.FLOAT && tk == Tag.FLOAT) {
+                                spAt(fp + aOffset(i), Tag.FLOAT, dbits(dval(rb) - Double.longBitsToDouble(p.kPay[kc])));
                             } else {
-                                ColdOps.arith(t, Op.SUB, base + a(i), rb, -1 - kc);
+                                ColdOps.arith(t, Op.SUB, t.base + a(i), t.base + b(i), -1 - kc);
                             }
                             break;
                         }
                         case Op.MUL: {
-                            int rb = base + b(i);
-                            int rc = base + c(i);
-                            byte tb = lpTag(regs, rb);
-                            byte tc = lpTag(regs, rc);
-                            if (tb == Tag.INT && tc == Tag.INT) {
-                                sp(regs, base + a(i), Tag.INT, Math.multiplyExact(lpPayload(regs, rb), lpPayload(regs, rc)));
-                            } else if (tb == Tag.FLOAT && tc == Tag.FLOAT) {
-                                sp(regs, base + a(i), Tag.FLOAT, dbits(dval(regs, rb) * dval(regs, rc)));
+                            long rb = fp + bOffset(i);
+                            long rc = fp + cOffset(i);
+                            byte tb = lpTagAt(rb);
+                            byte tc = lpTagAt(rc);
+                            if (tb == Tag.FLOAT && tc == Tag.FLOAT) {
+                                spAt(fp + aOffset(i), Tag.FLOAT, dbits(dval(rb) * dval(rc)));
+                            } else if (tb == Tag.INT && tc == Tag.INT) {
+                                spAt(fp + aOffset(i), Tag.INT, Math.multiplyExact(lpPayloadAt(rb), lpPayloadAt(rc)));
                             } else {
-                                ColdOps.arith(t, Op.MUL, base + a(i), rb, rc);
+                                ColdOps.arith(t, Op.MUL, t.base + a(i), t.base + b(i), t.base + c(i));
                             }
                             break;
                         }
                         case Op.MULK: {
-                            int rb = base + b(i);
+                            long rb = fp + bOffset(i);
                             int kc = c(i);
-                            byte tb = lpTag(regs, rb);
-                            if (tb == Tag.INT && kt[kc] == Tag.INT) {
-                                sp(regs, base + a(i), Tag.INT, Math.multiplyExact(lpPayload(regs, rb), kp[kc]));
-                            } else if (tb == Tag.FLOAT && kt[kc] == Tag.FLOAT) {
-                                sp(regs, base + a(i), Tag.FLOAT, dbits(dval(regs, rb) * Double.longBitsToDouble(kp[kc])));
+                            byte tb = lpTagAt(rb);
+                            byte tk = p.kTag[kc];
+                            if (tb == Tag.FLOAT && tk == Tag.FLOAT) {
+                                spAt(fp + aOffset(i), Tag.FLOAT, dbits(dval(rb) * Double.longBitsToDouble(p.kPay[kc])));
+                            } else if (tb == Tag.INT && tk == Tag.INT) {
+                                spAt(fp + aOffset(i), Tag.INT, Math.multiplyExact(lpPayloadAt(rb), p.kPay[kc]));
                             } else {
-                                ColdOps.arith(t, Op.MUL, base + a(i), rb, -1 - kc);
+                                ColdOps.arith(t, Op.MUL, t.base + a(i), t.base + b(i), -1 - kc);
                             }
                             break;
                         }
                         case Op.DIV: {
-                            int rb = base + b(i);
-                            int rc = base + c(i);
-                            if (lpTag(regs, rb) == Tag.FLOAT && lpTag(regs, rc) == Tag.FLOAT) {
-                                sp(regs, base + a(i), Tag.FLOAT, dbits(dval(regs, rb) / dval(regs, rc)));
+                            long rb = fp + bOffset(i);
+                            long rc = fp + cOffset(i);
+                            if (lpTagAt(rb) == Tag.FLOAT && lpTagAt(rc) == Tag.FLOAT) {
+                                spAt(fp + aOffset(i), Tag.FLOAT, dbits(dval(rb) / dval(rc)));
                             } else {
-                                ColdOps.arith(t, Op.DIV, base + a(i), rb, rc);
+                                ColdOps.arith(t, Op.DIV, t.base + a(i), t.base + b(i), t.base + c(i));
                             }
                             break;
                         }
@@ -207,23 +223,27 @@ public final class Interpreter {
                             break;
                         }
                         case Op.TEST: {
-                            int ra = base + a(i);
-                            if (lpTag(regs, ra) != Tag.BOOL) {
-                                throw ColdOps.notBool(t, ra);
+                            long ra = fp + aOffset(i);
+                            if (lpTagAt(ra) != Tag.BOOL) {
+                                throw ColdOps.notBool(t, t.base + a(i));
                             }
-                            if (lpPayload(regs, ra) == k(i)) {
+                            if (lpPayloadAt(ra) == k(i)) {
                                 pc += sc(i);
                             }
                             break;
                         }
                         case Op.LT: {
-                            int ra = base + a(i);
-                            int rb = base + b(i);
+                            long ra = fp + aOffset(i);
+                            long rb = fp + bOffset(i);
+                            byte ta = lpTagAt(ra);
+                            byte tb = lpTagAt(rb);
                             boolean r;
-                            if (lpTag(regs, ra) == Tag.INT && lpTag(regs, rb) == Tag.INT) {
-                                r = lpPayload(regs, ra) < lpPayload(regs, rb);
+                            if (ta == Tag.INT && tb == Tag.INT) {
+                                r = lpPayloadAt(ra) < lpPayloadAt(rb);
+                            } else if (ta == Tag.FLOAT && tb == Tag.FLOAT) {
+                                r = dval(ra) < dval(rb);
                             } else {
-                                r = ColdOps.compare(t.get(ra), t.get(rb), "<") < 0;
+                                r = ColdOps.compare(t.get(t.base + a(i)), t.get(t.base + b(i)), "<") < 0;
                             }
                             if (r == (k(i) != 0)) {
                                 pc += sc(i);
@@ -231,13 +251,17 @@ public final class Interpreter {
                             break;
                         }
                         case Op.LE: {
-                            int ra = base + a(i);
-                            int rb = base + b(i);
+                            long ra = fp + aOffset(i);
+                            long rb = fp + bOffset(i);
+                            byte ta = lpTagAt(ra);
+                            byte tb = lpTagAt(rb);
                             boolean r;
-                            if (lpTag(regs, ra) == Tag.INT && lpTag(regs, rb) == Tag.INT) {
-                                r = lpPayload(regs, ra) <= lpPayload(regs, rb);
+                            if (ta == Tag.INT && tb == Tag.INT) {
+                                r = lpPayloadAt(ra) <= lpPayloadAt(rb);
+                            } else if (ta == Tag.FLOAT && tb == Tag.FLOAT) {
+                                r = dval(ra) <= dval(rb);
                             } else {
-                                r = ColdOps.compare(t.get(ra), t.get(rb), "<=") <= 0;
+                                r = ColdOps.compare(t.get(t.base + a(i)), t.get(t.base + b(i)), "<=") <= 0;
                             }
                             if (r == (k(i) != 0)) {
                                 pc += sc(i);
@@ -245,13 +269,13 @@ public final class Interpreter {
                             break;
                         }
                         case Op.EQ: {
-                            int ra = base + a(i);
-                            int rb = base + b(i);
+                            long ra = fp + aOffset(i);
+                            long rb = fp + bOffset(i);
                             boolean r;
-                            if (lpTag(regs, ra) == Tag.INT && lpTag(regs, rb) == Tag.INT) {
-                                r = lpPayload(regs, ra) == lpPayload(regs, rb);
+                            if (lpTagAt(ra) == Tag.INT && lpTagAt(rb) == Tag.INT) {
+                                r = lpPayloadAt(ra) == lpPayloadAt(rb);
                             } else {
-                                r = Values.equal(t.get(ra), t.get(rb));
+                                r = Values.equal(t.get(t.base + a(i)), t.get(t.base + b(i)));
                             }
                             if (r == (k(i) != 0)) {
                                 pc += sc(i);
@@ -259,15 +283,17 @@ public final class Interpreter {
                             break;
                         }
                         case Op.LTK: {
-                            int ra = base + a(i);
+                            long ra = fp + aOffset(i);
                             int kb = b(i);
+                            byte ta = lpTagAt(ra);
+                            byte tk = p.kTag[kb];
                             boolean r;
-                            if (lpTag(regs, ra) == Tag.INT && kt[kb] == Tag.INT) {
-                                r = lpPayload(regs, ra) < kp[kb];
-                            } else if (lpTag(regs, ra) == Tag.FLOAT && kt[kb] == Tag.FLOAT) {
-                                r = dval(regs, ra) < Double.longBitsToDouble(kp[kb]);
+                            if (ta == Tag.INT && tk == Tag.INT) {
+                                r = lpPayloadAt(ra) < p.kPay[kb];
+                            } else if (ta == Tag.FLOAT && tk == Tag.FLOAT) {
+                                r = dval(ra) < Double.longBitsToDouble(p.kPay[kb]);
                             } else {
-                                r = ColdOps.compare(t.get(ra), p.constant(kb), "<") < 0;
+                                r = ColdOps.compare(t.get(t.base + a(i)), p.constant(kb), "<") < 0;
                             }
                             if (r == (k(i) != 0)) {
                                 pc += sc(i);
@@ -275,13 +301,13 @@ public final class Interpreter {
                             break;
                         }
                         case Op.LEK: {
-                            int ra = base + a(i);
+                            long ra = fp + aOffset(i);
                             int kb = b(i);
                             boolean r;
-                            if (lpTag(regs, ra) == Tag.INT && kt[kb] == Tag.INT) {
-                                r = lpPayload(regs, ra) <= kp[kb];
+                            if (lpTagAt(ra) == Tag.INT && p.kTag[kb] == Tag.INT) {
+                                r = lpPayloadAt(ra) <= p.kPay[kb];
                             } else {
-                                r = ColdOps.compare(t.get(ra), p.constant(kb), "<=") <= 0;
+                                r = ColdOps.compare(t.get(t.base + a(i)), p.constant(kb), "<=") <= 0;
                             }
                             if (r == (k(i) != 0)) {
                                 pc += sc(i);
@@ -289,15 +315,17 @@ public final class Interpreter {
                             break;
                         }
                         case Op.GTK: {
-                            int ra = base + a(i);
+                            long ra = fp + aOffset(i);
                             int kb = b(i);
+                            byte ta = lpTagAt(ra);
+                            byte tk = p.kTag[kb];
                             boolean r;
-                            if (lpTag(regs, ra) == Tag.INT && kt[kb] == Tag.INT) {
-                                r = lpPayload(regs, ra) > kp[kb];
-                            } else if (lpTag(regs, ra) == Tag.FLOAT && kt[kb] == Tag.FLOAT) {
-                                r = dval(regs, ra) > Double.longBitsToDouble(kp[kb]);
+                            if (ta == Tag.FLOAT && tk == Tag.FLOAT) {
+                                r = dval(ra) > Double.longBitsToDouble(p.kPay[kb]);
+                            } else if (ta == Tag.INT && tk == Tag.INT) {
+                                r = lpPayloadAt(ra) > p.kPay[kb];
                             } else {
-                                r = ColdOps.compare(t.get(ra), p.constant(kb), ">") > 0;
+                                r = ColdOps.compare(t.get(t.base + a(i)), p.constant(kb), ">") > 0;
                             }
                             if (r == (k(i) != 0)) {
                                 pc += sc(i);
@@ -305,13 +333,13 @@ public final class Interpreter {
                             break;
                         }
                         case Op.GEK: {
-                            int ra = base + a(i);
+                            long ra = fp + aOffset(i);
                             int kb = b(i);
                             boolean r;
-                            if (lpTag(regs, ra) == Tag.INT && kt[kb] == Tag.INT) {
-                                r = lpPayload(regs, ra) >= kp[kb];
+                            if (lpTagAt(ra) == Tag.INT && p.kTag[kb] == Tag.INT) {
+                                r = lpPayloadAt(ra) >= p.kPay[kb];
                             } else {
-                                r = ColdOps.compare(t.get(ra), p.constant(kb), ">=") >= 0;
+                                r = ColdOps.compare(t.get(t.base + a(i)), p.constant(kb), ">=") >= 0;
                             }
                             if (r == (k(i) != 0)) {
                                 pc += sc(i);
@@ -319,13 +347,13 @@ public final class Interpreter {
                             break;
                         }
                         case Op.EQK: {
-                            int ra = base + a(i);
+                            long ra = fp + aOffset(i);
                             int kb = b(i);
                             boolean r;
-                            if (lpTag(regs, ra) == Tag.INT && kt[kb] == Tag.INT) {
-                                r = lpPayload(regs, ra) == kp[kb];
+                            if (lpTagAt(ra) == Tag.INT && p.kTag[kb] == Tag.INT) {
+                                r = lpPayloadAt(ra) == p.kPay[kb];
                             } else {
-                                r = Values.equal(t.get(ra), p.constant(kb));
+                                r = Values.equal(t.get(t.base + a(i)), p.constant(kb));
                             }
                             if (r == (k(i) != 0)) {
                                 pc += sc(i);
@@ -333,12 +361,13 @@ public final class Interpreter {
                             break;
                         }
                         case Op.FORLOOP: {
-                            int ra = base + a(i);
-                            long v = lpPayload(regs, ra);
-                            if (v < lpPayload(regs, ra + 1)) {
+                            // the counter R[A] and the limit R[A+1] are ints (FORPREP checked): payloads only
+                            long ra = fp + aOffset(i);
+                            long v = lpPayloadAt(ra);
+                            if (v < lpPayloadAt(ra + REGISTER_BYTES)) {
                                 v++;
-                                spPayload(regs, ra, v);
-                                sp(regs, ra + 2, Tag.INT, v);
+                                spPayloadAt(ra, v);
+                                spAt(ra + 2 * REGISTER_BYTES, Tag.INT, v);
                                 if (t.laTrap() != 0) {
                                     t.pc = pc + sc(i);
                                     int s = t.onTrap();
@@ -362,33 +391,23 @@ public final class Interpreter {
                             pc = t.call(a(i), b(i), pc);
                             p = t.closure.proto;
                             code = p.code;
-                            kp = p.kPay;
-                            kt = p.kTag;
-                            up = t.closure.upvals;
-                            regs = t.regs;
-                            refs = t.refs;
-                            base = t.base;
+                            fp = RegisterFile.address(t.regs, t.base);
                             break;
                         }
                         case Op.RETURN:
                         case Op.RETNIL: {
-                            pc = t.ret(((int) i & 0xFF) == Op.RETURN ? base + a(i) : -1);
+                            pc = t.ret(((int) i & 0xFF) == Op.RETURN ? t.base + a(i) : -1);
                             if (pc < 0) {
                                 t.pc = 0;
                                 return DONE;
                             }
                             p = t.closure.proto;
                             code = p.code;
-                            kp = p.kPay;
-                            kt = p.kTag;
-                            up = t.closure.upvals;
-                            regs = t.regs;
-                            refs = t.refs;
-                            base = t.base;
+                            fp = RegisterFile.address(t.regs, t.base);
                             break;
                         }
                         case Op.DEFAULT:
-                            if (lpTag(regs, base + a(i)) != Tag.ABSENT) {
+                            if (lpTagAt(fp + aOffset(i)) != Tag.ABSENT) {
                                 pc += sc(i);
                             }
                             break;
@@ -412,17 +431,12 @@ public final class Interpreter {
             }
             p = t.closure.proto;
             code = p.code;
-            kp = p.kPay;
-            kt = p.kTag;
-            up = t.closure.upvals;
-            regs = t.regs;
-            refs = t.refs;
-            base = t.base;
+            fp = RegisterFile.address(t.regs, t.base);
         }
     }
 
-    private static double dval(MemorySegment regs, int r) {
-        return Double.longBitsToDouble(lpPayload(regs, r));
+    private static double dval(long reg) {
+        return Double.longBitsToDouble(lpPayloadAt(reg));
     }
 
     private static long dbits(double d) {

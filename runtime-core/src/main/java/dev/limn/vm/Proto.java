@@ -62,6 +62,34 @@ public final class Proto {
         this.exEnd = exEnd;
         this.exHandler = exHandler;
         this.exReg = exReg;
+        checkRegisters();
+    }
+
+    /**
+     * Checks that every register operand of the code lies below {@link #maxRegs}: the
+     * interpreter reads registers unchecked ({@link Interpreter}), and this check, with the
+     * window check at call entry, is what keeps those reads inside the frame. A failure is
+     * a compiler defect.
+     */
+    private void checkRegisters() {
+        if (maxRegs < 0 || maxRegs > Instr.MAX_A + 1) {
+            throw new IllegalStateException("fn " + displayName() + ": register count " + maxRegs + " out of range");
+        }
+        for (int pc = 0; pc < code.length; pc++) {
+            long i = code[pc];
+            Opcode op = Opcode.of(Instr.op(i));
+            int top = switch (op.format) {
+                case NONE, J -> -1;
+                case AB, ABK, ABJ -> Math.max(Instr.a(i), Instr.b(i));
+                case ABC -> Math.max(Instr.a(i), Math.max(Instr.b(i), Instr.c(i)));
+                case ACALL -> Instr.a(i) + Instr.b(i);
+                default -> op == Opcode.FORPREP || op == Opcode.FORLOOP ? Instr.a(i) + 2 : Instr.a(i);
+            };
+            if (top >= maxRegs) {
+                throw new IllegalStateException("fn " + displayName() + " pc " + pc + ": " + op
+                        + " uses register " + top + " of " + maxRegs);
+            }
+        }
     }
 
     public String displayName() {
