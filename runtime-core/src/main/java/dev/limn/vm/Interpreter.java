@@ -14,7 +14,6 @@ import static dev.limn.vm.Instr.cOffset;
 import static dev.limn.vm.Instr.k;
 import static dev.limn.vm.Instr.sc;
 
-import dev.limn.offheap.RegisterFile;
 import dev.limn.vm.Opcode.Op;
 
 /**
@@ -52,7 +51,7 @@ public final class Interpreter {
         // Constants, references and the base index are loaded from p and t where used.
         Proto p = t.closure.proto;
         long[] code = p.code;
-        long fp = RegisterFile.address(t.regs, t.base);
+        long fp = t.frameAddress();
         int pc = t.pc;
         for (;;) {
             try {
@@ -391,7 +390,7 @@ public final class Interpreter {
                             pc = t.call(a(i), b(i), pc);
                             p = t.closure.proto;
                             code = p.code;
-                            fp = RegisterFile.address(t.regs, t.base);
+                            fp = t.frameAddress();
                             break;
                         }
                         case Op.RETURN:
@@ -403,7 +402,7 @@ public final class Interpreter {
                             }
                             p = t.closure.proto;
                             code = p.code;
-                            fp = RegisterFile.address(t.regs, t.base);
+                            fp = t.frameAddress();
                             break;
                         }
                         case Op.DEFAULT:
@@ -431,7 +430,7 @@ public final class Interpreter {
             }
             p = t.closure.proto;
             code = p.code;
-            fp = RegisterFile.address(t.regs, t.base);
+            fp = t.frameAddress();
         }
     }
 
