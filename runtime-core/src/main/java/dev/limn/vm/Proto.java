@@ -24,6 +24,8 @@ public final class Proto {
     public final long[] kPay;
     public final byte[] kTag;
     public final Object[] kRef;
+    /** kPay and kTag interleaved (payload of constant i at 2i, its tag at 2i + 1): one array for the interpreter to keep at hand. */
+    final long[] kPayTag;
     public final Proto[] protos;
     /** For each captured box: true when it is the enclosing frame's register upIndex, false when it is the enclosing closure's box upIndex. */
     public final boolean[] upFromLocal;
@@ -51,6 +53,11 @@ public final class Proto {
         this.kPay = kPay;
         this.kTag = kTag;
         this.kRef = kRef;
+        this.kPayTag = new long[2 * kPay.length];
+        for (int i = 0; i < kPay.length; i++) {
+            kPayTag[2 * i] = kPay[i];
+            kPayTag[2 * i + 1] = kTag[i];
+        }
         this.protos = protos;
         this.upFromLocal = upFromLocal;
         this.upIndex = upIndex;
