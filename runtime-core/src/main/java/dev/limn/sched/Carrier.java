@@ -246,6 +246,7 @@ public final class Carrier implements Agent {
                 s.signalWork(this);
             }
             case PARKED -> {
+                s.parking(fiber);
                 if (fiber.commitPark()) {
                     // An unpark raced with the park: stay counted as active and run again.
                     deque.push(fiber);

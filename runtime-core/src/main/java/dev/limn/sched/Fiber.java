@@ -76,6 +76,8 @@ public abstract class Fiber {
     /** Set once when spawned; read by the fiber's own code and by wakers after a happens-before edge. */
     Scheduler scheduler;
     long id;
+    /** In the scheduler's set of fibers that have parked; read and written only by the carrier running it. */
+    boolean inParkers;
 
     // What this fiber waits on. Written by the fiber before it parks (before the volatile store
     // of PARKED), read by quiescence after it reads PARKED: ordered by that store/load pair.

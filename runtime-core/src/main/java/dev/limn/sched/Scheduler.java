@@ -98,7 +98,14 @@ public final class Scheduler implements AutoCloseable {
     private final LongAdder parallelSteals = new LongAdder();
     /** With pinning: the CPU planned for each carrier (-1: none left for it); null until pinning is asked for. */
     private volatile int[] cpuPlan;
-    private final Set<Fiber> fibers = ConcurrentHashMap.newKeySet();
+    /**
+     * Every fiber that has parked at least once and is not done: a superset of the PARKED
+     * fibers, which is all the quiescence scan needs. A fiber joins it on its first park (on its
+     * carrier, before the park decrements {@code active}, so a scan that sees {@code active}
+     * reach 0 sees it) and leaves it when done; fibers that never park, like most tasks, never
+     * touch this shared set.
+     */
+    private final Set<Fiber> parkers = ConcurrentHashMap.newKeySet();
     private final Object quiescenceLock = new Object();
     private final AtomicReference<Throwable> firstFailure = new AtomicReference<>();
     private volatile CompletableFuture<DeadlockException> mainDone;
@@ -253,7 +260,6 @@ public final class Scheduler implements AutoCloseable {
         }
         fiber.scheduler = this;
         fiber.id = ids.incrementAndGet();
-        fibers.add(fiber);
         started.increment();
         long nowLive = live.incrementAndGet();
         if (nowLive > peakLive.get()) {
@@ -296,8 +302,18 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
+    /** Carrier side, before a fiber's park is committed: makes it visible to the quiescence scan. */
+    void parking(Fiber fiber) {
+        if (!fiber.inParkers) {
+            fiber.inParkers = true;
+            parkers.add(fiber);
+        }
+    }
+
     void fiberDone(Fiber fiber) {
-        fibers.remove(fiber);
+        if (fiber.inParkers) {
+            parkers.remove(fiber);
+        }
         completed.increment();
         live.decrementAndGet();
         decrementActive();
@@ -415,7 +431,7 @@ public final class Scheduler implements AutoCloseable {
             }
             List<Fiber> receivers = new ArrayList<>();
             List<Blocked> blocked = new ArrayList<>();
-            for (Fiber f : fibers) {
+            for (Fiber f : parkers) {
                 if (f.lvState() == Fiber.PARKED) {
                     if (f.waitKind() == Fiber.WaitKind.RECEIVE) {
                         receivers.add(f);

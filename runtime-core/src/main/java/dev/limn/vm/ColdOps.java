@@ -16,11 +16,11 @@ import java.util.ArrayList;
 /**
  * The cold half of the interpreter: every instruction without an inline fast path, and the
  * slow paths of the hot ones (mixed-type arithmetic, string concatenation, comparisons of
- * non-ints). Serves NEWBOX CLOSURE DIVK MOD MODK POW BAND BOR BXOR SHL SHR NEG NOT BNOT
+ * non-ints). Serves NEWBOX CLOSURE MOD MODK POW BAND BOR BXOR SHL SHR NEG NOT BNOT
  * CONCAT FORPREP ITERPREP ITERNEXT CALLB METHOD CHECKTYPE CHECKRET NEWLIST NEWDICT RANGE
  * GETINDEX SETINDEX GETFIELD NEWERR RAISE ERRKIND, everything of {@link ConcOps} (through
  * {@code default}), and the slow paths of ADD ADDK SUB SUBK
- * MUL MULK DIV TEST LT LE EQ LTK LEK GTK GEK EQK.
+ * MUL MULK DIV DIVK TEST LT LE EQ LTK LEK GTK GEK EQK.
  */
 final class ColdOps {
     private ColdOps() {}

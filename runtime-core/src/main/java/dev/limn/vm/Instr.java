@@ -48,6 +48,23 @@ public final class Instr {
         return (int) (i >> 40);
     }
 
+    /**
+     * Byte offsets of registers A, B and C from the frame's first register: the field times
+     * {@code RegisterFile.REGISTER_BYTES} (16), extracted with one shift and one mask, for the
+     * interpreter's raw register addresses. {@code InstrTest} checks them against the fields.
+     */
+    public static long aOffset(long i) {
+        return (i >>> 5) & (0x7FFFL << 4);
+    }
+
+    public static long bOffset(long i) {
+        return (i >>> 20) & (0xFFFFL << 4);
+    }
+
+    public static long cOffset(long i) {
+        return (i >>> 36) & (0xFFFFFFL << 4);
+    }
+
     public static long make(Opcode op, int a, int b, int c, boolean k) {
         return (op.ordinal() & 0xFFL) | (k ? 1L << 8 : 0L) | ((long) (a & 0x7FFF) << 9)
                 | ((long) (b & 0xFFFF) << 24) | ((long) (c & 0xFFFFFF) << 40);

@@ -1,18 +1,20 @@
 package dev.limn.vm;
 
-import static dev.limn.offheap.RegisterFile.lpPayload;
-import static dev.limn.offheap.RegisterFile.lpTag;
-import static dev.limn.offheap.RegisterFile.sp;
-import static dev.limn.offheap.RegisterFile.spPayload;
+import static dev.limn.offheap.RegisterFile.REGISTER_BYTES;
+import static dev.limn.offheap.RegisterFile.lpPayloadAt;
+import static dev.limn.offheap.RegisterFile.lpTagAt;
+import static dev.limn.offheap.RegisterFile.spAt;
+import static dev.limn.offheap.RegisterFile.spPayloadAt;
 import static dev.limn.vm.Instr.a;
+import static dev.limn.vm.Instr.aOffset;
 import static dev.limn.vm.Instr.b;
+import static dev.limn.vm.Instr.bOffset;
 import static dev.limn.vm.Instr.c;
+import static dev.limn.vm.Instr.cOffset;
 import static dev.limn.vm.Instr.k;
 import static dev.limn.vm.Instr.sc;
 
 import dev.limn.vm.Opcode.Op;
-
-import java.lang.foreign.MemorySegment;
 
 /**
  * The dispatch loop. {@link #run} executes a task from its saved pc until it finishes,
@@ -25,6 +27,14 @@ import java.lang.foreign.MemorySegment;
  * Raising needs no saved pc: the catch below sees the loop's {@code pc} local, looks up
  * handlers ({@link TaskContext#unwind}) and resumes there, so the success path pays
  * nothing for error handling.
+ *
+ * <p>Registers are read and written through raw addresses: {@code fp} is the address of the
+ * frame's first register and an operand's address is {@code fp} plus its byte offset
+ * ({@link Instr#aOffset}). No access is checked; what makes that safe is checked once
+ * instead: every register operand of a function's code is below its register count
+ * ({@link Proto}'s constructor), and a frame's window lies inside its block
+ * ({@link TaskContext#call}). A register's reference slot is written only when its tag is
+ * {@link Tag#REF}: a stale reference behind a number is never read.
  */
 public final class Interpreter {
     public static final int DONE = 0;
@@ -35,165 +45,204 @@ public final class Interpreter {
     private Interpreter() {}
 
     public static int run(TaskContext t) {
+        // Few locals on purpose (t, code, k, fp, pc): every local live across the dispatch
+        // loop competes for registers at its head, and C2 spills the losers on every
+        // instruction (measured: with ten locals the counting loop ran ~80 machine
+        // instructions per iteration). References, the base index and the proto are loaded
+        // from t where used; constants come interleaved in one array (Proto.kPayTag), as a
+        // field load used by several cases is hoisted above the switch.
         Proto p = t.closure.proto;
         long[] code = p.code;
-        long[] kp = p.kPay;
-        byte[] kt = p.kTag;
-        Box[] up = t.closure.upvals;
-        MemorySegment regs = t.regs;
-        Object[] refs = t.refs;
-        int base = t.base;
+        long[] k = p.kPayTag;
+        long fp = t.frameAddress();
         int pc = t.pc;
         for (;;) {
             try {
                 for (;;) {
-                    long i = code[pc++];
-                    switch ((int) i & 0xFF) {
+                    long w = code[pc++];
+                    switch ((int) w & 0xFF) {
                         case Op.MOVE: {
-                            int ra = base + a(i);
-                            int rb = base + b(i);
-                            sp(regs, ra, lpTag(regs, rb), lpPayload(regs, rb));
-                            refs[ra] = refs[rb];
+                            long i = own(w, Op.MOVE);
+                            long rb = fp + bOffset(i);
+                            byte tb = lpTagAt(rb);
+                            spAt(fp + aOffset(i), tb, lpPayloadAt(rb));
+                            if (tb == Tag.REF) {
+                                t.refs[t.base + a(i)] = t.refs[t.base + b(i)];
+                            }
                             break;
                         }
                         case Op.LOADK: {
-                            int ra = base + a(i);
+                            long i = own(w, Op.LOADK);
                             int kc = c(i);
-                            sp(regs, ra, kt[kc], kp[kc]);
-                            refs[ra] = p.kRef[kc];
+                            byte tk = ktag(k, kc);
+                            spAt(fp + aOffset(i), tk, kpay(k, kc));
+                            if (tk == Tag.REF) {
+                                t.refs[t.base + a(i)] = t.closure.proto.kRef[kc];
+                            }
                             break;
                         }
-                        case Op.LOADNIL:
-                            sp(regs, base + a(i), Tag.NIL, 0);
+                        case Op.LOADNIL: {
+                            long i = own(w, Op.LOADNIL);
+                            spAt(fp + aOffset(i), Tag.NIL, 0);
                             break;
-                        case Op.LOADBOOL:
-                            sp(regs, base + a(i), Tag.BOOL, b(i));
+                        }
+                        case Op.LOADBOOL: {
+                            long i = own(w, Op.LOADBOOL);
+                            spAt(fp + aOffset(i), Tag.BOOL, b(i));
                             break;
-                        case Op.LOADINT:
-                            sp(regs, base + a(i), Tag.INT, sc(i));
+                        }
+                        case Op.LOADINT: {
+                            long i = own(w, Op.LOADINT);
+                            spAt(fp + aOffset(i), Tag.INT, sc(i));
                             break;
+                        }
                         case Op.GETBOX: {
-                            int ra = base + a(i);
-                            Box bx = (Box) refs[base + b(i)];
-                            sp(regs, ra, bx.tag, bx.payload);
-                            refs[ra] = bx.ref;
+                            long i = own(w, Op.GETBOX);
+                            int ra = t.base + a(i);
+                            Box bx = (Box) t.refs[t.base + b(i)];
+                            spAt(fp + aOffset(i), bx.tag, bx.payload);
+                            t.refs[ra] = bx.ref;
                             break;
                         }
                         case Op.SETBOX: {
-                            int rb = base + b(i);
-                            Box bx = (Box) refs[base + a(i)];
-                            bx.tag = lpTag(regs, rb);
-                            bx.payload = lpPayload(regs, rb);
-                            bx.ref = bx.tag == Tag.REF ? refs[rb] : null;
+                            long i = own(w, Op.SETBOX);
+                            long rb = fp + bOffset(i);
+                            Box bx = (Box) t.refs[t.base + a(i)];
+                            bx.tag = lpTagAt(rb);
+                            bx.payload = lpPayloadAt(rb);
+                            bx.ref = bx.tag == Tag.REF ? t.refs[t.base + b(i)] : null;
                             break;
                         }
                         case Op.GETUPVAL: {
-                            int ra = base + a(i);
-                            Box bx = up[b(i)];
-                            sp(regs, ra, bx.tag, bx.payload);
-                            refs[ra] = bx.ref;
+                            long i = own(w, Op.GETUPVAL);
+                            Box bx = t.closure.upvals[b(i)];
+                            spAt(fp + aOffset(i), bx.tag, bx.payload);
+                            t.refs[t.base + a(i)] = bx.ref;
                             break;
                         }
                         case Op.SETUPVAL: {
-                            int ra = base + a(i);
-                            Box bx = up[b(i)];
-                            bx.tag = lpTag(regs, ra);
-                            bx.payload = lpPayload(regs, ra);
-                            bx.ref = bx.tag == Tag.REF ? refs[ra] : null;
+                            long i = own(w, Op.SETUPVAL);
+                            long ra = fp + aOffset(i);
+                            Box bx = t.closure.upvals[b(i)];
+                            bx.tag = lpTagAt(ra);
+                            bx.payload = lpPayloadAt(ra);
+                            bx.ref = bx.tag == Tag.REF ? t.refs[t.base + a(i)] : null;
                             break;
                         }
                         case Op.ADD: {
-                            int rb = base + b(i);
-                            int rc = base + c(i);
-                            byte tb = lpTag(regs, rb);
-                            byte tc = lpTag(regs, rc);
+                            long i = own(w, Op.ADD);
+                            long rb = fp + bOffset(i);
+                            long rc = fp + cOffset(i);
+                            byte tb = lpTagAt(rb);
+                            byte tc = lpTagAt(rc);
                             if (tb == Tag.INT && tc == Tag.INT) {
-                                sp(regs, base + a(i), Tag.INT, Math.addExact(lpPayload(regs, rb), lpPayload(regs, rc)));
+                                spAt(fp + aOffset(i), Tag.INT, Math.addExact(lpPayloadAt(rb), lpPayloadAt(rc)));
                             } else if (tb == Tag.FLOAT && tc == Tag.FLOAT) {
-                                sp(regs, base + a(i), Tag.FLOAT, dbits(dval(regs, rb) + dval(regs, rc)));
+                                spAt(fp + aOffset(i), Tag.FLOAT, dbits(dval(rb) + dval(rc)));
                             } else {
-                                ColdOps.arith(t, Op.ADD, base + a(i), rb, rc);
+                                ColdOps.arith(t, Op.ADD, t.base + a(i), t.base + b(i), t.base + c(i));
                             }
                             break;
                         }
                         case Op.ADDK: {
-                            int rb = base + b(i);
+                            long i = own(w, Op.ADDK);
+                            long rb = fp + bOffset(i);
                             int kc = c(i);
-                            byte tb = lpTag(regs, rb);
-                            if (tb == Tag.INT && kt[kc] == Tag.INT) {
-                                sp(regs, base + a(i), Tag.INT, Math.addExact(lpPayload(regs, rb), kp[kc]));
-                            } else if (tb == Tag.FLOAT && kt[kc] == Tag.FLOAT) {
-                                sp(regs, base + a(i), Tag.FLOAT, dbits(dval(regs, rb) + Double.longBitsToDouble(kp[kc])));
+                            byte tb = lpTagAt(rb);
+                            byte tk = ktag(k, kc);
+                            if (tb == Tag.INT && tk == Tag.INT) {
+                                spAt(fp + aOffset(i), Tag.INT, Math.addExact(lpPayloadAt(rb), kpay(k, kc)));
+                            } else if (tb == Tag.FLOAT && tk == Tag.FLOAT) {
+                                spAt(fp + aOffset(i), Tag.FLOAT, dbits(dval(rb) + Double.longBitsToDouble(kpay(k, kc))));
                             } else {
-                                ColdOps.arith(t, Op.ADD, base + a(i), rb, -1 - kc);
+                                ColdOps.arith(t, Op.ADD, t.base + a(i), t.base + b(i), -1 - kc);
                             }
                             break;
                         }
                         case Op.SUB: {
-                            int rb = base + b(i);
-                            int rc = base + c(i);
-                            byte tb = lpTag(regs, rb);
-                            byte tc = lpTag(regs, rc);
+                            long i = own(w, Op.SUB);
+                            long rb = fp + bOffset(i);
+                            long rc = fp + cOffset(i);
+                            byte tb = lpTagAt(rb);
+                            byte tc = lpTagAt(rc);
                             if (tb == Tag.INT && tc == Tag.INT) {
-                                sp(regs, base + a(i), Tag.INT, Math.subtractExact(lpPayload(regs, rb), lpPayload(regs, rc)));
+                                spAt(fp + aOffset(i), Tag.INT, Math.subtractExact(lpPayloadAt(rb), lpPayloadAt(rc)));
                             } else if (tb == Tag.FLOAT && tc == Tag.FLOAT) {
-                                sp(regs, base + a(i), Tag.FLOAT, dbits(dval(regs, rb) - dval(regs, rc)));
+                                spAt(fp + aOffset(i), Tag.FLOAT, dbits(dval(rb) - dval(rc)));
                             } else {
-                                ColdOps.arith(t, Op.SUB, base + a(i), rb, rc);
+                                ColdOps.arith(t, Op.SUB, t.base + a(i), t.base + b(i), t.base + c(i));
                             }
                             break;
                         }
                         case Op.SUBK: {
-                            int rb = base + b(i);
+                            long i = own(w, Op.SUBK);
+                            long rb = fp + bOffset(i);
                             int kc = c(i);
-                            byte tb = lpTag(regs, rb);
-                            if (tb == Tag.INT && kt[kc] == Tag.INT) {
-                                sp(regs, base + a(i), Tag.INT, Math.subtractExact(lpPayload(regs, rb), kp[kc]));
-                            } else if (tb == Tag.FLOAT && kt[kc] == Tag.FLOAT) {
-                                sp(regs, base + a(i), Tag.FLOAT, dbits(dval(regs, rb) - Double.longBitsToDouble(kp[kc])));
+                            byte tb = lpTagAt(rb);
+                            byte tk = ktag(k, kc);
+                            if (tb == Tag.INT && tk == Tag.INT) {
+                                spAt(fp + aOffset(i), Tag.INT, Math.subtractExact(lpPayloadAt(rb), kpay(k, kc)));
+                            } else if (tb == Tag.FLOAT && tk == Tag.FLOAT) {
+                                spAt(fp + aOffset(i), Tag.FLOAT, dbits(dval(rb) - Double.longBitsToDouble(kpay(k, kc))));
                             } else {
-                                ColdOps.arith(t, Op.SUB, base + a(i), rb, -1 - kc);
+                                ColdOps.arith(t, Op.SUB, t.base + a(i), t.base + b(i), -1 - kc);
                             }
                             break;
                         }
                         case Op.MUL: {
-                            int rb = base + b(i);
-                            int rc = base + c(i);
-                            byte tb = lpTag(regs, rb);
-                            byte tc = lpTag(regs, rc);
-                            if (tb == Tag.INT && tc == Tag.INT) {
-                                sp(regs, base + a(i), Tag.INT, Math.multiplyExact(lpPayload(regs, rb), lpPayload(regs, rc)));
-                            } else if (tb == Tag.FLOAT && tc == Tag.FLOAT) {
-                                sp(regs, base + a(i), Tag.FLOAT, dbits(dval(regs, rb) * dval(regs, rc)));
+                            long i = own(w, Op.MUL);
+                            long rb = fp + bOffset(i);
+                            long rc = fp + cOffset(i);
+                            byte tb = lpTagAt(rb);
+                            byte tc = lpTagAt(rc);
+                            if (tb == Tag.FLOAT && tc == Tag.FLOAT) {
+                                spAt(fp + aOffset(i), Tag.FLOAT, dbits(dval(rb) * dval(rc)));
+                            } else if (tb == Tag.INT && tc == Tag.INT) {
+                                spAt(fp + aOffset(i), Tag.INT, Math.multiplyExact(lpPayloadAt(rb), lpPayloadAt(rc)));
                             } else {
-                                ColdOps.arith(t, Op.MUL, base + a(i), rb, rc);
+                                ColdOps.arith(t, Op.MUL, t.base + a(i), t.base + b(i), t.base + c(i));
                             }
                             break;
                         }
                         case Op.MULK: {
-                            int rb = base + b(i);
+                            long i = own(w, Op.MULK);
+                            long rb = fp + bOffset(i);
                             int kc = c(i);
-                            byte tb = lpTag(regs, rb);
-                            if (tb == Tag.INT && kt[kc] == Tag.INT) {
-                                sp(regs, base + a(i), Tag.INT, Math.multiplyExact(lpPayload(regs, rb), kp[kc]));
-                            } else if (tb == Tag.FLOAT && kt[kc] == Tag.FLOAT) {
-                                sp(regs, base + a(i), Tag.FLOAT, dbits(dval(regs, rb) * Double.longBitsToDouble(kp[kc])));
+                            byte tb = lpTagAt(rb);
+                            byte tk = ktag(k, kc);
+                            if (tb == Tag.FLOAT && tk == Tag.FLOAT) {
+                                spAt(fp + aOffset(i), Tag.FLOAT, dbits(dval(rb) * Double.longBitsToDouble(kpay(k, kc))));
+                            } else if (tb == Tag.INT && tk == Tag.INT) {
+                                spAt(fp + aOffset(i), Tag.INT, Math.multiplyExact(lpPayloadAt(rb), kpay(k, kc)));
                             } else {
-                                ColdOps.arith(t, Op.MUL, base + a(i), rb, -1 - kc);
+                                ColdOps.arith(t, Op.MUL, t.base + a(i), t.base + b(i), -1 - kc);
                             }
                             break;
                         }
                         case Op.DIV: {
-                            int rb = base + b(i);
-                            int rc = base + c(i);
-                            if (lpTag(regs, rb) == Tag.FLOAT && lpTag(regs, rc) == Tag.FLOAT) {
-                                sp(regs, base + a(i), Tag.FLOAT, dbits(dval(regs, rb) / dval(regs, rc)));
+                            long i = own(w, Op.DIV);
+                            long rb = fp + bOffset(i);
+                            long rc = fp + cOffset(i);
+                            if (lpTagAt(rb) == Tag.FLOAT && lpTagAt(rc) == Tag.FLOAT) {
+                                spAt(fp + aOffset(i), Tag.FLOAT, dbits(dval(rb) / dval(rc)));
                             } else {
-                                ColdOps.arith(t, Op.DIV, base + a(i), rb, rc);
+                                ColdOps.arith(t, Op.DIV, t.base + a(i), t.base + b(i), t.base + c(i));
+                            }
+                            break;
+                        }
+                        case Op.DIVK: {
+                            long i = own(w, Op.DIVK);
+                            long rb = fp + bOffset(i);
+                            int kc = c(i);
+                            if (lpTagAt(rb) == Tag.FLOAT && ktag(k, kc) == Tag.FLOAT) {
+                                spAt(fp + aOffset(i), Tag.FLOAT, dbits(dval(rb) / Double.longBitsToDouble(kpay(k, kc))));
+                            } else {
+                                ColdOps.arith(t, Op.DIV, t.base + a(i), t.base + b(i), -1 - kc);
                             }
                             break;
                         }
                         case Op.JMP: {
+                            long i = own(w, Op.JMP);
                             int off = sc(i);
                             // the trap is read before moving pc, so a raised Cancelled belongs to this jump
                             if (off < 0 && t.lpTrap() != 0) {
@@ -207,23 +256,29 @@ public final class Interpreter {
                             break;
                         }
                         case Op.TEST: {
-                            int ra = base + a(i);
-                            if (lpTag(regs, ra) != Tag.BOOL) {
-                                throw ColdOps.notBool(t, ra);
+                            long i = own(w, Op.TEST);
+                            long ra = fp + aOffset(i);
+                            if (lpTagAt(ra) != Tag.BOOL) {
+                                throw ColdOps.notBool(t, t.base + a(i));
                             }
-                            if (lpPayload(regs, ra) == k(i)) {
+                            if (lpPayloadAt(ra) == k(i)) {
                                 pc += sc(i);
                             }
                             break;
                         }
                         case Op.LT: {
-                            int ra = base + a(i);
-                            int rb = base + b(i);
+                            long i = own(w, Op.LT);
+                            long ra = fp + aOffset(i);
+                            long rb = fp + bOffset(i);
+                            byte ta = lpTagAt(ra);
+                            byte tb = lpTagAt(rb);
                             boolean r;
-                            if (lpTag(regs, ra) == Tag.INT && lpTag(regs, rb) == Tag.INT) {
-                                r = lpPayload(regs, ra) < lpPayload(regs, rb);
+                            if (ta == Tag.INT && tb == Tag.INT) {
+                                r = lpPayloadAt(ra) < lpPayloadAt(rb);
+                            } else if (ta == Tag.FLOAT && tb == Tag.FLOAT) {
+                                r = dval(ra) < dval(rb);
                             } else {
-                                r = ColdOps.compare(t.get(ra), t.get(rb), "<") < 0;
+                                r = ColdOps.compare(t.get(t.base + a(i)), t.get(t.base + b(i)), "<") < 0;
                             }
                             if (r == (k(i) != 0)) {
                                 pc += sc(i);
@@ -231,13 +286,18 @@ public final class Interpreter {
                             break;
                         }
                         case Op.LE: {
-                            int ra = base + a(i);
-                            int rb = base + b(i);
+                            long i = own(w, Op.LE);
+                            long ra = fp + aOffset(i);
+                            long rb = fp + bOffset(i);
+                            byte ta = lpTagAt(ra);
+                            byte tb = lpTagAt(rb);
                             boolean r;
-                            if (lpTag(regs, ra) == Tag.INT && lpTag(regs, rb) == Tag.INT) {
-                                r = lpPayload(regs, ra) <= lpPayload(regs, rb);
+                            if (ta == Tag.INT && tb == Tag.INT) {
+                                r = lpPayloadAt(ra) <= lpPayloadAt(rb);
+                            } else if (ta == Tag.FLOAT && tb == Tag.FLOAT) {
+                                r = dval(ra) <= dval(rb);
                             } else {
-                                r = ColdOps.compare(t.get(ra), t.get(rb), "<=") <= 0;
+                                r = ColdOps.compare(t.get(t.base + a(i)), t.get(t.base + b(i)), "<=") <= 0;
                             }
                             if (r == (k(i) != 0)) {
                                 pc += sc(i);
@@ -245,13 +305,14 @@ public final class Interpreter {
                             break;
                         }
                         case Op.EQ: {
-                            int ra = base + a(i);
-                            int rb = base + b(i);
+                            long i = own(w, Op.EQ);
+                            long ra = fp + aOffset(i);
+                            long rb = fp + bOffset(i);
                             boolean r;
-                            if (lpTag(regs, ra) == Tag.INT && lpTag(regs, rb) == Tag.INT) {
-                                r = lpPayload(regs, ra) == lpPayload(regs, rb);
+                            if (lpTagAt(ra) == Tag.INT && lpTagAt(rb) == Tag.INT) {
+                                r = lpPayloadAt(ra) == lpPayloadAt(rb);
                             } else {
-                                r = Values.equal(t.get(ra), t.get(rb));
+                                r = Values.equal(t.get(t.base + a(i)), t.get(t.base + b(i)));
                             }
                             if (r == (k(i) != 0)) {
                                 pc += sc(i);
@@ -259,15 +320,18 @@ public final class Interpreter {
                             break;
                         }
                         case Op.LTK: {
-                            int ra = base + a(i);
+                            long i = own(w, Op.LTK);
+                            long ra = fp + aOffset(i);
                             int kb = b(i);
+                            byte ta = lpTagAt(ra);
+                            byte tk = ktag(k, kb);
                             boolean r;
-                            if (lpTag(regs, ra) == Tag.INT && kt[kb] == Tag.INT) {
-                                r = lpPayload(regs, ra) < kp[kb];
-                            } else if (lpTag(regs, ra) == Tag.FLOAT && kt[kb] == Tag.FLOAT) {
-                                r = dval(regs, ra) < Double.longBitsToDouble(kp[kb]);
+                            if (ta == Tag.INT && tk == Tag.INT) {
+                                r = lpPayloadAt(ra) < kpay(k, kb);
+                            } else if (ta == Tag.FLOAT && tk == Tag.FLOAT) {
+                                r = dval(ra) < Double.longBitsToDouble(kpay(k, kb));
                             } else {
-                                r = ColdOps.compare(t.get(ra), p.constant(kb), "<") < 0;
+                                r = ColdOps.compare(t.get(t.base + a(i)), t.closure.proto.constant(kb), "<") < 0;
                             }
                             if (r == (k(i) != 0)) {
                                 pc += sc(i);
@@ -275,13 +339,14 @@ public final class Interpreter {
                             break;
                         }
                         case Op.LEK: {
-                            int ra = base + a(i);
+                            long i = own(w, Op.LEK);
+                            long ra = fp + aOffset(i);
                             int kb = b(i);
                             boolean r;
-                            if (lpTag(regs, ra) == Tag.INT && kt[kb] == Tag.INT) {
-                                r = lpPayload(regs, ra) <= kp[kb];
+                            if (lpTagAt(ra) == Tag.INT && ktag(k, kb) == Tag.INT) {
+                                r = lpPayloadAt(ra) <= kpay(k, kb);
                             } else {
-                                r = ColdOps.compare(t.get(ra), p.constant(kb), "<=") <= 0;
+                                r = ColdOps.compare(t.get(t.base + a(i)), t.closure.proto.constant(kb), "<=") <= 0;
                             }
                             if (r == (k(i) != 0)) {
                                 pc += sc(i);
@@ -289,15 +354,18 @@ public final class Interpreter {
                             break;
                         }
                         case Op.GTK: {
-                            int ra = base + a(i);
+                            long i = own(w, Op.GTK);
+                            long ra = fp + aOffset(i);
                             int kb = b(i);
+                            byte ta = lpTagAt(ra);
+                            byte tk = ktag(k, kb);
                             boolean r;
-                            if (lpTag(regs, ra) == Tag.INT && kt[kb] == Tag.INT) {
-                                r = lpPayload(regs, ra) > kp[kb];
-                            } else if (lpTag(regs, ra) == Tag.FLOAT && kt[kb] == Tag.FLOAT) {
-                                r = dval(regs, ra) > Double.longBitsToDouble(kp[kb]);
+                            if (ta == Tag.FLOAT && tk == Tag.FLOAT) {
+                                r = dval(ra) > Double.longBitsToDouble(kpay(k, kb));
+                            } else if (ta == Tag.INT && tk == Tag.INT) {
+                                r = lpPayloadAt(ra) > kpay(k, kb);
                             } else {
-                                r = ColdOps.compare(t.get(ra), p.constant(kb), ">") > 0;
+                                r = ColdOps.compare(t.get(t.base + a(i)), t.closure.proto.constant(kb), ">") > 0;
                             }
                             if (r == (k(i) != 0)) {
                                 pc += sc(i);
@@ -305,13 +373,14 @@ public final class Interpreter {
                             break;
                         }
                         case Op.GEK: {
-                            int ra = base + a(i);
+                            long i = own(w, Op.GEK);
+                            long ra = fp + aOffset(i);
                             int kb = b(i);
                             boolean r;
-                            if (lpTag(regs, ra) == Tag.INT && kt[kb] == Tag.INT) {
-                                r = lpPayload(regs, ra) >= kp[kb];
+                            if (lpTagAt(ra) == Tag.INT && ktag(k, kb) == Tag.INT) {
+                                r = lpPayloadAt(ra) >= kpay(k, kb);
                             } else {
-                                r = ColdOps.compare(t.get(ra), p.constant(kb), ">=") >= 0;
+                                r = ColdOps.compare(t.get(t.base + a(i)), t.closure.proto.constant(kb), ">=") >= 0;
                             }
                             if (r == (k(i) != 0)) {
                                 pc += sc(i);
@@ -319,13 +388,14 @@ public final class Interpreter {
                             break;
                         }
                         case Op.EQK: {
-                            int ra = base + a(i);
+                            long i = own(w, Op.EQK);
+                            long ra = fp + aOffset(i);
                             int kb = b(i);
                             boolean r;
-                            if (lpTag(regs, ra) == Tag.INT && kt[kb] == Tag.INT) {
-                                r = lpPayload(regs, ra) == kp[kb];
+                            if (lpTagAt(ra) == Tag.INT && ktag(k, kb) == Tag.INT) {
+                                r = lpPayloadAt(ra) == kpay(k, kb);
                             } else {
-                                r = Values.equal(t.get(ra), p.constant(kb));
+                                r = Values.equal(t.get(t.base + a(i)), t.closure.proto.constant(kb));
                             }
                             if (r == (k(i) != 0)) {
                                 pc += sc(i);
@@ -333,12 +403,14 @@ public final class Interpreter {
                             break;
                         }
                         case Op.FORLOOP: {
-                            int ra = base + a(i);
-                            long v = lpPayload(regs, ra);
-                            if (v < lpPayload(regs, ra + 1)) {
+                            long i = own(w, Op.FORLOOP);
+                            // the counter R[A] and the limit R[A+1] are ints (FORPREP checked): payloads only
+                            long ra = fp + aOffset(i);
+                            long v = lpPayloadAt(ra);
+                            if (v < lpPayloadAt(ra + REGISTER_BYTES)) {
                                 v++;
-                                spPayload(regs, ra, v);
-                                sp(regs, ra + 2, Tag.INT, v);
+                                spPayloadAt(ra, v);
+                                spAt(ra + 2 * REGISTER_BYTES, Tag.INT, v);
                                 if (t.lpTrap() != 0) {
                                     t.pc = pc + sc(i);
                                     int s = t.onTrap();
@@ -351,6 +423,7 @@ public final class Interpreter {
                             break;
                         }
                         case Op.CALL: {
+                            long i = own(w, Op.CALL);
                             if (t.lpTrap() != 0) {
                                 // on resume the call runs again: it has not started
                                 t.pc = pc - 1;
@@ -362,41 +435,36 @@ public final class Interpreter {
                             pc = t.call(a(i), b(i), pc);
                             p = t.closure.proto;
                             code = p.code;
-                            kp = p.kPay;
-                            kt = p.kTag;
-                            up = t.closure.upvals;
-                            regs = t.regs;
-                            refs = t.refs;
-                            base = t.base;
+                            k = p.kPayTag;
+                            fp = t.frameAddress();
                             break;
                         }
                         case Op.RETURN:
                         case Op.RETNIL: {
-                            pc = t.ret(((int) i & 0xFF) == Op.RETURN ? base + a(i) : -1);
+                            long i = own(w, Op.RETNIL);
+                            pc = t.ret(((int) w & 0xFF) == Op.RETURN ? t.base + a(i) : -1);
                             if (pc < 0) {
                                 t.pc = 0;
                                 return DONE;
                             }
                             p = t.closure.proto;
                             code = p.code;
-                            kp = p.kPay;
-                            kt = p.kTag;
-                            up = t.closure.upvals;
-                            regs = t.regs;
-                            refs = t.refs;
-                            base = t.base;
+                            k = p.kPayTag;
+                            fp = t.frameAddress();
                             break;
                         }
-                        case Op.DEFAULT:
-                            if (lpTag(regs, base + a(i)) != Tag.ABSENT) {
+                        case Op.DEFAULT: {
+                            long i = own(w, Op.DEFAULT);
+                            if (lpTagAt(fp + aOffset(i)) != Tag.ABSENT) {
                                 pc += sc(i);
                             }
                             break;
+                        }
                         case Op.SUSPEND_TEST:
                             t.pc = pc;
                             return SUSPENDED;
                         default:
-                            pc = ColdOps.exec(t, i, pc);
+                            pc = ColdOps.exec(t, w, pc);
                             break;
                     }
                 }
@@ -412,17 +480,32 @@ public final class Interpreter {
             }
             p = t.closure.proto;
             code = p.code;
-            kp = p.kPay;
-            kt = p.kTag;
-            up = t.closure.upvals;
-            regs = t.regs;
-            refs = t.refs;
-            base = t.base;
+            k = p.kPayTag;
+            fp = t.frameAddress();
         }
     }
 
-    private static double dval(MemorySegment regs, int r) {
-        return Double.longBitsToDouble(lpPayload(regs, r));
+    /**
+     * The instruction word as seen by the case for {@code op}: the same operand fields (the
+     * xor only clears the opcode byte, which every case knows), but a different expression in
+     * every case. Without it C2 commons the identical operand decoding of all cases and
+     * computes it once above the switch, for every instruction, spilling the results: the
+     * Mandelbrot loop ran ~60 machine instructions of decoding per Limn instruction.
+     */
+    private static long own(long w, int op) {
+        return w ^ op;
+    }
+
+    private static byte ktag(long[] k, int kc) {
+        return (byte) k[2 * kc + 1];
+    }
+
+    private static long kpay(long[] k, int kc) {
+        return k[2 * kc];
+    }
+
+    private static double dval(long reg) {
+        return Double.longBitsToDouble(lpPayloadAt(reg));
     }
 
     private static long dbits(double d) {

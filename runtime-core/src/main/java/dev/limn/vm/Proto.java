@@ -24,6 +24,8 @@ public final class Proto {
     public final long[] kPay;
     public final byte[] kTag;
     public final Object[] kRef;
+    /** kPay and kTag interleaved (payload of constant i at 2i, its tag at 2i + 1): one array for the interpreter to keep at hand. */
+    final long[] kPayTag;
     public final Proto[] protos;
     /** For each captured box: true when it is the enclosing frame's register upIndex, false when it is the enclosing closure's box upIndex. */
     public final boolean[] upFromLocal;
@@ -51,6 +53,11 @@ public final class Proto {
         this.kPay = kPay;
         this.kTag = kTag;
         this.kRef = kRef;
+        this.kPayTag = new long[2 * kPay.length];
+        for (int i = 0; i < kPay.length; i++) {
+            kPayTag[2 * i] = kPay[i];
+            kPayTag[2 * i + 1] = kTag[i];
+        }
         this.protos = protos;
         this.upFromLocal = upFromLocal;
         this.upIndex = upIndex;
@@ -62,6 +69,46 @@ public final class Proto {
         this.exEnd = exEnd;
         this.exHandler = exHandler;
         this.exReg = exReg;
+        checkRegisters();
+    }
+
+    /**
+     * Checks that every register operand of the code lies below {@link #maxRegs}: the
+     * interpreter reads registers unchecked ({@link Interpreter}), and this check, with the
+     * window check at call entry, is what keeps those reads inside the frame. A failure is
+     * a compiler defect.
+     */
+    private void checkRegisters() {
+        if (maxRegs < 0 || maxRegs > Instr.MAX_A + 1) {
+            throw new IllegalStateException("fn " + displayName() + ": register count " + maxRegs + " out of range");
+        }
+        for (int pc = 0; pc < code.length; pc++) {
+            long i = code[pc];
+            Opcode op = Opcode.of(Instr.op(i));
+            int top = switch (op) {
+                // operands that are not registers, or registers beyond the ones the format names
+                case AUPDATE -> Math.max(Instr.a(i), Instr.b(i));
+                case UPCAS -> Instr.a(i) + 1;
+                case BLOCKBEGIN -> Instr.a(i) + 2;
+                case SPAWN, SPAWNW -> Math.max(Instr.a(i), Instr.b(i) + Instr.k(i));
+                default -> registerTop(op, i);
+            };
+            if (top >= maxRegs) {
+                throw new IllegalStateException("fn " + displayName() + " pc " + pc + ": " + op
+                        + " uses register " + top + " of " + maxRegs);
+            }
+        }
+    }
+
+    /** The highest register an instruction of {@code op}'s format names. */
+    private static int registerTop(Opcode op, long i) {
+        return switch (op.format) {
+            case NONE, J -> -1;
+            case AB, ABK, ABJ -> Math.max(Instr.a(i), Instr.b(i));
+            case ABC -> Math.max(Instr.a(i), Math.max(Instr.b(i), Instr.c(i)));
+            case ACALL -> Instr.a(i) + Instr.b(i);
+            default -> op == Opcode.FORPREP || op == Opcode.FORLOOP ? Instr.a(i) + 2 : Instr.a(i);
+        };
     }
 
     public String displayName() {

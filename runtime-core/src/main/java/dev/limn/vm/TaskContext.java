@@ -1,8 +1,12 @@
 package dev.limn.vm;
 
+import static dev.limn.offheap.RegisterFile.REGISTER_BYTES;
 import static dev.limn.offheap.RegisterFile.lpPayload;
+import static dev.limn.offheap.RegisterFile.lpPayloadAt;
 import static dev.limn.offheap.RegisterFile.lpTag;
+import static dev.limn.offheap.RegisterFile.lpTagAt;
 import static dev.limn.offheap.RegisterFile.sp;
+import static dev.limn.offheap.RegisterFile.spAt;
 
 import dev.limn.offheap.RegisterFile;
 
@@ -43,14 +47,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * </ul>
  * Every resource is returned by {@link #close()}, which {@link #finish} calls on every way
  * a task can end (done, failed, cancelled, terminated).
- * The interpreter caches {@code regs}, {@code refs} and {@code base} in locals; they change
- * only in {@link #call}, {@link #ret} and {@link #unwind}, after which it reloads them.
+ * The interpreter caches the frame's address ({@link #frameAddress}) in a local; it changes
+ * only in {@link #call}, {@link #ret} and {@link #unwind}, after which it reloads it.
+ * {@link #call} and {@link #ret} are the hot halves of a script call and stay small enough
+ * for C2 to inline them into the dispatch loop (FreqInlineSize, 325 bytes of bytecode);
+ * everything unusual goes to {@link #callSlow}.
  */
 public final class TaskContext extends Fiber {
     /** Live task contexts of all programs (spawned and not yet finished). */
     static final AtomicLong LIVE = new AtomicLong();
 
     MemorySegment regs;
+    /** The raw address of register 0 of {@link #regs}; changes with it. */
+    long regsAddress;
     Object[] refs;
     int base;
     int pc;
@@ -66,6 +75,8 @@ public final class TaskContext extends Fiber {
     private int[] fBlock = new int[16];
     private int[] fRet = new int[16];
     private Closure[] fClosure = new Closure[16];
+    /** min(maxDepth, frame array length): one compare on the fast call path covers both. */
+    private int frameLimit;
 
     final int maxDepth;
     final PrintStream out;
@@ -140,7 +151,9 @@ public final class TaskContext extends Fiber {
         blocks[0] = first;
         shadows[0] = new Object[RegisterFile.capacity(first)];
         regs = first;
+        regsAddress = regs.address();
         refs = shadows[0];
+        frameLimit = Math.min(maxDepth, fPc.length);
         if (p.maxRegs > RegisterFile.capacity(regs)) {
             throw new LimnError("StackOverflow", "function " + p.displayName() + " needs too many registers");
         }
@@ -447,6 +460,7 @@ public final class TaskContext extends Fiber {
             }
         }
         regs = null;
+        regsAddress = 0;
         refs = null;
     }
 
@@ -471,15 +485,42 @@ public final class TaskContext extends Fiber {
 
     // ------------------------------------------------------------------ calls
 
+    /** The raw address of the current frame's first register. */
+    long frameAddress() {
+        return regsAddress + base * REGISTER_BYTES;
+    }
+
     /**
      * Calls the value in register {@code base + a} with the {@code argc} arguments after it.
      * A closure gets a new frame whose window starts at the first argument; a builtin runs
      * at once. Raises before changing any state, so the error belongs to the caller's pc.
+     * This is the fast path: a closure given all its parameters, with room for its frame
+     * record and its window in the current block.
      *
      * @return the pc to continue at
      */
     int call(int a, int argc, int retPc) {
         int fn = base + a;
+        Object callee = refs[fn];
+        int d = depth;
+        // R[fn] lies inside the caller's window, which was checked when the caller was entered
+        if (lpTagAt(regsAddress + fn * REGISTER_BYTES) == Tag.REF && callee instanceof Closure c
+                && argc == c.proto.numParams && d < frameLimit && fn + 1 + c.proto.maxRegs <= refs.length) {
+            fPc[d] = retPc;
+            fBase[d] = base;
+            fBlock[d] = block;
+            fRet[d] = fn;
+            fClosure[d] = closure;
+            depth = d + 1;
+            base = fn + 1;
+            closure = c;
+            return 0;
+        }
+        return callSlow(fn, argc, retPc);
+    }
+
+    /** {@link #call} for builtins, errors, missing arguments, frame growth and block changes. */
+    private int callSlow(int fn, int argc, int retPc) {
         Object callee = lpTag(regs, fn) == Tag.REF ? refs[fn] : null;
         if (!(callee instanceof Closure c)) {
             if (callee instanceof Builtin bi) {
@@ -535,6 +576,7 @@ public final class TaskContext extends Fiber {
             shadows[block] = new Object[RegisterFile.capacity(blocks[block])];
         }
         regs = blocks[block];
+        regsAddress = regs.address();
         refs = shadows[block];
         for (int i = 0; i < argc; i++) {
             sp(regs, i, lpTag(old, from + i), lpPayload(old, from + i));
@@ -550,6 +592,7 @@ public final class TaskContext extends Fiber {
         fBlock = java.util.Arrays.copyOf(fBlock, n);
         fRet = java.util.Arrays.copyOf(fRet, n);
         fClosure = java.util.Arrays.copyOf(fClosure, n);
+        frameLimit = Math.min(maxDepth, n);
     }
 
     /**
@@ -558,22 +601,35 @@ public final class TaskContext extends Fiber {
      * @return the caller's pc, or -1 when the task's outermost frame returned
      */
     int ret(int src) {
-        if (depth == 0) {
+        int d = depth - 1;
+        if (d < 0) {
             return -1;
         }
-        byte tag = src < 0 ? Tag.NIL : lpTag(regs, src);
-        long pay = src < 0 ? 0 : lpPayload(regs, src);
-        Object ref = tag == Tag.REF ? refs[src] : null;
-        int d = --depth;
+        byte tag = Tag.NIL;
+        long pay = 0;
+        Object ref = null;
+        if (src >= 0) {
+            // src lies inside the returning frame's window, dst inside the caller's
+            long r = regsAddress + src * REGISTER_BYTES;
+            tag = lpTagAt(r);
+            pay = lpPayloadAt(r);
+            if (tag == Tag.REF) {
+                ref = refs[src];
+            }
+        }
+        depth = d;
         int b = fBlock[d];
         if (b != block) {
             block = b;
             regs = blocks[b];
+            regsAddress = regs.address();
             refs = shadows[b];
         }
         int dst = fRet[d];
-        sp(regs, dst, tag, pay);
-        refs[dst] = ref;
+        spAt(regsAddress + dst * REGISTER_BYTES, tag, pay);
+        if (tag == Tag.REF) {
+            refs[dst] = ref;
+        }
         base = fBase[d];
         closure = fClosure[d];
         fClosure[d] = null;

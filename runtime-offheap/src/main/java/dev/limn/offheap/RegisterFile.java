@@ -4,6 +4,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 
+import org.agrona.UnsafeApi;
+
 /**
  * The layout of a task's register file in an off-heap slab block, and its accessors.
  *
@@ -19,6 +21,15 @@ import java.lang.invoke.VarHandle;
  * the same indices). Accesses are plain: a register file belongs to one task, and a task
  * runs on one carrier at a time; the hand-over between carriers is ordered by the
  * scheduler's queues.
+ *
+ * <p>Two kinds of accessors: by segment and register index (bounds-checked on every access,
+ * for everything but the interpreter's fast paths), and by raw address ({@code ...At},
+ * {@link #address}) with no checks at all. The raw ones exist because the checks of a
+ * segment access (bounds, liveness of the shared arena, read-only) cost more than the
+ * access itself in the dispatch loop; their caller proves the bounds once instead: a frame's
+ * window is checked against the block's capacity when the frame is entered, and every
+ * register operand of a function's code against its register count when it is loaded.
+ * A raw address is valid while the block is allocated.
  */
 public final class RegisterFile {
     public static final long REGISTER_BYTES = 16;
@@ -49,6 +60,32 @@ public final class RegisterFile {
 
     public static void spTag(MemorySegment block, int reg, byte tag) {
         TAG.set(block, reg * REGISTER_BYTES + TAG_OFFSET, tag);
+    }
+
+    /** The raw address of register {@code reg} of {@code block}, for the {@code ...At} accessors. */
+    public static long address(MemorySegment block, int reg) {
+        return block.address() + reg * REGISTER_BYTES;
+    }
+
+    /** The payload of the register at raw address {@code reg}; unchecked. */
+    public static long lpPayloadAt(long reg) {
+        return UnsafeApi.getLong(reg + PAYLOAD_OFFSET);
+    }
+
+    /** Stores the payload of the register at raw address {@code reg}; unchecked. */
+    public static void spPayloadAt(long reg, long value) {
+        UnsafeApi.putLong(reg + PAYLOAD_OFFSET, value);
+    }
+
+    /** The tag of the register at raw address {@code reg}; unchecked. */
+    public static byte lpTagAt(long reg) {
+        return UnsafeApi.getByte(reg + TAG_OFFSET);
+    }
+
+    /** Stores tag and payload of the register at raw address {@code reg}; unchecked. */
+    public static void spAt(long reg, byte tag, long payload) {
+        UnsafeApi.putLong(reg + PAYLOAD_OFFSET, payload);
+        UnsafeApi.putByte(reg + TAG_OFFSET, tag);
     }
 
     /** Stores tag and payload of register {@code reg} together. */

@@ -36,6 +36,24 @@ class RegisterFileTest {
     }
 
     @Test
+    void rawAccessorsSeeTheSameRegistersAsCheckedOnes() {
+        try (SlabAllocator slab = new SlabAllocator(16 * 8, 4)) {
+            MemorySegment block = slab.allocate();
+            RegisterFile.sp(block, 5, (byte) 2, 42);
+            long r5 = RegisterFile.address(block, 5);
+            assertEquals(RegisterFile.address(block, 0) + 5 * RegisterFile.REGISTER_BYTES, r5);
+            assertEquals(42, RegisterFile.lpPayloadAt(r5));
+            assertEquals((byte) 2, RegisterFile.lpTagAt(r5));
+            RegisterFile.spAt(r5, (byte) 3, -7);
+            RegisterFile.spPayloadAt(r5 + RegisterFile.REGISTER_BYTES, Long.MAX_VALUE);
+            assertEquals(-7, RegisterFile.lpPayload(block, 5));
+            assertEquals((byte) 3, RegisterFile.lpTag(block, 5));
+            assertEquals(Long.MAX_VALUE, RegisterFile.lpPayload(block, 6));
+            slab.free(block);
+        }
+    }
+
+    @Test
     void accessPastTheBlockIsAnExceptionNotACrash() {
         try (SlabAllocator slab = new SlabAllocator(16 * 4, 4)) {
             MemorySegment block = slab.allocate();
