@@ -142,6 +142,18 @@ public final class RangeChunk {
         return Fiber.Status.DONE;
     }
 
+    /**
+     * Ends this chunk without running it, because its fiber failed before its first iteration
+     * (it could not even set up its registers): the first index counts as failed, the rest as
+     * cancelled, and the loop is told the chunk is done. Call instead of {@link #drive}.
+     */
+    public void failBeforeStart(Throwable error) {
+        long first = next;
+        next = end;
+        loop.iterationFailed(error, first, end - first - 1);
+        loop.chunkDone(this);
+    }
+
     /** Gives the upper half of {@code [from, end)} to a new chunk if the loop may still grow. */
     private void trySplit(long from, Carrier carrier) {
         if (!loop.tryReserveChunk()) {

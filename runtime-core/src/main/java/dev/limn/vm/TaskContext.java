@@ -234,6 +234,7 @@ public final class TaskContext extends Fiber {
             }
         } catch (LimnError e) {
             error = e.value;
+            it.range.failBeforeStart(e);
             finish(Interpreter.FAILED);
             return Status.DONE;
         }

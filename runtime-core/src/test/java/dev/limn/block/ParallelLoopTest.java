@@ -316,4 +316,23 @@ class ParallelLoopTest {
             assertEquals(10_000 - 6, parent.loop.cancelledIterations());
         }
     }
+
+    @Test
+    void aChunkThatFailsBeforeItsFirstIterationStillCompletesTheLoop() throws Exception {
+        RuntimeException setup = new RuntimeException("no registers");
+        try (Scheduler s = Scheduler.builder().carriers(2).build()) {
+            Parent parent = new Parent(sched -> ParallelLoop.start(sched, 100, 0, chunk -> new Fiber() {
+                @Override
+                protected Status run(Carrier carrier) {
+                    chunk.failBeforeStart(setup);
+                    return Status.DONE;
+                }
+            }));
+            s.runMain(parent);
+            assertTrue(parent.loop.isDone());
+            assertSame(setup, parent.loop.error());
+            assertEquals(0, parent.loop.failedIndex());
+            assertEquals(99, parent.loop.cancelledIterations());
+        }
+    }
 }
