@@ -142,6 +142,73 @@ public final class RangeChunk {
         return Fiber.Status.DONE;
     }
 
+    // ---- step by step: the VM runs the chunk's loop in its interpreter ---------------------------
+
+    /** An iteration handed out by {@link #nextIndex} is running. */
+    private boolean inIteration;
+    /** Iterations completed since the last {@link #flushIterations}. */
+    private long unflushed;
+
+    /**
+     * For a fiber that runs the chunk's loop itself (the VM's chunk task, whose interpreter
+     * loops: next index, call the body, jump back): marks the previous index done and returns
+     * the next one, or -1 when the chunk is over (range done, or its fiber cancelled or
+     * terminated). Does what {@link #drive} does between iterations: the trap test and the
+     * split test. Time slices are left to the caller's own back-edge checks. Call
+     * {@link #flushIterations} at the end of every run and {@link #endSteps} when the fiber ends.
+     */
+    public long nextIndex(Fiber self, Carrier carrier) {
+        if (!started) {
+            started = true;
+            if (createdOn >= 0 && createdOn != carrier.index()) {
+                loop.scheduler().countParallelSteal();
+            }
+        }
+        if (inIteration) {
+            inIteration = false;
+            next++;
+            unflushed++;
+        }
+        long cursor = next;
+        if (cursor >= end) {
+            return -1;
+        }
+        if ((self.lpTrap() & (Fiber.TRAP_CANCEL | Fiber.TRAP_TERMINATE)) != 0) {
+            stoppedByTrap = true;
+            return -1;
+        }
+        if (loop.mayGrow() && end - cursor >= 2 && loop.scheduler().lvIdleCarriers() > 0) {
+            trySplit(cursor, carrier);
+        }
+        inIteration = true;
+        return cursor;
+    }
+
+    /** Owner's carrier thread: adds the iterations completed since the last flush to {@code carrier}'s count. */
+    public void flushIterations(Carrier carrier) {
+        if (unflushed != 0) {
+            carrier.addIterations(unflushed);
+            unflushed = 0;
+        }
+    }
+
+    /**
+     * The stepping fiber ended: with {@code error} (the iteration {@link #nextIndex} last
+     * handed out failed) or normally (null). Counts what did not run and tells the loop.
+     * Flush the iteration count first.
+     */
+    public void endSteps(Throwable error) {
+        long cursor = next;
+        if (error != null && inIteration) {
+            loop.iterationFailed(error, cursor, end - cursor - 1);
+        } else if (cursor < end) {
+            loop.iterationsCancelled(end - cursor);
+        }
+        inIteration = false;
+        next = end;
+        loop.chunkDone(this);
+    }
+
     /**
      * Ends this chunk without running it, because its fiber failed before its first iteration
      * (it could not even set up its registers): the first index counts as failed, the rest as

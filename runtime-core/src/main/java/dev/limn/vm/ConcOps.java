@@ -18,7 +18,7 @@ import java.util.ArrayList;
 /**
  * The concurrency operations of the VM (SPEC §5, §6.1, §6.2, §7 for block handles): serves
  * NEWATOMIC ALOAD AUPDATE UPSTORE UPCAS BLOCKBEGIN SPAWN SPAWNW BLOCKEND BLOCKABORT
- * BLOCKFUTURE SENDOUT AWAIT SCOPEWAIT UNITITEM ARELEASE (PARLOOP goes on in
+ * BLOCKFUTURE SENDOUT AWAIT SCOPEWAIT UNITITEM ARELEASE PARNEXT (PARLOOP goes on in
  * {@link ParallelOps}), the channel, atomic and future methods, the builtins {@code channel}
  * and {@code sleep}, and iteration over channels.
  *
@@ -92,6 +92,11 @@ final class ConcOps {
             case Op.PARLOOP -> {
                 safepoint(t);
                 ParallelOps.startLoop(t, (BlockRun) t.refs[ra], base + b(i), (String) t.closure.proto.kRef[c(i)]);
+            }
+            case Op.PARNEXT -> {
+                if (!t.nextChunkElement(ra)) {
+                    return pc + sc(i);
+                }
             }
             default -> throw new IllegalStateException("no handler for opcode " + Opcode.of(Instr.op(i)));
         }

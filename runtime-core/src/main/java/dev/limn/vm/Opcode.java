@@ -176,7 +176,9 @@ public enum Opcode {
     /** the scope of atomic cell R[A] ended: release this task's reservation of it (no-op if it holds none) */
     ARELEASE(Format.A),
     /** start the parallel loop of block R[A]: closure R[B] over the range or list R[B+1]; K[C] names its variable */
-    PARLOOP(Format.ABK, MAY_RAISE);
+    PARLOOP(Format.ABK, MAY_RAISE),
+    /** R[A] := the next element of this task's parallel chunk; when the chunk is over, pc += sC */
+    PARNEXT(Format.AJ, JUMP);
 
     /** How the fields of an instruction word are read and printed. */
     public enum Format {
@@ -222,7 +224,7 @@ public enum Opcode {
                 ERRKIND = 61, SUSPEND_TEST = 62, NEWATOMIC = 63, ALOAD = 64, AUPDATE = 65,
                 UPSTORE = 66, UPCAS = 67, BLOCKBEGIN = 68, SPAWN = 69, SPAWNW = 70, BLOCKEND = 71,
                 BLOCKABORT = 72, BLOCKFUTURE = 73, SENDOUT = 74, AWAIT = 75, SCOPEWAIT = 76, UNITITEM = 77,
-                ARELEASE = 78, PARLOOP = 79;
+                ARELEASE = 78, PARLOOP = 79, PARNEXT = 80;
 
         private Op() {}
     }

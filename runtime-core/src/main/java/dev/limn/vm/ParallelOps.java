@@ -12,8 +12,9 @@ import dev.limn.sched.Scheduler;
  *
  * <p>The loop's source is evaluated once: a range, or a snapshot of a list (iterations that
  * push to it do not change what the loop runs over). The loop runs on
- * {@link ParallelLoop}: its chunks are task contexts, units of the block, each running the
- * body closure once per index of its range ({@link TaskContext}'s chunk mode). The block's
+ * {@link ParallelLoop}: its chunks are task contexts, units of the block, each running
+ * {@link #driver}: a loop that asks the chunk for its next element (PARNEXT: the split and
+ * stop tests) and calls the body closure with it. The block's
  * Stop cancels them like any unit; the block statement waits for them at its end.
  */
 final class ParallelOps {
@@ -66,6 +67,7 @@ final class ParallelOps {
         }
         Closure fn = (Closure) t.get(fnReg);
         Elements elements = elements(t.get(fnReg + 1));
+        Closure driver = new Closure(driver(fn.proto), new Box[0]);
         Scheduler scheduler = t.scheduler();
         if (block.spec().config().pin()) {
             scheduler.requestPinning();
@@ -76,7 +78,7 @@ final class ParallelOps {
                 // Runs on the splitting chunk's carrier (or the block's, for the first chunk):
                 // that fiber's random generator is confined to this thread.
                 TaskContext from = chunk.splitFrom() instanceof TaskContext splitter ? splitter : t;
-                TaskContext unit = new TaskContext(t.run, fn, new Object[] {null}, from.random.split(), block,
+                TaskContext unit = new TaskContext(t.run, driver, new Object[] {fn}, from.random.split(), block,
                         block.nextUnitNumber(), false, var, null, false);
                 unit.runsChunk(chunk, elements);
                 ConcOps.holdCapturedCells(unit, fn);
@@ -89,6 +91,34 @@ final class ParallelOps {
                 t.run.spawn((TaskContext) fiber);
             }
         }, false);
+    }
+
+    /**
+     * The loop a chunk task runs, in one run of the interpreter (so the body's hot loops are
+     * compiled the way a sequential loop's are, instead of the interpreter being entered
+     * afresh for every iteration); R[0] is the body closure:
+     * <pre>
+     *   0  PARNEXT r2 +3     r2 := next element of the chunk; chunk over: to 4
+     *   1  MOVE    r1 r0
+     *   2  CALL    r1 1      r1 := body(r2)
+     *   3  JMP     -4        back-edge: time slices, cancellation
+     *   4  RETNIL
+     * </pre>
+     */
+    static Proto driver(Proto body) {
+        long[] code = {
+                Instr.make(Opcode.PARNEXT, 2, 0, 3),
+                Instr.make(Opcode.MOVE, 1, 0, 0),
+                Instr.make(Opcode.CALL, 1, 1, 0),
+                Instr.make(Opcode.JMP, 0, 0, -4),
+                Instr.make(Opcode.RETNIL, 0, 0, 0),
+        };
+        int line = body.span == null ? 0 : body.span.line();
+        int[] lines = {line, line, line, line, line};
+        int[] zeros = new int[code.length];
+        return new Proto("parallel chunk", body.source, body.span, 1, 1, 3, code, new long[0], new byte[0],
+                new Object[0], new Proto[0], new boolean[0], new int[0], new String[0], lines, zeros, zeros,
+                new int[0], new int[0], new int[0], new int[0]);
     }
 
     private static Elements elements(Object source) {

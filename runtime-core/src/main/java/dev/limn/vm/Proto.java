@@ -91,6 +91,7 @@ public final class Proto {
                 case UPCAS -> Instr.a(i) + 1;
                 case BLOCKBEGIN -> Instr.a(i) + 2;
                 case SPAWN, SPAWNW -> Math.max(Instr.a(i), Instr.b(i) + Instr.k(i));
+                case PARLOOP -> Math.max(Instr.a(i), Instr.b(i) + 1);
                 default -> registerTop(op, i);
             };
             if (top >= maxRegs) {

@@ -11,7 +11,6 @@ import static dev.limn.offheap.RegisterFile.spAt;
 import dev.limn.offheap.RegisterFile;
 
 import dev.limn.block.BlockRun;
-import dev.limn.block.ChunkBody;
 import dev.limn.block.RangeChunk;
 import dev.limn.sched.Carrier;
 import dev.limn.sched.Fiber;
@@ -107,7 +106,7 @@ public final class TaskContext extends Fiber {
     ArrayList<BlockRun> pendingBlocks;
     ArrayList<Integer> pendingDepths;
     /** A parallel-loop chunk this task runs (see {@link #runsChunk}), else null. */
-    private ChunkIterations chunk;
+    private ChunkState chunk;
 
     /** A standalone context (tests, tools): registers now, no scheduler. */
     public TaskContext(Closure main, PrintStream out, int maxDepth, long seed, String description) {
@@ -171,9 +170,10 @@ public final class TaskContext extends Fiber {
 
     @Override
     protected Status run(Carrier carrier) {
-        if (chunk != null) {
-            return runChunk(carrier);
-        }
+        return chunk != null ? runChunk(carrier) : runTask();
+    }
+
+    private Status runTask() {
         int s;
         try {
             if (!started) {
@@ -211,122 +211,72 @@ public final class TaskContext extends Fiber {
     // ------------------------------------------------------------------ parallel-loop chunks
 
     /**
-     * Makes this task run parallel-loop chunk {@code range} instead of one call: its closure is
-     * called once per index of the range with the element at that index as its argument
-     * (SPEC §5.4). Call before the task is spawned.
+     * Makes this task run parallel-loop chunk {@code range}: its closure must be
+     * {@link ParallelOps#driver}'s loop (next element, call the body, jump back), which runs
+     * every iteration of the chunk inside one run of the interpreter. Call before the task is
+     * spawned.
      */
     void runsChunk(RangeChunk range, ParallelOps.Elements elements) {
-        chunk = new ChunkIterations(range, elements, closure);
+        chunk = new ChunkState(range, elements);
     }
 
-    /**
-     * A chunk's run: the chunk drives the iterations (splitting, stop checks, counts) and
-     * calls back {@link ChunkIterations#begin}/{@link ChunkIterations#resume}. An iteration
-     * that suspends suspends the whole task; the next run resumes it. The task ends when the
-     * chunk does: failed with the iteration's error, cancelled when its fiber was cancelled
-     * with iterations left (so the block counts it as cancelled), or done.
-     */
+    /** PARNEXT: register {@code abs} := the chunk's next element; false when the chunk is over. */
+    boolean nextChunkElement(int abs) {
+        ChunkState c = chunk;
+        long index = c.range.nextIndex(this, c.carrier);
+        if (index < 0) {
+            return false;
+        }
+        c.index = index;
+        c.elements.place(this, abs, index);
+        return true;
+    }
+
+    /** A chunk task's run: the interpreter loops over the chunk; the counts are flushed per run. */
     private Status runChunk(Carrier carrier) {
-        ChunkIterations it = chunk;
+        ChunkState c = chunk;
+        c.carrier = carrier;
+        Status st;
         try {
-            if (!started) {
-                start();
-            }
-        } catch (LimnError e) {
-            error = e.value;
-            it.range.failBeforeStart(e);
-            finish(Interpreter.FAILED);
-            return Status.DONE;
+            st = runTask();
+        } finally {
+            c.range.flushIterations(carrier);
         }
-        Status st = it.range.drive(this, carrier, it);
-        if (st != Status.DONE) {
-            return st;
-        }
-        int s;
-        if (it.endStatus >= 0) {
-            s = it.endStatus;
-        } else if (it.range.stoppedByTrap()) {
-            if ((lvTrap() & TRAP_TERMINATE) != 0) {
-                s = Interpreter.TERMINATED;
-            } else {
-                error = new ErrorValue("Cancelled", "the task was cancelled");
-                s = Interpreter.FAILED;
-            }
-        } else {
-            s = Interpreter.DONE;
-        }
-        finish(s);
-        return Status.DONE;
+        return st;
     }
 
-    /** Thrown to the chunk by an iteration that failed or was terminated; the task holds the outcome. */
-    private static final class IterationEnded extends RuntimeException {
-        static final IterationEnded INSTANCE = new IterationEnded();
-
-        private IterationEnded() {
-            super("iteration ended", null, false, false);
-        }
-    }
-
-    /** The iterations of one chunk, run in this task's registers and frames. */
-    private final class ChunkIterations implements ChunkBody {
+    /** What a chunk task knows of its chunk. */
+    private static final class ChunkState {
         final RangeChunk range;
         final ParallelOps.Elements elements;
-        final Closure body;
-        /** How the task must end once the chunk ends (FAILED, TERMINATED), or -1. */
-        int endStatus = -1;
-        /** The index of the iteration running (or last run), -1 before the first. */
+        /** The carrier running the task now (set at the start of every run). */
+        Carrier carrier;
+        /** The index of the running (or last) iteration, -1 before the first. */
         long index = -1;
 
-        ChunkIterations(RangeChunk range, ParallelOps.Elements elements, Closure body) {
+        ChunkState(RangeChunk range, ParallelOps.Elements elements) {
             this.range = range;
             this.elements = elements;
-            this.body = body;
-        }
-
-        @Override
-        public Status begin(long index) {
-            this.index = index;
-            // The previous iteration's outermost frame returned: depth 0, first block, base 0.
-            closure = body;
-            pc = 0;
-            elements.place(TaskContext.this, base, index);
-            return resume();
-        }
-
-        @Override
-        public Status resume() {
-            int s;
-            try {
-                s = Interpreter.run(TaskContext.this);
-            } catch (Suspend signal) {
-                if (signal == Suspend.PARK) {
-                    return Status.PARKED;
-                }
-                if (signal == Suspend.YIELD) {
-                    return Status.YIELD;
-                }
-                s = Interpreter.TERMINATED;
-            } catch (OutOfMemoryError e) {
-                error = new ErrorValue("OutOfMemory", "the program ran out of memory");
-                s = Interpreter.FAILED;
-            } catch (RuntimeException e) {
-                error = new ErrorValue("InternalError", "internal error: " + e);
-                s = Interpreter.FAILED;
-            }
-            return switch (s) {
-                case Interpreter.DONE -> Status.DONE;
-                case Interpreter.SUSPENDED -> Status.YIELD;
-                default -> {
-                    endStatus = s;
-                    throw IterationEnded.INSTANCE; // the chunk records it and ends
-                }
-            };
         }
     }
 
     /** The task ended with interpreter status {@code s}: frees everything it holds and reports the end. */
     private void finish(int s) {
+        ChunkState c = chunk;
+        if (c != null) {
+            if (s == Interpreter.DONE && c.range.stoppedByTrap()) {
+                // the chunk stopped between iterations because its task was cancelled or terminated
+                if ((lvTrap() & TRAP_TERMINATE) != 0) {
+                    s = Interpreter.TERMINATED;
+                } else {
+                    error = new ErrorValue("Cancelled", "the task was cancelled");
+                    s = Interpreter.FAILED;
+                }
+            }
+            // counts first: whoever the chunk's end completes the loop for must see them
+            c.range.flushIterations(c.carrier);
+            c.range.endSteps(s == Interpreter.FAILED ? new LimnError(error) : null);
+        }
         status = s;
         if (s != Interpreter.DONE && pendingBlocks != null) {
             // stream/async work of a task that did not end normally: nobody will wait for it
@@ -437,10 +387,10 @@ public final class TaskContext extends Fiber {
             return description;
         }
         StringBuilder sb = new StringBuilder(worker ? "worker " : "task ").append(unitNumber);
-        ChunkIterations it = chunk;
-        if (it != null && it.index >= 0 && unitVar != null) {
+        ChunkState c = chunk;
+        if (c != null && c.index >= 0 && unitVar != null) {
             // a chunk's current item is found from its index only when a diagnostic needs it
-            sb.append(" (").append(unitVar).append(" = ").append(Values.repr(it.elements.at(it.index))).append(')');
+            sb.append(" (").append(unitVar).append(" = ").append(Values.repr(c.elements.at(c.index))).append(')');
         } else if (hasItem && unitVar != null) {
             sb.append(" (").append(unitVar).append(" = ").append(Values.repr(unitItem)).append(')');
         }
