@@ -7,8 +7,8 @@ import dev.limn.sched.Fiber;
 
 /**
  * A fiber that runs one {@link RangeChunk} with a {@link ChunkBody} written in Java (host
- * bodies and tests). The VM runs chunks in its own task contexts instead; both drive the chunk
- * through {@link RangeChunk#drive}.
+ * bodies and tests), through {@link RangeChunk#drive}. The VM runs chunks in its own task
+ * contexts instead, whose interpreter loops over the chunk with {@link RangeChunk#nextIndex}.
  */
 public final class ChunkFiber extends Fiber {
 
