@@ -17,11 +17,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -56,36 +51,22 @@ public class ConcurrencyBenchmarks {
     private CompiledProgram spawn;
     private CompiledProgram channel;
     private CompiledProgram atomic;
-    private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    private PrintStream out;
-    private String lastExpected;
+    private final CheckedRuns runs = new CheckedRuns(RunOptions.defaults());
 
     @Setup(Level.Trial)
     public void compile() throws Exception {
-        spawn = Limn.compile("b4_spawn.lm", resource("/limn/b4_spawn.lm"));
-        channel = Limn.compile("b5_chan.lm", resource("/limn/b5_chan.lm"));
-        atomic = Limn.compile("b7_atomic.lm", resource("/limn/b7_atomic.lm"));
-        out = new PrintStream(captured, true, StandardCharsets.UTF_8);
+        spawn = CheckedRuns.compile("b4_spawn.lm");
+        channel = CheckedRuns.compile("b5_chan.lm");
+        atomic = CheckedRuns.compile("b7_atomic.lm");
     }
 
     @TearDown(Level.Iteration)
     public void verify() {
-        String printed = captured.toString(StandardCharsets.UTF_8);
-        captured.reset();
-        for (String line : printed.split("\n")) {
-            if (lastExpected != null && !line.isEmpty() && !line.equals(lastExpected)) {
-                throw new IllegalStateException("expected " + lastExpected + " but the program printed " + line);
-            }
-        }
+        runs.verify();
     }
 
     private int run(CompiledProgram program, long expected) {
-        lastExpected = Long.toString(expected);
-        int status = Limn.run(program, RunOptions.defaults(), out, System.err);
-        if (status != 0) {
-            throw new IllegalStateException("program failed with status " + status);
-        }
-        return status;
+        return runs.run(program, Long.toString(expected));
     }
 
     @Benchmark
@@ -198,12 +179,4 @@ public class ConcurrencyBenchmarks {
         return value;
     }
 
-    private static String resource(String path) throws IOException {
-        try (InputStream in = ConcurrencyBenchmarks.class.getResourceAsStream(path)) {
-            if (in == null) {
-                throw new IOException("missing benchmark program " + path);
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-    }
 }

@@ -19,11 +19,6 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
@@ -63,39 +58,25 @@ public class ParallelBenchmarks {
         CompiledProgram emptyLoop;
         CompiledProgram kernelSequential;
         CompiledProgram kernelCores1;
-        private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        private PrintStream out;
-        private String lastExpected;
+        private final CheckedRuns runs = new CheckedRuns(RunOptions.defaults().withCores(2));
 
         @Setup(Level.Trial)
         public void compile() throws Exception {
-            parsumCores1 = Limn.compile("b6_parsum_cores1.lm", resource("/limn/b6_parsum_cores1.lm"));
-            parsumCores2 = Limn.compile("b6_parsum_cores2.lm", resource("/limn/b6_parsum_cores2.lm"));
-            emptyLoop = Limn.compile("par_empty_10m.lm", resource("/limn/par_empty_10m.lm"));
-            kernelSequential = Limn.compile("par_kernel_sequential.lm", resource("/limn/par_kernel_sequential.lm"));
-            kernelCores1 = Limn.compile("par_kernel_cores1.lm", resource("/limn/par_kernel_cores1.lm"));
-            out = new PrintStream(captured, true, StandardCharsets.UTF_8);
+            parsumCores1 = CheckedRuns.compile("b6_parsum_cores1.lm");
+            parsumCores2 = CheckedRuns.compile("b6_parsum_cores2.lm");
+            emptyLoop = CheckedRuns.compile("par_empty_10m.lm");
+            kernelSequential = CheckedRuns.compile("par_kernel_sequential.lm");
+            kernelCores1 = CheckedRuns.compile("par_kernel_cores1.lm");
         }
 
         @TearDown(Level.Iteration)
         public void verify() {
-            String printed = captured.toString(StandardCharsets.UTF_8);
-            captured.reset();
-            for (String line : printed.split("\n")) {
-                if (lastExpected != null && !line.isEmpty() && !line.equals(lastExpected)) {
-                    throw new IllegalStateException("expected " + lastExpected + " but the program printed " + line);
-                }
-            }
+            runs.verify();
         }
 
         /** Runs {@code program} on 2 carriers; its output is checked against {@code expected}. */
         int run(CompiledProgram program, String expected) {
-            lastExpected = expected;
-            int status = Limn.run(program, RunOptions.defaults().withCores(2), out, System.err);
-            if (status != 0) {
-                throw new IllegalStateException("program failed with status " + status);
-            }
-            return status;
+            return runs.run(program, expected);
         }
     }
 
@@ -192,12 +173,4 @@ public class ParallelBenchmarks {
         return value;
     }
 
-    private static String resource(String path) throws IOException {
-        try (InputStream in = ParallelBenchmarks.class.getResourceAsStream(path)) {
-            if (in == null) {
-                throw new IOException("missing benchmark program " + path);
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-    }
 }

@@ -16,11 +16,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -45,38 +40,22 @@ public class SequentialBenchmarks {
     private CompiledProgram loop;
     private CompiledProgram fib;
     private CompiledProgram mandel;
-    private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    private PrintStream out;
-    private String lastExpected;
+    private final CheckedRuns runs = new CheckedRuns(RunOptions.defaults());
 
     @Setup(Level.Trial)
     public void compile() throws Exception {
-        loop = Limn.compile("b1_loop.lm", resource("/limn/b1_loop.lm"));
-        fib = Limn.compile("b2_fib.lm", resource("/limn/b2_fib.lm"));
-        mandel = Limn.compile("b3_mandel.lm", resource("/limn/b3_mandel.lm"));
-        out = new PrintStream(captured, true, StandardCharsets.UTF_8);
+        loop = CheckedRuns.compile("b1_loop.lm");
+        fib = CheckedRuns.compile("b2_fib.lm");
+        mandel = CheckedRuns.compile("b3_mandel.lm");
     }
 
     @TearDown(Level.Iteration)
     public void verify() {
-        String printed = captured.toString(StandardCharsets.UTF_8);
-        captured.reset();
-        if (lastExpected != null && !printed.isEmpty()) {
-            for (String line : printed.split("\n")) {
-                if (!line.equals(lastExpected)) {
-                    throw new IllegalStateException("expected " + lastExpected + " but the program printed " + line);
-                }
-            }
-        }
+        runs.verify();
     }
 
     private int run(CompiledProgram program, String expected) {
-        lastExpected = expected;
-        int status = Limn.run(program, RunOptions.defaults(), out, System.err);
-        if (status != 0) {
-            throw new IllegalStateException("program failed with status " + status);
-        }
-        return status;
+        return runs.run(program, expected);
     }
 
     @Benchmark
@@ -148,12 +127,4 @@ public class SequentialBenchmarks {
         return value;
     }
 
-    private static String resource(String path) throws IOException {
-        try (InputStream in = SequentialBenchmarks.class.getResourceAsStream(path)) {
-            if (in == null) {
-                throw new IOException("missing benchmark program " + path);
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-    }
 }
