@@ -202,6 +202,30 @@ public enum Opcode {
         return flags.contains(flag);
     }
 
+    /**
+     * The highest register instruction {@code i} of this opcode reads or writes, or -1: the
+     * registers its format names, plus those its contract implies beyond them (FORLOOP's limit
+     * and loop variable, BLOCKBEGIN's channels...). {@code Proto} checks it against the
+     * function's register count once, so the interpreter's raw register accesses need no
+     * bounds checks. A new opcode whose contract reaches past its format's fields must say so here.
+     */
+    public int highestRegister(long i) {
+        return switch (this) {
+            case AUPDATE -> Math.max(Instr.a(i), Instr.b(i)); // C is the operation, not a register
+            case UPCAS -> Instr.a(i) + 1;
+            case BLOCKBEGIN -> Instr.a(i) + 2;
+            case SPAWN, SPAWNW -> Math.max(Instr.a(i), Instr.b(i) + Instr.k(i));
+            case FORPREP, FORLOOP -> Instr.a(i) + 2;
+            default -> switch (format) {
+                case NONE, J -> -1;
+                case AB, ABK, ABJ -> Math.max(Instr.a(i), Instr.b(i));
+                case ABC -> Math.max(Instr.a(i), Math.max(Instr.b(i), Instr.c(i)));
+                case ACALL -> Instr.a(i) + Instr.b(i);
+                default -> Instr.a(i);
+            };
+        };
+    }
+
     public static Opcode of(int op) {
         return VALUES[op];
     }

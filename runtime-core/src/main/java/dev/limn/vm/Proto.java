@@ -85,31 +85,12 @@ public final class Proto {
         for (int pc = 0; pc < code.length; pc++) {
             long i = code[pc];
             Opcode op = Opcode.of(Instr.op(i));
-            int top = switch (op) {
-                // operands that are not registers, or registers beyond the ones the format names
-                case AUPDATE -> Math.max(Instr.a(i), Instr.b(i));
-                case UPCAS -> Instr.a(i) + 1;
-                case BLOCKBEGIN -> Instr.a(i) + 2;
-                case SPAWN, SPAWNW -> Math.max(Instr.a(i), Instr.b(i) + Instr.k(i));
-                case PARLOOP -> Math.max(Instr.a(i), Instr.b(i) + 1);
-                default -> registerTop(op, i);
-            };
+            int top = op.highestRegister(i);
             if (top >= maxRegs) {
                 throw new IllegalStateException("fn " + displayName() + " pc " + pc + ": " + op
                         + " uses register " + top + " of " + maxRegs);
             }
         }
-    }
-
-    /** The highest register an instruction of {@code op}'s format names. */
-    private static int registerTop(Opcode op, long i) {
-        return switch (op.format) {
-            case NONE, J -> -1;
-            case AB, ABK, ABJ -> Math.max(Instr.a(i), Instr.b(i));
-            case ABC -> Math.max(Instr.a(i), Math.max(Instr.b(i), Instr.c(i)));
-            case ACALL -> Instr.a(i) + Instr.b(i);
-            default -> op == Opcode.FORPREP || op == Opcode.FORLOOP ? Instr.a(i) + 2 : Instr.a(i);
-        };
     }
 
     public String displayName() {
