@@ -103,6 +103,11 @@ public final class BlockRun {
         return unitNumbers.incrementAndGet();
     }
 
+    /** Reserves {@code n} consecutive unit numbers (a task family); returns the first. */
+    public int reserveUnitNumbers(int n) {
+        return unitNumbers.getAndAdd(n) + 1;
+    }
+
     /** Whether a unit has failed (no new unit starts). */
     public boolean isStopping() {
         return stopping;

@@ -67,8 +67,17 @@ public final class ParallelLoop {
     private final int maxChunks;
     private final ChunkFibers fibers;
     private final boolean stopsOnError;
+    /** A concurrent block's task family: its chunks are not counted in the parallel statistics. */
+    private final boolean family;
 
+    /** Live chunks: the loop is done when it reaches 0. */
     private final AtomicInteger pending = new AtomicInteger();
+    /**
+     * Chunks that may still split: at most {@code maxChunks}. Equal to {@code pending} except
+     * in a task family, where a chunk whose task suspended detaches the rest of its range into
+     * a new chunk and gives that chunk its slot (see {@link RangeChunk#detachRest}).
+     */
+    private final AtomicInteger slots = new AtomicInteger();
     private volatile boolean stopped;
     private volatile boolean done;
     private volatile Fiber joiner;
@@ -83,12 +92,14 @@ public final class ParallelLoop {
     private final AtomicLong otherFailures = new AtomicLong();
     private final AtomicLong cancelledIterations = new AtomicLong();
 
-    private ParallelLoop(Scheduler scheduler, long count, int maxChunks, ChunkFibers fibers, boolean stopsOnError) {
+    private ParallelLoop(Scheduler scheduler, long count, int maxChunks, ChunkFibers fibers, boolean stopsOnError,
+                         boolean family) {
         this.scheduler = scheduler;
         this.count = count;
         this.maxChunks = maxChunks;
         this.fibers = fibers;
         this.stopsOnError = stopsOnError;
+        this.family = family;
     }
 
     /**
@@ -109,6 +120,21 @@ public final class ParallelLoop {
      */
     public static ParallelLoop start(Scheduler scheduler, long count, int cores, ChunkFibers fibers,
                                      boolean stopsOnError) {
+        return start(scheduler, count, cores, fibers, stopsOnError, false);
+    }
+
+    /**
+     * Starts the tasks {@code [0, count)} of a concurrent block's task family
+     * ({@code task(i in R)}): chunks on every carrier, split like a parallel loop's, whose
+     * running task may suspend and detach the rest of the chunk ({@link RangeChunk#detachRest}).
+     * The block stops it on the first error; it is not counted in the parallel statistics.
+     */
+    public static ParallelLoop startFamily(Scheduler scheduler, long count, ChunkFibers fibers) {
+        return start(scheduler, count, 0, fibers, false, true);
+    }
+
+    private static ParallelLoop start(Scheduler scheduler, long count, int cores, ChunkFibers fibers,
+                                      boolean stopsOnError, boolean family) {
         Objects.requireNonNull(scheduler, "scheduler");
         Objects.requireNonNull(fibers, "fibers");
         if (count < 0) {
@@ -116,13 +142,16 @@ public final class ParallelLoop {
         }
         int carriers = scheduler.carrierCount();
         int maxChunks = cores <= 0 ? carriers : Math.min(cores, carriers);
-        ParallelLoop loop = new ParallelLoop(scheduler, count, maxChunks, fibers, stopsOnError);
-        scheduler.countParallelLoop();
+        ParallelLoop loop = new ParallelLoop(scheduler, count, maxChunks, fibers, stopsOnError, family);
+        if (!family) {
+            scheduler.countParallelLoop();
+        }
         if (count == 0) {
             loop.complete();
             return loop;
         }
         loop.pending.set(1);
+        loop.slots.set(1);
         loop.launch(new RangeChunk(loop, 0, count, -1, null));
         return loop;
     }
@@ -155,36 +184,60 @@ public final class ParallelLoop {
         return maxChunks > 1;
     }
 
-    /** Takes a place for one more chunk if fewer than {@code maxChunks} are live. */
+    /** Whether this loop runs a concurrent block's task family. */
+    boolean isFamily() {
+        return family;
+    }
+
+    /** Takes a place for one more chunk if fewer than {@code maxChunks} may split. */
     boolean tryReserveChunk() {
-        AtomicInteger pending = this.pending;
-        for (int now = pending.get(); now < maxChunks; now = pending.get()) {
-            if (pending.compareAndSet(now, now + 1)) {
+        AtomicInteger slots = this.slots;
+        for (int now = slots.get(); now < maxChunks; now = slots.get()) {
+            if (slots.compareAndSet(now, now + 1)) {
+                pending.incrementAndGet();
                 return true;
             }
         }
         return false;
     }
 
-    /** Spawns {@code chunk}'s fiber; its place is already reserved. False if the loop stopped. */
-    boolean launch(RangeChunk chunk) {
+    /**
+     * Spawns {@code chunk}'s fiber; its place is already reserved (or, for a detached rest,
+     * handed over by its chunk, {@code reserved} false). False if the loop stopped.
+     */
+    boolean launch(RangeChunk chunk, boolean reserved) {
         synchronized (lock) {
             if (stopped) {
-                pending.decrementAndGet(); // the caller is a live chunk: this never reaches 0
+                if (reserved) {
+                    slots.decrementAndGet();
+                    pending.decrementAndGet(); // the caller is a live chunk: this never reaches 0
+                }
                 return false;
+            }
+            if (!reserved) {
+                pending.incrementAndGet();
             }
             Fiber fiber = fibers.newFiber(chunk);
             chunk.fiber = fiber;
             live.add(fiber);
-            scheduler.countParallelChunk();
+            if (!family) {
+                scheduler.countParallelChunk();
+            }
             fibers.spawn(scheduler, fiber);
         }
         return true;
     }
 
+    boolean launch(RangeChunk chunk) {
+        return launch(chunk, true);
+    }
+
     void chunkDone(RangeChunk chunk) {
         synchronized (lock) {
             live.remove(chunk.fiber);
+        }
+        if (chunk.holdsSlot()) {
+            slots.decrementAndGet();
         }
         if (pending.decrementAndGet() == 0) {
             complete();

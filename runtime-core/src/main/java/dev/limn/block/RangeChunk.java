@@ -40,6 +40,8 @@ public final class RangeChunk {
     private boolean stoppedByTrap;
     /** Set by the loop when it creates this chunk's fiber. */
     Fiber fiber;
+    /** Whether this chunk counts towards the loop's split budget (false once it detached its rest). */
+    private boolean holdsSlot = true;
 
     RangeChunk(ParallelLoop loop, long start, long end, int createdOn, Fiber splitFrom) {
         this.loop = loop;
@@ -61,6 +63,10 @@ public final class RangeChunk {
     /** Whether the chunk ended with iterations left because its fiber was cancelled or terminated. */
     public boolean stoppedByTrap() {
         return stoppedByTrap;
+    }
+
+    boolean holdsSlot() {
+        return holdsSlot;
     }
 
     /** The loop this chunk belongs to. */
@@ -160,7 +166,7 @@ public final class RangeChunk {
     public long nextIndex(Fiber self, Carrier carrier) {
         if (!started) {
             started = true;
-            if (createdOn >= 0 && createdOn != carrier.index()) {
+            if (createdOn >= 0 && createdOn != carrier.index() && !loop.isFamily()) {
                 loop.scheduler().countParallelSteal();
             }
         }
@@ -184,11 +190,47 @@ public final class RangeChunk {
         return cursor;
     }
 
-    /** Owner's carrier thread: adds the iterations completed since the last flush to {@code carrier}'s count. */
-    public void flushIterations(Carrier carrier) {
-        if (unflushed != 0) {
-            carrier.addIterations(unflushed);
+    /**
+     * Owner's carrier thread: adds the iterations completed since the last flush to
+     * {@code carrier}'s count (not for a task family: its tasks are counted as tasks) and
+     * returns how many they were.
+     */
+    public long flushIterations(Carrier carrier) {
+        long n = unflushed;
+        if (n != 0) {
+            if (!loop.isFamily()) {
+                carrier.addIterations(n);
+            }
             unflushed = 0;
+        }
+        return n;
+    }
+
+    /** Whether an index handed out by {@link #nextIndex} is running (or suspended) now. */
+    public boolean inIteration() {
+        return inIteration;
+    }
+
+    /**
+     * A task family's running task suspended (it waits, or its time slice ended): the rest of
+     * the chunk must not wait behind it, since a later task may be the one it waits for. The
+     * indices after the running one go to a new chunk, spawned on {@code carrier}, which also
+     * takes over this chunk's split slot; this chunk ends when its running task does. Owner's
+     * carrier thread only, before its fiber's run returns (the fiber cannot be resumed
+     * elsewhere until then).
+     */
+    public void detachRest(Carrier carrier) {
+        long from = next + 1;
+        if (!inIteration || from >= end) {
+            return;
+        }
+        RangeChunk rest = new RangeChunk(loop, from, end, carrier.index(), fiber);
+        long oldEnd = end;
+        end = from;
+        holdsSlot = false;
+        if (!loop.launch(rest, false)) {
+            end = oldEnd; // the loop stopped meanwhile: keep the range, the stop check ends it
+            holdsSlot = true;
         }
     }
 
@@ -234,7 +276,9 @@ public final class RangeChunk {
             end = oldEnd; // the loop stopped meanwhile: keep the range, the stop check ends it
             return;
         }
-        loop.scheduler().countParallelSplit();
+        if (!loop.isFamily()) {
+            loop.scheduler().countParallelSplit();
+        }
     }
 
     @Override

@@ -500,8 +500,9 @@ public final class Compiler {
     }
 
     /**
-     * {@code task { }} and {@code task(v in e) { }}: one SPAWN, or a loop of SPAWNs over e's
-     * items. In a parallel block, {@code task(v in e)} (and {@code iter(v in e)}, which the
+     * {@code task { }} and {@code task(v in e) { }}: one SPAWN, or TASKLOOP (a task family over a
+     * range or list, see ParallelOps.startFamily) with a loop of SPAWNs over e's items as its
+     * fallback. In a parallel block, {@code task(v in e)} (and {@code iter(v in e)}, which the
      * parser turns into it) is one PARLOOP over e: the loop's chunks call the closure per item.
      */
     private void taskStmt(Ast.TaskStmt t) {
@@ -519,9 +520,13 @@ public final class Compiler {
             emit(Opcode.SPAWN, rb, fn, name, false, t.span());
             return;
         }
+        int started = alloc();
         int it = alloc();
         alloc();
-        exprTo(t.source(), it);
+        exprTo(t.source(), fn + 1);
+        emit(Opcode.TASKLOOP, rb, fn, name, false, t.span());
+        int over = emit(Opcode.TEST, started, 0, 0, true, t.span());
+        emit(Opcode.MOVE, it, fn + 1, 0, false, t.span());
         emit(Opcode.ITERPREP, it, 0, 0, false, t.source().span());
         int top = fs.pc;
         int next = emit(Opcode.ITERNEXT, it, 1, 0, false, t.span());
@@ -529,6 +534,7 @@ public final class Compiler {
         emit(Opcode.SPAWN, rb, fn, name, true, t.span());
         patch(emit(Opcode.JMP, 0, 0, 0, false, t.span()), top);
         patch(next, fs.pc);
+        patch(over, fs.pc);
     }
 
     /** {@code worker(v from c) { }} and {@code worker(v) { }}: SPAWNW starts the instances. */

@@ -92,6 +92,16 @@ public abstract class Fiber {
      */
     protected abstract Status run(Carrier carrier);
 
+    /**
+     * Whether this fiber, while it runs, holds back other work of its own that no queue shows
+     * (a concurrent block's task family runs its tasks one after another in one fiber): the
+     * timer then ends its time slice even when every run queue is empty. Read by the timer
+     * thread; a stale answer only makes one slice end early or late.
+     */
+    protected boolean holdsWorkBehind() {
+        return false;
+    }
+
     /** Number given by the scheduler at spawn (1, 2, ...); 0 before. */
     public final long id() {
         return id;

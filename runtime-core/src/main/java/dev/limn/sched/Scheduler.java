@@ -511,7 +511,10 @@ public final class Scheduler implements AutoCloseable {
 
     // ---- time slices ---------------------------------------------------------------------------
 
-    /** Timer thread: asks fibers that ran past their slice to yield if others are waiting. */
+    /**
+     * Timer thread: asks fibers that ran past their slice to yield if others are waiting, in
+     * a queue or behind the fiber itself ({@link Fiber#holdsWorkBehind()}).
+     */
     void policeTimeSlices(long now) {
         Carrier[] cs = carriers;
         boolean othersWaiting = false;
@@ -521,12 +524,10 @@ public final class Scheduler implements AutoCloseable {
                 break;
             }
         }
-        if (!othersWaiting) {
-            return;
-        }
         for (Carrier c : cs) {
             Fiber f = c.lpCurrent();
-            if (f != null && now - c.lpRunStart() >= timeSliceNanos && (f.lpTrap() & Fiber.TRAP_TIME_SLICE) == 0) {
+            if (f != null && (othersWaiting || f.holdsWorkBehind()) && now - c.lpRunStart() >= timeSliceNanos
+                    && (f.lpTrap() & Fiber.TRAP_TIME_SLICE) == 0) {
                 f.orTrap(Fiber.TRAP_TIME_SLICE);
             }
         }

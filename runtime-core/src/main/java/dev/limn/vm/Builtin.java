@@ -143,9 +143,9 @@ public enum Builtin {
                 if (b < a) {
                     throw new LimnError("Error", "randint: empty range " + a + ".." + b);
                 }
-                return b == Long.MAX_VALUE && a == Long.MIN_VALUE ? t.random.nextLong() : t.random.nextLong(a, b + 1);
+                return b == Long.MAX_VALUE && a == Long.MIN_VALUE ? t.random().nextLong() : t.random().nextLong(a, b + 1);
             }
-            case RANDOM: return t.random.nextDouble();
+            case RANDOM: return t.random().nextDouble();
             case ASSERT: {
                 Object c = t.get(args);
                 if (!(c instanceof Boolean b)) {

@@ -18,7 +18,7 @@ import java.util.ArrayList;
 /**
  * The concurrency operations of the VM (SPEC §5, §6.1, §6.2, §7 for block handles): serves
  * NEWATOMIC ALOAD AUPDATE UPSTORE UPCAS BLOCKBEGIN SPAWN SPAWNW BLOCKEND BLOCKABORT
- * BLOCKFUTURE SENDOUT AWAIT SCOPEWAIT UNITITEM ARELEASE PARNEXT (PARLOOP goes on in
+ * BLOCKFUTURE SENDOUT AWAIT SCOPEWAIT UNITITEM ARELEASE PARNEXT (PARLOOP and TASKLOOP go on in
  * {@link ParallelOps}), the channel, atomic and future methods, the builtins {@code channel}
  * and {@code sleep}, and iteration over channels.
  *
@@ -92,6 +92,12 @@ final class ConcOps {
             case Op.PARLOOP -> {
                 safepoint(t);
                 ParallelOps.startLoop(t, (BlockRun) t.refs[ra], base + b(i), (String) t.closure.proto.kRef[c(i)]);
+            }
+            case Op.TASKLOOP -> {
+                safepoint(t);
+                int fnReg = base + b(i);
+                boolean started = ParallelOps.startFamily(t, (BlockRun) t.refs[ra], fnReg, (String) t.closure.proto.kRef[c(i)]);
+                t.set(fnReg + 2, started);
             }
             case Op.PARNEXT -> {
                 if (!t.nextChunkElement(ra)) {
@@ -382,7 +388,7 @@ final class ConcOps {
         }
         Closure fn = (Closure) t.get(fnReg);
         Object item = withItem ? t.get(fnReg + 1) : null;
-        TaskContext unit = new TaskContext(t.run, fn, withItem ? new Object[] {item} : new Object[0], t.random.split(),
+        TaskContext unit = new TaskContext(t.run, fn, withItem ? new Object[] {item} : new Object[0], t.random().split(),
                 block, block.nextUnitNumber(), false, var, item, withItem);
         unit.heldPermit = permit;
         start(t, block, unit, fn);
@@ -404,7 +410,7 @@ final class ConcOps {
         int instances = cores > 0 ? cores : Runtime.getRuntime().availableProcessors();
         Closure fn = (Closure) t.get(fnReg);
         for (int n = 0; n < instances && !block.isStopping(); n++) {
-            TaskContext unit = new TaskContext(t.run, fn, new Object[] {source}, t.random.split(),
+            TaskContext unit = new TaskContext(t.run, fn, new Object[] {source}, t.random().split(),
                     block, block.nextUnitNumber(), true, var, null, false);
             start(t, block, unit, fn);
         }

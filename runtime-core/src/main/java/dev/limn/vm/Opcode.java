@@ -178,7 +178,12 @@ public enum Opcode {
     /** start the parallel loop of block R[A]: closure R[B] over the range or list R[B+1]; K[C] names its variable */
     PARLOOP(Format.ABK, MAY_RAISE),
     /** R[A] := the next element of this task's parallel chunk; when the chunk is over, pc += sC */
-    PARNEXT(Format.AJ, JUMP);
+    PARNEXT(Format.AJ, JUMP),
+    /**
+     * start the tasks of concurrent block R[A] over the range or list R[B+1] as a task family,
+     * closure R[B], K[C] naming the variable; R[B+2] := whether it did (false: the caller loops SPAWN)
+     */
+    TASKLOOP(Format.ABK, MAY_RAISE);
 
     /** How the fields of an instruction word are read and printed. */
     public enum Format {
@@ -215,6 +220,7 @@ public enum Opcode {
             case UPCAS -> Instr.a(i) + 1;
             case BLOCKBEGIN -> Instr.a(i) + 2;
             case SPAWN, SPAWNW -> Math.max(Instr.a(i), Instr.b(i) + Instr.k(i));
+            case TASKLOOP -> Math.max(Instr.a(i), Instr.b(i) + 2);
             case FORPREP, FORLOOP -> Instr.a(i) + 2;
             default -> switch (format) {
                 case NONE, J -> -1;
@@ -248,7 +254,7 @@ public enum Opcode {
                 ERRKIND = 61, SUSPEND_TEST = 62, NEWATOMIC = 63, ALOAD = 64, AUPDATE = 65,
                 UPSTORE = 66, UPCAS = 67, BLOCKBEGIN = 68, SPAWN = 69, SPAWNW = 70, BLOCKEND = 71,
                 BLOCKABORT = 72, BLOCKFUTURE = 73, SENDOUT = 74, AWAIT = 75, SCOPEWAIT = 76, UNITITEM = 77,
-                ARELEASE = 78, PARLOOP = 79, PARNEXT = 80;
+                ARELEASE = 78, PARLOOP = 79, PARNEXT = 80, TASKLOOP = 81;
 
         private Op() {}
     }

@@ -78,7 +78,7 @@ final class ParallelOps {
                 // Runs on the splitting chunk's carrier (or the block's, for the first chunk):
                 // that fiber's random generator is confined to this thread.
                 TaskContext from = chunk.splitFrom() instanceof TaskContext splitter ? splitter : t;
-                TaskContext unit = new TaskContext(t.run, driver, new Object[] {fn}, from.random.split(), block,
+                TaskContext unit = new TaskContext(t.run, driver, new Object[] {fn}, from.random().split(), block,
                         block.nextUnitNumber(), false, var, null, false);
                 unit.runsChunk(chunk, elements);
                 ConcOps.holdCapturedCells(unit, fn);
@@ -91,6 +91,62 @@ final class ParallelOps {
                 t.run.spawn((TaskContext) fiber);
             }
         }, false);
+    }
+
+    /**
+     * TASKLOOP: starts the tasks {@code task(v in e)} of concurrent block {@code block} as a
+     * task family: closure R[fnReg] over the range or list R[fnReg + 1] (a list is snapshotted,
+     * as a sequential {@code iter} would see it when it starts). The tasks are numbered in
+     * order, one number each, and run in chunk tasks on every carrier (the driver loop of
+     * {@link #driver}): a task that completes without waiting costs a call of the body, not a
+     * task context and a queue entry; a task that suspends keeps its chunk task and the rest of
+     * the chunk moves on in a new one ({@link RangeChunk#detachRest}), so no task ever waits
+     * behind another. Blocks with {@code cores=N} (permits per task) and other sources take
+     * the one-task-per-SPAWN path instead.
+     *
+     * @return false if this loop must be run as a loop of SPAWNs (the caller's fallback)
+     */
+    static boolean startFamily(TaskContext t, BlockRun block, int fnReg, String var) {
+        if (block.limitsTasks()) {
+            return false;
+        }
+        Object source = t.get(fnReg + 1);
+        if (!(source instanceof RangeValue) && !(source instanceof ListValue)) {
+            return false;
+        }
+        if (block.isStopping()) {
+            return true; // Stop: no new units after the first failure
+        }
+        Closure fn = (Closure) t.get(fnReg);
+        Elements elements = elements(source);
+        long count = elements.count();
+        if (count == 0) {
+            return true;
+        }
+        if (count > Integer.MAX_VALUE / 2) {
+            throw new LimnError("Error", "a concurrent block starts at most " + Integer.MAX_VALUE / 2
+                    + " tasks at once, got " + count);
+        }
+        int firstNumber = block.reserveUnitNumbers((int) count);
+        long seed = t.random().nextLong();
+        Closure driver = new Closure(driver(fn.proto), new Box[0]);
+        ParallelLoop.startFamily(t.scheduler(), count, new ParallelLoop.ChunkFibers() {
+            @Override
+            public Fiber newFiber(RangeChunk chunk) {
+                TaskContext unit = new TaskContext(t.run, driver, new Object[] {fn}, null, block,
+                        firstNumber, false, var, null, false);
+                unit.runsFamily(chunk, elements, firstNumber, seed);
+                ConcOps.holdCapturedCells(unit, fn);
+                block.unitStarted(unit);
+                return unit;
+            }
+
+            @Override
+            public void spawn(Scheduler s, Fiber fiber) {
+                t.run.spawn((TaskContext) fiber);
+            }
+        });
+        return true;
     }
 
     /**

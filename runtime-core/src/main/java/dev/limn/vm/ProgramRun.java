@@ -74,7 +74,9 @@ public final class ProgramRun implements AutoCloseable {
     /** Spawns a task of this program on its scheduler. */
     void spawn(TaskContext t) {
         t.countLive();
-        tasksStarted.increment();
+        if (!t.runsFamily()) {
+            tasksStarted.increment(); // a family's chunk counts its tasks as it starts them
+        }
         long live = liveTasks.incrementAndGet();
         if (live > peakTasks.get()) {
             peakTasks.accumulateAndGet(live, Math::max);
@@ -87,8 +89,12 @@ public final class ProgramRun implements AutoCloseable {
         }
     }
 
-    void taskEnded(TaskContext t, int status) {
+    /** Task {@code t} ended; {@code countsAsTask} false for a family chunk that ended between its tasks. */
+    void taskEnded(TaskContext t, int status, boolean countsAsTask) {
         liveTasks.decrementAndGet();
+        if (!countsAsTask) {
+            return;
+        }
         switch (status) {
             case Interpreter.DONE -> tasksCompleted.increment();
             case Interpreter.TERMINATED -> tasksTerminated.increment();

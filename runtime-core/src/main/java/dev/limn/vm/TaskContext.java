@@ -79,7 +79,8 @@ public final class TaskContext extends Fiber {
 
     final int maxDepth;
     final PrintStream out;
-    final SplittableRandom random;
+    /** The task's generator; null in a task family's chunk until its current task asks (see {@link #random()}). */
+    private SplittableRandom random;
     private final String description;
     ErrorValue error;
     private boolean closed;
@@ -105,7 +106,7 @@ public final class TaskContext extends Fiber {
     /** Stream/async blocks started by this task that its scopes must wait for, with the frame depth. */
     ArrayList<BlockRun> pendingBlocks;
     ArrayList<Integer> pendingDepths;
-    /** A parallel-loop chunk this task runs (see {@link #runsChunk}), else null. */
+    /** A parallel-loop chunk or a task family's chunk this task runs (see {@link #runsChunk}), else null. */
     private ChunkState chunk;
 
     /** A standalone context (tests, tools): registers now, no scheduler. */
@@ -217,7 +218,28 @@ public final class TaskContext extends Fiber {
      * spawned.
      */
     void runsChunk(RangeChunk range, ParallelOps.Elements elements) {
-        chunk = new ChunkState(range, elements);
+        chunk = new ChunkState(range, elements, 0, 0);
+    }
+
+    /**
+     * Makes this task run chunk {@code range} of a concurrent block's task family
+     * ({@code task(v in e)}, see {@link ParallelOps#startFamily}): every element is one task of
+     * the block, numbered {@code firstNumber + index}, with its own random generator derived
+     * from {@code seed} and its index. When a task suspends, the rest of the chunk is detached
+     * into a new chunk task so that it never waits behind it. Call before the task is spawned.
+     */
+    void runsFamily(RangeChunk range, ParallelOps.Elements elements, int firstNumber, long seed) {
+        chunk = new ChunkState(range, elements, firstNumber, seed);
+    }
+
+    @Override
+    protected boolean holdsWorkBehind() {
+        return runsFamily();
+    }
+
+    /** Whether this task runs a chunk of a task family: the block's tasks it runs are counted one by one. */
+    boolean runsFamily() {
+        return chunk != null && chunk.firstNumber > 0;
     }
 
     /** PARNEXT: register {@code abs} := the chunk's next element; false when the chunk is over. */
@@ -228,6 +250,10 @@ public final class TaskContext extends Fiber {
             return false;
         }
         c.index = index;
+        if (c.firstNumber > 0) {
+            c.tasksStarted++;
+            random = null;
+        }
         c.elements.place(this, abs, index);
         return true;
     }
@@ -239,31 +265,66 @@ public final class TaskContext extends Fiber {
         Status st;
         try {
             st = runTask();
+            if (st != Status.DONE && c.firstNumber > 0) {
+                c.range.detachRest(carrier);
+            }
         } finally {
-            c.range.flushIterations(carrier);
+            flushChunkCounts(c);
         }
         return st;
+    }
+
+    /** Adds the chunk's iterations (a parallel loop) or tasks (a task family) to the statistics. */
+    private void flushChunkCounts(ChunkState c) {
+        long completed = c.range.flushIterations(c.carrier);
+        if (c.firstNumber > 0) {
+            run.tasksStarted.add(c.tasksStarted);
+            run.tasksCompleted.add(completed);
+            c.tasksStarted = 0;
+        }
     }
 
     /** What a chunk task knows of its chunk. */
     private static final class ChunkState {
         final RangeChunk range;
         final ParallelOps.Elements elements;
+        /** A task family's number of the task at index 0; 0 for a parallel loop's chunk. */
+        final int firstNumber;
+        /** A task family's seed of its tasks' random generators. */
+        final long seed;
         /** The carrier running the task now (set at the start of every run). */
         Carrier carrier;
         /** The index of the running (or last) iteration, -1 before the first. */
         long index = -1;
+        /** Family tasks started since the last flush. */
+        long tasksStarted;
 
-        ChunkState(RangeChunk range, ParallelOps.Elements elements) {
+        ChunkState(RangeChunk range, ParallelOps.Elements elements, int firstNumber, long seed) {
             this.range = range;
             this.elements = elements;
+            this.firstNumber = firstNumber;
+            this.seed = seed;
         }
+    }
+
+    /** The random generator of the running task (SPEC: {@code random}, {@code rand_int}). */
+    SplittableRandom random() {
+        SplittableRandom r = random;
+        if (r == null) {
+            ChunkState c = chunk;
+            r = new SplittableRandom(c.seed + (c.index + 1) * 0x9E3779B97F4A7C15L);
+            random = r;
+        }
+        return r;
     }
 
     /** The task ended with interpreter status {@code s}: frees everything it holds and reports the end. */
     private void finish(int s) {
         ChunkState c = chunk;
+        boolean countsAsTask = true;
         if (c != null) {
+            // a family chunk's tasks are counted one by one; its own end is a task's only if one was running
+            countsAsTask = c.firstNumber == 0 || (s != Interpreter.DONE && c.range.inIteration());
             if (s == Interpreter.DONE && c.range.stoppedByTrap()) {
                 // the chunk stopped between iterations because its task was cancelled or terminated
                 if ((lvTrap() & TRAP_TERMINATE) != 0) {
@@ -274,7 +335,7 @@ public final class TaskContext extends Fiber {
                 }
             }
             // counts first: whoever the chunk's end completes the loop for must see them
-            c.range.flushIterations(c.carrier);
+            flushChunkCounts(c);
             c.range.endSteps(s == Interpreter.FAILED ? new LimnError(error) : null);
         }
         status = s;
@@ -293,7 +354,7 @@ public final class TaskContext extends Fiber {
         releaseCells();
         close();
         LIVE.decrementAndGet();
-        run.taskEnded(this, s);
+        run.taskEnded(this, s, countsAsTask);
         if (unitOf != null) {
             unitOf.unitFinished(this, s == Interpreter.FAILED ? error : null, heldPermit);
         } else {
@@ -348,7 +409,13 @@ public final class TaskContext extends Fiber {
 
     /** The unit number within its block (1, 2, ...), 0 for the main task. */
     public int unitNumber() {
-        return unitNumber;
+        return number();
+    }
+
+    /** The unit number; in a task family, the number of the task the chunk runs now. */
+    private int number() {
+        ChunkState c = chunk;
+        return c != null && c.firstNumber > 0 ? c.firstNumber + (int) Math.max(c.index, 0) : unitNumber;
     }
 
     /** The worker's current item (for diagnostics). */
@@ -362,7 +429,7 @@ public final class TaskContext extends Fiber {
         if (unitOf == null) {
             return "main";
         }
-        return (worker ? "worker " : "task ") + unitNumber;
+        return (worker ? "worker " : "task ") + number();
     }
 
     /** The source line of the instruction the task stopped at, as {@code file:line}. */
@@ -386,7 +453,7 @@ public final class TaskContext extends Fiber {
         if (unitOf == null) {
             return description;
         }
-        StringBuilder sb = new StringBuilder(worker ? "worker " : "task ").append(unitNumber);
+        StringBuilder sb = new StringBuilder(worker ? "worker " : "task ").append(number());
         ChunkState c = chunk;
         if (c != null && c.index >= 0 && unitVar != null) {
             // a chunk's current item is found from its index only when a diagnostic needs it
