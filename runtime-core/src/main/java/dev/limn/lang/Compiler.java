@@ -512,7 +512,7 @@ public final class Compiler {
         int name = constant(t.var() == null ? "" : t.var());
         if (fs.openParallel.getLast() && t.source() != null) {
             exprTo(t.source(), fn + 1);
-            emit(Opcode.PARLOOP, rb, fn, name, false, t.span());
+            emit(Opcode.PARLOOP, rb, fn, name(t), t.key() != null, t.span());
             return;
         }
         if (t.source() == null) {
@@ -529,6 +529,14 @@ public final class Compiler {
         emit(Opcode.SPAWN, rb, fn, name, true, t.span());
         patch(emit(Opcode.JMP, 0, 0, 0, false, t.span()), top);
         patch(next, fs.pc);
+    }
+
+    /**
+     * The variable a parallel loop's diagnostics name: the key (or index) of a two-variable
+     * loop, since it identifies the iteration, else the one variable.
+     */
+    private int name(Ast.TaskStmt t) {
+        return constant(t.key() != null ? t.key() : t.var() == null ? "" : t.var());
     }
 
     /** {@code worker(v from c) { }} and {@code worker(v) { }}: SPAWNW starts the instances. */
@@ -553,8 +561,10 @@ public final class Compiler {
         FnState outer = fs;
         fs = new FnState(outer, key, (worker ? "worker" : "task") + (var == null ? "" : " " + var), body.span());
         List<LocalVar> params = res.scopeVars.getOrDefault(key, List.of());
-        LocalVar v = var == null ? null : params.getFirst();
-        int nParams = worker || var != null ? 1 : 0;
+        // a two-variable parallel loop's body takes the key (or index) first, then the value
+        LocalVar pairKey = key instanceof Ast.TaskStmt t && t.key() != null ? params.getFirst() : null;
+        LocalVar v = var == null ? null : params.get(pairKey != null ? 1 : 0);
+        int nParams = pairKey != null ? 2 : worker || var != null ? 1 : 0;
         for (int i = 0; i < nParams; i++) {
             alloc();
         }
@@ -569,10 +579,16 @@ public final class Compiler {
             patch(emit(Opcode.JMP, 0, 0, 0, false, body.span()), fs.unitLoopTop);
             patch(next, fs.pc);
         } else {
+            if (pairKey != null) {
+                pairKey.reg = 0;
+                if (pairKey.captured) {
+                    bindLoopVar(pairKey, 0);
+                }
+            }
             if (v != null) {
-                v.reg = 0;
+                v.reg = pairKey != null ? 1 : 0;
                 if (v.captured) {
-                    bindLoopVar(v, 0);
+                    bindLoopVar(v, v.reg);
                 }
             }
             blockBody(body.stmts(), body);
