@@ -12,9 +12,11 @@ import dev.limn.sched.Scheduler;
  *
  * <p>The loop's source is evaluated once: a range, or a snapshot of a list (iterations that
  * push to it do not change what the loop runs over). The loop runs on
- * {@link ParallelLoop}: its chunks are task contexts, units of the block, each running
- * {@link #driver}: a loop that asks the chunk for its next element (PARNEXT: the split and
- * stop tests) and calls the body closure with it. The block's
+ * {@link ParallelLoop}: its chunks are task contexts, units of the block, each running the
+ * loop over its chunk: the body as the compiler emits it for a parallel loop, which loops
+ * itself (PARNEXT at its top: the split and stop tests, the element into its registers; the
+ * body inline, no call per iteration), or, for any other closure, {@link #driver}, which
+ * asks the chunk for its next element and calls the closure with it. The block's
  * Stop cancels them like any unit; the block statement waits for them at its end.
  */
 final class ParallelOps {
@@ -97,7 +99,10 @@ final class ParallelOps {
         }
         Closure fn = (Closure) t.get(fnReg);
         Elements elements = pair ? pairElements(t.get(fnReg + 1)) : elements(t.get(fnReg + 1));
-        Closure driver = new Closure(driver(fn.proto), new Box[0]);
+        // a body compiled as the chunk's own loop runs as is; any other closure is called by the driver
+        boolean loops = Instr.op(fn.proto.code[0]) == Opcode.Op.PARNEXT;
+        Closure driver = loops ? fn : new Closure(driver(fn.proto), new Box[0]);
+        Object[] args = loops ? new Object[0] : new Object[] {fn};
         Scheduler scheduler = t.scheduler();
         if (block.spec().config().pin()) {
             scheduler.requestPinning();
@@ -108,7 +113,7 @@ final class ParallelOps {
                 // Runs on the splitting chunk's carrier (or the block's, for the first chunk):
                 // that fiber's random generator is confined to this thread.
                 TaskContext from = chunk.splitFrom() instanceof TaskContext splitter ? splitter : t;
-                TaskContext unit = new TaskContext(t.run, driver, new Object[] {fn}, from.random.split(), block,
+                TaskContext unit = new TaskContext(t.run, driver, args, from.random.split(), block,
                         block.nextUnitNumber(), false, var, null, false);
                 unit.runsChunk(chunk, elements);
                 ConcOps.holdCapturedCells(unit, fn);
