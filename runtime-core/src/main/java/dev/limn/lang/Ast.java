@@ -153,8 +153,16 @@ public final class Ast {
     /** {@code concurrent(...) { }} or {@code parallel(...) { }}. */
     public record BlockStmt(BlockKind kind, List<BlockParam> params, Block body, Span span) implements Stmt {}
 
-    /** {@code task(v in e) { }} or {@code task { }} (then var and source are null). */
-    public record TaskStmt(String var, Expr source, Block body, Span span) implements Stmt {}
+    /**
+     * {@code task(v in e) { }} or {@code task { }} (then var and source are null). In a parallel
+     * block also {@code iter(k, v in e)}: {@code key} is the first of two loop variables (the key
+     * or index, bound as by a sequential iter), else null.
+     */
+    public record TaskStmt(String var, Expr source, Block body, Span span, String key) implements Stmt {
+        public TaskStmt(String var, Expr source, Block body, Span span) {
+            this(var, source, body, span, null);
+        }
+    }
 
     /** {@code worker(v from c) { }} or {@code worker(v) { }} (then source is null). */
     public record WorkerStmt(String var, Expr source, Block body, Span span) implements Stmt {}

@@ -94,6 +94,8 @@ public final class Compiler {
         final List<LocalVar> liveAtomics = new ArrayList<>();
         /** A worker body: the pc of its receive loop, where return goes after sending. */
         int unitLoopTop = -1;
+        /** A parallel loop's body compiled as its chunk's own loop ({@link #parallelLoopFunction}). */
+        boolean parallelLoop;
         /** freeReg when the current statement began: registers at or above it are temporaries (or a variable this statement declares, not yet visible). */
         int stmtBase;
 
@@ -509,11 +511,13 @@ public final class Compiler {
         int rb = fs.openBlocks.getLast();
         int fn = alloc();
         alloc();
-        emit(Opcode.CLOSURE, fn, 0, unitFunction(t, t.var(), t.body(), false), false, t.span());
+        int proto = fs.openParallel.getLast() && t.source() != null ? parallelLoopFunction(t)
+                : unitFunction(t, t.var(), t.body(), false);
+        emit(Opcode.CLOSURE, fn, 0, proto, false, t.span());
         int name = constant(t.var() == null ? "" : t.var());
         if (fs.openParallel.getLast() && t.source() != null) {
             exprTo(t.source(), fn + 1);
-            emit(Opcode.PARLOOP, rb, fn, name, false, t.span());
+            emit(Opcode.PARLOOP, rb, fn, name(t), t.key() != null, t.span());
             return;
         }
         if (t.source() == null) {
@@ -535,6 +539,14 @@ public final class Compiler {
         patch(emit(Opcode.JMP, 0, 0, 0, false, t.span()), top);
         patch(next, fs.pc);
         patch(over, fs.pc);
+    }
+
+    /**
+     * The variable a parallel loop's diagnostics name: the key (or index) of a two-variable
+     * loop, since it identifies the iteration, else the one variable.
+     */
+    private int name(Ast.TaskStmt t) {
+        return constant(t.key() != null ? t.key() : t.var() == null ? "" : t.var());
     }
 
     /** {@code worker(v from c) { }} and {@code worker(v) { }}: SPAWNW starts the instances. */
@@ -559,8 +571,10 @@ public final class Compiler {
         FnState outer = fs;
         fs = new FnState(outer, key, (worker ? "worker" : "task") + (var == null ? "" : " " + var), body.span());
         List<LocalVar> params = res.scopeVars.getOrDefault(key, List.of());
-        LocalVar v = var == null ? null : params.getFirst();
-        int nParams = worker || var != null ? 1 : 0;
+        // a two-variable parallel loop's body takes the key (or index) first, then the value
+        LocalVar pairKey = key instanceof Ast.TaskStmt t && t.key() != null ? params.getFirst() : null;
+        LocalVar v = var == null ? null : params.get(pairKey != null ? 1 : 0);
+        int nParams = pairKey != null ? 2 : worker || var != null ? 1 : 0;
         for (int i = 0; i < nParams; i++) {
             alloc();
         }
@@ -575,10 +589,16 @@ public final class Compiler {
             patch(emit(Opcode.JMP, 0, 0, 0, false, body.span()), fs.unitLoopTop);
             patch(next, fs.pc);
         } else {
+            if (pairKey != null) {
+                pairKey.reg = 0;
+                if (pairKey.captured) {
+                    bindLoopVar(pairKey, 0);
+                }
+            }
             if (v != null) {
-                v.reg = 0;
+                v.reg = pairKey != null ? 1 : 0;
                 if (v.captured) {
-                    bindLoopVar(v, 0);
+                    bindLoopVar(v, v.reg);
                 }
             }
             blockBody(body.stmts(), body);
@@ -586,6 +606,47 @@ public final class Compiler {
         scopeWait();
         emit(Opcode.RETNIL, 0, 0, 0, false, null);
         Proto p = fs.finish(nParams, nParams);
+        fs = outer;
+        fs.protos.add(p);
+        return fs.protos.size() - 1;
+    }
+
+    /**
+     * Compiles the body of a parallel loop, {@code iter(v in e)} or {@code iter(k, v in e)}, as
+     * the loop a chunk task runs (the chunk's fiber enters it once per run, so iterations cost
+     * no call and the body's hot loops are compiled as a sequential loop's are):
+     * <pre>
+     *   top: PARNEXT r0 -> end     r0 (and r1) := the chunk's next element; chunk over: to end
+     *        (fresh boxes for captured loop variables)
+     *        body                   return v: send v, then as the body's end
+     *        JMP top                back-edge: time slices, cancellation
+     *   end: RETNIL
+     * </pre>
+     * {@code ParallelOps} sees the PARNEXT at pc 0 and runs the closure as the chunk's loop.
+     */
+    private int parallelLoopFunction(Ast.TaskStmt t) {
+        FnState outer = fs;
+        fs = new FnState(outer, t, "task " + t.var(), t.body().span());
+        List<LocalVar> params = res.scopeVars.getOrDefault(t, List.of());
+        LocalVar key = t.key() != null ? params.getFirst() : null;
+        LocalVar v = params.get(key != null ? 1 : 0);
+        alloc();
+        if (key != null) {
+            alloc();
+        }
+        fs.parallelLoop = true;
+        fs.unitLoopTop = fs.pc;
+        int next = emit(Opcode.PARNEXT, 0, 0, 0, key != null, t.span());
+        if (key != null) {
+            bindLoopVar(key, 0);
+        }
+        bindLoopVar(v, key != null ? 1 : 0);
+        blockBody(t.body().stmts(), t.body());
+        scopeWait();
+        patch(emit(Opcode.JMP, 0, 0, 0, false, t.span()), fs.unitLoopTop);
+        patch(next, fs.pc);
+        emit(Opcode.RETNIL, 0, 0, 0, false, null);
+        Proto p = fs.finish(0, 0);
         fs = outer;
         fs.protos.add(p);
         return fs.protos.size() - 1;
@@ -902,6 +963,9 @@ public final class Compiler {
             endBlocks(0, r.span());
             releaseAtomics(0);
             if (fs.key instanceof Ast.WorkerStmt) {
+                patch(emit(Opcode.JMP, 0, 0, 0, false, r.span()), fs.unitLoopTop);
+            } else if (fs.parallelLoop) {
+                scopeWait(); // what the iteration started, as at its end
                 patch(emit(Opcode.JMP, 0, 0, 0, false, r.span()), fs.unitLoopTop);
             } else {
                 scopeWait();

@@ -415,20 +415,16 @@ public final class Parser {
     /**
      * In a parallel block, {@code iter(v in e) body} written directly in the block's body is the
      * data-parallel loop and means the same as {@code task(v in e) { body }} (SPEC §5.1, §5.4),
-     * so it becomes that node; later phases see one form. An {@code iter} nested deeper (inside
+     * so it becomes that node; later phases see one form ({@code iter(k, v in e)} keeps its
+     * first variable as the task statement's key). An {@code iter} nested deeper (inside
      * an {@code if}, or in an iteration's body) stays an ordinary loop.
      */
     private Ast.Block parallelBody(Ast.Block body) {
         List<Stmt> stmts = new ArrayList<>(body.stmts().size());
         for (Stmt st : body.stmts()) {
             if (st instanceof Ast.Iter it) {
-                if (it.first() != null) {
-                    report(it.span(), "a parallel iter takes one loop variable: iter(v in e)");
-                    stmts.add(st);
-                    continue;
-                }
                 Ast.Block loopBody = it.body() instanceof Ast.Block b ? b : new Ast.Block(List.of(it.body()), it.body().span());
-                stmts.add(new Ast.TaskStmt(it.second(), it.iterable(), loopBody, it.span()));
+                stmts.add(new Ast.TaskStmt(it.second(), it.iterable(), loopBody, it.span(), it.first()));
             } else {
                 stmts.add(st);
             }
@@ -439,15 +435,20 @@ public final class Parser {
     private Stmt taskStmt() {
         Token task = advance();
         String var = null;
+        String key = null;
         Expr sourceExpr = null;
         if (check(LPAREN)) {
             Token open = advance();
             var = expect(IDENT, "expected a variable name in 'task( in )'").text();
+            if (match(COMMA)) { // task(k, v in e): key (or index) and value, as iter(k, v in e)
+                key = var;
+                var = expect(IDENT, "expected a second variable name in 'task(k, v in e)'").text();
+            }
             expect(IN, "expected 'in' after the task variable");
             sourceExpr = expression();
             expectClose(RPAREN, open);
         }
-        return new Ast.TaskStmt(var, sourceExpr, block(), task.span());
+        return new Ast.TaskStmt(var, sourceExpr, block(), task.span(), key);
     }
 
     private Stmt workerStmt() {

@@ -292,10 +292,13 @@ public final class Resolver {
                 } else if (currentBlock.kind() == Ast.BlockKind.PARALLEL && t.source() == null) {
                     error("a parallel block runs loops: write iter(v in e) or task(v in e), or use a concurrent block for a single task", t.span());
                 }
+                if (t.key() != null && currentBlock != null && currentBlock.kind() != Ast.BlockKind.PARALLEL) {
+                    error("task(k, v in e) with two variables is not supported yet in a concurrent block: write task(k in d) and read d[k]", t.span());
+                }
                 if (t.source() != null) {
                     expr(t.source());
                 }
-                unitBody(t, t.var(), t.body());
+                unitBody(t, t.key(), t.var(), t.body());
             }
             case Ast.WorkerStmt w -> {
                 if (currentBlock == null) {
@@ -371,6 +374,11 @@ public final class Resolver {
 
     /** A task or worker body: resolved like a function body whose one parameter is the unit's variable. */
     private void unitBody(Object node, String var, Ast.Block body) {
+        unitBody(node, null, var, body);
+    }
+
+    /** A unit body whose parameters are {@code key} (when not null: a two-variable parallel loop) and {@code var}. */
+    private void unitBody(Object node, String key, String var, Ast.Block body) {
         Object outerFn = fn;
         Object outerUnit = unit;
         int outerLoops = loopDepth;
@@ -382,6 +390,9 @@ public final class Resolver {
         loopDepth = 0;
         currentBlock = null;
         push(node);
+        if (key != null) {
+            declare(key, LocalVar.Kind.PARAM, -1, null);
+        }
         if (var != null) {
             declare(var, LocalVar.Kind.PARAM, -1, null);
         }

@@ -91,7 +91,7 @@ final class ConcOps {
             }
             case Op.PARLOOP -> {
                 safepoint(t);
-                ParallelOps.startLoop(t, (BlockRun) t.refs[ra], base + b(i), (String) t.closure.proto.kRef[c(i)]);
+                ParallelOps.startLoop(t, (BlockRun) t.refs[ra], base + b(i), (String) t.closure.proto.kRef[c(i)], k(i) != 0);
             }
             case Op.TASKLOOP -> {
                 safepoint(t);

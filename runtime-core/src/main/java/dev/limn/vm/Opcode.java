@@ -175,9 +175,9 @@ public enum Opcode {
     UNITITEM(Format.A),
     /** the scope of atomic cell R[A] ended: release this task's reservation of it (no-op if it holds none) */
     ARELEASE(Format.A),
-    /** start the parallel loop of block R[A]: closure R[B] over the range or list R[B+1]; K[C] names its variable */
+    /** start the parallel loop of block R[A]: closure R[B] over R[B+1] (k: with two variables, key and value); K[C] names its variable */
     PARLOOP(Format.ABK, MAY_RAISE),
-    /** R[A] := the next element of this task's parallel chunk; when the chunk is over, pc += sC */
+    /** R[A] := the next element of this task's parallel chunk (k: R[A], R[A+1] := key, value); when the chunk is over, pc += sC */
     PARNEXT(Format.AJ, JUMP),
     /**
      * start the tasks of concurrent block R[A] over the range or list R[B+1] as a task family,
@@ -222,6 +222,7 @@ public enum Opcode {
             case SPAWN, SPAWNW -> Math.max(Instr.a(i), Instr.b(i) + Instr.k(i));
             case TASKLOOP -> Math.max(Instr.a(i), Instr.b(i) + 2);
             case FORPREP, FORLOOP -> Instr.a(i) + 2;
+            case PARNEXT -> Instr.a(i) + Instr.k(i);
             default -> switch (format) {
                 case NONE, J -> -1;
                 case AB, ABK, ABJ -> Math.max(Instr.a(i), Instr.b(i));

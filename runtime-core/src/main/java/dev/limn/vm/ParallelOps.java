@@ -12,9 +12,11 @@ import dev.limn.sched.Scheduler;
  *
  * <p>The loop's source is evaluated once: a range, or a snapshot of a list (iterations that
  * push to it do not change what the loop runs over). The loop runs on
- * {@link ParallelLoop}: its chunks are task contexts, units of the block, each running
- * {@link #driver}: a loop that asks the chunk for its next element (PARNEXT: the split and
- * stop tests) and calls the body closure with it. The block's
+ * {@link ParallelLoop}: its chunks are task contexts, units of the block, each running the
+ * loop over its chunk: the body as the compiler emits it for a parallel loop, which loops
+ * itself (PARNEXT at its top: the split and stop tests, the element into its registers; the
+ * body inline, no call per iteration), or, for any other closure, {@link #driver}, which
+ * asks the chunk for its next element and calls the closure with it. The block's
  * Stop cancels them like any unit; the block statement waits for them at its end.
  */
 final class ParallelOps {
@@ -60,14 +62,47 @@ final class ParallelOps {
         }
     }
 
+    /**
+     * The elements of a two-variable loop, {@code iter(k, v in e)}: the first variable gets
+     * {@code keys}' element, the second {@code values}' (same index); diagnostics name the key.
+     */
+    private record PairElements(Elements keys, Elements values) implements Elements {
+        @Override
+        public long count() {
+            return values.count();
+        }
+
+        @Override
+        public Object at(long index) {
+            return keys.at(index);
+        }
+
+        @Override
+        public void place(TaskContext t, int reg, long index) {
+            keys.place(t, reg, index);
+            values.place(t, reg + 1, index);
+        }
+    }
+
     /** PARLOOP: starts the loop of block {@code block} with closure R[fnReg] over R[fnReg + 1]. */
     static void startLoop(TaskContext t, BlockRun block, int fnReg, String var) {
+        startLoop(t, block, fnReg, var, false);
+    }
+
+    /**
+     * PARLOOP: starts the loop of block {@code block} with closure R[fnReg] over R[fnReg + 1];
+     * with {@code pair} the closure takes two variables (key or index, then value).
+     */
+    static void startLoop(TaskContext t, BlockRun block, int fnReg, String var, boolean pair) {
         if (block.isStopping()) {
             return; // Stop: no new units after the first failure
         }
         Closure fn = (Closure) t.get(fnReg);
-        Elements elements = elements(t.get(fnReg + 1));
-        Closure driver = new Closure(driver(fn.proto), new Box[0]);
+        Elements elements = pair ? pairElements(t.get(fnReg + 1)) : elements(t.get(fnReg + 1));
+        // a body compiled as the chunk's own loop runs as is; any other closure is called by the driver
+        boolean loops = Instr.op(fn.proto.code[0]) == Opcode.Op.PARNEXT;
+        Closure driver = loops ? fn : new Closure(driver(fn.proto), new Box[0]);
+        Object[] args = loops ? new Object[0] : new Object[] {fn};
         Scheduler scheduler = t.scheduler();
         if (block.spec().config().pin()) {
             scheduler.requestPinning();
@@ -78,7 +113,7 @@ final class ParallelOps {
                 // Runs on the splitting chunk's carrier (or the block's, for the first chunk):
                 // that fiber's random generator is confined to this thread.
                 TaskContext from = chunk.splitFrom() instanceof TaskContext splitter ? splitter : t;
-                TaskContext unit = new TaskContext(t.run, driver, new Object[] {fn}, from.random().split(), block,
+                TaskContext unit = new TaskContext(t.run, driver, args, from.random().split(), block,
                         block.nextUnitNumber(), false, var, null, false);
                 unit.runsChunk(chunk, elements);
                 ConcOps.holdCapturedCells(unit, fn);
@@ -162,17 +197,18 @@ final class ParallelOps {
      * </pre>
      */
     static Proto driver(Proto body) {
+        boolean pair = body.numParams == 2; // iter(k, v in e): PARNEXT fills r2 and r3
         long[] code = {
-                Instr.make(Opcode.PARNEXT, 2, 0, 3),
+                Instr.make(Opcode.PARNEXT, 2, 0, 3, pair),
                 Instr.make(Opcode.MOVE, 1, 0, 0),
-                Instr.make(Opcode.CALL, 1, 1, 0),
+                Instr.make(Opcode.CALL, 1, pair ? 2 : 1, 0),
                 Instr.make(Opcode.JMP, 0, 0, -4),
                 Instr.make(Opcode.RETNIL, 0, 0, 0),
         };
         int line = body.span == null ? 0 : body.span.line();
         int[] lines = {line, line, line, line, line};
         int[] zeros = new int[code.length];
-        return new Proto("parallel chunk", body.source, body.span, 1, 1, 3, code, new long[0], new byte[0],
+        return new Proto("parallel chunk", body.source, body.span, 1, 1, pair ? 4 : 3, code, new long[0], new byte[0],
                 new Object[0], new Proto[0], new boolean[0], new int[0], new String[0], lines, zeros, zeros,
                 new int[0], new int[0], new int[0], new int[0]);
     }
@@ -188,6 +224,63 @@ final class ParallelOps {
             }
             return new ListElements(items);
         }
-        throw LimnError.typeMismatch("a parallel loop runs over a range or a list, got " + Values.typeName(source));
+        if (source instanceof DictValue d) {
+            return new ListElements(dictSnapshot(d)[0]); // one variable: the keys, as a sequential iter
+        }
+        if (source instanceof String s) {
+            return new ListElements(characters(s, null));
+        }
+        throw LimnError.typeMismatch("a parallel loop runs over a range, a list, a dict or a string, got "
+                + Values.typeName(source));
+    }
+
+    /**
+     * The elements of {@code iter(k, v in e)}: what a sequential two-variable iter binds — a
+     * dict's key and value (a snapshot of its entries, taken under its lock: lists and dicts
+     * shared between tasks are safe for single operations), a list's or range's index and
+     * element, a string's index and one-character string.
+     */
+    private static Elements pairElements(Object source) {
+        if (source instanceof DictValue d) {
+            Object[][] entries = dictSnapshot(d);
+            return new PairElements(new ListElements(entries[0]), new ListElements(entries[1]));
+        }
+        if (source instanceof String s) {
+            java.util.ArrayList<Object> indices = new java.util.ArrayList<>();
+            Object[] chars = characters(s, indices);
+            return new PairElements(new ListElements(indices.toArray()), new ListElements(chars));
+        }
+        Elements values = elements(source);
+        return new PairElements(new RangeElements(0, values.count()), values);
+    }
+
+    /** The keys and the values of {@code d}, one snapshot of its entries. */
+    private static Object[][] dictSnapshot(DictValue d) {
+        Object[] keys;
+        Object[] values;
+        synchronized (d) {
+            keys = new Object[d.map.size()];
+            values = new Object[keys.length];
+            int n = 0;
+            for (java.util.Map.Entry<DictValue.Key, Object> e : d.map.entrySet()) {
+                keys[n] = e.getKey().value();
+                values[n++] = e.getValue();
+            }
+        }
+        return new Object[][] {keys, values};
+    }
+
+    /** The one-character strings of {@code s} (by code point, as a sequential iter); their indices into {@code indices} if not null. */
+    private static Object[] characters(String s, java.util.List<Object> indices) {
+        java.util.ArrayList<Object> chars = new java.util.ArrayList<>();
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            if (indices != null) {
+                indices.add((long) i);
+            }
+            chars.add(new String(Character.toChars(cp)));
+            i += Character.charCount(cp);
+        }
+        return chars.toArray();
     }
 }

@@ -46,7 +46,7 @@ final class AstPrinter {
                     .collect(Collectors.joining());
             case BlockStmt b -> b.kind().name().toLowerCase() + "(" + b.params().stream()
                     .map(p -> p.name() + "=" + expr(p.value())).collect(Collectors.joining(", ")) + ") " + block(b.body());
-            case TaskStmt t -> "task" + (t.var() == null ? "" : "(" + t.var() + " in " + expr(t.source()) + ")")
+            case TaskStmt t -> "task" + (t.var() == null ? "" : "(" + (t.key() == null ? "" : t.key() + ", ") + t.var() + " in " + expr(t.source()) + ")")
                     + " " + block(t.body());
             case WorkerStmt w -> "worker(" + w.var() + (w.source() == null ? "" : " from " + expr(w.source())) + ") "
                     + block(w.body());
