@@ -67,11 +67,24 @@ public final class AtomicValue {
 
     /** Atomic add; returns the new value. */
     Object add(Object delta) {
-        try {
-            if (isFloat) {
+        if (isFloat) {
+            try {
                 return cell.addAndGetDouble(toDouble(delta, "add"));
+            } catch (IllegalStateException e) {
+                throw freed();
             }
-            long d = toLong(delta, "add");
+        }
+        return addInt(toLong(delta, "add"));
+    }
+
+    /** Whether this cell holds an int (so {@link #addInt} applies). */
+    boolean holdsInt() {
+        return !isFloat;
+    }
+
+    /** Atomic add of an int to an int cell (no boxing: {@code counter += i} in a task); returns the new value. */
+    long addInt(long d) {
+        try {
             // Overflow is checked as for '+': an add that wraps is undone and raised.
             long now = cell.xaddAndGet(d);
             long before = now - d;

@@ -10,6 +10,7 @@ import dev.limn.block.BlockConfig;
 import dev.limn.block.BlockRun;
 import dev.limn.block.BlockSpec;
 import dev.limn.chan.Channel;
+import dev.limn.offheap.RegisterFile;
 import dev.limn.sched.Fiber;
 import dev.limn.vm.Opcode.Op;
 
@@ -54,8 +55,22 @@ final class ConcOps {
                 if (!(t.get(ra) instanceof AtomicValue cell)) {
                     throw LimnError.typeMismatch("not an atomic: " + Values.typeName(t.get(ra)));
                 }
-                Object v = t.get(base + b(i));
-                switch (c(i)) {
+                int rb = base + b(i);
+                int op = c(i);
+                if (op <= 1 && cell.holdsInt() && RegisterFile.lpTag(t.regs, rb) == Tag.INT) {
+                    // the common shared counter: an int added to an int cell, unboxed
+                    long d = RegisterFile.lpPayload(t.regs, rb);
+                    if (op == 0) {
+                        cell.addInt(d);
+                        return pc;
+                    }
+                    if (d != Long.MIN_VALUE) {
+                        cell.addInt(-d);
+                        return pc;
+                    }
+                }
+                Object v = t.get(rb);
+                switch (op) {
                     case 0 -> cell.add(v);
                     case 1 -> cell.add(Arith.neg(v));
                     case 2 -> cell.multiply(v);
