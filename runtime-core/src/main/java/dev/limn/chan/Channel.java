@@ -28,7 +28,8 @@ import org.jctools.queues.MpmcUnboundedXaddArrayQueue;
  *   <li>{@code closed} and {@code inflight}: a send increments inflight, then checks closed,
  *       then offers, then decrements. A receiver that reads closed and then inflight == 0 knows
  *       every value that will ever be offered is visible, so an empty poll means end of stream.
- *       The send that brings inflight to 0 on a closed channel wakes every receiver;</li>
+ *       The send that brings inflight to 0 on a closed channel wakes every receiver. The
+ *       counter sits on its own cache line ({@link ChannelInflight});</li>
  *   <li>two waiter lists ({@link Waiter}), for parked receivers and for parked senders, holding
  *       fibers and host threads alike.</li>
  * </ul>
@@ -41,7 +42,7 @@ import org.jctools.queues.MpmcUnboundedXaddArrayQueue;
  * receiver's re-check sees the value or the sender sees the waiter. The same holds for
  * senders waiting for a permit. Wake-ups may be spurious; the retry copes.
  */
-public final class Channel {
+public final class Channel extends ChannelInflightPadAfter {
 
     /** {@link #recv}/{@link #tryRecv}/{@link #take}: the channel is closed and drained, or the program is quiescent. */
     public static final Object END = new Sentinel("END");
@@ -75,7 +76,7 @@ public final class Channel {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             PERMITS = lookup.findVarHandle(Channel.class, "permits", int.class);
-            INFLIGHT = lookup.findVarHandle(Channel.class, "inflight", int.class);
+            INFLIGHT = lookup.findVarHandle(ChannelInflight.class, "inflight", int.class);
             CLOSED = lookup.findVarHandle(Channel.class, "closed", int.class);
             PRODUCER = lookup.findVarHandle(Channel.class, "producer", Scheduler.HostProducer.class);
         } catch (ReflectiveOperationException e) {
@@ -92,7 +93,6 @@ public final class Channel {
     private final Queue<Waiter> senders = new ConcurrentLinkedQueue<>();
     private final AtomicLong openChannels;
     private volatile int permits;
-    private volatile int inflight;
     private volatile int closed;
     private volatile Scheduler.HostProducer producer;
 
