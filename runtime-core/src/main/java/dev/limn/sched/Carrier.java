@@ -205,7 +205,7 @@ public final class Carrier implements Agent {
         Carrier[] carriers = scheduler.carriers;
         int n = carriers.length;
         for (int i = 1; i < n; i++) {
-            Carrier victim = carriers[(index + stealCursor + i) % n];
+            Carrier victim = carriers[victim(index, stealCursor, i, n)];
             Fiber f = victim.deque.steal();
             if (f == null) {
                 f = victim.inbox.poll();
@@ -217,6 +217,18 @@ public final class Carrier implements Agent {
             }
         }
         return null;
+    }
+
+    /**
+     * The {@code i}-th carrier (1 to n - 1) that carrier {@code index} tries to rob: each of
+     * the n - 1 others once, in a rotation that {@code cursor} moves on after every successful
+     * steal. Never {@code index} itself: the plain {@code (index + cursor + i) % n} lands on it
+     * whenever cursor + i is a multiple of n, and with two carriers one odd cursor (one steal)
+     * made a carrier rob only itself from then on, so a producer and a consumer that took turns
+     * on the other carrier were never split up again.
+     */
+    static int victim(int index, int cursor, int i, int n) {
+        return (index + 1 + (Math.floorMod(cursor, n - 1) + i - 1) % (n - 1)) % n;
     }
 
     private void runFiber(Fiber fiber) {

@@ -548,6 +548,22 @@ public final class Scheduler implements AutoCloseable {
     }
 
     /**
+     * Whether a carrier other than the one running {@code self} is running a fiber now (opaque
+     * reads; a hint that may be stale by the time the caller acts). A fiber about to park on a
+     * channel spins briefly only when this holds: its partner may be that other fiber, and a
+     * carrier that is merely looking for work, or being woken, cannot answer within a spin.
+     */
+    public boolean anotherCarrierRunning(Fiber self) {
+        for (Carrier c : carriers) {
+            Fiber f = c.lpCurrent();
+            if (f != null && f != self) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * How many carriers are idle now (volatile read; a hint that may be stale by the time the
      * caller acts). A running parallel chunk splits its range when this is above zero.
      */

@@ -9,6 +9,7 @@ import static dev.limn.vm.Instr.c;
 import static dev.limn.vm.Instr.k;
 import static dev.limn.vm.Instr.sc;
 
+import dev.limn.chan.Channel;
 import dev.limn.vm.Opcode.Op;
 
 import java.util.ArrayList;
@@ -93,7 +94,15 @@ final class ColdOps {
             }
             case Op.METHOD -> {
                 t.pc = pc - 1; // saves pc: channel methods may wait
-                t.set(ra, Methods.invoke(t, t.get(ra), (String) p.kRef[c(i)], ra + 1, b(i)));
+                String name = (String) p.kRef[c(i)];
+                if (b(i) == 1 && lpTag(t.regs, ra) == Tag.REF && t.refs[ra] instanceof Channel ch && name.equals("send")) {
+                    // A producer's per-value call: straight to the channel, without the lookup by
+                    // receiver type and method name (same checks and errors as ConcOps.method).
+                    ConcOps.send(t, ch, t.get(ra + 1));
+                    t.set(ra, null);
+                } else {
+                    t.set(ra, Methods.invoke(t, t.get(ra), name, ra + 1, b(i)));
+                }
             }
             case Op.CHECKTYPE -> {
                 if (!Types.check(t, ra, b(i))) {

@@ -49,7 +49,7 @@ abstract class ChannelContractTest {
     static Stream<Arguments> topologies() {
         List<Arguments> all = new ArrayList<>();
         for (Mode mode : Mode.values()) {
-            for (int capacity : new int[] {1, 16, 1024, -1}) {
+            for (int capacity : new int[] {1, 3, 16, 1024, -1}) {
                 for (int[] pc : new int[][] {{1, 1}, {1, 4}, {4, 1}, {4, 4}}) {
                     all.add(Arguments.of(mode, capacity, pc[0], pc[1]));
                 }

@@ -34,6 +34,36 @@ class ChannelTest extends ChannelContractTest {
     }
 
     @Test
+    void aPowerOfTwoCapacityIsExactWithoutPermits() {
+        for (int capacity : new int[] {2, 4, 1024}) {
+            Channel c = Channel.bounded(capacity);
+            for (int i = 0; i < capacity; i++) {
+                assertEquals(Channel.SendResult.SENT, c.trySend(i), "capacity " + capacity);
+            }
+            assertEquals(Channel.SendResult.FULL, c.trySend(-1), "capacity " + capacity);
+            assertEquals(capacity, c.len());
+            assertEquals(0, c.tryRecv());
+            assertEquals(Channel.SendResult.SENT, c.trySend(capacity));
+            assertEquals(Channel.SendResult.FULL, c.trySend(-1));
+        }
+    }
+
+    @Test
+    void aSenderParkedOnAFullPowerOfTwoChannelIsWokenByAReceive() {
+        Channel c = Channel.bounded(2);
+        c.trySend(1);
+        c.trySend(2);
+        Fiber sender = runningFiber();
+        assertEquals(Channel.SendResult.PARKED, c.send(sender, 3));
+        assertEquals(1, c.tryRecv());
+        assertTrue(sender.commitPark(), "the receive left a wake-up");
+        sender.beginRun();
+        assertEquals(Channel.SendResult.SENT, c.send(sender, 3));
+        assertEquals(2, c.tryRecv());
+        assertEquals(3, c.tryRecv());
+    }
+
+    @Test
     void capacityOneAlternates() {
         Channel c = Channel.bounded(1);
         assertEquals(Channel.SendResult.SENT, c.trySend("a"));

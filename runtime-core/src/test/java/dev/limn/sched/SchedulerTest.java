@@ -489,4 +489,21 @@ class SchedulerTest {
             assertEquals(0, s.liveFibers());
         }
     }
+
+    @Test
+    void aThiefVisitsEveryOtherCarrierOnceAndNeverItself() {
+        for (int n = 2; n <= 5; n++) {
+            for (int index = 0; index < n; index++) {
+                for (int cursor : new int[] {0, 1, 2, 3, 7, Integer.MAX_VALUE, Integer.MIN_VALUE}) {
+                    java.util.Set<Integer> seen = new java.util.HashSet<>();
+                    for (int i = 1; i < n; i++) {
+                        int v = Carrier.victim(index, cursor, i, n);
+                        assertTrue(v >= 0 && v < n && v != index, "n=" + n + " index=" + index + " cursor=" + cursor + " -> " + v);
+                        seen.add(v);
+                    }
+                    assertEquals(n - 1, seen.size(), "n=" + n + " index=" + index + " cursor=" + cursor);
+                }
+            }
+        }
+    }
 }
