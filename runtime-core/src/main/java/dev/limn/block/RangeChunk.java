@@ -206,6 +206,15 @@ public final class RangeChunk {
         return n;
     }
 
+    /**
+     * Whether indices remain after the one running now. Plain reads: any thread may ask for a
+     * hint (the timer deciding whether a task family's chunk holds tasks back); the owner's
+     * answer is exact.
+     */
+    public boolean hasMoreAfterCurrent() {
+        return next + 1 < end;
+    }
+
     /** Whether an index handed out by {@link #nextIndex} is running (or suspended) now. */
     public boolean inIteration() {
         return inIteration;

@@ -234,7 +234,7 @@ public final class TaskContext extends Fiber {
 
     @Override
     protected boolean holdsWorkBehind() {
-        return runsFamily();
+        return runsFamily() && chunk.range.hasMoreAfterCurrent();
     }
 
     /** Whether this task runs a chunk of a task family: the block's tasks it runs are counted one by one. */
