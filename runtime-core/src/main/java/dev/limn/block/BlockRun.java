@@ -2,11 +2,10 @@ package dev.limn.block;
 
 import dev.limn.chan.Channel;
 import dev.limn.sched.Fiber;
+import dev.limn.sched.FiberSet;
 import dev.limn.vm.ErrorValue;
 import dev.limn.vm.FutureValue;
 
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -45,7 +44,7 @@ public final class BlockRun {
     private final AtomicInteger pending = new AtomicInteger(1);
     private final AtomicInteger unitNumbers = new AtomicInteger();
     private final AtomicInteger permits;
-    private final Set<Fiber> units = ConcurrentHashMap.newKeySet();
+    private final FiberSet units = new FiberSet();
     private final AtomicReference<ErrorValue> firstError = new AtomicReference<>();
     private final AtomicInteger otherFailures = new AtomicInteger();
     private final AtomicInteger cancelledUnits = new AtomicInteger();
@@ -206,7 +205,7 @@ public final class BlockRun {
     /** Cancels every live unit (Stop, a cancelled body, a cancelled handle). */
     public void cancelUnits() {
         stopping = true;
-        for (Fiber f : units) {
+        for (Fiber f : units.snapshot()) {
             f.cancel();
         }
     }
@@ -214,7 +213,7 @@ public final class BlockRun {
     /** Terminates every live unit (the body's task was terminated). */
     public void terminateUnits() {
         stopping = true;
-        for (Fiber f : units) {
+        for (Fiber f : units.snapshot()) {
             f.terminate();
         }
     }

@@ -50,6 +50,11 @@ public abstract class Fiber {
     /** Trap bit: grace expired; its bytecode stops at the next instruction. */
     public static final int TRAP_TERMINATE = 1 << 2;
 
+    /** Links of the {@link FiberSet} this fiber is in (guarded by that set's lock), or null. */
+    Fiber setPrev;
+    Fiber setNext;
+    FiberSet inSet;
+
     private static final VarHandle STATE;
     private static final VarHandle NOTIFIED;
     private static final VarHandle TRAP;
