@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The concurrency workloads B4, B5 and B7, each a whole Limn program run per operation (compiled
  * once in setup, output checked every iteration) beside its plain-Java baseline in the same run:
  * <ul>
- *   <li>{@code spawnJoin100k}: 100,000 tasks adding {@code i*2} into an atomic, beside 100,000
+ *   <li>{@code spawnJoin100k}: 100,000 tasks adding {@code i*2} into an atomic (one
+ *       {@code task(i in R)} statement, and {@code OneByOne}: a task statement per loop iteration), beside 100,000
  *       virtual threads adding into an {@code AtomicLong};</li>
  *   <li>{@code oneProducerOneConsumerBounded1024}: 5,000,000 ints through a {@code channel(1024)}
  *       between two tasks, beside {@code ArrayBlockingQueue(1024)} and a JCTools
@@ -49,6 +50,7 @@ public class ConcurrencyBenchmarks {
     static final long ATOMIC_RESULT = 20_000_000L;
 
     private CompiledProgram spawn;
+    private CompiledProgram spawnEach;
     private CompiledProgram channel;
     private CompiledProgram atomic;
     private final CheckedRuns runs = new CheckedRuns(RunOptions.defaults());
@@ -56,6 +58,7 @@ public class ConcurrencyBenchmarks {
     @Setup(Level.Trial)
     public void compile() throws Exception {
         spawn = CheckedRuns.compile("b4_spawn.lm");
+        spawnEach = CheckedRuns.compile("b4_spawn_each.lm");
         channel = CheckedRuns.compile("b5_chan.lm");
         atomic = CheckedRuns.compile("b7_atomic.lm");
     }
@@ -72,6 +75,12 @@ public class ConcurrencyBenchmarks {
     @Benchmark
     public int spawnJoin100k_limn() {
         return run(spawn, SPAWN_RESULT);
+    }
+
+    /** The same tasks started one task statement at a time: a task context each (no task family). */
+    @Benchmark
+    public int spawnJoin100kOneByOne_limn() {
+        return run(spawnEach, SPAWN_RESULT);
     }
 
     @Benchmark
