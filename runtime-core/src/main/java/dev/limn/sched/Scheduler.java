@@ -203,7 +203,8 @@ public final class Scheduler implements AutoCloseable {
         @Override
         public void idle(int workCount) {
             if (closed) {
-                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+                // the runner is about to stop us: a short park, so close() joins us quickly
+                java.util.concurrent.locks.LockSupport.parkNanos(CLOSING_PARK_NANOS);
             } else {
                 backoff.idle(workCount);
             }
@@ -224,6 +225,13 @@ public final class Scheduler implements AutoCloseable {
             return "limn-carrier-idle";
         }
     }
+
+    /**
+     * Park of an idle carrier or timer once the scheduler is closing: {@link #close()} joins
+     * its threads one after another, each as soon as it next looks at its runner's state, so a
+     * 1 ms park cost each run ~3 ms of shutdown; 20 µs costs a few wake-ups.
+     */
+    static final long CLOSING_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
 
     /** Longest park of an idle carrier (a safety net: carriers are woken when work arrives). */
     static final long MAX_CARRIER_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(250);

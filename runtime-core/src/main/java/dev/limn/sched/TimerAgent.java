@@ -182,7 +182,7 @@ final class TimerAgent implements Agent, IdleStrategy {
             return;
         }
         if (scheduler.isClosed()) {
-            LockSupport.parkNanos(this, TICK_NANOS); // the runner is about to stop us
+            LockSupport.parkNanos(this, Scheduler.CLOSING_PARK_NANOS); // the runner is about to stop us
         } else {
             long wait = wheel.timerCount() > 0
                     ? Math.max(TICK_NANOS / 4, earliest - scheduler.clock.nanoTime())
