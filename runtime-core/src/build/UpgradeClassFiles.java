@@ -12,6 +12,7 @@ import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
@@ -69,6 +70,13 @@ public final class UpgradeClassFiles {
                     ClassModel model = classFiles.parse(bytes);
                     if (model.majorVersion() < FIRST_WITH_STACK_MAPS) {
                         bytes = classFiles.transformClass(model, upgrade);
+                        // the type-checking verifier the JVM will use on it, run here so a bad
+                        // frame fails the build rather than a user's start
+                        List<VerifyError> errors = classFiles.verify(bytes);
+                        if (!errors.isEmpty()) {
+                            throw new IllegalStateException(entry.getName() + " does not verify after the upgrade: "
+                                    + errors.getFirst().getMessage());
+                        }
                         upgraded++;
                     }
                 }
