@@ -22,13 +22,13 @@ import java.util.zip.ZipOutputStream;
  * package prefix that is older than Java 6 (major version 50) as a Java 8 class file with stack
  * map frames, changing nothing else.
  *
- * <p>Why: picocli ships Java 5 class files. The JVM's ahead-of-time cache, which the {@code limn}
- * launcher makes, cannot store such a class once it has been linked (it is verified by the old
+ * <p>Why: picocli ships Java 5 class files. The class-data-sharing archive that the {@code limn}
+ * launcher dumps cannot store such a class once it has been linked (it is verified by the old
  * inference verifier, whose checks cannot be recorded), so every start loaded, verified and
- * linked about 180 picocli classes from the jar: about 50 ms of a {@code hello.lm} run
+ * linked about 180 picocli classes from the jar: about 60 ms of a {@code hello.lm} run
  * (docs/design.md, "Start-up"). With stack maps the classes are verified like any other and the
- * cache keeps them linked. The frames are computed by the JDK's class-file API, resolving
- * supertypes from the jar itself.
+ * archive keeps them loaded and linked. The frames are computed by the JDK's class-file API,
+ * resolving supertypes from the jar itself.
  *
  * <p>Usage: {@code java UpgradeClassFiles.java JAR PREFIX} (PREFIX like {@code picocli/}); the
  * jar is replaced in place. Only picocli is upgraded: the other old class files in the jar
