@@ -5,9 +5,10 @@ import dev.limn.api.Limn;
 import dev.limn.api.RunOptions;
 import dev.limn.lang.CompileException;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
+import picocli.CommandLine.ParseResult;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -22,18 +23,15 @@ import java.util.concurrent.Callable;
  * The {@code limn} command line (SPEC §9): {@code run}, {@code check}, {@code disasm},
  * {@code version}. Exit status 0 on success, 1 on an unhandled runtime error, 2 on a compile
  * error or bad usage. Diagnostics go to stderr; only the program writes to stdout.
+ *
+ * <p>The command model is built with picocli's programmatic API rather than its annotations:
+ * reading annotations means annotation proxies and reflection, which ran interpreted on every
+ * start and cost about 70 ms of a {@code hello.lm} run (docs/design.md, "Start-up").
  */
-@Command(name = "limn", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Runs Limn programs: a small scripting language with structured concurrency.",
-        subcommands = {Main.Run.class, Main.Check.class, Main.Disasm.class, Main.VersionCommand.class},
-        synopsisSubcommandLabel = "COMMAND")
-public final class Main implements Runnable {
+public final class Main {
     static final int EXIT_OK = 0;
     static final int EXIT_RUNTIME_ERROR = 1;
     static final int EXIT_USAGE = 2;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
 
     private final PrintStream out;
     private final PrintStream err;
@@ -49,7 +47,7 @@ public final class Main implements Runnable {
 
     /** Runs the command line with the given streams; returns the exit status. */
     public static int execute(String[] args, PrintStream out, PrintStream err) {
-        CommandLine cli = new CommandLine(new Main(out, err));
+        CommandLine cli = new CommandLine(new Main(out, err).commandSpec());
         cli.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         cli.setExitCodeExceptionMapper(e -> EXIT_USAGE);
@@ -60,9 +58,103 @@ public final class Main implements Runnable {
         return cli.execute(args);
     }
 
-    @Override
-    public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
+    /** The whole command tree; the text here is what {@code limn --help} and usage errors print. */
+    private CommandSpec commandSpec() {
+        CommandSpec limn = command("Runs Limn programs: a small scripting language with structured concurrency.",
+                args -> {
+                    throw new CommandLine.ParameterException(args.commandSpec().commandLine(), "missing command");
+                });
+        limn.name("limn").versionProvider(new Version());
+        limn.usageMessage().synopsisSubcommandLabel("COMMAND");
+        // What mixinStandardHelpOptions adds, spelled out: that mixin is read from annotations.
+        limn.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
+                .description("Show this help message and exit.").build());
+        limn.addOption(OptionSpec.builder("-V", "--version").versionHelp(true)
+                .description("Print version information and exit.").build());
+
+        CommandSpec run = command("Compile and run FILE.", this::run);
+        run.addPositional(fileParameter());
+        run.addOption(OptionSpec.builder("--cores").paramLabel("N").type(int.class)
+                .description("carrier threads (default: available processors)").build());
+        run.addOption(OptionSpec.builder("--pin").type(boolean.class)
+                .description("pin carrier threads to cores").build());
+        run.addOption(OptionSpec.builder("--stats").type(boolean.class)
+                .description("print runtime statistics to stderr at exit").build());
+        run.addOption(OptionSpec.builder("--seed").paramLabel("N").type(Long.class)
+                .description("seed of random() and randint()").build());
+        run.addOption(OptionSpec.builder("--max-depth").paramLabel("N").type(int.class)
+                .defaultValue(Integer.toString(RunOptions.DEFAULT_MAX_DEPTH))
+                .description("call depth limit (default: ${DEFAULT-VALUE})").build());
+
+        CommandSpec check = command("Compile FILE and report errors without running it.", this::check);
+        check.addPositional(fileParameter());
+        CommandSpec disasm = command("Print the register bytecode of FILE.", this::disasm);
+        disasm.addPositional(fileParameter());
+        CommandSpec version = command("Print the Limn version.", this::version);
+
+        limn.addSubcommand("run", run);
+        limn.addSubcommand("check", check);
+        limn.addSubcommand("disasm", disasm);
+        limn.addSubcommand("version", version);
+        return limn;
+    }
+
+    /** A command whose action reads its own parse result. */
+    private static CommandSpec command(String description, Action action) {
+        CommandSpec[] self = new CommandSpec[1];
+        self[0] = CommandSpec.wrapWithoutInspection(
+                (Callable<Integer>) () -> action.call(self[0].commandLine().getParseResult()));
+        self[0].usageMessage().description(description);
+        return self[0];
+    }
+
+    private static PositionalParamSpec fileParameter() {
+        return PositionalParamSpec.builder().paramLabel("FILE").type(String.class).arity("1").required(true)
+                .description("the .lm program").build();
+    }
+
+    @FunctionalInterface
+    private interface Action {
+        int call(ParseResult args);
+    }
+
+    private int run(ParseResult args) {
+        int cores = args.matchedOptionValue("--cores", 0);
+        int maxDepth = args.matchedOptionValue("--max-depth", RunOptions.DEFAULT_MAX_DEPTH);
+        if (cores < 0 || maxDepth < 1) {
+            err.println("error: --cores must be >= 1 and --max-depth >= 1");
+            return EXIT_USAGE;
+        }
+        CompiledProgram program = load(args.matchedPositionalValue(0, null));
+        if (program == null) {
+            return EXIT_USAGE;
+        }
+        RunOptions options = new RunOptions(cores, args.hasMatchedOption("--pin"),
+                args.hasMatchedOption("--stats"), args.matchedOptionValue("--seed", (Long) null), maxDepth);
+        int status = Limn.run(program, options, out, err);
+        out.flush();
+        return status;
+    }
+
+    private int check(ParseResult args) {
+        return load(args.matchedPositionalValue(0, null)) == null ? EXIT_USAGE : EXIT_OK;
+    }
+
+    private int disasm(ParseResult args) {
+        CompiledProgram program = load(args.matchedPositionalValue(0, null));
+        if (program == null) {
+            return EXIT_USAGE;
+        }
+        out.print(Limn.disassemble(program));
+        out.flush();
+        return EXIT_OK;
+    }
+
+    private int version(ParseResult args) {
+        for (String line : new Version().getVersion()) {
+            out.println(line);
+        }
+        return EXIT_OK;
     }
 
     /** Reads and compiles FILE, reporting problems on stderr; null when it did not compile. */
@@ -83,94 +175,6 @@ public final class Main implements Runnable {
             err.print(e.render());
             err.flush();
             return null;
-        }
-    }
-
-    @Command(name = "run", description = "Compile and run FILE.")
-    static final class Run implements Callable<Integer> {
-        @CommandLine.ParentCommand
-        Main parent;
-
-        @Parameters(paramLabel = "FILE", description = "the .lm program")
-        String file;
-
-        @Option(names = "--cores", paramLabel = "N", description = "carrier threads (default: available processors)")
-        int cores;
-
-        @Option(names = "--pin", description = "pin carrier threads to cores")
-        boolean pin;
-
-        @Option(names = "--stats", description = "print runtime statistics to stderr at exit")
-        boolean stats;
-
-        @Option(names = "--seed", paramLabel = "N", description = "seed of random() and randint()")
-        Long seed;
-
-        @Option(names = "--max-depth", paramLabel = "N", description = "call depth limit (default: ${DEFAULT-VALUE})")
-        int maxDepth = RunOptions.DEFAULT_MAX_DEPTH;
-
-        @Override
-        public Integer call() {
-            if (cores < 0 || maxDepth < 1) {
-                parent.err.println("error: --cores must be >= 1 and --max-depth >= 1");
-                return EXIT_USAGE;
-            }
-            CompiledProgram program = parent.load(file);
-            if (program == null) {
-                return EXIT_USAGE;
-            }
-            RunOptions options = new RunOptions(cores, pin, stats, seed, maxDepth);
-            int status = Limn.run(program, options, parent.out, parent.err);
-            parent.out.flush();
-            return status;
-        }
-    }
-
-    @Command(name = "check", description = "Compile FILE and report errors without running it.")
-    static final class Check implements Callable<Integer> {
-        @CommandLine.ParentCommand
-        Main parent;
-
-        @Parameters(paramLabel = "FILE", description = "the .lm program")
-        String file;
-
-        @Override
-        public Integer call() {
-            return parent.load(file) == null ? EXIT_USAGE : EXIT_OK;
-        }
-    }
-
-    @Command(name = "disasm", description = "Print the register bytecode of FILE.")
-    static final class Disasm implements Callable<Integer> {
-        @CommandLine.ParentCommand
-        Main parent;
-
-        @Parameters(paramLabel = "FILE", description = "the .lm program")
-        String file;
-
-        @Override
-        public Integer call() {
-            CompiledProgram program = parent.load(file);
-            if (program == null) {
-                return EXIT_USAGE;
-            }
-            parent.out.print(Limn.disassemble(program));
-            parent.out.flush();
-            return EXIT_OK;
-        }
-    }
-
-    @Command(name = "version", description = "Print the Limn version.")
-    static final class VersionCommand implements Callable<Integer> {
-        @CommandLine.ParentCommand
-        Main parent;
-
-        @Override
-        public Integer call() {
-            for (String line : new Version().getVersion()) {
-                parent.out.println(line);
-            }
-            return EXIT_OK;
         }
     }
 
