@@ -6,6 +6,8 @@ import dev.limn.sched.FiberSet;
 import dev.limn.vm.ErrorValue;
 import dev.limn.vm.FutureValue;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -45,6 +47,9 @@ public final class BlockRun {
     private final AtomicInteger unitNumbers = new AtomicInteger();
     private final AtomicInteger permits;
     private final FiberSet units = new FiberSet();
+    /** What the block holds until it completes (the atomic cells its units capture), and how to let each go. */
+    private final List<Object> held = new ArrayList<>(2);
+    private final List<Runnable> releases = new ArrayList<>(2);
     private final AtomicReference<ErrorValue> firstError = new AtomicReference<>();
     private final AtomicInteger otherFailures = new AtomicInteger();
     private final AtomicInteger cancelledUnits = new AtomicInteger();
@@ -232,9 +237,36 @@ public final class BlockRun {
         }
     }
 
+    /**
+     * Holds {@code resource} until the block completes, then runs {@code release}: false if the
+     * block holds it already. Called while the block is live (by the body or a live unit, so
+     * never concurrently with completion).
+     */
+    public boolean holdUntilComplete(Object resource, Runnable release) {
+        synchronized (held) {
+            for (Object r : held) {
+                if (r == resource) {
+                    return false;
+                }
+            }
+            held.add(resource);
+            releases.add(release);
+            return true;
+        }
+    }
+
     private void complete() {
         if (output != null && spec.closeOutput()) {
             output.close();
+        }
+        List<Runnable> toRelease;
+        synchronized (held) {
+            toRelease = new ArrayList<>(releases);
+            held.clear();
+            releases.clear();
+        }
+        for (Runnable release : toRelease) {
+            release.run(); // before the completion wakes the body, whose scope may release them next
         }
         ErrorValue err = firstError.get();
         if (err != null) {

@@ -159,7 +159,7 @@ public final class ProgramRun implements AutoCloseable {
                 + ", failed " + tasksFailed.sum() + ", retried 0, cancelled " + tasksCancelled.sum()
                 + ", terminated " + tasksTerminated.sum() + ", abandoned 0\n"
                 + "stats: blocks " + blocks.sum() + ", peak live tasks " + peakTasks.get()
-                + ", live tasks " + TaskContext.LIVE.get() + "\n"
+                + ", live tasks " + TaskContext.LIVE.sum() + "\n"
                 + "stats: slab blocks live " + RegisterBlocks.live() + ", peak " + RegisterBlocks.peak()
                 + ", atomic cells live " + AtomicValue.liveCells() + ", channels created " + channelsCreated.sum()
                 + ", channels open " + OPEN_CHANNELS.get() + "\n"
@@ -177,7 +177,7 @@ public final class ProgramRun implements AutoCloseable {
     }
 
     public static long liveTasks() {
-        return TaskContext.LIVE.get();
+        return TaskContext.LIVE.sum();
     }
 
     public static long openChannels() {

@@ -20,7 +20,7 @@ import java.io.PrintStream;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The whole execution state of one task, so that the interpreter can leave it at any
@@ -53,8 +53,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * everything unusual goes to {@link #callSlow}.
  */
 public final class TaskContext extends Fiber {
-    /** Live task contexts of all programs (spawned and not yet finished). */
-    static final AtomicLong LIVE = new AtomicLong();
+    /**
+     * Live task contexts of all programs (spawned and not yet finished). Striped: a task is
+     * counted on one carrier and uncounted on another, and only statistics read the sum.
+     */
+    static final LongAdder LIVE = new LongAdder();
 
     MemorySegment regs;
     /** The raw address of register 0 of {@link #regs}; changes with it. */
@@ -353,7 +356,7 @@ public final class TaskContext extends Fiber {
         }
         releaseCells();
         close();
-        LIVE.decrementAndGet();
+        LIVE.decrement();
         run.taskEnded(this, s, countsAsTask);
         if (unitOf != null) {
             unitOf.unitFinished(this, s == Interpreter.FAILED ? error : null, heldPermit);
@@ -364,7 +367,7 @@ public final class TaskContext extends Fiber {
 
     /** Counted live when spawned; called by whoever spawns it, just before {@code Scheduler.spawn}. */
     void countLive() {
-        LIVE.incrementAndGet();
+        LIVE.increment();
     }
 
     /** Records a reservation of {@code cell} that ends with this task. */
