@@ -25,7 +25,10 @@ import dev.limn.sched.Scheduler;
  * range in half when a carrier is idle and fewer than {@code maxChunks} chunks are live, where
  * {@code maxChunks} is the block's {@code cores} (at most the number of carriers). So
  * {@code cores=1} runs the whole loop as one chunk, and the number of chunks a loop creates
- * grows with the carriers, not with the iterations.
+ * grows with the carriers, not with the iterations. A concurrent block's task family
+ * ({@link #startFamily}) also detaches chunks: a chunk whose running task suspends hands the
+ * rest of its range, and its split slot, to a new chunk; so {@code slots} (chunks that may
+ * split, at most {@code maxChunks}) and {@code pending} (live chunks) are counted apart.
  *
  * <h2>Completion: one waitable unit</h2>
  * {@code pending} counts live chunks; it is incremented before a chunk is spawned (by the
