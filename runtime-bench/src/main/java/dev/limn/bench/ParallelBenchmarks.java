@@ -167,7 +167,7 @@ public class ParallelBenchmarks {
     }
 
     /**
-     * Both kernels, compiled, after a trial-level warm-up that runs them alternately: the
+     * A trial-level warm-up that runs both kernels alternately before measuring: the
      * interpreter's dispatch loop is then compiled from the profile of both programs, in every
      * fork. Each of the benchmarks above runs in its own fork, where the JIT compiles the
      * dispatch loop for that one program, and the shape of that code alone moves a kernel by
@@ -176,35 +176,24 @@ public class ParallelBenchmarks {
      */
     @State(Scope.Thread)
     public static class SharedWarmup {
-        CompiledProgram kernelSequential;
-        CompiledProgram kernelCores1;
-        private final CheckedRuns runs = new CheckedRuns(RunOptions.defaults().withCores(2));
-
         @Setup(Level.Trial)
-        public void compileAndWarm() throws Exception {
-            kernelSequential = CheckedRuns.compile("par_kernel_sequential.lm");
-            kernelCores1 = CheckedRuns.compile("par_kernel_cores1.lm");
+        public void warmBoth(Programs p) {
             for (int i = 0; i < 30; i++) {
-                runs.run(kernelSequential, Long.toString(KERNEL_RESULT));
-                runs.run(kernelCores1, Long.toString(KERNEL_RESULT));
+                p.run(p.kernelSequential, Long.toString(KERNEL_RESULT));
+                p.run(p.kernelCores1, Long.toString(KERNEL_RESULT));
             }
-            runs.verify();
-        }
-
-        @TearDown(Level.Iteration)
-        public void verify() {
-            runs.verify();
+            p.verify();
         }
     }
 
     @Benchmark
-    public int kernelSequential_sharedWarmup(SharedWarmup w) {
-        return w.runs.run(w.kernelSequential, Long.toString(KERNEL_RESULT));
+    public int kernelSequential_sharedWarmup(Programs p, SharedWarmup warmed) {
+        return p.run(p.kernelSequential, Long.toString(KERNEL_RESULT));
     }
 
     @Benchmark
-    public int kernelParallelCores1_sharedWarmup(SharedWarmup w) {
-        return w.runs.run(w.kernelCores1, Long.toString(KERNEL_RESULT));
+    public int kernelParallelCores1_sharedWarmup(Programs p, SharedWarmup warmed) {
+        return p.run(p.kernelCores1, Long.toString(KERNEL_RESULT));
     }
 
     private static long check(long value, long expected) {
