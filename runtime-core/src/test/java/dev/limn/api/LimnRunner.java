@@ -15,15 +15,20 @@ final class LimnRunner {
     private LimnRunner() {}
 
     static Result run(String text) {
+        return run("test.lm", text, RunOptions.defaults().withSeed(42L));
+    }
+
+    /** Runs {@code text}, named {@code name} in diagnostics, with {@code options}. */
+    static Result run(String name, String text, RunOptions options) {
         CompiledProgram program;
         try {
-            program = Limn.compile("test.lm", text);
+            program = Limn.compile(name, text);
         } catch (CompileException e) {
             return new Result(2, "", e.render());
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = Limn.run(program, RunOptions.defaults().withSeed(42L),
+        int status = Limn.run(program, options,
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         for (var e : Limn.liveCounts().entrySet()) {
             assertEquals(0L, e.getValue(), e.getKey() + " still live after the run");

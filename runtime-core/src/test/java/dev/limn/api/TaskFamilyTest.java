@@ -3,10 +3,6 @@ package dev.limn.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -17,22 +13,14 @@ import org.junit.jupiter.params.provider.ValueSource;
  * unless a suspension detaches the rest) and on two.
  */
 class TaskFamilyTest {
-    private record Run(int status, String out, String err) {}
-
-    private static Run run(String text, int carriers, long seed, boolean stats) throws Exception {
-        CompiledProgram p = Limn.compile("family.lm", text);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = Limn.run(p, RunOptions.defaults().withCores(carriers).withSeed(seed).withStats(stats),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        Limn.liveCounts().forEach((name, count) -> assertEquals(0L, count, name + " still live after the run"));
-        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private static LimnRunner.Result run(String text, int carriers, long seed, boolean stats) {
+        return LimnRunner.run("family.lm", text, RunOptions.defaults().withCores(carriers).withSeed(seed).withStats(stats));
     }
 
     @ParameterizedTest
     @ValueSource(ints = {1, 2})
-    void aTaskWaitingForALaterTaskOfItsFamilyDoesNotHoldItBack(int carriers) throws Exception {
-        Run r = run("""
+    void aTaskWaitingForALaterTaskOfItsFamilyDoesNotHoldItBack(int carriers) {
+        LimnRunner.Result r = run("""
                 var ch = channel();
                 var got: atomic = 0;
                 concurrent {
@@ -49,8 +37,8 @@ class TaskFamilyTest {
 
     @ParameterizedTest
     @ValueSource(ints = {1, 2})
-    void aBusyTaskYieldsToTheRestOfItsFamilyAtTheEndOfItsTimeSlice(int carriers) throws Exception {
-        Run r = run("""
+    void aBusyTaskYieldsToTheRestOfItsFamilyAtTheEndOfItsTimeSlice(int carriers) {
+        LimnRunner.Result r = run("""
                 var flag: atomic = 0;
                 var spins: atomic = 0;
                 concurrent {
@@ -67,8 +55,8 @@ class TaskFamilyTest {
 
     @ParameterizedTest
     @ValueSource(ints = {1, 2})
-    void statisticsCountEveryTaskOfAFamily(int carriers) throws Exception {
-        Run r = run("""
+    void statisticsCountEveryTaskOfAFamily(int carriers) {
+        LimnRunner.Result r = run("""
                 var n: atomic = 0;
                 concurrent {
                     task(i in 0..<1000) {
@@ -87,7 +75,7 @@ class TaskFamilyTest {
 
     @ParameterizedTest
     @ValueSource(ints = {1, 2})
-    void eachTaskHasItsOwnRandomGeneratorDerivedFromTheSeed(int carriers) throws Exception {
+    void eachTaskHasItsOwnRandomGeneratorDerivedFromTheSeed(int carriers) {
         String program = """
                 var d = {};
                 concurrent {
@@ -100,8 +88,8 @@ class TaskFamilyTest {
                 iter (i in 0..<20) { s = s + str(d[i]) + " "; }
                 print(s);
                 """;
-        Run one = run(program, 1, 7, false);
-        Run other = run(program, carriers, 7, false);
+        LimnRunner.Result one = run(program, 1, 7, false);
+        LimnRunner.Result other = run(program, carriers, 7, false);
         assertEquals(0, one.status(), one.err());
         assertEquals(one.out(), other.out(), "the same seed gives every task the same numbers on any carriers");
         assertTrue(!one.out().equals(run(program, carriers, 8, false).out()), "another seed, other numbers");
@@ -109,8 +97,8 @@ class TaskFamilyTest {
 
     @ParameterizedTest
     @ValueSource(ints = {1, 2})
-    void aFailingTaskIsNamedByItsNumberAndItemAfterEarlierTasksDetached(int carriers) throws Exception {
-        Run r = run("""
+    void aFailingTaskIsNamedByItsNumberAndItemAfterEarlierTasksDetached(int carriers) {
+        LimnRunner.Result r = run("""
                 var ch = channel();
                 concurrent {
                     task { ch.recv(); }
@@ -132,8 +120,8 @@ class TaskFamilyTest {
 
     @ParameterizedTest
     @ValueSource(ints = {1, 2})
-    void aListIsSnapshottedAndOtherSourcesSpawnTaskByTask(int carriers) throws Exception {
-        Run r = run("""
+    void aListIsSnapshottedAndOtherSourcesSpawnTaskByTask(int carriers) {
+        LimnRunner.Result r = run("""
                 var xs = [1, 2, 3];
                 var total: atomic = 0;
                 concurrent {
