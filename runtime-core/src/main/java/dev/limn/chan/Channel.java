@@ -9,8 +9,6 @@ import java.util.concurrent.locks.LockSupport;
 
 import dev.limn.sched.Fiber;
 import dev.limn.sched.Scheduler;
-import org.jctools.queues.MpmcArrayQueue;
-import org.jctools.queues.MpmcUnboundedXaddArrayQueue;
 
 /**
  * A Limn channel (SPEC §5.3): FIFO, every value received exactly once, many senders and
@@ -18,18 +16,10 @@ import org.jctools.queues.MpmcUnboundedXaddArrayQueue;
  *
  * <h2>Structure</h2>
  * <ul>
- *   <li>values: a JCTools {@link MpmcArrayQueue} (bounded) or {@link MpmcUnboundedXaddArrayQueue};
- *       nil is stored as a private marker because the queues do not take null;</li>
- *   <li>{@code permits} (bounded channels whose capacity the queue cannot hold exactly: 1 and
- *       non-powers of two): free slots. A send takes one before offering, a receive gives one
- *       back after polling, so the queue never holds more than {@code capacity} values and its
- *       offer cannot fail. A power-of-two capacity from 2 up is the queue's own exact bound:
- *       its offer fails when full, and the two atomic steps per value are saved;</li>
- *   <li>{@code closed} and {@code inflight}: a send increments inflight, then checks closed,
- *       then offers, then decrements. A receiver that reads closed and then inflight == 0 knows
- *       every value that will ever be offered is visible, so an empty poll means end of stream.
- *       The send that brings inflight to 0 on a closed channel wakes every receiver. The
- *       counter sits on its own cache line ({@link ChannelInflight});</li>
+ *   <li>values: a {@link RingBuffer} (bounded: Limn's own ring, ints unboxed, the close flag in
+ *       its producer index) or an {@link UnboundedBuffer} (a JCTools queue with an in-flight
+ *       count of sends). The buffer decides FULL, EMPTY and end of stream; nil is stored as a
+ *       private marker because a null reference means "an unboxed int";</li>
  *   <li>two waiter lists ({@link Waiter}), for parked receivers and for parked senders, holding
  *       fibers and host threads alike.</li>
  * </ul>
@@ -37,12 +27,21 @@ import org.jctools.queues.MpmcUnboundedXaddArrayQueue;
  * <h2>Suspension protocol (no lost wake-up)</h2>
  * A fiber that cannot proceed registers a waiter, re-checks, and only then returns
  * {@link #PARKED} / {@link SendResult#PARKED}; its caller returns {@link Fiber.Status#PARKED}
- * and retries the same operation when resumed. A sender offers, then wakes one receiver; a
- * receiver registers, then polls again. Both store then load (volatile/CAS), so either the
- * receiver's re-check sees the value or the sender sees the waiter. The same holds for
- * senders waiting for a permit. Wake-ups may be spurious; the retry copes.
+ * and retries the same operation when resumed. A sender's offer ends with a locked
+ * instruction (the ring's producer-index CAS, or the unbounded buffer's in-flight count), then
+ * it wakes one receiver; a receiver registers (a CAS), then polls again, and the poll's
+ * emptiness test reads what the sender's locked instruction wrote. So either the receiver's
+ * re-check sees the value (or a send in flight, which it waits out without parking) or the
+ * sender sees the waiter. The same holds for senders waiting for room, with the receive's
+ * consumer-index CAS. Wake-ups may be spurious; the retry copes.
+ *
+ * <h2>Unboxed ints</h2>
+ * {@link #sendInt} and {@link #recvUnboxed} move an int without a {@code Long}: the
+ * interpreter sends a register's payload and receives into a register. A value sent as an
+ * object is received as that object; an int sent unboxed is received by the object API as a
+ * {@code Long}.
  */
-public final class Channel extends ChannelInflightPadAfter {
+public final class Channel {
 
     /** {@link #recv}/{@link #tryRecv}/{@link #take}: the channel is closed and drained, or the program is quiescent. */
     public static final Object END = new Sentinel("END");
@@ -50,6 +49,8 @@ public final class Channel extends ChannelInflightPadAfter {
     public static final Object EMPTY = new Sentinel("EMPTY");
     /** {@link #recv}: the fiber is registered as a waiter; return PARKED and retry when resumed. */
     public static final Object PARKED = new Sentinel("PARKED");
+    /** {@link #recvUnboxed}: the value is an int, left in {@link Fiber#receivedInt()}. */
+    public static final Object INT = new Sentinel("INT");
 
     /** Outcome of a send. */
     public enum SendResult {
@@ -71,18 +72,11 @@ public final class Channel extends ChannelInflightPadAfter {
     static final int SPIN_RETRY_MASK = 63;
     private static final Object NIL = new Sentinel("NIL");
     private static final AtomicLong IDS = new AtomicLong();
-    private static final VarHandle PERMITS;
-    private static final VarHandle INFLIGHT;
-    private static final VarHandle CLOSED;
     private static final VarHandle PRODUCER;
 
     static {
         try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            PERMITS = lookup.findVarHandle(Channel.class, "permits", int.class);
-            INFLIGHT = lookup.findVarHandle(ChannelInflight.class, "inflight", int.class);
-            CLOSED = lookup.findVarHandle(Channel.class, "closed", int.class);
-            PRODUCER = lookup.findVarHandle(Channel.class, "producer", Scheduler.HostProducer.class);
+            PRODUCER = MethodHandles.lookup().findVarHandle(Channel.class, "producer", Scheduler.HostProducer.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -90,14 +84,10 @@ public final class Channel extends ChannelInflightPadAfter {
 
     private final long id = IDS.incrementAndGet();
     private final int capacity;
-    /** Whether {@code permits} bounds the queue (its own capacity would be larger than ours). */
-    private final boolean gated;
-    private final Queue<Object> values;
+    private final ChannelBuffer buffer;
     private final Queue<Waiter> receivers = new ConcurrentLinkedQueue<>();
     private final Queue<Waiter> senders = new ConcurrentLinkedQueue<>();
     private final AtomicLong openChannels;
-    private volatile int permits;
-    private volatile int closed;
     private volatile Scheduler.HostProducer producer;
     /** Timed-out spins in a row (see {@link #spinUntil}); plain, a hint. */
     private int spinMisses;
@@ -111,11 +101,7 @@ public final class Channel extends ChannelInflightPadAfter {
             throw new IllegalArgumentException("channel capacity must be at least 1, got " + capacity);
         }
         this.capacity = capacity;
-        this.gated = capacity != -1 && (capacity < 2 || Integer.bitCount(capacity) != 1);
-        this.values = capacity == -1
-                ? new MpmcUnboundedXaddArrayQueue<>(64)
-                : new MpmcArrayQueue<>(Math.max(2, capacity));
-        this.permits = gated ? capacity : 0;
+        this.buffer = capacity == -1 ? new UnboundedBuffer(this) : new RingBuffer(capacity);
         this.openChannels = openChannels;
         if (openChannels != null) {
             openChannels.incrementAndGet();
@@ -134,8 +120,7 @@ public final class Channel extends ChannelInflightPadAfter {
 
     /** A value (null for nil), {@link #EMPTY}, or {@link #END} when closed and drained. Never waits. */
     public Object tryRecv() {
-        Object v = takeOrEnd();
-        return v == null ? EMPTY : unwrap(v);
+        return unwrap(receive(null));
     }
 
     /**
@@ -144,23 +129,32 @@ public final class Channel extends ChannelInflightPadAfter {
      * a waiter and must return {@link Fiber.Status#PARKED}, then call this again when resumed.
      */
     public Object recv(Fiber fiber) {
+        Object v = recvUnboxed(fiber);
+        return v == INT ? (Object) fiber.receivedInt() : v;
+    }
+
+    /**
+     * {@link #recv}, except that an int sent unboxed comes back as {@link #INT} with its value
+     * in {@link Fiber#receivedInt()}.
+     */
+    public Object recvUnboxed(Fiber fiber) {
         releaseOwnWait(fiber, false);
-        Object v = takeOrEnd();
-        if (v == null) {
+        Object v = receive(fiber);
+        if (v == EMPTY) {
             if (fiber.consumeEndOfStream()) {
                 return END;
             }
             if (spinUntil(fiber, false)) {
-                v = takeOrEnd();
+                v = receive(fiber);
             }
         }
-        if (v == null) {
+        if (v == EMPTY) {
             Waiter w = new Waiter(this, false, fiber, null);
             fiber.waitingOn(Fiber.WaitKind.RECEIVE, this);
             fiber.waitNode(w);
             receivers.offer(w);
-            v = takeOrEnd(); // re-check after registering
-            if (v == null) {
+            v = receive(fiber); // re-check after registering
+            if (v == EMPTY) {
                 return PARKED;
             }
             w.cancel();
@@ -176,14 +170,14 @@ public final class Channel extends ChannelInflightPadAfter {
      */
     public Object take() throws InterruptedException {
         for (;;) {
-            Object v = takeOrEnd();
-            if (v != null) {
+            Object v = receive(null);
+            if (v != EMPTY) {
                 return unwrap(v);
             }
             Waiter w = new Waiter(this, false, null, Thread.currentThread());
             receivers.offer(w);
-            v = takeOrEnd();
-            if (v != null) {
+            v = receive(null);
+            if (v != EMPTY) {
                 w.cancel();
                 return unwrap(v);
             }
@@ -191,26 +185,10 @@ public final class Channel extends ChannelInflightPadAfter {
         }
     }
 
-    /** Polls a value; returns it (wrapped), END when closed and drained, or null. */
-    private Object takeOrEnd() {
-        Object v = poll();
-        if (v != null) {
-            return v;
-        }
-        if (lvClosed() && lvInflight() == 0) {
-            // Every send that passed the closed check has finished its offer: a last poll decides.
-            v = poll();
-            return v != null ? v : END;
-        }
-        return null;
-    }
-
-    private Object poll() {
-        Object v = values.poll();
-        if (v != null && capacity != -1) {
-            if (gated) {
-                xaddPermits(1);
-            }
+    /** Polls: a value (wrapped), {@link #INT}, {@link #EMPTY} or {@link #END}; a value frees room for a sender. */
+    private Object receive(Fiber into) {
+        Object v = buffer.poll(into);
+        if (v != EMPTY && v != END && capacity != -1) {
             wakeOne(senders);
         }
         return v;
@@ -220,7 +198,7 @@ public final class Channel extends ChannelInflightPadAfter {
 
     /** Sends without waiting: SENT, FULL or CLOSED. */
     public SendResult trySend(Object value) {
-        return offer(value == null ? NIL : value);
+        return offer(0, wrap(value));
     }
 
     /**
@@ -228,11 +206,19 @@ public final class Channel extends ChannelInflightPadAfter {
      * registered as a waiter and must return {@link Fiber.Status#PARKED}, then retry).
      */
     public SendResult send(Fiber fiber, Object value) {
+        return send(fiber, 0, wrap(value));
+    }
+
+    /** {@link #send} of an int, unboxed. */
+    public SendResult sendInt(Fiber fiber, long value) {
+        return send(fiber, value, null);
+    }
+
+    private SendResult send(Fiber fiber, long bits, Object ref) {
         releaseOwnWait(fiber, true);
-        Object item = value == null ? NIL : value;
-        SendResult r = offer(item);
+        SendResult r = offer(bits, ref);
         if (r == SendResult.FULL && spinUntil(fiber, true)) {
-            r = offer(item);
+            r = offer(bits, ref);
         }
         if (r != SendResult.FULL) {
             return r;
@@ -241,7 +227,7 @@ public final class Channel extends ChannelInflightPadAfter {
         fiber.waitingOn(Fiber.WaitKind.SEND, this);
         fiber.waitNode(w);
         senders.offer(w);
-        r = offer(item); // re-check after registering
+        r = offer(bits, ref); // re-check after registering
         if (r == SendResult.FULL) {
             return SendResult.PARKED;
         }
@@ -252,13 +238,13 @@ public final class Channel extends ChannelInflightPadAfter {
 
     /** Host thread: sends, waiting while the bounded channel is full. */
     public void put(Object value) throws InterruptedException {
-        Object item = value == null ? NIL : value;
+        Object item = wrap(value);
         for (;;) {
-            SendResult r = offer(item);
+            SendResult r = offer(0, item);
             if (r == SendResult.FULL) {
                 Waiter w = new Waiter(this, true, null, Thread.currentThread());
                 senders.offer(w);
-                r = offer(item);
+                r = offer(0, item);
                 if (r == SendResult.FULL) {
                     awaitWake(w);
                     continue;
@@ -272,50 +258,17 @@ public final class Channel extends ChannelInflightPadAfter {
         }
     }
 
-    private SendResult offer(Object item) {
-        xaddInflight(1);
-        if (lvClosed()) {
-            leaveInflight();
-            return SendResult.CLOSED;
+    private SendResult offer(long bits, Object ref) {
+        SendResult r = buffer.offer(bits, ref);
+        if (r == SendResult.SENT) {
+            wakeOne(receivers);
         }
-        if (gated) {
-            if (!tryTakePermit()) {
-                leaveInflight();
-                return SendResult.FULL;
-            }
-            // Cannot fail: permits keep the queue below its capacity.
-            values.offer(item);
-        } else if (!values.offer(item)) {
-            // Only a bounded queue at its exact (power-of-two) capacity refuses. Its full test
-            // reads the consumer index after our registration's CAS, and a receiver CASes that
-            // index before it reads the sender waiters, so the Dekker argument holds as with permits.
-            leaveInflight();
-            return SendResult.FULL;
-        }
-        leaveInflight();
-        wakeOne(receivers);
-        return SendResult.SENT;
+        return r;
     }
 
-    /** Whether a send could find room now (a hint: another sender may take it first). */
-    private boolean hasRoom() {
-        return capacity == -1 || (gated ? lvPermits() > 0 : values.size() < capacity);
-    }
-
-    private boolean tryTakePermit() {
-        int p;
-        while ((p = lvPermits()) > 0) {
-            if (casPermits(p, p - 1)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private void leaveInflight() {
-        if (xaddInflight(-1) == 1 && lvClosed()) {
-            wakeAll(receivers); // they may have seen closed with a send still in flight
-        }
+    /** Every receiver waiting now retries (the unbounded buffer's last in-flight send on a closed channel). */
+    void wakeAllReceivers() {
+        wakeAll(receivers);
     }
 
     // ---- spinning before parking ----------------------------------------------------------------
@@ -331,8 +284,8 @@ public final class Channel extends ChannelInflightPadAfter {
      * parking end up taking turns on one carrier (fill the buffer, drain the buffer) while the
      * other carrier idles. A partner running on another carrier acts within a few hundred
      * nanoseconds, so a spin of a few microseconds keeps the two running side by side. The spin
-     * only reads (the empty test first: the close flag shares a cache line with the senders'
-     * in-flight counter, so it is read only every 32 rounds), so the no-lost-wake-up protocol is
+     * only reads (a receiver reads its head slot, not the producer index every send writes; the
+     * close flag is read only every 32 rounds), so the no-lost-wake-up protocol is
      * unchanged: after the spin the fiber retries, then registers and re-checks as before.
      *
      * <p>A spin that times out is wasted carrier time (the fiber running elsewhere was not the
@@ -358,14 +311,14 @@ public final class Channel extends ChannelInflightPadAfter {
         long deadline = 0;
         for (int i = 1; ; i++) {
             Thread.onSpinWait();
-            if (sender ? hasRoom() : !values.isEmpty()) {
+            if (sender ? buffer.writable() : buffer.readable()) {
                 if (misses != 0) {
                     spinMisses = 0;
                 }
                 return true;
             }
             if ((i & 31) == 0) {
-                if (lvClosed()) {
+                if (buffer.isClosed()) {
                     return true;
                 }
                 long now = System.nanoTime();
@@ -383,7 +336,7 @@ public final class Channel extends ChannelInflightPadAfter {
 
     /** Closes the channel (idempotent); wakes every waiter. True if this call closed it. */
     public boolean close() {
-        if (!casClosed(0, 1)) {
+        if (!buffer.close()) {
             return false;
         }
         wakeAll(receivers);
@@ -408,7 +361,7 @@ public final class Channel extends ChannelInflightPadAfter {
             p.release();
             throw new IllegalStateException(this + " already has a host producer");
         }
-        if (lvClosed()) {
+        if (buffer.isClosed()) {
             // close() may have run before our CAS: release it ourselves (release is idempotent).
             Scheduler.HostProducer q = xchgProducer(null);
             if (q != null) {
@@ -440,10 +393,10 @@ public final class Channel extends ChannelInflightPadAfter {
 
     void passOn(boolean sender) {
         if (sender) {
-            if (hasRoom() || lvClosed()) {
+            if (buffer.writable() || buffer.isClosed()) {
                 wakeOne(senders);
             }
-        } else if (!values.isEmpty() || lvClosed()) {
+        } else if (buffer.readable() || buffer.isClosed()) {
             wakeOne(receivers);
         }
     }
@@ -476,6 +429,10 @@ public final class Channel extends ChannelInflightPadAfter {
         }
     }
 
+    private static Object wrap(Object value) {
+        return value == null ? NIL : value;
+    }
+
     private static Object unwrap(Object v) {
         return v == NIL ? null : v;
     }
@@ -484,11 +441,11 @@ public final class Channel extends ChannelInflightPadAfter {
 
     /** Number of values held now (exact when no operation is in flight). */
     public int len() {
-        return values.size();
+        return buffer.size();
     }
 
     public boolean isClosed() {
-        return lvClosed();
+        return buffer.isClosed();
     }
 
     /** Maximum values held, or -1 when unbounded. */
@@ -500,7 +457,7 @@ public final class Channel extends ChannelInflightPadAfter {
     @Override
     public String toString() {
         return "<channel " + len() + "/" + (capacity == -1 ? "unbounded" : Integer.toString(capacity))
-                + (lvClosed() ? " closed>" : " open>");
+                + (buffer.isClosed() ? " closed>" : " open>");
     }
 
     /** Channel number (1, 2, ... in creation order), for diagnostics. */
@@ -509,35 +466,6 @@ public final class Channel extends ChannelInflightPadAfter {
     }
 
     // ---- accessors (the prefix names the memory order) ------------------------------------------
-
-    private boolean lvClosed() {
-        return closed != 0;
-    }
-
-    private boolean casClosed(int expected, int value) {
-        return CLOSED.compareAndSet(this, expected, value);
-    }
-
-    private int lvInflight() {
-        return inflight;
-    }
-
-    /** Returns the value before the add. */
-    private int xaddInflight(int delta) {
-        return (int) INFLIGHT.getAndAdd(this, delta);
-    }
-
-    private int lvPermits() {
-        return permits;
-    }
-
-    private boolean casPermits(int expected, int value) {
-        return PERMITS.compareAndSet(this, expected, value);
-    }
-
-    private void xaddPermits(int delta) {
-        PERMITS.getAndAdd(this, delta);
-    }
 
     private boolean casProducer(Scheduler.HostProducer expected, Scheduler.HostProducer value) {
         return PRODUCER.compareAndSet(this, expected, value);

@@ -86,6 +86,7 @@ public abstract class Fiber {
 
     // What this fiber waits on. Written by the fiber before it parks (before the volatile store
     // of PARKED), read by quiescence after it reads PARKED: ordered by that store/load pair.
+    private long receivedInt;
     private WaitKind waitKind = WaitKind.NONE;
     private Object waitTarget;
     private WaitNode waitNode;
@@ -244,6 +245,17 @@ public abstract class Fiber {
         if (endOfStream != 0) {
             endOfStream = 0;
         }
+    }
+
+    // ---- an int received unboxed --------------------------------------------------------------
+
+    /** The int a channel receive left here when it returned {@code Channel.INT} (plain: read by the same fiber). */
+    public final long receivedInt() {
+        return receivedInt;
+    }
+
+    public final void receivedInt(long value) {
+        receivedInt = value;
     }
 
     // ---- what it waits on --------------------------------------------------------------------

@@ -93,7 +93,7 @@ final class ConcOps {
                 BlockRun block = t.unitOf;
                 Channel out = block == null ? null : block.output();
                 if (out != null) {
-                    send(t, out, t.get(ra));
+                    send(t, out, ra);
                 }
             }
             case Op.AWAIT -> t.set(ra, await(t, t.get(base + b(i))));
@@ -194,10 +194,14 @@ final class ConcOps {
         return t.run.newChannel(capacity);
     }
 
-    static void send(TaskContext t, Channel ch, Object v) {
+    /** Sends register {@code reg}: an int unboxed, any other value as its object. */
+    static void send(TaskContext t, Channel ch, int reg) {
         safepoint(t);
         requireScheduler(t);
-        switch (ch.send(t, v)) {
+        Channel.SendResult r = RegisterFile.lpTag(t.regs, reg) == Tag.INT
+                ? ch.sendInt(t, RegisterFile.lpPayload(t.regs, reg))
+                : ch.send(t, t.get(reg));
+        switch (r) {
             case SENT -> { }
             case CLOSED -> throw new LimnError("ChannelClosed", "send on closed channel");
             default -> throw Suspend.PARK;
@@ -206,9 +210,15 @@ final class ConcOps {
 
     /** A received value, or {@link Channel#END} at end of stream. */
     static Object recv(TaskContext t, Channel ch) {
+        Object v = recvUnboxed(t, ch);
+        return v == Channel.INT ? (Object) t.receivedInt() : v;
+    }
+
+    /** {@link #recv}, except that an int may come back as {@link Channel#INT}, its value in {@code t.receivedInt()}. */
+    static Object recvUnboxed(TaskContext t, Channel ch) {
         safepoint(t);
         requireScheduler(t);
-        Object v = ch.recv(t);
+        Object v = ch.recvUnboxed(t);
         if (v == Channel.PARKED) {
             throw Suspend.PARK;
         }
@@ -220,7 +230,7 @@ final class ConcOps {
             switch (name) {
                 case "send" -> {
                     arity(name, 1, argc);
-                    send(t, ch, t.get(args));
+                    send(t, ch, args);
                     return null;
                 }
                 case "recv" -> {

@@ -50,10 +50,10 @@ abstract class LoopIter {
             }
             long v = from + index;
             if (count == 2) {
-                t.set(dst, index);
-                t.set(dst + 1, v);
+                t.setInt(dst, index);
+                t.setInt(dst + 1, v);
             } else {
-                t.set(dst, v);
+                t.setInt(dst, v);
             }
             index++;
             return true;
@@ -80,7 +80,7 @@ abstract class LoopIter {
                 v = list.items.get(index);
             }
             if (count == 2) {
-                t.set(dst, (long) index);
+                t.setInt(dst, index);
                 t.set(dst + 1, v);
             } else {
                 t.set(dst, v);
@@ -139,7 +139,7 @@ abstract class LoopIter {
             int cp = s.codePointAt(index);
             String ch = new String(Character.toChars(cp));
             if (count == 2) {
-                t.set(dst, (long) index);
+                t.setInt(dst, index);
                 t.set(dst + 1, ch);
             } else {
                 t.set(dst, ch);
@@ -160,15 +160,19 @@ abstract class LoopIter {
 
         @Override
         boolean next(TaskContext t, int dst, int count) {
-            Object v = ConcOps.recv(t, channel);
+            Object v = ConcOps.recvUnboxed(t, channel);
             if (v == dev.limn.chan.Channel.END) {
                 return false;
             }
+            int to = dst;
             if (count == 2) {
-                t.set(dst, index);
-                t.set(dst + 1, v);
+                t.setInt(dst, index);
+                to = dst + 1;
+            }
+            if (v == dev.limn.chan.Channel.INT) {
+                t.setInt(to, t.receivedInt());
             } else {
-                t.set(dst, v);
+                t.set(to, v);
             }
             index++;
             return true;

@@ -23,13 +23,15 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The channel contract of SPEC §5.3, for every channel implementation (subclasses supply the
  * channel): FIFO per sender, every value received exactly once, many senders and receivers,
  * end of stream after close and drain. Parameterized by senders, receivers, capacity
- * (bounded 1/16/1024, unbounded) and mode (fibers on a scheduler, or host threads).
+ * (bounded 1/3/16/1024, unbounded) and mode (fibers on a scheduler, with boxed or unboxed
+ * ints, or host threads).
  */
 abstract class ChannelContractTest {
 
     static final int VALUES_PER_SENDER = 20_000;
 
-    enum Mode { FIBERS, HOST_THREADS }
+    /** FIBERS_UNBOXED: fibers sending ints with {@code sendInt}, receiving with {@code recvUnboxed}. */
+    enum Mode { FIBERS, FIBERS_UNBOXED, HOST_THREADS }
 
     private static Scheduler scheduler;
 
@@ -74,13 +76,14 @@ abstract class ChannelContractTest {
                 channel.close();
             }
         };
-        if (mode == Mode.FIBERS) {
+        if (mode != Mode.HOST_THREADS) {
+            boolean unboxed = mode == Mode.FIBERS_UNBOXED;
             List<Fiber> fibers = new ArrayList<>();
             for (int s = 0; s < senders; s++) {
-                fibers.add(TestFibers.sender(channel, values(s), senderDone));
+                fibers.add(TestFibers.sender(channel, values(s), senderDone, unboxed));
             }
             for (int r = 0; r < receivers; r++) {
-                fibers.add(TestFibers.receiver(channel, received.get(r)::add));
+                fibers.add(TestFibers.receiver(channel, received.get(r)::add, unboxed));
             }
             scheduler.runMain(TestFibers.spawner(fibers));
         } else {
@@ -121,7 +124,10 @@ abstract class ChannelContractTest {
             int[] lastSeq = new int[senders];
             java.util.Arrays.fill(lastSeq, -1);
             for (Object o : sink) {
-                int v = (Integer) o;
+                // An Integer sent as an object comes back as that object; an int sent unboxed comes
+                // back unboxed (bounded) or as a Long (unbounded buffers box).
+                assertTrue(mode == Mode.FIBERS_UNBOXED || o instanceof Integer, "received " + o.getClass());
+                int v = ((Number) o).intValue();
                 assertTrue(seen.put(v, Boolean.TRUE) == null, "received twice: " + v);
                 int sender = v / VALUES_PER_SENDER;
                 int seq = v % VALUES_PER_SENDER;

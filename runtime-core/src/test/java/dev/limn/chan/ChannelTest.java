@@ -12,7 +12,7 @@ import dev.limn.sched.Carrier;
 import dev.limn.sched.Fiber;
 import org.junit.jupiter.api.Test;
 
-/** The JCTools-backed channel: the shared contract plus its single-threaded behaviour. */
+/** The channel: the shared contract plus its single-threaded behaviour. */
 class ChannelTest extends ChannelContractTest {
 
     @Override
@@ -34,8 +34,8 @@ class ChannelTest extends ChannelContractTest {
     }
 
     @Test
-    void aPowerOfTwoCapacityIsExactWithoutPermits() {
-        for (int capacity : new int[] {2, 4, 1024}) {
+    void everyCapacityIsExact() {
+        for (int capacity : new int[] {1, 2, 3, 4, 5, 1000, 1024}) {
             Channel c = Channel.bounded(capacity);
             for (int i = 0; i < capacity; i++) {
                 assertEquals(Channel.SendResult.SENT, c.trySend(i), "capacity " + capacity);
@@ -45,6 +45,50 @@ class ChannelTest extends ChannelContractTest {
             assertEquals(0, c.tryRecv());
             assertEquals(Channel.SendResult.SENT, c.trySend(capacity));
             assertEquals(Channel.SendResult.FULL, c.trySend(-1));
+        }
+    }
+
+    @Test
+    void aRingOfAnyCapacityStaysInOrderOverManyLaps() {
+        for (int capacity : new int[] {1, 3, 7, 8}) {
+            Channel c = Channel.bounded(capacity);
+            int sent = 0;
+            int received = 0;
+            for (int round = 0; round < 1_000; round++) {
+                int burst = 1 + round % capacity;
+                for (int i = 0; i < burst; i++) {
+                    assertEquals(Channel.SendResult.SENT, c.trySend(sent++), "capacity " + capacity);
+                }
+                for (int i = 0; i < burst; i++) {
+                    assertEquals(received++, c.tryRecv(), "capacity " + capacity);
+                }
+            }
+            assertEquals(Channel.EMPTY, c.tryRecv());
+        }
+    }
+
+    @Test
+    void intsSentUnboxedKeepTheirPlaceAmongObjects() {
+        for (int capacity : new int[] {4, 5, -1}) {
+            Channel c = new Channel(capacity, null);
+            Fiber f = runningFiber();
+            assertEquals(Channel.SendResult.SENT, c.sendInt(f, 5));
+            assertEquals(Channel.SendResult.SENT, c.send(f, "x"));
+            assertEquals(Channel.SendResult.SENT, c.send(f, null));
+            assertEquals(Channel.SendResult.SENT, c.sendInt(f, Long.MIN_VALUE));
+            Object first = c.recvUnboxed(f);
+            if (capacity == -1) {
+                assertEquals(5L, first, "an unbounded channel boxes");
+            } else {
+                assertEquals(Channel.INT, first);
+                assertEquals(5, f.receivedInt());
+            }
+            assertEquals("x", c.recvUnboxed(f));
+            assertNull(c.recvUnboxed(f));
+            assertEquals(Long.MIN_VALUE, c.tryRecv(), "the object API receives an unboxed int as a Long");
+            c.close();
+            assertEquals(Channel.SendResult.CLOSED, c.sendInt(f, 1));
+            assertEquals(Channel.END, c.recvUnboxed(f));
         }
     }
 

@@ -29,13 +29,21 @@ public final class TestFibers {
 
     /** Sends {@code values} in order, then runs {@code onDone} (e.g. closes the channel). */
     public static Fiber sender(Channel channel, List<?> values, Runnable onDone) {
+        return sender(channel, values, onDone, false);
+    }
+
+    /** {@link #sender}; with {@code unboxed}, the values (ints) go through {@link Channel#sendInt}. */
+    public static Fiber sender(Channel channel, List<?> values, Runnable onDone, boolean unboxed) {
         return new Fiber() {
             private int next;
 
             @Override
             protected Status run(Carrier carrier) {
                 while (next < values.size()) {
-                    Channel.SendResult r = channel.send(this, values.get(next));
+                    Object v = values.get(next);
+                    Channel.SendResult r = unboxed
+                            ? channel.sendInt(this, ((Number) v).longValue())
+                            : channel.send(this, v);
                     if (r == Channel.SendResult.PARKED) {
                         return Status.PARKED;
                     }
@@ -52,18 +60,26 @@ public final class TestFibers {
 
     /** Receives until end of stream, handing each value to {@code sink}. */
     public static Fiber receiver(Channel channel, Consumer<Object> sink) {
+        return receiver(channel, sink, false);
+    }
+
+    /**
+     * {@link #receiver}; with {@code unboxed}, through {@link Channel#recvUnboxed}, and an int
+     * that arrives unboxed reaches {@code sink} as an {@code Integer}.
+     */
+    public static Fiber receiver(Channel channel, Consumer<Object> sink, boolean unboxed) {
         return new Fiber() {
             @Override
             protected Status run(Carrier carrier) {
                 for (;;) {
-                    Object v = channel.recv(this);
+                    Object v = unboxed ? channel.recvUnboxed(this) : channel.recv(this);
                     if (v == Channel.PARKED) {
                         return Status.PARKED;
                     }
                     if (v == Channel.END) {
                         return Status.DONE;
                     }
-                    sink.accept(v);
+                    sink.accept(v == Channel.INT ? (Object) Math.toIntExact(receivedInt()) : v);
                 }
             }
         };

@@ -1,0 +1,37 @@
+package dev.limn.chan;
+
+import dev.limn.sched.Fiber;
+
+/**
+ * Where a {@link Channel}'s values wait: {@link RingBuffer} for bounded channels,
+ * {@link UnboundedBuffer} for unbounded ones. A value is a pair: {@code ref} is the object
+ * (nil is the channel's private marker), or null for an int carried unboxed in {@code bits}.
+ * The buffer owns the close flag, because when a receive may report end of stream depends on
+ * how it tracks sends still in flight. Waiters and wake-ups belong to the channel.
+ */
+abstract sealed class ChannelBuffer permits RingBuffer, UnboundedBuffer {
+
+    /** SENT, FULL (bounded only) or CLOSED; never waits. */
+    abstract Channel.SendResult offer(long bits, Object ref);
+
+    /**
+     * The next value, or {@link Channel#EMPTY}, or {@link Channel#END} (closed and drained).
+     * An int comes back as {@link Channel#INT} with its value left in {@code into}, or boxed
+     * when {@code into} is null.
+     */
+    abstract Object poll(Fiber into);
+
+    /** Closes; true if this call closed it. Sends that lose the race report CLOSED. */
+    abstract boolean close();
+
+    abstract boolean isClosed();
+
+    /** Hint: whether a receive could find a value now. */
+    abstract boolean readable();
+
+    /** Hint: whether a send could find room now (always true when unbounded). */
+    abstract boolean writable();
+
+    /** Values held now (exact when nothing is in flight). */
+    abstract int size();
+}

@@ -1,0 +1,240 @@
+package dev.limn.chan;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+import dev.limn.sched.Fiber;
+
+/**
+ * The values of a bounded channel: a multi-producer multi-consumer ring in the style of
+ * Vyukov's bounded queue (the algorithm of JCTools' {@code MpmcArrayQueue}), with two things
+ * that queue cannot give a channel of a tagged-value VM:
+ * <ul>
+ *   <li><b>ints travel unboxed.</b> A slot is a sequence number and an 8-byte payload side by
+ *       side in one {@code long[]}, plus a reference in a parallel {@code Object[]} that stays
+ *       null for an int. Sending an int allocates nothing, and the receiver reads one cache line
+ *       the sender wrote, not a slot line, an element line and a boxed {@code Long};</li>
+ *   <li><b>the close flag is a bit of the producer index,</b> so closing and claiming a slot are
+ *       ordered by the one CAS every send does anyway: once the bit is set no send can claim a
+ *       slot, and the index below the bit is final. A send is one CAS and two plain stores
+ *       (JCTools plus a separate close flag needs an in-flight count around each send: two
+ *       more locked instructions).</li>
+ * </ul>
+ *
+ * <h2>Slots</h2>
+ * Position {@code n} (0, 1, 2, ... in send order) lives in slot {@code n mod size}. The slot's
+ * sequence number says whose turn it is: {@code n} means free for the send of position
+ * {@code n}; {@code n + 1} means position {@code n} is published for its receive; the receive
+ * sets it to {@code n + size}, freeing the slot for position {@code n + size}. A send claims
+ * position {@code n} by CAS on the producer index, writes the payload, then publishes the
+ * sequence (release); a receive claims by CAS on the consumer index, reads, then frees
+ * (release). {@code size} is the capacity, except capacity 1, which needs a ring of 2 (with
+ * one slot, "published n" and "free for n + 1" would be the same number); there a send also
+ * checks that nothing is held.
+ *
+ * <h2>Why a receive never parks on a claimed slot</h2>
+ * A receive that finds its slot unpublished reads the producer index: if it is past the slot,
+ * a send has claimed it and is between its CAS and its publish (a few instructions of a
+ * running thread: no fiber can suspend there), so the receive spins until it is published.
+ * It reports EMPTY only when no send has claimed the slot. So the channel's no-lost-wake-up
+ * argument needs only the producer index's CAS, which is a full fence: a receiver registers,
+ * then reads the producer index; a sender CASes it, then reads the receiver waiters. A
+ * sender needs no fence after its publish, and sends and receives are symmetric: a full
+ * send is decided by the consumer index, which the receive CASes before it reads the sender
+ * waiters.
+ *
+ * <h2>Layout</h2>
+ * The two indices sit 128 bytes apart in a padded {@code long[]}, and the slots start 128
+ * bytes into theirs, so no index shares a cache line (or an adjacent-line prefetch pair)
+ * with the other index or the slots. Four slots share a line; a receiver that trails its
+ * sender by a few values pulls each line across once for four values.
+ */
+final class RingBuffer extends ChannelBuffer {
+
+    /** Producer-index bit: the channel is closed. */
+    static final long CLOSED = 1L << 62;
+
+    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
+    /** 128 bytes of longs. */
+    private static final int PAD = 16;
+    /** 128 bytes of compressed references (64 without compression: still a line). */
+    private static final int REF_PAD = 32;
+    private static final int PRODUCER = PAD;
+    private static final int CONSUMER = 2 * PAD;
+    /** Spins on a claimed, unpublished slot before a waiting thread also yields its core. */
+    private static final int SPINS_BEFORE_YIELD = 1 << 10;
+
+    private final long[] indices = new long[3 * PAD];
+    /** Slot {@code s}: sequence at {@code PAD + s}; payload in {@code bits[PAD + s]}. */
+    private final long[] slots;
+    private final long[] bits;
+    private final Object[] refs;
+    private final int capacity;
+    private final int size;
+    /** {@code size - 1} when size is a power of two, else -1 (then slots are found by remainder). */
+    private final long mask;
+
+    RingBuffer(int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("ring capacity must be at least 1, got " + capacity);
+        }
+        this.capacity = capacity;
+        this.size = Math.max(2, capacity);
+        this.mask = Integer.bitCount(size) == 1 ? size - 1 : -1;
+        this.slots = new long[PAD + size + PAD];
+        this.bits = new long[PAD + size + PAD];
+        this.refs = new Object[REF_PAD + size + REF_PAD];
+        for (int s = 0; s < size; s++) {
+            slots[PAD + s] = s; // published by the final-field freeze at the end of construction
+        }
+    }
+
+    @Override
+    Channel.SendResult offer(long bits, Object ref) {
+        long p = lvProducer();
+        for (;;) {
+            if ((p & CLOSED) != 0) {
+                return Channel.SendResult.CLOSED;
+            }
+            if (capacity < size && p - lvConsumer() >= capacity) {
+                return Channel.SendResult.FULL;
+            }
+            int s = slot(p);
+            long seq = lvSeq(s);
+            if (seq == p) {
+                long witness = caxProducer(p, p + 1);
+                if (witness == p) {
+                    this.bits[PAD + s] = bits;
+                    if (ref != null) {
+                        refs[REF_PAD + s] = ref;
+                    }
+                    soSeq(s, p + 1);
+                    return Channel.SendResult.SENT;
+                }
+                p = witness; // another send claimed p, or the channel closed
+            } else if (seq < p) {
+                // The slot still holds position p - size: full, unless a receive has claimed
+                // that position and is about to free the slot.
+                if (p - size >= lvConsumer()) {
+                    return Channel.SendResult.FULL;
+                }
+                Thread.onSpinWait();
+                p = lvProducer();
+            } else {
+                p = lvProducer(); // p was claimed meanwhile
+            }
+        }
+    }
+
+    @Override
+    Object poll(Fiber into) {
+        long c = lvConsumer();
+        int spins = 0;
+        for (;;) {
+            int s = slot(c);
+            long seq = lvSeq(s);
+            if (seq == c + 1) {
+                long witness = caxConsumer(c, c + 1);
+                if (witness == c) {
+                    return take(s, c, into);
+                }
+                c = witness;
+            } else if (seq < c + 1) {
+                long p = lvProducer();
+                if (c >= (p & ~CLOSED)) {
+                    return (p & CLOSED) != 0 ? Channel.END : Channel.EMPTY;
+                }
+                // Claimed by a send that has not published yet (see the class comment).
+                if (++spins < SPINS_BEFORE_YIELD) {
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield();
+                }
+                c = lvConsumer();
+            } else {
+                c = lvConsumer(); // another receive took c
+            }
+        }
+    }
+
+    private Object take(int s, long c, Fiber into) {
+        Object ref = refs[REF_PAD + s];
+        long bits = this.bits[PAD + s];
+        if (ref != null) {
+            refs[REF_PAD + s] = null;
+        }
+        soSeq(s, c + size);
+        if (ref != null) {
+            return ref;
+        }
+        if (into != null) {
+            into.receivedInt(bits);
+            return Channel.INT;
+        }
+        return bits;
+    }
+
+    @Override
+    boolean close() {
+        return ((long) LONGS.getAndBitwiseOr(indices, PRODUCER, CLOSED) & CLOSED) == 0;
+    }
+
+    @Override
+    boolean isClosed() {
+        return (lvProducer() & CLOSED) != 0;
+    }
+
+    /** Reads the head slot only, not the producer index that every send writes. */
+    @Override
+    boolean readable() {
+        long c = lvConsumer();
+        return lvSeq(slot(c)) == c + 1;
+    }
+
+    boolean readableAhead(int k) {
+        long c = lvConsumer() + k;
+        return lvSeq(slot(c)) == c + 1;
+    }
+
+    @Override
+    boolean writable() {
+        long p = lvProducer() & ~CLOSED;
+        return lvSeq(slot(p)) == p && (capacity == size || p - lvConsumer() < capacity);
+    }
+
+    @Override
+    int size() {
+        long n = (lvProducer() & ~CLOSED) - lvConsumer();
+        return (int) Math.max(0, Math.min(capacity, n));
+    }
+
+    private int slot(long position) {
+        return (int) (mask >= 0 ? position & mask : position % size);
+    }
+
+    // ---- accessors (the prefix names the memory order) ------------------------------------------
+
+    private long lvProducer() {
+        return (long) LONGS.getVolatile(indices, PRODUCER);
+    }
+
+    private long lvConsumer() {
+        return (long) LONGS.getVolatile(indices, CONSUMER);
+    }
+
+    private long caxProducer(long expected, long value) {
+        return (long) LONGS.compareAndExchange(indices, PRODUCER, expected, value);
+    }
+
+    private long caxConsumer(long expected, long value) {
+        return (long) LONGS.compareAndExchange(indices, CONSUMER, expected, value);
+    }
+
+    private long lvSeq(int s) {
+        return (long) LONGS.getAcquire(slots, PAD + s);
+    }
+
+    private void soSeq(int s, long value) {
+        LONGS.setRelease(slots, PAD + s, value);
+    }
+}
