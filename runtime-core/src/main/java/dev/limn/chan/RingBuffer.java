@@ -10,10 +10,9 @@ import dev.limn.sched.Fiber;
  * Vyukov's bounded queue (the algorithm of JCTools' {@code MpmcArrayQueue}), with two things
  * that queue cannot give a channel of a tagged-value VM:
  * <ul>
- *   <li><b>ints travel unboxed.</b> A slot is a sequence number and an 8-byte payload side by
- *       side in one {@code long[]}, plus a reference in a parallel {@code Object[]} that stays
- *       null for an int. Sending an int allocates nothing, and the receiver reads one cache line
- *       the sender wrote, not a slot line, an element line and a boxed {@code Long};</li>
+ *   <li><b>ints travel unboxed.</b> A slot is a sequence number, an 8-byte payload and a
+ *       reference that stays null for an int (three parallel arrays). Sending an int allocates
+ *       nothing, and the receiver does not pull a boxed {@code Long} from the sender's core;</li>
  *   <li><b>the close flag is a bit of the producer index,</b> so closing and claiming a slot are
  *       ordered by the one CAS every send does anyway: once the bit is set no send can claim a
  *       slot, and the index below the bit is final. A send is one CAS and two plain stores
@@ -44,10 +43,12 @@ import dev.limn.sched.Fiber;
  * waiters.
  *
  * <h2>Layout</h2>
- * The two indices sit 128 bytes apart in a padded {@code long[]}, and the slots start 128
- * bytes into theirs, so no index shares a cache line (or an adjacent-line prefetch pair)
- * with the other index or the slots. Four slots share a line; a receiver that trails its
- * sender by a few values pulls each line across once for four values.
+ * The two indices sit 128 bytes apart in a padded {@code long[]}, and the sequence, payload
+ * and reference arrays are padded by 128 bytes at both ends, so no index shares a cache line
+ * (or an adjacent-line prefetch pair) with the other index or the slots. Sequences and
+ * payloads are separate arrays (eight of each per line): measured against interleaving them
+ * in one array (four slots per line), the separate arrays moved values between two spinning
+ * threads faster and more steadily (docs/design.md, "Channels").
  */
 final class RingBuffer extends ChannelBuffer {
 
@@ -188,11 +189,6 @@ final class RingBuffer extends ChannelBuffer {
     @Override
     boolean readable() {
         long c = lvConsumer();
-        return lvSeq(slot(c)) == c + 1;
-    }
-
-    boolean readableAhead(int k) {
-        long c = lvConsumer() + k;
         return lvSeq(slot(c)) == c + 1;
     }
 
