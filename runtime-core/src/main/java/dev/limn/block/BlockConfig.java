@@ -19,12 +19,22 @@ import java.util.Set;
  * @param input   the {@code input} name, or null
  * @param handle  the {@code handle} name (a future for the block's completion), or null
  * @param cores   at most this many tasks at once / worker instances / pool threads; 0 = Auto
+ * @param timeoutNanos SPEC §6.3 {@code timeout}, counted from the block's start; 0 = none
+ * @param graceNanos   how long cancelled units may take to finish before they are terminated
+ * @param onTimeout    what an expired timeout makes of the block
  */
 public record BlockConfig(Ast.BlockKind kind, String output, String input, Mode mode, String handle,
-                          int cores, boolean pin, Span span) {
+                          int cores, boolean pin, long timeoutNanos, long graceNanos, OnTimeout onTimeout,
+                          Span span) {
 
     /** SPEC §5.1 {@code mode}. */
     public enum Mode { BATCH, STREAM, ASYNC }
+
+    /** SPEC §6.3 {@code on_timeout}: complete normally with what was produced, or raise Timeout. */
+    public enum OnTimeout { PARTIAL, ERROR }
+
+    /** SPEC §6.3: the default {@code grace}. */
+    public static final long DEFAULT_GRACE_NANOS = 500_000_000L;
 
     private static final List<String> CONCURRENT_PARAMS = List.of(
             "ch", "input", "mode", "handle", "cores", "on_error", "retries", "backoff", "errors",
@@ -46,6 +56,9 @@ public record BlockConfig(Ast.BlockKind kind, String output, String input, Mode 
         Mode mode = Mode.BATCH;
         int cores = 0;
         boolean pin = false;
+        long timeout = 0;
+        long grace = DEFAULT_GRACE_NANOS;
+        OnTimeout onTimeout = OnTimeout.PARTIAL;
         Set<String> seen = new HashSet<>();
         for (Ast.BlockParam param : block.params()) {
             String name = param.name();
@@ -91,7 +104,26 @@ public record BlockConfig(Ast.BlockKind kind, String output, String input, Mode 
                         errors.add(error(source, value.span(), "on_error=" + strategy + " is not supported yet"));
                     }
                 }
-                case "retries", "backoff", "errors", "timeout", "grace", "on_timeout" ->
+                case "timeout", "grace", "on_timeout" -> {
+                    if (parallel) {
+                        errors.add(error(source, param.span(), "'" + name + "' is not supported yet in a parallel block"));
+                    } else if (name.equals("on_timeout")) {
+                        String t = choice(param, source, errors, List.of("partial", "error"));
+                        if (t != null) {
+                            onTimeout = OnTimeout.valueOf(t.toUpperCase(java.util.Locale.ROOT));
+                        }
+                    } else if (value instanceof Ast.DurationLit d && (d.nanos() > 0 || name.equals("grace"))) {
+                        if (name.equals("timeout")) {
+                            timeout = d.nanos();
+                        } else {
+                            grace = d.nanos();
+                        }
+                    } else {
+                        errors.add(error(source, value.span(), "invalid value for '" + name + "'; valid values are "
+                                + (name.equals("timeout") ? "a positive duration" : "a duration") + " such as 2s or 500ms"));
+                    }
+                }
+                case "retries", "backoff", "errors" ->
                         errors.add(error(source, param.span(), "block parameter '" + name + "' is not supported yet"));
                 default -> throw new IllegalStateException("parameter list and switch disagree on " + name);
             }
@@ -99,7 +131,8 @@ public record BlockConfig(Ast.BlockKind kind, String output, String input, Mode 
         if (input != null && output != null && input.equals(output)) {
             errors.add(error(source, block.span(), "'input' and 'ch' name the same channel '" + input + "'"));
         }
-        return new BlockConfig(block.kind(), output, input, mode, handle, cores, pin, block.span());
+        return new BlockConfig(block.kind(), output, input, mode, handle, cores, pin, timeout, grace, onTimeout,
+                block.span());
     }
 
     private static String nameValue(Ast.BlockParam param, Source source, List<Diagnostic> errors, String what) {

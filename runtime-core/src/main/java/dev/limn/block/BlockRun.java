@@ -3,6 +3,9 @@ package dev.limn.block;
 import dev.limn.chan.Channel;
 import dev.limn.sched.Fiber;
 import dev.limn.sched.FiberSet;
+import dev.limn.sched.Scheduler;
+import dev.limn.sched.Timer;
+import dev.limn.vm.DurationValue;
 import dev.limn.vm.ErrorValue;
 import dev.limn.vm.FutureValue;
 
@@ -31,6 +34,17 @@ import java.util.concurrent.atomic.AtomicReference;
  * registering, so no unit escapes the cancellation). Later failures count as "other units
  * failed"; units that end with Cancelled while the block stops count as cancelled.
  *
+ * <h2>Timeout and grace (SPEC §6.3)</h2>
+ * With {@code timeout=D} a timer cancels every live unit D after the block started, and no
+ * new unit starts. Any cancellation (the timeout, Stop, a cancelled body or handle) starts
+ * the grace timer once: units still live {@code grace} later are terminated (they stop at
+ * their next instruction and cannot catch it). A failure before the timeout is the block's
+ * error as under Stop; failures after it are only counted. When the block completes after a
+ * timeout, it completes normally ({@code on_timeout=partial}) or with a Timeout error
+ * naming the counts of units finished, cancelled and terminated. Both timers are cancelled
+ * at completion, so a block that ends early leaves nothing pending. Timer actions run on the
+ * scheduler's timer thread; they only set flags and traps and unpark.
+ *
  * <h2>Permits</h2>
  * With {@code cores=N} at most N tasks run at once: the body takes a permit before starting
  * each task (and parks when none is left), a task gives it back when it ends. Worker
@@ -53,7 +67,17 @@ public final class BlockRun {
     private final AtomicReference<ErrorValue> firstError = new AtomicReference<>();
     private final AtomicInteger otherFailures = new AtomicInteger();
     private final AtomicInteger cancelledUnits = new AtomicInteger();
+    private final AtomicInteger finishedUnits = new AtomicInteger();
+    private final AtomicInteger terminatedUnits = new AtomicInteger();
     private volatile boolean stopping;
+    private volatile boolean timedOut;
+    private volatile ErrorValue outcome;
+    /** Set by {@link #startClock}; null for a block run without a scheduler (tests). Guards the two timers. */
+    private Scheduler scheduler;
+    private Timer timeoutTimer;
+    private Timer graceTimer;
+    private boolean graceStarted;
+    private boolean completed;
     /** The fiber running the body was cancelled while it waited for the units: it raises Cancelled after them. */
     public volatile boolean bodyCancelled;
     private volatile Fiber permitWaiter;
@@ -121,12 +145,63 @@ public final class BlockRun {
         return firstError.get();
     }
 
+    /** After completion: the error the block statement raises (its first failure, or Timeout), or null. */
+    public ErrorValue error() {
+        return outcome;
+    }
+
     public boolean errorRetrieved() {
         return errorRetrieved;
     }
 
     public void markErrorRetrieved() {
         errorRetrieved = true;
+    }
+
+    // ---- timeout and grace -------------------------------------------------------------------------
+
+    /** Starts the block's clock: schedules its timeout, if it has one. Called once, at the block's start. */
+    public void startClock(Scheduler scheduler) {
+        long timeout = spec.config().timeoutNanos();
+        synchronized (this) {
+            this.scheduler = scheduler;
+            if (timeout > 0) {
+                timeoutTimer = scheduler.schedule(scheduler.nanoTime() + timeout, this::timeOut);
+            }
+        }
+    }
+
+    /** Whether the block's timeout expired before it completed. */
+    public boolean timedOut() {
+        return timedOut;
+    }
+
+    private void timeOut() {
+        timedOut = true;
+        cancelUnits();
+    }
+
+    /** After a cancellation: terminates the units still live {@code grace} later (once per block). */
+    private void startGrace() {
+        synchronized (this) {
+            if (graceStarted || completed || scheduler == null) {
+                return;
+            }
+            graceStarted = true;
+            graceTimer = scheduler.schedule(scheduler.nanoTime() + spec.config().graceNanos(), this::terminateUnits);
+        }
+    }
+
+    private void stopTimers() {
+        synchronized (this) {
+            completed = true;
+            if (timeoutTimer != null) {
+                scheduler.cancel(timeoutTimer);
+            }
+            if (graceTimer != null) {
+                scheduler.cancel(graceTimer);
+            }
+        }
     }
 
     // ---- permits ---------------------------------------------------------------------------------
@@ -183,23 +258,34 @@ public final class BlockRun {
 
     /**
      * A unit ended. {@code failure} is its unhandled error, or null (done, or terminated);
-     * {@code heldPermit} whether it was a task that took a permit.
+     * {@code heldPermit} whether it was a task that took a permit; {@code counted} whether its
+     * end is a task's end for the counts (a task family's chunk that ran all its tasks is not:
+     * they were counted one by one with {@link #countFinished}).
      */
-    public void unitFinished(Fiber unit, ErrorValue failure, boolean heldPermit) {
+    public void unitFinished(Fiber unit, ErrorValue failure, boolean terminated, boolean heldPermit, boolean counted) {
         units.remove(unit);
         if (heldPermit) {
             releasePermit();
         }
-        if (failure != null) {
-            if (stopping && failure.kind.equals("Cancelled")) {
-                cancelledUnits.incrementAndGet();
-            } else if (firstError.compareAndSet(null, failure)) {
-                stop();
-            } else {
-                otherFailures.incrementAndGet();
+        if (terminated) {
+            terminatedUnits.incrementAndGet();
+        } else if (failure == null) {
+            if (counted) {
+                finishedUnits.incrementAndGet();
             }
+        } else if (stopping && failure.kind.equals("Cancelled")) {
+            cancelledUnits.incrementAndGet();
+        } else if (!timedOut && firstError.compareAndSet(null, failure)) {
+            stop();
+        } else {
+            otherFailures.incrementAndGet();
         }
         arrive();
+    }
+
+    /** {@code n} tasks of a task family finished normally. */
+    public void countFinished(long n) {
+        finishedUnits.addAndGet((int) n);
     }
 
     private void stop() {
@@ -207,12 +293,13 @@ public final class BlockRun {
         cancelUnits();
     }
 
-    /** Cancels every live unit (Stop, a cancelled body, a cancelled handle). */
+    /** Cancels every live unit (Stop, the timeout, a cancelled body or handle); those still live after grace are terminated. */
     public void cancelUnits() {
         stopping = true;
         for (Fiber f : units.snapshot()) {
             f.cancel();
         }
+        startGrace();
     }
 
     /** Terminates every live unit (the body's task was terminated). */
@@ -256,6 +343,7 @@ public final class BlockRun {
     }
 
     private void complete() {
+        stopTimers();
         if (output != null && spec.closeOutput()) {
             output.close();
         }
@@ -271,7 +359,12 @@ public final class BlockRun {
         ErrorValue err = firstError.get();
         if (err != null) {
             err.noteIfAbsent(otherFailures.get() + " other units failed, " + cancelledUnits.get() + " cancelled");
+        } else if (timedOut && spec.config().onTimeout() == BlockConfig.OnTimeout.ERROR) {
+            err = new ErrorValue("Timeout", spec.label() + " timed out after " + new DurationValue(spec.config().timeoutNanos())
+                    + ": " + finishedUnits.get() + " units finished, " + cancelledUnits.get() + " cancelled, "
+                    + terminatedUnits.get() + " terminated" + (otherFailures.get() > 0 ? ", " + otherFailures.get() + " failed" : ""));
         }
+        outcome = err;
         completion.complete(null, err);
     }
 

@@ -387,6 +387,7 @@ final class ConcOps {
         BlockRun block = new BlockRun(spec, out, in);
         block.completion().owner = block;
         block.completion().onCancel = block::cancelUnits;
+        block.startClock(t.scheduler());
         t.run.blocks.increment();
         t.set(ra, block);
     }
@@ -474,7 +475,7 @@ final class ConcOps {
             return;
         }
         waitFor(t, block);
-        ErrorValue err = block.firstError();
+        ErrorValue err = block.error();
         if (err != null) {
             throw new LimnError(err);
         }
@@ -527,7 +528,7 @@ final class ConcOps {
             waitFor(t, block);
             pending.remove(n);
             t.pendingDepths.remove(n);
-            ErrorValue err = block.firstError();
+            ErrorValue err = block.error();
             if (err != null && !block.errorRetrieved()) {
                 block.markErrorRetrieved();
                 throw new LimnError(err);

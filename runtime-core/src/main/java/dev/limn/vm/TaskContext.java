@@ -283,6 +283,9 @@ public final class TaskContext extends Fiber {
         if (c.firstNumber > 0) {
             run.tasksStarted.add(c.tasksStarted);
             run.tasksCompleted.add(completed);
+            if (unitOf != null) {
+                unitOf.countFinished(completed);
+            }
             c.tasksStarted = 0;
         }
     }
@@ -359,7 +362,8 @@ public final class TaskContext extends Fiber {
         LIVE.decrement();
         run.taskEnded(this, s, countsAsTask);
         if (unitOf != null) {
-            unitOf.unitFinished(this, s == Interpreter.FAILED ? error : null, heldPermit);
+            unitOf.unitFinished(this, s == Interpreter.FAILED ? error : null, s == Interpreter.TERMINATED, heldPermit,
+                    countsAsTask);
         } else {
             run.mainFinished(s, error);
         }

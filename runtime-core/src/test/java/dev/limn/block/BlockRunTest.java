@@ -28,7 +28,8 @@ class BlockRunTest {
 
     private static BlockRun block(int cores, boolean closeOutput, Channel output) {
         BlockConfig config = new BlockConfig(Ast.BlockKind.CONCURRENT, output == null ? null : "out", null,
-                BlockConfig.Mode.BATCH, null, cores, false, new Span(1, 1, 1));
+                BlockConfig.Mode.BATCH, null, cores, false, 0, BlockConfig.DEFAULT_GRACE_NANOS,
+                BlockConfig.OnTimeout.PARTIAL, new Span(1, 1, 1));
         return new BlockRun(new BlockSpec(config, closeOutput, "concurrent block at t.lm:1:1"), output, null);
     }
 
@@ -40,11 +41,11 @@ class BlockRunTest {
         Unit u2 = new Unit();
         b.unitStarted(u1);
         b.unitStarted(u2);
-        b.unitFinished(u1, null, false);
+        b.unitFinished(u1, null, false, false, true);
         b.bodyEnded();
         assertFalse(b.completion().isDone(), "one unit still runs");
         assertFalse(out.isClosed());
-        b.unitFinished(u2, null, false);
+        b.unitFinished(u2, null, false, false, true);
         assertTrue(b.completion().isDone());
         assertTrue(out.isClosed(), "the output channel closes when the block completes");
         assertNull(b.firstError());
@@ -58,7 +59,7 @@ class BlockRunTest {
         b.bodyEnded();
         b.bodyEnded();
         assertFalse(b.completion().isDone());
-        b.unitFinished(u, null, false);
+        b.unitFinished(u, null, false, false, true);
         assertTrue(b.completion().isDone());
     }
 
@@ -83,12 +84,12 @@ class BlockRunTest {
         b.unitStarted(alsoFailing);
         b.bodyEnded();
         ErrorValue first = new ErrorValue("Boom", "first");
-        b.unitFinished(failing, first, false);
+        b.unitFinished(failing, first, false, false, true);
         assertTrue(b.isStopping());
         assertNotEquals(0, cancelled.lvTrap() & Fiber.TRAP_CANCEL, "Stop sets the cancel trap of the others");
         assertNotEquals(0, alsoFailing.lvTrap() & Fiber.TRAP_CANCEL);
-        b.unitFinished(cancelled, new ErrorValue("Cancelled", "the task was cancelled"), false);
-        b.unitFinished(alsoFailing, new ErrorValue("Other", "second"), false);
+        b.unitFinished(cancelled, new ErrorValue("Cancelled", "the task was cancelled"), false, false, true);
+        b.unitFinished(alsoFailing, new ErrorValue("Other", "second"), false, false, true);
         assertTrue(b.completion().isDone());
         assertSame(first, b.firstError(), "the block raises the first error unchanged");
         assertEquals("1 other units failed, 1 cancelled", first.blockNote());
@@ -99,7 +100,7 @@ class BlockRunTest {
         BlockRun b = block(0, true, null);
         Unit failing = new Unit();
         b.unitStarted(failing);
-        b.unitFinished(failing, new ErrorValue("Boom", ""), false);
+        b.unitFinished(failing, new ErrorValue("Boom", ""), false, false, true);
         Unit late = new Unit();
         b.unitStarted(late);
         assertNotEquals(0, late.lvTrap() & Fiber.TRAP_CANCEL);
@@ -115,7 +116,7 @@ class BlockRunTest {
         assertFalse(b.acquirePermit(spawner), "a third task waits for a permit");
         Unit u = new Unit();
         b.unitStarted(u);
-        b.unitFinished(u, null, true);
+        b.unitFinished(u, null, false, true, true);
         assertTrue(b.acquirePermit(spawner));
         assertFalse(block(0, true, null).limitsTasks(), "cores=Auto: no limit");
     }
