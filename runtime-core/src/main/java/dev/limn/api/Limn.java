@@ -75,7 +75,7 @@ public final class Limn {
         long seed = options.seed() != null ? options.seed() : System.nanoTime();
         ProgramRun run = null;
         try {
-            run = new ProgramRun(options.cores(), options.pin(), out, options.maxDepth());
+            run = new ProgramRun(options.cores(), options.pin(), out, err, options.maxDepth());
             run.runMain(new Closure(p.main(), new Box[0]), seed);
             if (run.deadlock() != null) {
                 out.flush();

@@ -19,13 +19,26 @@ import java.util.Set;
  * @param input   the {@code input} name, or null
  * @param handle  the {@code handle} name (a future for the block's completion), or null
  * @param cores   at most this many tasks at once / worker instances / pool threads; 0 = Auto
+ * @param onError      SPEC §6.2 {@code on_error}
+ * @param retries      {@code on_error=Retry}: how many more times a failed unit runs
+ * @param backoffNanos {@code on_error=Retry}: the wait before the first rerun, doubled for each next one
+ * @param errors       {@code on_error=Auto}: the name of the channel each error is sent to, or null
  * @param timeoutNanos SPEC §6.3 {@code timeout}, counted from the block's start; 0 = none
  * @param graceNanos   how long cancelled units may take to finish before they are terminated
  * @param onTimeout    what an expired timeout makes of the block
  */
 public record BlockConfig(Ast.BlockKind kind, String output, String input, Mode mode, String handle,
-                          int cores, boolean pin, long timeoutNanos, long graceNanos, OnTimeout onTimeout,
-                          Span span) {
+                          int cores, boolean pin, OnError onError, int retries, long backoffNanos, String errors,
+                          long timeoutNanos, long graceNanos, OnTimeout onTimeout, Span span) {
+
+    /** SPEC §6.2 {@code on_error}. */
+    public enum OnError { STOP, AUTO, RETRY }
+
+    /** SPEC §6.2: the default {@code retries} and {@code backoff}. */
+    public static final int DEFAULT_RETRIES = 3;
+    public static final long DEFAULT_BACKOFF_NANOS = 10_000_000L;
+    /** The largest {@code retries} accepted. */
+    public static final int MAX_RETRIES = 1_000;
 
     /** SPEC §5.1 {@code mode}. */
     public enum Mode { BATCH, STREAM, ASYNC }
@@ -56,6 +69,13 @@ public record BlockConfig(Ast.BlockKind kind, String output, String input, Mode 
         Mode mode = Mode.BATCH;
         int cores = 0;
         boolean pin = false;
+        OnError onError = OnError.STOP;
+        int retries = DEFAULT_RETRIES;
+        long backoff = DEFAULT_BACKOFF_NANOS;
+        String errorsName = null;
+        Ast.BlockParam retriesParam = null;
+        Ast.BlockParam backoffParam = null;
+        Ast.BlockParam errorsParam = null;
         long timeout = 0;
         long grace = DEFAULT_GRACE_NANOS;
         OnTimeout onTimeout = OnTimeout.PARTIAL;
@@ -100,9 +120,31 @@ public record BlockConfig(Ast.BlockKind kind, String output, String input, Mode 
                 }
                 case "on_error" -> {
                     String strategy = choice(param, source, errors, List.of("Stop", "Auto", "Retry"));
-                    if (strategy != null && !strategy.equals("Stop")) {
-                        errors.add(error(source, value.span(), "on_error=" + strategy + " is not supported yet"));
+                    if (strategy != null && parallel && !strategy.equals("Stop")) {
+                        errors.add(error(source, value.span(), "on_error=" + strategy + " is not supported yet in a parallel block"));
+                    } else if (strategy != null) {
+                        onError = OnError.valueOf(strategy.toUpperCase(java.util.Locale.ROOT));
                     }
+                }
+                case "retries" -> {
+                    retriesParam = param;
+                    if (value instanceof Ast.IntLit i && i.value() >= 0 && i.value() <= MAX_RETRIES) {
+                        retries = (int) i.value();
+                    } else {
+                        errors.add(error(source, value.span(), "invalid value for 'retries'; valid values are an int from 0 to " + MAX_RETRIES));
+                    }
+                }
+                case "backoff" -> {
+                    backoffParam = param;
+                    if (value instanceof Ast.DurationLit d) {
+                        backoff = d.nanos();
+                    } else {
+                        errors.add(error(source, value.span(), "invalid value for 'backoff'; valid values are a duration such as 10ms"));
+                    }
+                }
+                case "errors" -> {
+                    errorsParam = param;
+                    errorsName = nameValue(param, source, errors, "a channel name");
                 }
                 case "timeout", "grace", "on_timeout" -> {
                     if (parallel) {
@@ -123,16 +165,25 @@ public record BlockConfig(Ast.BlockKind kind, String output, String input, Mode 
                                 + (name.equals("timeout") ? "a positive duration" : "a duration") + " such as 2s or 500ms"));
                     }
                 }
-                case "retries", "backoff", "errors" ->
-                        errors.add(error(source, param.span(), "block parameter '" + name + "' is not supported yet"));
                 default -> throw new IllegalStateException("parameter list and switch disagree on " + name);
             }
+        }
+        if (onError != OnError.RETRY) {
+            for (Ast.BlockParam p : new Ast.BlockParam[] {retriesParam, backoffParam}) {
+                if (p != null) {
+                    errors.add(error(source, p.span(), "'" + p.name() + "' applies only with on_error=Retry"));
+                }
+            }
+        }
+        if (errorsParam != null && onError != OnError.AUTO) {
+            errors.add(error(source, errorsParam.span(), "'errors' applies only with on_error=Auto"));
+            errorsName = null;
         }
         if (input != null && output != null && input.equals(output)) {
             errors.add(error(source, block.span(), "'input' and 'ch' name the same channel '" + input + "'"));
         }
-        return new BlockConfig(block.kind(), output, input, mode, handle, cores, pin, timeout, grace, onTimeout,
-                block.span());
+        return new BlockConfig(block.kind(), output, input, mode, handle, cores, pin, onError, retries, backoff,
+                errorsName, timeout, grace, onTimeout, block.span());
     }
 
     private static String nameValue(Ast.BlockParam param, Source source, List<Diagnostic> errors, String what) {

@@ -10,7 +10,10 @@ import dev.limn.vm.ErrorValue;
 import dev.limn.vm.FutureValue;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -34,6 +37,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * registering, so no unit escapes the cancellation). Later failures count as "other units
  * failed"; units that end with Cancelled while the block stops count as cancelled.
  *
+ * <h2>Auto and Retry (SPEC §6.2)</h2>
+ * Under {@code on_error=Auto} and {@code Retry} a unit's body runs inside a handler the
+ * compiler adds (UNITFAIL, see {@code ConcOps.unitFail}): Retry reruns the body there, and
+ * Auto hands the error to {@link #unitErrorAbsorbed}, which sends it to the {@code errors}
+ * channel or keeps it for the summary written to stderr when the block completes (one line
+ * per error kind). The unit goes on (a worker with its next item) and the block is not stopped.
+ *
  * <h2>Timeout and grace (SPEC §6.3)</h2>
  * With {@code timeout=D} a timer cancels every live unit D after the block started, and no
  * new unit starts. Any cancellation (the timeout, Stop, a cancelled body or handle) starts
@@ -56,6 +66,7 @@ public final class BlockRun {
     private final BlockSpec spec;
     private final Channel output;
     private final Channel input;
+    private final Channel errors;
     private final FutureValue completion;
     private final AtomicInteger pending = new AtomicInteger(1);
     private final AtomicInteger unitNumbers = new AtomicInteger();
@@ -74,6 +85,9 @@ public final class BlockRun {
     private volatile ErrorValue outcome;
     /** Set by {@link #startClock}; null for a block run without a scheduler (tests). Guards the two timers. */
     private Scheduler scheduler;
+    private Consumer<String> warnings;
+    /** on_error=Auto without an errors channel: per error kind, how many and the first (guarded by itself). */
+    private final Map<String, AbsorbedErrors> absorbed = new LinkedHashMap<>();
     private Timer timeoutTimer;
     private Timer graceTimer;
     private boolean graceStarted;
@@ -85,10 +99,12 @@ public final class BlockRun {
     /** Set when the block's handle was awaited, so a scope does not raise its error a second time. */
     private volatile boolean errorRetrieved;
 
-    public BlockRun(BlockSpec spec, Channel output, Channel input) {
+    /** @param errors the {@code errors=} channel (on_error=Auto), or null */
+    public BlockRun(BlockSpec spec, Channel output, Channel input, Channel errors) {
         this.spec = spec;
         this.output = output;
         this.input = input;
+        this.errors = errors;
         this.completion = new FutureValue(new Object() {
             @Override
             public String toString() {
@@ -160,11 +176,15 @@ public final class BlockRun {
 
     // ---- timeout and grace -------------------------------------------------------------------------
 
-    /** Starts the block's clock: schedules its timeout, if it has one. Called once, at the block's start. */
-    public void startClock(Scheduler scheduler) {
+    /**
+     * Starts the block's clock: schedules its timeout, if it has one. Called once, at the block's
+     * start; {@code warnings} takes the lines of the on_error=Auto summary.
+     */
+    public void startClock(Scheduler scheduler, Consumer<String> warnings) {
         long timeout = spec.config().timeoutNanos();
         synchronized (this) {
             this.scheduler = scheduler;
+            this.warnings = warnings;
             if (timeout > 0) {
                 timeoutTimer = scheduler.schedule(scheduler.nanoTime() + timeout, this::timeOut);
             }
@@ -283,6 +303,20 @@ public final class BlockRun {
         arrive();
     }
 
+    /**
+     * on_error=Auto: a unit's body raised {@code err} and the unit goes on. The error is sent
+     * to the {@code errors} channel without waiting; when there is none, or it is full or
+     * closed, it is kept for the summary written when the block completes.
+     */
+    public void unitErrorAbsorbed(ErrorValue err) {
+        if (errors != null && errors.trySend(err) == Channel.SendResult.SENT) {
+            return;
+        }
+        synchronized (absorbed) {
+            absorbed.computeIfAbsent(err.kind, k -> new AbsorbedErrors(err)).count++;
+        }
+    }
+
     /** {@code n} tasks of a task family finished normally. */
     public void countFinished(long n) {
         finishedUnits.addAndGet((int) n);
@@ -347,6 +381,10 @@ public final class BlockRun {
         if (output != null && spec.closeOutput()) {
             output.close();
         }
+        if (errors != null) {
+            errors.close();
+        }
+        writeAbsorbedSummary();
         List<Runnable> toRelease;
         synchronized (held) {
             toRelease = new ArrayList<>(releases);
@@ -366,6 +404,36 @@ public final class BlockRun {
         }
         outcome = err;
         completion.complete(null, err);
+    }
+
+    /** One stderr line per kind of error that on_error=Auto absorbed and no errors channel took. */
+    private void writeAbsorbedSummary() {
+        List<AbsorbedErrors> kinds;
+        synchronized (absorbed) {
+            kinds = new ArrayList<>(absorbed.values());
+        }
+        for (AbsorbedErrors a : kinds) {
+            ErrorValue first = a.first;
+            String where = first.source() == null || first.span() == null ? ""
+                    : " at " + first.source().name() + ":" + first.span().line() + ":" + first.span().col();
+            String unit = first.task() == null ? "" : ", in " + first.task();
+            String line = "warning[" + first.kind + "]: " + spec.label() + " (on_error=Auto): " + a.count
+                    + (a.count == 1 ? " unit" : " units") + " failed with " + first.kind + "; the first: "
+                    + (first.message.isEmpty() ? first.kind : first.message) + where + unit;
+            if (warnings != null) {
+                warnings.accept(line);
+            }
+        }
+    }
+
+    /** How many errors of one kind on_error=Auto absorbed, and the first of them. */
+    private static final class AbsorbedErrors {
+        final ErrorValue first;
+        int count;
+
+        AbsorbedErrors(ErrorValue first) {
+            this.first = first;
+        }
     }
 
     @Override

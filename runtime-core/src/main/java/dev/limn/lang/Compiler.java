@@ -87,6 +87,8 @@ public final class Compiler {
         final List<Integer> openBlocks = new ArrayList<>();
         /** Whether each of {@link #openBlocks} is a parallel block. */
         final List<Boolean> openParallel = new ArrayList<>();
+        /** The parameters of each of {@link #openBlocks}. */
+        final List<dev.limn.block.BlockConfig> openConfigs = new ArrayList<>();
         /** A shared read-modify-write being compiled: reads of this variable read rmwReg instead. */
         LocalVar rmwVar;
         int rmwReg;
@@ -437,7 +439,8 @@ public final class Compiler {
      * A concurrent block:
      * <pre>
      *   [ch = channel()]             when the block declares its output channel
-     *   BLOCKBEGIN rB spec           rB+1 = output channel, rB+2 = input channel
+     *   [errors = channel()]         when the block declares its errors channel
+     *   BLOCKBEGIN rB spec           rB+1 = output channel, rB+2 = input channel, rB+3 = errors channel
      *   body                         task/worker statements SPAWN/SPAWNW into rB
      *   BLOCKEND rB                  batch: waits for the units, raises the first error
      *   JMP over
@@ -452,7 +455,8 @@ public final class Compiler {
         LocalVar out = res.blockOutput.get(b);
         LocalVar in = res.blockInput.get(b);
         LocalVar handle = res.blockHandle.get(b);
-        for (LocalVar v : new LocalVar[] {out, handle}) {
+        LocalVar errors = res.blockErrors.get(b);
+        for (LocalVar v : new LocalVar[] {out, handle, errors}) {
             if (v != null && res.blockDeclared.contains(v) && !v.captured && v.reg < 0) {
                 v.reg = alloc();
                 emit(Opcode.LOADNIL, v.reg, 0, 0, false, b.span());
@@ -460,13 +464,16 @@ public final class Compiler {
             }
         }
         fs.freeReg = saved;
-        if (out != null && res.blockDeclared.contains(out)) {
-            int tmp = alloc();
-            emit(Opcode.CALLB, tmp, 0, Builtin.CHANNEL.ordinal(), false, b.span());
-            storeVar(out, tmp, b.span());
-            fs.freeReg = saved;
+        for (LocalVar v : new LocalVar[] {out, errors}) {
+            if (v != null && res.blockDeclared.contains(v)) {
+                int tmp = alloc();
+                emit(Opcode.CALLB, tmp, 0, Builtin.CHANNEL.ordinal(), false, b.span());
+                storeVar(v, tmp, b.span());
+                fs.freeReg = saved;
+            }
         }
         int rb = alloc();
+        alloc();
         alloc();
         alloc();
         if (out != null) {
@@ -479,15 +486,22 @@ public final class Compiler {
         } else {
             emit(Opcode.LOADNIL, rb + 2, 0, 0, false, b.span());
         }
+        if (errors != null) {
+            loadVar(errors, rb + 3, b.span());
+        } else {
+            emit(Opcode.LOADNIL, rb + 3, 0, 0, false, b.span());
+        }
         emit(Opcode.BLOCKBEGIN, rb, 0, constant(spec), false, b.span());
         int errReg = alloc();
         fs.openBlocks.add(rb);
         fs.openParallel.add(b.kind() == Ast.BlockKind.PARALLEL);
+        fs.openConfigs.add(spec.config());
         int start = fs.pc;
         blockBody(b.body().stmts(), b.body());
         int end = fs.pc;
         fs.openBlocks.removeLast();
         fs.openParallel.removeLast();
+        fs.openConfigs.removeLast();
         emit(Opcode.BLOCKEND, rb, 0, 0, false, b.span());
         int over = emit(Opcode.JMP, 0, 0, 0, false, null);
         fs.handlers.add(new int[] {start, end, fs.pc, errReg});
@@ -512,7 +526,7 @@ public final class Compiler {
         int fn = alloc();
         alloc();
         int proto = fs.openParallel.getLast() && t.source() != null ? parallelLoopFunction(t)
-                : unitFunction(t, t.var(), t.body(), false);
+                : unitFunction(t, t.var(), t.body(), false, fs.openConfigs.getLast());
         emit(Opcode.CLOSURE, fn, 0, proto, false, t.span());
         int name = constant(t.var() == null ? "" : t.var());
         if (fs.openParallel.getLast() && t.source() != null) {
@@ -554,7 +568,7 @@ public final class Compiler {
         int rb = fs.openBlocks.getLast();
         int fn = alloc();
         alloc();
-        emit(Opcode.CLOSURE, fn, 0, unitFunction(w, w.var(), w.body(), true), false, w.span());
+        emit(Opcode.CLOSURE, fn, 0, unitFunction(w, w.var(), w.body(), true, fs.openConfigs.getLast()), false, w.span());
         if (w.source() != null) {
             exprTo(w.source(), fn + 1);
         }
@@ -566,8 +580,19 @@ public final class Compiler {
      * parameter (or none). A worker's proto takes the channel and loops: receive an item into
      * its variable, run the body, repeat until end of stream; {@code return v} in it sends v and
      * goes on with the next item.
+     *
+     * <p>Under {@code on_error=Auto} or {@code Retry} the body is guarded (SPEC §6.2):
+     * <pre>
+     *        MOVE save, input      the unit's input (a task's parameters, a worker's item)
+     *   top: MOVE input, save      a retry starts again from the same input
+     *        body
+     *        [worker: JMP next item]
+     *   handler (error in rE):
+     *        UNITFAIL rE -> top    Auto: go on; Retry: wait the backoff, then to top; else raise
+     *        [worker: JMP next item]
+     * </pre>
      */
-    private int unitFunction(Object key, String var, Ast.Block body, boolean worker) {
+    private int unitFunction(Object key, String var, Ast.Block body, boolean worker, dev.limn.block.BlockConfig config) {
         FnState outer = fs;
         fs = new FnState(outer, key, (worker ? "worker" : "task") + (var == null ? "" : " " + var), body.span());
         List<LocalVar> params = res.scopeVars.getOrDefault(key, List.of());
@@ -575,20 +600,47 @@ public final class Compiler {
         LocalVar pairKey = key instanceof Ast.TaskStmt t && t.key() != null ? params.getFirst() : null;
         LocalVar v = var == null ? null : params.get(pairKey != null ? 1 : 0);
         int nParams = pairKey != null ? 2 : worker || var != null ? 1 : 0;
+        boolean guarded = config.onError() != dev.limn.block.BlockConfig.OnError.STOP;
         for (int i = 0; i < nParams; i++) {
             alloc();
         }
         if (worker) {
             int item = alloc();
+            int save = guarded ? alloc() : -1;
             emit(Opcode.ITERPREP, 0, 0, 0, false, body.span());
             fs.unitLoopTop = fs.pc;
             int next = emit(Opcode.ITERNEXT, 0, 1, 0, false, body.span());
             emit(Opcode.UNITITEM, item, 0, 0, false, body.span());
+            if (guarded) {
+                emit(Opcode.MOVE, save, item, 0, false, body.span());
+            }
+            int top = fs.pc;
+            if (guarded) {
+                emit(Opcode.MOVE, item, save, 0, false, body.span());
+            }
             bindLoopVar(v, item);
             blockBody(body.stmts(), body);
             patch(emit(Opcode.JMP, 0, 0, 0, false, body.span()), fs.unitLoopTop);
+            if (guarded) {
+                guard(top, body);
+                patch(emit(Opcode.JMP, 0, 0, 0, false, body.span()), fs.unitLoopTop);
+            }
             patch(next, fs.pc);
         } else {
+            int save = -1;
+            if (guarded && nParams > 0) {
+                save = alloc();
+                for (int i = 1; i < nParams; i++) {
+                    alloc();
+                }
+                for (int i = 0; i < nParams; i++) {
+                    emit(Opcode.MOVE, save + i, i, 0, false, body.span());
+                }
+            }
+            int top = fs.pc;
+            for (int i = 0; save >= 0 && i < nParams; i++) {
+                emit(Opcode.MOVE, i, save + i, 0, false, body.span());
+            }
             if (pairKey != null) {
                 pairKey.reg = 0;
                 if (pairKey.captured) {
@@ -602,6 +654,11 @@ public final class Compiler {
                 }
             }
             blockBody(body.stmts(), body);
+            if (guarded) {
+                int over = emit(Opcode.JMP, 0, 0, 0, false, null);
+                guard(top, body);
+                patch(over, fs.pc);
+            }
         }
         scopeWait();
         emit(Opcode.RETNIL, 0, 0, 0, false, null);
@@ -609,6 +666,13 @@ public final class Compiler {
         fs = outer;
         fs.protos.add(p);
         return fs.protos.size() - 1;
+    }
+
+    /** The handler of a guarded unit body that runs from {@code top} to here: UNITFAIL, retrying at top. */
+    private void guard(int top, Ast.Block body) {
+        int errReg = alloc();
+        fs.handlers.add(new int[] {top, fs.pc, fs.pc, errReg});
+        patch(emit(Opcode.UNITFAIL, errReg, 0, 0, false, body.span()), top);
     }
 
     /**

@@ -47,6 +47,8 @@ public final class Resolver {
     /** Block statements: their compile-time description, and the variables their ch/input/handle name. */
     final Map<Object, dev.limn.block.BlockSpec> blockSpecs = new IdentityHashMap<>();
     final Map<Object, LocalVar> blockOutput = new IdentityHashMap<>();
+    /** A block's {@code errors=} channel variable (on_error=Auto). */
+    final Map<Object, LocalVar> blockErrors = new IdentityHashMap<>();
     final Map<Object, LocalVar> blockInput = new IdentityHashMap<>();
     final Map<Object, LocalVar> blockHandle = new IdentityHashMap<>();
     /** Variables that a block declares itself (an undeclared ch or handle name). */
@@ -322,9 +324,11 @@ public final class Resolver {
         Ast.Expr outputName = null;
         Ast.Expr inputName = null;
         Ast.Expr handleName = null;
+        Ast.Expr errorsName = null;
         for (Ast.BlockParam p : b.params()) {
             switch (p.name()) {
                 case "ch" -> outputName = p.value();
+                case "errors" -> errorsName = p.value();
                 case "input" -> inputName = p.value();
                 case "handle" -> handleName = p.value();
                 default -> { }
@@ -345,6 +349,14 @@ public final class Resolver {
                 blockDeclared.add(v);
             }
             blockOutput.put(b, v);
+        }
+        if (config.errors() != null && errorsName instanceof Ast.Name n) {
+            LocalVar v = lookup(n.name());
+            if (v == null) {
+                v = declare(n.name(), LocalVar.Kind.PLAIN, -1, null);
+                blockDeclared.add(v);
+            }
+            blockErrors.put(b, v);
         }
         if (config.mode() != dev.limn.block.BlockConfig.Mode.BATCH) {
             scopeWaits.add(fn);

@@ -28,7 +28,9 @@ public enum Builtin {
     ERR("err", 1, 1),
     OK("ok", 1, 1),
     CHANNEL("channel", 0, 1),
-    SLEEP("sleep", 1, 1);
+    SLEEP("sleep", 1, 1),
+    /** SPEC §6.2: the current attempt of the running unit (1 = first run; more under on_error=Retry). */
+    TASK_ATTEMPT("task_attempt", 0, 0);
 
     private static final Builtin[] VALUES = values();
 
@@ -146,6 +148,7 @@ public enum Builtin {
                 return b == Long.MAX_VALUE && a == Long.MIN_VALUE ? t.random().nextLong() : t.random().nextLong(a, b + 1);
             }
             case RANDOM: return t.random().nextDouble();
+            case TASK_ATTEMPT: return (long) t.attempt;
             case ASSERT: {
                 Object c = t.get(args);
                 if (!(c instanceof Boolean b)) {

@@ -119,6 +119,10 @@ final class ConcOps {
                     return pc + sc(i);
                 }
             }
+            case Op.UNITFAIL -> {
+                t.pc = pc - 1; // saves pc: a retry waits its backoff here
+                return unitFail(t, ra, pc, pc + sc(i));
+            }
             default -> throw new IllegalStateException("no handler for opcode " + Opcode.of(Instr.op(i)));
         }
         return pc;
@@ -384,10 +388,11 @@ final class ConcOps {
         requireScheduler(t);
         Channel out = channelOrNil(t.get(ra + 1), "ch");
         Channel in = channelOrNil(t.get(ra + 2), "input");
-        BlockRun block = new BlockRun(spec, out, in);
+        Channel errors = channelOrNil(t.get(ra + 3), "errors");
+        BlockRun block = new BlockRun(spec, out, in, errors);
         block.completion().owner = block;
         block.completion().onCancel = block::cancelUnits;
-        block.startClock(t.scheduler());
+        block.startClock(t.scheduler(), t.run::warn);
         t.run.blocks.increment();
         t.set(ra, block);
     }
@@ -512,6 +517,53 @@ final class ConcOps {
             throw new LimnError(e);
         }
         throw new LimnError("Error", Values.str(bodyError));
+    }
+
+    /**
+     * UNITFAIL (SPEC §6.2): the body of a unit of an on_error=Auto/Retry block raised R[errReg].
+     * Returns where to go on: {@code next} (Auto: the error is recorded; the unit ends, or the
+     * worker takes its next item) or {@code retryPc} (Retry, after the backoff: the body again,
+     * with the same input). Raises the error again when it is Cancelled, when the block is
+     * stopping (timeout, cancellation) or when the retries are used up (then as Stop).
+     */
+    private static int unitFail(TaskContext t, int errReg, int next, int retryPc) {
+        BlockRun block = t.unitOf;
+        if (t.sleepTimer != null) {
+            // resumed while waiting out a retry's backoff (or woken early: cancelled, or spuriously)
+            safepoint(t);
+            if (t.sleepTimer.isPending()) {
+                t.waitingOn(Fiber.WaitKind.SLEEP, null);
+                throw Suspend.PARK;
+            }
+            t.sleepTimer = null;
+            return retryPc;
+        }
+        Object raised = t.get(errReg);
+        ErrorValue err = raised instanceof ErrorValue e ? e : new ErrorValue("Error", Values.str(raised));
+        if (block == null || err.kind.equals("Cancelled") || block.isStopping()) {
+            throw new LimnError(err);
+        }
+        BlockConfig config = block.spec().config();
+        if (config.onError() == BlockConfig.OnError.AUTO) {
+            t.run.tasksFailed.increment();
+            block.unitErrorAbsorbed(err);
+            return next;
+        }
+        int attempt = t.attempt;
+        if (attempt > config.retries()) {
+            throw new LimnError(err); // retries used up: the unit fails, as under Stop
+        }
+        t.attempt = attempt + 1;
+        t.run.tasksRetried.increment();
+        long backoff = config.backoffNanos();
+        for (int n = 1; n < attempt && backoff < Long.MAX_VALUE / 4; n++) {
+            backoff *= 2;
+        }
+        if (backoff <= 0) {
+            return retryPc;
+        }
+        t.sleepTimer = t.scheduler().sleep(t, backoff);
+        throw Suspend.PARK;
     }
 
     /** Waits for the stream/async blocks that the current frame (or a deeper one) started. */

@@ -153,7 +153,7 @@ public enum Opcode {
     UPSTORE(Format.AUP),
     /** if Up[B] still holds R[A] then Up[B] := R[A+1] else pc += sC (one step of a shared read-modify-write) */
     UPCAS(Format.AUPJ, JUMP),
-    /** R[A] := a new run of block K[C], output channel R[A+1], input channel R[A+2] (nil: none) */
+    /** R[A] := a new run of block K[C], output channel R[A+1], input channel R[A+2], errors channel R[A+3] (nil: none) */
     BLOCKBEGIN(Format.AKC, MAY_RAISE),
     /** start a task of block R[A]: closure R[B], with item R[B+1] when k; K[C] names its variable */
     SPAWN(Format.ABK, MAY_RAISE, MAY_SUSPEND),
@@ -183,7 +183,13 @@ public enum Opcode {
      * start the tasks of concurrent block R[A] over the range or list R[B+1] as a task family,
      * closure R[B], K[C] naming the variable; R[B+2] := whether it did (false: the caller loops SPAWN)
      */
-    TASKLOOP(Format.ABK, MAY_RAISE);
+    TASKLOOP(Format.ABK, MAY_RAISE),
+    /**
+     * the body of a unit of an on_error=Auto/Retry block raised R[A]: Auto records the error and
+     * goes on at pc (the unit's end, or a worker's next item); Retry waits the backoff, then
+     * pc += sC (the body's start, same input); otherwise (Cancelled, retries used up) raise R[A]
+     */
+    UNITFAIL(Format.AJ, JUMP, MAY_RAISE, MAY_SUSPEND);
 
     /** How the fields of an instruction word are read and printed. */
     public enum Format {
@@ -218,7 +224,7 @@ public enum Opcode {
         return switch (this) {
             case AUPDATE -> Math.max(Instr.a(i), Instr.b(i)); // C is the operation, not a register
             case UPCAS -> Instr.a(i) + 1;
-            case BLOCKBEGIN -> Instr.a(i) + 2;
+            case BLOCKBEGIN -> Instr.a(i) + 3;
             case SPAWN, SPAWNW -> Math.max(Instr.a(i), Instr.b(i) + Instr.k(i));
             case TASKLOOP -> Math.max(Instr.a(i), Instr.b(i) + 2);
             case FORPREP, FORLOOP -> Instr.a(i) + 2;
@@ -255,7 +261,7 @@ public enum Opcode {
                 ERRKIND = 61, SUSPEND_TEST = 62, NEWATOMIC = 63, ALOAD = 64, AUPDATE = 65,
                 UPSTORE = 66, UPCAS = 67, BLOCKBEGIN = 68, SPAWN = 69, SPAWNW = 70, BLOCKEND = 71,
                 BLOCKABORT = 72, BLOCKFUTURE = 73, SENDOUT = 74, AWAIT = 75, SCOPEWAIT = 76, UNITITEM = 77,
-                ARELEASE = 78, PARLOOP = 79, PARNEXT = 80, TASKLOOP = 81;
+                ARELEASE = 78, PARLOOP = 79, PARNEXT = 80, TASKLOOP = 81, UNITFAIL = 82;
 
         private Op() {}
     }

@@ -33,12 +33,15 @@ public final class ProgramRun implements AutoCloseable {
 
     final Scheduler scheduler;
     final PrintStream out;
+    /** Where warnings go (the on_error=Auto summaries); the program's stderr. */
+    private final PrintStream err;
     final int maxDepth;
     private final ConcurrentLinkedQueue<Channel> channels = new ConcurrentLinkedQueue<>();
 
     final LongAdder tasksStarted = new LongAdder();
     final LongAdder tasksCompleted = new LongAdder();
     final LongAdder tasksFailed = new LongAdder();
+    final LongAdder tasksRetried = new LongAdder();
     final LongAdder tasksCancelled = new LongAdder();
     final LongAdder tasksTerminated = new LongAdder();
     final LongAdder blocks = new LongAdder();
@@ -51,14 +54,24 @@ public final class ProgramRun implements AutoCloseable {
     private volatile ErrorValue mainError;
 
     /** @param cores carriers, 0 = available processors */
-    public ProgramRun(int cores, boolean pin, PrintStream out, int maxDepth) {
+    public ProgramRun(int cores, boolean pin, PrintStream out, PrintStream err, int maxDepth) {
         this.out = out;
+        this.err = err;
         this.maxDepth = maxDepth;
         Scheduler.Builder b = Scheduler.builder().pin(pin).deadlockHandler(this::onDeadlock);
         if (cores > 0) {
             b.carriers(cores);
         }
         this.scheduler = b.build();
+    }
+
+    /** Writes one warning line to the program's stderr (after whatever the program printed to stdout). */
+    void warn(String line) {
+        synchronized (err) {
+            out.flush();
+            err.println(line);
+            err.flush();
+        }
     }
 
     /**
@@ -156,7 +169,7 @@ public final class ProgramRun implements AutoCloseable {
     /** The statistics lines of {@code limn run --stats} (SPEC §8). */
     public String stats() {
         return "stats: tasks started " + tasksStarted.sum() + ", completed " + tasksCompleted.sum()
-                + ", failed " + tasksFailed.sum() + ", retried 0, cancelled " + tasksCancelled.sum()
+                + ", failed " + tasksFailed.sum() + ", retried " + tasksRetried.sum() + ", cancelled " + tasksCancelled.sum()
                 + ", terminated " + tasksTerminated.sum() + ", abandoned 0\n"
                 + "stats: blocks " + blocks.sum() + ", peak live tasks " + peakTasks.get()
                 + ", live tasks " + TaskContext.LIVE.sum() + "\n"

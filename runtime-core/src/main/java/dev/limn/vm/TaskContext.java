@@ -104,6 +104,8 @@ public final class TaskContext extends Fiber {
     int status = -1;
     /** sleep(): the timer this task waits for, or null. */
     Timer sleepTimer;
+    /** SPEC §6.2: which run of the current unit this is (1 = first; on_error=Retry counts up). */
+    int attempt = 1;
     /** Atomic cells this task holds a reservation on. */
     private ArrayList<AtomicValue> cells;
     /** Stream/async blocks started by this task that its scopes must wait for, with the frame depth. */
@@ -256,6 +258,7 @@ public final class TaskContext extends Fiber {
         if (c.firstNumber > 0) {
             c.tasksStarted++;
             random = null;
+            attempt = 1;
         }
         c.elements.place(this, abs, index);
         return true;
@@ -429,6 +432,7 @@ public final class TaskContext extends Fiber {
     void item(Object v) {
         unitItem = v;
         hasItem = true;
+        attempt = 1; // a worker's next item is a new unit (SPEC §6.2: attempts count per unit)
     }
 
     /** "main" or "task 3" / "worker 2", as deadlock diagnostics name it. */

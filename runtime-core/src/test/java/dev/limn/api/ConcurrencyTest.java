@@ -15,6 +15,27 @@ import org.junit.jupiter.api.Test;
 /** Tasks as fibers, blocks, shared writes, atomics and statistics, end to end (SPEC §5, §6, §8). */
 class ConcurrencyTest {
     @Test
+    void statsCountRerunsAsRetriedAndAbsorbedFailuresAsFailed() throws Exception {
+        CompiledProgram p = Limn.compile("retry_stats.lm", """
+                concurrent(on_error=Retry, retries=2, backoff=0ms) {
+                    task { if (task_attempt() < 3) return err(Flaky("again")); }
+                }
+                concurrent(on_error=Auto, errors=e) {
+                    task { return err(Nope("no")); }
+                }
+                """);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Limn.run(p, RunOptions.defaults().withStats(true).withCores(2),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(0, status);
+        String stats = err.toString(StandardCharsets.UTF_8);
+        // main + 2 tasks; the first ran 3 times (2 reruns); the second's failure was absorbed
+        assertTrue(stats.contains("tasks started 3, completed 3, failed 1, retried 2, cancelled 0"), stats);
+        assertTrue(stats.contains("channels open 0"), stats);
+    }
+
+    @Test
     void statsCountTasksBlocksAndLiveResources() throws Exception {
         CompiledProgram p = Limn.compile("stats.lm", """
                 var hits: atomic = 0;

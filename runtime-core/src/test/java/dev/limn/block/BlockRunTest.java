@@ -28,9 +28,10 @@ class BlockRunTest {
 
     private static BlockRun block(int cores, boolean closeOutput, Channel output) {
         BlockConfig config = new BlockConfig(Ast.BlockKind.CONCURRENT, output == null ? null : "out", null,
-                BlockConfig.Mode.BATCH, null, cores, false, 0, BlockConfig.DEFAULT_GRACE_NANOS,
+                BlockConfig.Mode.BATCH, null, cores, false, BlockConfig.OnError.STOP, BlockConfig.DEFAULT_RETRIES,
+                BlockConfig.DEFAULT_BACKOFF_NANOS, null, 0, BlockConfig.DEFAULT_GRACE_NANOS,
                 BlockConfig.OnTimeout.PARTIAL, new Span(1, 1, 1));
-        return new BlockRun(new BlockSpec(config, closeOutput, "concurrent block at t.lm:1:1"), output, null);
+        return new BlockRun(new BlockSpec(config, closeOutput, "concurrent block at t.lm:1:1"), output, null, null);
     }
 
     @Test
