@@ -27,7 +27,7 @@ public final class Corpus {
     /** The areas of SPEC §1–§4 and §9 that the corpus must cover, one folder each. */
     public static final List<String> AREAS = List.of("basics", "values", "strings", "collections", "control",
             "functions", "closures", "errors", "builtins", "types", "diagnostics", "runtime-errors", "concurrent",
-            "channels", "atomics", "parallel");
+            "channels", "atomics", "async", "parallel");
 
     /**
      * One program. {@code name} is its path below {@code native/} with {@code /} separators

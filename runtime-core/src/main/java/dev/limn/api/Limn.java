@@ -89,6 +89,11 @@ public final class Limn {
                 report(err, run.mainError(), p.source());
                 return 1;
             }
+            if (run.mainStatus() == Interpreter.DONE && run.unawaitedAsyncError() != null) {
+                out.flush();
+                report(err, run.unawaitedAsyncError(), p.source());
+                return 1;
+            }
             return run.mainStatus() == Interpreter.DONE ? 0 : 1;
         } catch (DeadlockException e) {
             List<String> blocked = run.deadlock() != null ? run.deadlock() : e.blocked().stream().map(Object::toString).toList();

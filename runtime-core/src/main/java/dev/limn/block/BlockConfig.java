@@ -46,6 +46,12 @@ public record BlockConfig(Ast.BlockKind kind, String output, String input, Mode 
     /** SPEC §6.3 {@code on_timeout}: complete normally with what was produced, or raise Timeout. */
     public enum OnTimeout { PARTIAL, ERROR }
 
+    /** The parameters of a block written without any: also the program's scope for async calls (SPEC §7). */
+    public static BlockConfig defaults(Span span) {
+        return new BlockConfig(Ast.BlockKind.CONCURRENT, null, null, Mode.BATCH, null, 0, false, OnError.STOP,
+                DEFAULT_RETRIES, DEFAULT_BACKOFF_NANOS, null, 0, DEFAULT_GRACE_NANOS, OnTimeout.PARTIAL, span);
+    }
+
     /** SPEC §6.3: the default {@code grace}. */
     public static final long DEFAULT_GRACE_NANOS = 500_000_000L;
 

@@ -88,6 +88,8 @@ public final class BlockRun {
     private Consumer<String> warnings;
     /** on_error=Auto without an errors channel: per error kind, how many and the first (guarded by itself). */
     private final Map<String, AbsorbedErrors> absorbed = new LinkedHashMap<>();
+    /** Futures of async calls (and combinators) made in this block: a failed one nobody awaited becomes its error. */
+    private final List<FutureValue> futures = new ArrayList<>();
     private Timer timeoutTimer;
     private Timer graceTimer;
     private boolean graceStarted;
@@ -317,6 +319,30 @@ public final class BlockRun {
         }
     }
 
+    /**
+     * SPEC §7: {@code f} (an async call's future, or a combinator's) belongs to this block:
+     * if it fails and nobody awaits it, the block raises its error when it completes.
+     */
+    public void adopt(FutureValue f) {
+        synchronized (futures) {
+            futures.add(f);
+        }
+    }
+
+    /** The error of the first adopted future that failed unawaited (not Cancelled), or null. */
+    private ErrorValue unawaitedFailure() {
+        synchronized (futures) {
+            for (FutureValue f : futures) {
+                ErrorValue e = f.unretrievedError();
+                if (e != null && !e.kind.equals("Cancelled")) {
+                    return e;
+                }
+            }
+            futures.clear();
+        }
+        return null;
+    }
+
     /** {@code n} tasks of a task family finished normally. */
     public void countFinished(long n) {
         finishedUnits.addAndGet((int) n);
@@ -401,6 +427,8 @@ public final class BlockRun {
             err = new ErrorValue("Timeout", spec.label() + " timed out after " + new DurationValue(spec.config().timeoutNanos())
                     + ": " + finishedUnits.get() + " units finished, " + cancelledUnits.get() + " cancelled, "
                     + terminatedUnits.get() + " terminated" + (otherFailures.get() > 0 ? ", " + otherFailures.get() + " failed" : ""));
+        } else {
+            err = unawaitedFailure(); // an async call failed and nobody awaited it: the block raises it (SPEC §7)
         }
         outcome = err;
         completion.complete(null, err);

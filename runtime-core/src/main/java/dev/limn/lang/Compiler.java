@@ -1125,6 +1125,9 @@ public final class Compiler {
         scopeWait();
         emit(Opcode.RETNIL, 0, 0, 0, false, null);
         Proto p = fs.finish(params.size(), minArgs);
+        if (f.isAsync()) {
+            p.markAsync();
+        }
         fs = outer;
         fs.protos.add(p);
         return fs.protos.size() - 1;

@@ -25,7 +25,7 @@ import java.util.Set;
  */
 public final class Resolver {
     /** Builtins that belong to the concurrency issue: calling them is a compile error for now. */
-    private static final Set<String> LATER = Set.of("atomic", "all", "any", "with_timeout", "task_attempt");
+    private static final Set<String> LATER = Set.of("atomic");
 
     /** How a write to an enclosing variable from concurrent code is made safe (SPEC §6.1). */
     enum SharedWrite {
@@ -531,10 +531,11 @@ public final class Resolver {
     }
 
     private void function(Ast.FnDecl f) {
-        if (f.isAsync()) {
-            error("async functions are not supported yet", f.span());
-        }
         Object outerFn = fn;
+        Object outerUnit = unit;
+        if (f.isAsync()) {
+            unit = f; // an async fn's body runs concurrently with its caller: writes to enclosing variables are shared (SPEC §6.1)
+        }
         int outerLoops = loopDepth;
         Ast.BlockStmt outerBlock = currentBlock;
         fn = f;
@@ -564,6 +565,7 @@ public final class Resolver {
         pop();
         fnChain.removeLast();
         fn = outerFn;
+        unit = outerUnit;
         loopDepth = outerLoops;
         currentBlock = outerBlock;
     }

@@ -30,7 +30,13 @@ public enum Builtin {
     CHANNEL("channel", 0, 1),
     SLEEP("sleep", 1, 1),
     /** SPEC §6.2: the current attempt of the running unit (1 = first run; more under on_error=Retry). */
-    TASK_ATTEMPT("task_attempt", 0, 0);
+    TASK_ATTEMPT("task_attempt", 0, 0),
+    /** SPEC §7: a future of the list of the values of a list of futures (the first error fails it). */
+    ALL("all", 1, 1),
+    /** SPEC §7: a future of the first value among a list of futures (fails when every one fails). */
+    ANY("any", 1, 1),
+    /** SPEC §7: a future of f's outcome, or of a Timeout error when f takes longer than the duration. */
+    WITH_TIMEOUT("with_timeout", 2, 2);
 
     private static final Builtin[] VALUES = values();
 
@@ -166,6 +172,9 @@ public enum Builtin {
             case OK: return t.get(args);
             case CHANNEL: return ConcOps.channel(t, args, argc);
             case SLEEP: return ConcOps.sleep(t, t.get(args));
+            case ALL: return ConcOps.all(t, t.get(args));
+            case ANY: return ConcOps.any(t, t.get(args));
+            case WITH_TIMEOUT: return ConcOps.withTimeout(t, t.get(args), t.get(args + 1));
             default: throw new IllegalStateException(name());
         }
     }

@@ -300,10 +300,7 @@ final class ConcOps {
                 }
                 case "cancel" -> {
                     arity(name, 0, argc);
-                    Runnable cancel = f.onCancel;
-                    if (cancel != null && !f.isDone()) {
-                        cancel.run();
-                    }
+                    f.cancel();
                     return null;
                 }
                 default -> throw noMethod(recv, name);
@@ -395,6 +392,181 @@ final class ConcOps {
         block.startClock(t.scheduler(), t.run::warn);
         t.run.blocks.increment();
         t.set(ra, block);
+        if (t.openBlocks == null) {
+            t.openBlocks = new ArrayList<>(2);
+        }
+        t.openBlocks.add(block);
+    }
+
+    /** The body of {@code block} ended (normally or not): async calls no longer belong to it. Idempotent. */
+    private static void leaveBlock(TaskContext t, BlockRun block) {
+        ArrayList<BlockRun> open = t.openBlocks;
+        if (open != null && !open.isEmpty() && open.getLast() == block) {
+            open.removeLast();
+        }
+    }
+
+    // ---- async calls and futures (SPEC §7) ------------------------------------------------------
+
+    /**
+     * A call of an {@code async fn}: starts its body as a task of the caller's innermost block
+     * (the block whose body the caller is running, else the caller's own block, else the
+     * program's scope) and returns its future at once. The block waits for it before it
+     * completes and cancels it if it fails; a failure nobody awaits is raised by the block.
+     */
+    static FutureValue callAsync(TaskContext t, Closure fn, int args, int argc) {
+        requireScheduler(t);
+        Object[] a = new Object[argc];
+        for (int i = 0; i < argc; i++) {
+            a[i] = t.get(args + i);
+        }
+        BlockRun owner = scopeOf(t);
+        FutureValue f = new FutureValue("async fn " + fn.proto.displayName());
+        TaskContext task = new TaskContext(t.run, fn, a, t.random().split(), owner, owner.nextUnitNumber(), false,
+                null, null, false);
+        task.future = f;
+        f.onCancel = task::cancel;
+        owner.adopt(f);
+        start(t, owner, task, fn);
+        return f;
+    }
+
+    private static BlockRun scopeOf(TaskContext t) {
+        ArrayList<BlockRun> open = t.openBlocks;
+        if (open != null && !open.isEmpty()) {
+            return open.getLast();
+        }
+        return t.unitOf != null ? t.unitOf : t.run.topScope();
+    }
+
+    /** {@code all(list)}: the values of every future (other items as they are), in order; the first error fails it. */
+    static FutureValue all(TaskContext t, Object list) {
+        Object[] items = futureItems(list, "all");
+        FutureValue result = combinator(t, "all(...)", items);
+        Object[] values = new Object[items.length];
+        java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(items.length);
+        Runnable oneMore = () -> {
+            if (left.decrementAndGet() == 0) {
+                result.complete(new ListValue(new ArrayList<>(java.util.Arrays.asList(values))), null);
+            }
+        };
+        if (items.length == 0) {
+            result.complete(new ListValue(), null);
+        }
+        for (int i = 0; i < items.length; i++) {
+            int at = i;
+            if (items[i] instanceof FutureValue f) {
+                f.whenDone(() -> {
+                    if (f.error() != null) {
+                        result.complete(null, f.error());
+                    } else {
+                        values[at] = f.value();
+                        oneMore.run();
+                    }
+                });
+            } else {
+                values[at] = items[i];
+                oneMore.run();
+            }
+        }
+        return result;
+    }
+
+    /** {@code any(list)}: the first value to arrive; when every item fails, the first error. */
+    static FutureValue any(TaskContext t, Object list) {
+        Object[] items = futureItems(list, "any");
+        if (items.length == 0) {
+            throw new LimnError("Error", "any needs at least one future");
+        }
+        FutureValue result = combinator(t, "any(...)", items);
+        java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<ErrorValue> firstError = new java.util.concurrent.atomic.AtomicReference<>();
+        for (Object item : items) {
+            if (item instanceof FutureValue f) {
+                f.whenDone(() -> {
+                    ErrorValue e = f.error();
+                    if (e == null) {
+                        result.complete(f.value(), null);
+                        return;
+                    }
+                    firstError.compareAndSet(null, e);
+                    if (failed.incrementAndGet() == items.length) {
+                        result.complete(null, firstError.get());
+                    }
+                });
+            } else {
+                result.complete(item, null);
+            }
+        }
+        return result;
+    }
+
+    /** {@code with_timeout(f, d)}: f's outcome, or a Timeout error (and f cancelled) when f takes longer than d. */
+    static FutureValue withTimeout(TaskContext t, Object future, Object duration) {
+        long nanos = durationNanos(duration, "with_timeout");
+        if (!(future instanceof FutureValue f)) {
+            FutureValue done = new FutureValue("with_timeout(...)");
+            done.complete(future, null);
+            return done;
+        }
+        requireScheduler(t);
+        FutureValue result = combinator(t, "with_timeout(...)", new Object[] {f});
+        Object shown = duration instanceof DurationValue ? duration : new DurationValue(nanos);
+        dev.limn.sched.Timer timer = t.scheduler().schedule(t.scheduler().nanoTime() + nanos, () -> {
+            if (result.complete(null, new ErrorValue("Timeout", "the future did not complete within " + shown))) {
+                f.cancel();
+            }
+        });
+        f.whenDone(() -> {
+            if (result.complete(f.value(), f.error())) {
+                t.scheduler().cancel(timer);
+            }
+        });
+        return result;
+    }
+
+    /** A combinator's future: it takes over its items' outcomes, cancelling it cancels them, and it belongs to the caller's scope. */
+    private static FutureValue combinator(TaskContext t, String label, Object[] items) {
+        FutureValue result = new FutureValue(label);
+        for (Object item : items) {
+            if (item instanceof FutureValue f) {
+                f.markRetrieved();
+            }
+        }
+        result.onCancel = () -> {
+            for (Object item : items) {
+                if (item instanceof FutureValue f) {
+                    f.cancel();
+                }
+            }
+        };
+        if (t.scheduler() != null) {
+            scopeOf(t).adopt(result);
+        }
+        return result;
+    }
+
+    private static Object[] futureItems(Object list, String fn) {
+        if (!(list instanceof ListValue l)) {
+            throw LimnError.typeMismatch(fn + " expects a list of futures, got " + Values.typeName(list));
+        }
+        synchronized (l) {
+            return l.items.toArray();
+        }
+    }
+
+    /** A duration, or a number of seconds, in nanoseconds (as {@code sleep} takes them). */
+    private static long durationNanos(Object d, String fn) {
+        if (d instanceof DurationValue dv) {
+            return dv.nanos();
+        }
+        if (d instanceof Long l) {
+            return l >= Long.MAX_VALUE / 1_000_000_000L ? Long.MAX_VALUE / 2 : l * 1_000_000_000L;
+        }
+        if (d instanceof Double s && !Double.isNaN(s)) {
+            return (long) Math.min(s * 1e9, Long.MAX_VALUE / 2.0);
+        }
+        throw LimnError.typeMismatch(fn + " expects a duration or a number of seconds, got " + Values.typeName(d));
     }
 
     private static Channel channelOrNil(Object v, String param) {
@@ -467,6 +639,7 @@ final class ConcOps {
     }
 
     private static void blockEnd(TaskContext t, BlockRun block) {
+        leaveBlock(t, block);
         block.bodyEnded();
         if (block.mode() != BlockConfig.Mode.BATCH) {
             if (t.pendingBlocks == null) {
@@ -506,6 +679,7 @@ final class ConcOps {
     }
 
     private static void blockAbort(TaskContext t, BlockRun block, Object bodyError) {
+        leaveBlock(t, block);
         block.bodyEnded();
         block.cancelUnits();
         waitFor(t, block);

@@ -6,9 +6,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * A future (SPEC §7): completes once, with a value or an error, and wakes every fiber that
- * waits for it. Today the only futures are the handles of {@code mode=async} blocks
- * ({@code handle=h}), whose value is nil. Prints {@code <future pending>} or
- * {@code <future done>}; {@code type_of} is "future".
+ * waits for it and runs every completion callback. Futures are the results of calls of async
+ * functions, the handles of {@code mode=async} blocks ({@code handle=h}, whose value is nil)
+ * and the combinators {@code all}, {@code any} and {@code with_timeout}. Prints
+ * {@code <future pending>} or {@code <future done>}; {@code type_of} is "future".
  *
  * <p>No lost wake-up: a waiter adds itself to {@code waiters}, then re-reads {@code done}
  * (volatile); completion writes {@code done}, then drains {@code waiters}. Either the waiter
@@ -17,6 +18,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  */
 public final class FutureValue {
     private final ConcurrentLinkedQueue<Fiber> waiters = new ConcurrentLinkedQueue<>();
+    /** Run once at completion (guarded by this until then); null after. */
+    private java.util.List<Runnable> callbacks;
+    /** Whether someone took the outcome ({@code await}, a combinator): then a failure is not raised by the scope. */
+    private volatile boolean retrieved;
     private final Object label;
     private volatile boolean done;
     private volatile Object value;
@@ -35,19 +40,68 @@ public final class FutureValue {
         return done;
     }
 
-    /** Completes the future (first call wins) and wakes every waiter. */
-    public void complete(Object v, ErrorValue err) {
+    /** Completes the future (first call wins), wakes every waiter and runs the callbacks; false if it was done already. */
+    public boolean complete(Object v, ErrorValue err) {
+        java.util.List<Runnable> run;
         synchronized (this) {
             if (done) {
-                return;
+                return false;
             }
             value = v;
             error = err;
             done = true;
+            run = callbacks;
+            callbacks = null;
         }
         Fiber f;
         while ((f = waiters.poll()) != null) {
             f.unpark();
+        }
+        if (run != null) {
+            run.forEach(Runnable::run);
+        }
+        return true;
+    }
+
+    /** Runs {@code callback} once this future is done: now, if it is (on the caller's thread), else at completion. */
+    void whenDone(Runnable callback) {
+        synchronized (this) {
+            if (!done) {
+                if (callbacks == null) {
+                    callbacks = new java.util.ArrayList<>(2);
+                }
+                callbacks.add(callback);
+                return;
+            }
+        }
+        callback.run();
+    }
+
+    /** Once done: the error, or null. */
+    ErrorValue error() {
+        return error;
+    }
+
+    /** Once done: the value. */
+    Object value() {
+        return value;
+    }
+
+    /** Marks the outcome as taken (its failure is someone's to handle now). */
+    void markRetrieved() {
+        retrieved = true;
+    }
+
+    /** The error, if it failed and nobody took its outcome; else null. */
+    public ErrorValue unretrievedError() {
+        return done && !retrieved ? error : null;
+    }
+
+    /** What {@code f.cancel()} does: cancel the work behind it (nothing when it has none). */
+    void cancel() {
+        Runnable c = onCancel;
+        if (c != null && !done) {
+            c.run();
         }
     }
 
@@ -72,6 +126,7 @@ public final class FutureValue {
 
     /** The value, or raises the error; only once done. */
     Object result() {
+        retrieved = true;
         ErrorValue err = error;
         if (err != null) {
             throw new LimnError(err);

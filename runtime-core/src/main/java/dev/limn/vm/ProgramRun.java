@@ -1,6 +1,10 @@
 package dev.limn.vm;
 
+import dev.limn.block.BlockConfig;
+import dev.limn.block.BlockRun;
+import dev.limn.block.BlockSpec;
 import dev.limn.chan.Channel;
+import dev.limn.lang.Span;
 import dev.limn.sched.Blocked;
 import dev.limn.sched.Scheduler;
 
@@ -52,6 +56,9 @@ public final class ProgramRun implements AutoCloseable {
     private volatile List<String> deadlock;
     private volatile int mainStatus = -1;
     private volatile ErrorValue mainError;
+    /** See {@link #topScope}; guarded by this. */
+    private BlockRun topScope;
+    private boolean mainEnded;
 
     /** @param cores carriers, 0 = available processors */
     public ProgramRun(int cores, boolean pin, PrintStream out, PrintStream err, int maxDepth) {
@@ -124,6 +131,40 @@ public final class ProgramRun implements AutoCloseable {
     void mainFinished(int status, ErrorValue error) {
         mainError = error;
         mainStatus = status;
+        BlockRun scope;
+        synchronized (this) {
+            scope = topScope;
+            mainEnded = true;
+        }
+        if (scope != null) {
+            if (status != Interpreter.DONE) {
+                scope.cancelUnits(); // the program failed: its async calls are cancelled (SPEC §7)
+            }
+            scope.bodyEnded();
+        }
+    }
+
+    /**
+     * The scope of async calls made by the main task outside any block (SPEC §7): created at
+     * the first one; the program's end waits for its calls (as for every task).
+     */
+    synchronized BlockRun topScope() {
+        if (topScope == null) {
+            if (mainEnded) {
+                throw new IllegalStateException("an async call after the main task ended");
+            }
+            topScope = new BlockRun(new BlockSpec(BlockConfig.defaults(Span.NONE), false, "the program"), null, null, null);
+        }
+        return topScope;
+    }
+
+    /** After the run: the error of an async call of the main task that failed and that nobody awaited, or null. */
+    public ErrorValue unawaitedAsyncError() {
+        BlockRun scope;
+        synchronized (this) {
+            scope = topScope;
+        }
+        return scope == null ? null : scope.error();
     }
 
     /** How the main task ended (an {@link Interpreter} status). */

@@ -38,6 +38,8 @@ public final class Proto {
     public final int[] exEnd;
     public final int[] exHandler;
     public final int[] exReg;
+    /** An {@code async fn} (SPEC §7): a call starts it as a task and returns a future. Set once, before any run. */
+    boolean async;
 
     public Proto(String name, Source source, Span span, int numParams, int minArgs, int maxRegs,
                  long[] code, long[] kPay, byte[] kTag, Object[] kRef, Proto[] protos,
@@ -107,6 +109,17 @@ public final class Proto {
     /** Constant i in object form. */
     public Object constant(int i) {
         return Values.box(kTag[i], kPay[i], kRef[i]);
+    }
+
+    /** Marks this function as {@code async fn}; returns it. Called by the compiler, before any run. */
+    public Proto markAsync() {
+        async = true;
+        return this;
+    }
+
+    /** Whether this is an {@code async fn}. */
+    public boolean isAsync() {
+        return async;
     }
 
     /** The handler pc for a raise at {@code pc}, or -1; {@code regOut[0]} receives the error register. */

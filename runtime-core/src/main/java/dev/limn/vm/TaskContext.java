@@ -106,6 +106,12 @@ public final class TaskContext extends Fiber {
     Timer sleepTimer;
     /** SPEC §6.2: which run of the current unit this is (1 = first; on_error=Retry counts up). */
     int attempt = 1;
+    /** SPEC §7: the future this task completes (it runs an async call), or null. */
+    FutureValue future;
+    /** What the task's function returned (an async call's value). */
+    Object result;
+    /** The blocks whose bodies this task is running now, innermost last (where its async calls belong). */
+    ArrayList<BlockRun> openBlocks;
     /** Atomic cells this task holds a reservation on. */
     private ArrayList<AtomicValue> cells;
     /** Stream/async blocks started by this task that its scopes must wait for, with the frame depth. */
@@ -364,7 +370,12 @@ public final class TaskContext extends Fiber {
         close();
         LIVE.decrement();
         run.taskEnded(this, s, countsAsTask);
-        if (unitOf != null) {
+        if (future != null) {
+            // an async call: its outcome goes to its future, not to its block (SPEC §7)
+            future.complete(s == Interpreter.DONE ? result : null, s == Interpreter.FAILED ? error
+                    : s == Interpreter.DONE ? null : new ErrorValue("Cancelled", "the async call was terminated"));
+            unitOf.unitFinished(this, null, s == Interpreter.TERMINATED, false, true);
+        } else if (unitOf != null) {
             unitOf.unitFinished(this, s == Interpreter.FAILED ? error : null, s == Interpreter.TERMINATED, heldPermit,
                     countsAsTask);
         } else {
@@ -464,6 +475,9 @@ public final class TaskContext extends Fiber {
         if (unitOf == null) {
             return description;
         }
+        if (future != null) {
+            return "async call " + number() + " of fn " + closure.proto.displayName() + " in " + unitOf.label();
+        }
         StringBuilder sb = new StringBuilder(worker ? "worker " : "task ").append(number());
         ChunkState c = chunk;
         if (c != null && c.index >= 0 && unitVar != null) {
@@ -534,7 +548,7 @@ public final class TaskContext extends Fiber {
         int d = depth;
         // R[fn] lies inside the caller's window, which was checked when the caller was entered
         if (lpTagAt(regsAddress + fn * REGISTER_BYTES) == Tag.REF && callee instanceof Closure c
-                && argc == c.proto.numParams && d < frameLimit && fn + 1 + c.proto.maxRegs <= refs.length) {
+                && argc == c.proto.numParams && !c.proto.async && d < frameLimit && fn + 1 + c.proto.maxRegs <= refs.length) {
             fPc[d] = retPc;
             fBase[d] = base;
             fBlock[d] = block;
@@ -564,6 +578,10 @@ public final class TaskContext extends Fiber {
         if (argc < p.minArgs || argc > p.numParams) {
             throw new LimnError("ArityMismatch", "fn " + p.displayName() + " expects " + p.numParams
                     + (p.numParams == 1 ? " argument" : " arguments") + ", got " + argc);
+        }
+        if (p.async) {
+            set(fn, ConcOps.callAsync(this, c, fn + 1, argc));
+            return retPc;
         }
         if (depth >= maxDepth) {
             throw new LimnError("StackOverflow", "call depth exceeded " + maxDepth);
@@ -632,6 +650,9 @@ public final class TaskContext extends Fiber {
     int ret(int src) {
         int d = depth - 1;
         if (d < 0) {
+            if (src >= 0 && future != null) {
+                result = get(src);
+            }
             return -1;
         }
         byte tag = Tag.NIL;

@@ -109,10 +109,10 @@ class ProgramsTest {
 
     @Test
     void compileErrors() {
-        LimnRunner.Result r = LimnRunner.run("print(y);\nbreak;\nfn f(a, a) { }\nlen(1, 2);\nvar z: foo = 1;\nall(1);\nreturn 1;");
+        LimnRunner.Result r = LimnRunner.run("print(y);\nbreak;\nfn f(a, a) { }\nlen(1, 2);\nvar z: foo = 1;\natomic(1);\nreturn 1;");
         assertEquals(2, r.status());
         for (String m : new String[] {"undefined variable 'y'", "break outside a loop", "duplicate parameter 'a'",
-                "len expects 1 argument, got 2", "unknown type 'foo'", "'all' is not supported yet", "return outside a function"}) {
+                "len expects 1 argument, got 2", "unknown type 'foo'", "'atomic' is not supported yet", "return outside a function"}) {
             assertTrue(r.err().contains(m), m + " in\n" + r.err());
         }
     }
