@@ -538,6 +538,23 @@ public final class Compiler {
             emit(Opcode.SPAWN, rb, fn, name, false, t.span());
             return;
         }
+        if (t.key() != null) {
+            // task(k, v in e): one task per element with two items, SPAWN2 over e's pairs (no family)
+            alloc(); // fn + 2, the second item
+            int pairs = alloc();
+            alloc();
+            alloc();
+            exprTo(t.source(), pairs);
+            emit(Opcode.ITERPREP, pairs, 0, 0, false, t.source().span());
+            int top = fs.pc;
+            int next = emit(Opcode.ITERNEXT, pairs, 2, 0, false, t.span());
+            emit(Opcode.MOVE, fn + 1, pairs + 1, 0, false, t.span());
+            emit(Opcode.MOVE, fn + 2, pairs + 2, 0, false, t.span());
+            emit(Opcode.SPAWN2, rb, fn, constant(t.key()), false, t.span());
+            patch(emit(Opcode.JMP, 0, 0, 0, false, t.span()), top);
+            patch(next, fs.pc);
+            return;
+        }
         int started = alloc();
         int it = alloc();
         alloc();

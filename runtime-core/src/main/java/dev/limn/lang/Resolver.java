@@ -294,9 +294,6 @@ public final class Resolver {
                 } else if (currentBlock.kind() == Ast.BlockKind.PARALLEL && t.source() == null) {
                     error("a parallel block runs loops: write iter(v in e) or task(v in e), or use a concurrent block for a single task", t.span());
                 }
-                if (t.key() != null && currentBlock != null && currentBlock.kind() != Ast.BlockKind.PARALLEL) {
-                    error("task(k, v in e) with two variables is not supported yet in a concurrent block: write task(k in d) and read d[k]", t.span());
-                }
                 if (t.source() != null) {
                     expr(t.source());
                 }

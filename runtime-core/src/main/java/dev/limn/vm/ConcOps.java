@@ -84,7 +84,8 @@ final class ConcOps {
                 }
             }
             case Op.BLOCKBEGIN -> blockBegin(t, ra, (BlockSpec) t.closure.proto.kRef[c(i)]);
-            case Op.SPAWN -> spawnTask(t, (BlockRun) t.refs[ra], base + b(i), k(i) != 0, (String) t.closure.proto.kRef[c(i)]);
+            case Op.SPAWN -> spawnTask(t, (BlockRun) t.refs[ra], base + b(i), k(i), (String) t.closure.proto.kRef[c(i)]);
+            case Op.SPAWN2 -> spawnTask(t, (BlockRun) t.refs[ra], base + b(i), 2, (String) t.closure.proto.kRef[c(i)]);
             case Op.SPAWNW -> spawnWorkers(t, (BlockRun) t.refs[ra], base + b(i), k(i) != 0, (String) t.closure.proto.kRef[c(i)]);
             case Op.BLOCKEND -> blockEnd(t, (BlockRun) t.refs[ra]);
             case Op.BLOCKABORT -> blockAbort(t, (BlockRun) t.refs[ra], t.get(base + b(i)));
@@ -579,7 +580,8 @@ final class ConcOps {
         throw LimnError.typeMismatch("'" + param + "' must name a channel, got " + Values.typeName(v));
     }
 
-    private static void spawnTask(TaskContext t, BlockRun block, int fnReg, boolean withItem, String var) {
+    /** SPAWN/SPAWN2: a task of {@code block} running closure R[fnReg] with {@code items} (0-2) items after it; {@code var} names the first. */
+    private static void spawnTask(TaskContext t, BlockRun block, int fnReg, int items, String var) {
         safepoint(t);
         if (block.isStopping()) {
             return; // Stop: no new units after the first failure
@@ -590,9 +592,13 @@ final class ConcOps {
             throw Suspend.PARK;
         }
         Closure fn = (Closure) t.get(fnReg);
-        Object item = withItem ? t.get(fnReg + 1) : null;
-        TaskContext unit = new TaskContext(t.run, fn, withItem ? new Object[] {item} : new Object[0], t.random().split(),
-                block, block.nextUnitNumber(), false, var, item, withItem);
+        Object[] args = new Object[items];
+        for (int n = 0; n < items; n++) {
+            args[n] = t.get(fnReg + 1 + n);
+        }
+        Object item = items > 0 ? args[0] : null;
+        TaskContext unit = new TaskContext(t.run, fn, args, t.random().split(),
+                block, block.nextUnitNumber(), false, var, item, items > 0);
         unit.heldPermit = permit;
         start(t, block, unit, fn);
     }

@@ -189,7 +189,9 @@ public enum Opcode {
      * goes on at pc (the unit's end, or a worker's next item); Retry waits the backoff, then
      * pc += sC (the body's start, same input); otherwise (Cancelled, retries used up) raise R[A]
      */
-    UNITFAIL(Format.AJ, JUMP, MAY_RAISE, MAY_SUSPEND);
+    UNITFAIL(Format.AJ, JUMP, MAY_RAISE, MAY_SUSPEND),
+    /** start a task of block R[A]: closure R[B] with the two items R[B+1], R[B+2] (task(k, v in e)); K[C] names the first */
+    SPAWN2(Format.ABK, MAY_RAISE, MAY_SUSPEND);
 
     /** How the fields of an instruction word are read and printed. */
     public enum Format {
@@ -226,6 +228,7 @@ public enum Opcode {
             case UPCAS -> Instr.a(i) + 1;
             case BLOCKBEGIN -> Instr.a(i) + 3;
             case SPAWN, SPAWNW -> Math.max(Instr.a(i), Instr.b(i) + Instr.k(i));
+            case SPAWN2 -> Math.max(Instr.a(i), Instr.b(i) + 2);
             case TASKLOOP -> Math.max(Instr.a(i), Instr.b(i) + 2);
             case FORPREP, FORLOOP -> Instr.a(i) + 2;
             case PARNEXT -> Instr.a(i) + Instr.k(i);
@@ -261,7 +264,7 @@ public enum Opcode {
                 ERRKIND = 61, SUSPEND_TEST = 62, NEWATOMIC = 63, ALOAD = 64, AUPDATE = 65,
                 UPSTORE = 66, UPCAS = 67, BLOCKBEGIN = 68, SPAWN = 69, SPAWNW = 70, BLOCKEND = 71,
                 BLOCKABORT = 72, BLOCKFUTURE = 73, SENDOUT = 74, AWAIT = 75, SCOPEWAIT = 76, UNITITEM = 77,
-                ARELEASE = 78, PARLOOP = 79, PARNEXT = 80, TASKLOOP = 81, UNITFAIL = 82;
+                ARELEASE = 78, PARLOOP = 79, PARNEXT = 80, TASKLOOP = 81, UNITFAIL = 82, SPAWN2 = 83;
 
         private Op() {}
     }
