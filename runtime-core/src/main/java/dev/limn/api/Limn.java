@@ -75,7 +75,18 @@ public final class Limn {
         long seed = options.seed() != null ? options.seed() : System.nanoTime();
         ProgramRun run = null;
         try {
-            run = new ProgramRun(options.cores(), options.pin(), out, err, options.maxDepth());
+            if (options.trace() != null) {
+                try {
+                    ProgramRun.checkTraceWritable(options.trace());
+                } catch (java.io.IOException | RuntimeException e) {
+                    String why = e instanceof java.nio.file.NoSuchFileException ? "its directory does not exist"
+                            : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.getMessage();
+                    err.println("error: cannot write the trace to " + options.trace() + ": " + why);
+                    err.flush();
+                    return 2;
+                }
+            }
+            run = new ProgramRun(options.cores(), options.pin(), out, err, options.maxDepth(), options.trace());
             run.runMain(new Closure(p.main(), new Box[0]), seed);
             if (run.deadlock() != null) {
                 out.flush();
@@ -114,6 +125,11 @@ public final class Limn {
         } finally {
             if (run != null) {
                 run.close();
+                try {
+                    run.writeTrace();
+                } catch (java.io.IOException e) {
+                    err.println("error: cannot write the trace to " + options.trace() + ": " + e.getMessage());
+                }
             }
             out.flush();
             if (options.stats() && run != null) {

@@ -85,6 +85,8 @@ public final class Main {
         run.addOption(OptionSpec.builder("--max-depth").paramLabel("N").type(int.class)
                 .defaultValue(Integer.toString(RunOptions.DEFAULT_MAX_DEPTH))
                 .description("call depth limit (default: ${DEFAULT-VALUE})").build());
+        run.addOption(OptionSpec.builder("--trace").paramLabel("FILE").type(String.class)
+                .description("write each task's runs on the carriers to FILE (Trace Event JSON: chrome://tracing, Perfetto)").build());
 
         CommandSpec check = command("Compile FILE and report errors without running it.", this::check);
         check.addPositional(fileParameter());
@@ -92,6 +94,10 @@ public final class Main {
         disasm.addPositional(fileParameter());
         CommandSpec version = command("Print the Limn version.", this::version);
 
+        for (CommandSpec sub : new CommandSpec[] {run, check, disasm, version}) {
+            sub.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
+                    .description("Show this help message and exit.").build());
+        }
         limn.addSubcommand("run", run);
         limn.addSubcommand("check", check);
         limn.addSubcommand("disasm", disasm);
@@ -129,8 +135,10 @@ public final class Main {
         if (program == null) {
             return EXIT_USAGE;
         }
+        String trace = args.matchedOptionValue("--trace", (String) null);
         RunOptions options = new RunOptions(cores, args.hasMatchedOption("--pin"),
-                args.hasMatchedOption("--stats"), args.matchedOptionValue("--seed", (Long) null), maxDepth);
+                args.hasMatchedOption("--stats"), args.matchedOptionValue("--seed", (Long) null), maxDepth,
+                trace == null ? null : Path.of(trace));
         int status = Limn.run(program, options, out, err);
         out.flush();
         return status;

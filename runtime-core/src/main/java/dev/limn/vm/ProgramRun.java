@@ -37,6 +37,8 @@ public final class ProgramRun implements AutoCloseable {
 
     final Scheduler scheduler;
     final PrintStream out;
+    /** The trace being recorded ({@code --trace}), or null. */
+    final Trace trace;
     /** Where warnings go (the on_error=Auto summaries); the program's stderr. */
     private final PrintStream err;
     final int maxDepth;
@@ -62,6 +64,11 @@ public final class ProgramRun implements AutoCloseable {
 
     /** @param cores carriers, 0 = available processors */
     public ProgramRun(int cores, boolean pin, PrintStream out, PrintStream err, int maxDepth) {
+        this(cores, pin, out, err, maxDepth, null);
+    }
+
+    /** @param trace where to write a trace of the run (see {@link Trace}), or null */
+    public ProgramRun(int cores, boolean pin, PrintStream out, PrintStream err, int maxDepth, java.nio.file.Path trace) {
         this.out = out;
         this.err = err;
         this.maxDepth = maxDepth;
@@ -70,6 +77,19 @@ public final class ProgramRun implements AutoCloseable {
             b.carriers(cores);
         }
         this.scheduler = b.build();
+        this.trace = trace == null ? null : new Trace(trace, scheduler.carrierCount());
+    }
+
+    /** Writes the trace file, if this run records one; call after the run. */
+    public void writeTrace() throws java.io.IOException {
+        if (trace != null) {
+            trace.write();
+        }
+    }
+
+    /** Checks before a run that {@code file} can take a trace (creates or truncates it). */
+    public static void checkTraceWritable(java.nio.file.Path file) throws java.io.IOException {
+        Trace.checkWritable(file);
     }
 
     /** Writes one warning line to the program's stderr (after whatever the program printed to stdout). */

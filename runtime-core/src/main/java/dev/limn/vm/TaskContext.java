@@ -182,7 +182,14 @@ public final class TaskContext extends Fiber {
 
     @Override
     protected Status run(Carrier carrier) {
-        return chunk != null ? runChunk(carrier) : runTask();
+        Trace trace = run == null ? null : run.trace;
+        if (trace == null) {
+            return chunk != null ? runChunk(carrier) : runTask();
+        }
+        long start = System.nanoTime();
+        Status s = chunk != null ? runChunk(carrier) : runTask();
+        trace.slice(carrier.index(), this, start, System.nanoTime(), s, status);
+        return s;
     }
 
     private Status runTask() {

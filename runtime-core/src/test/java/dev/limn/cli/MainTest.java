@@ -45,6 +45,48 @@ class MainTest {
     }
 
     @Test
+    void traceWritesEachTaskRunAsATraceEvent() throws IOException {
+        String f = file("traced.lm", """
+                var n: atomic = 0;
+                concurrent {
+                    task(i in 1..3) { sleep(1ms); n += i; }
+                }
+                print(n);
+                """);
+        Path trace = dir.resolve("out.json");
+        Result r = limn("run", "--trace", trace.toString(), f);
+        assertEquals(0, r.status, r.err);
+        assertEquals("6\n", r.out);
+        String json = Files.readString(trace);
+        assertTrue(json.startsWith("{\"displayTimeUnit\":\"ms\",\"traceEvents\":["), json);
+        assertTrue(json.contains("\"name\":\"main task\""), json);
+        assertTrue(json.contains("of concurrent block at " + f + ":2:1\""), json);
+        assertTrue(json.contains("\"args\":{\"ended\":\"parked: sleep\"}"), json);
+        assertTrue(json.contains("\"args\":{\"ended\":\"done\"}"), json);
+        assertTrue(json.contains("\"name\":\"thread_name\""), json);
+        assertTrue(json.strip().endsWith("]}"), json);
+    }
+
+    @Test
+    void aTraceThatCannotBeWrittenIsAUsageErrorBeforeTheRun() throws IOException {
+        String f = file("t.lm", "print(1);\n");
+        Result r = limn("run", "--trace", dir.resolve("missing").resolve("out.json").toString(), f);
+        assertEquals(2, r.status);
+        assertEquals("", r.out, "the program did not run");
+        assertTrue(r.err.contains("error: cannot write the trace to "), r.err);
+        assertTrue(r.err.contains("its directory does not exist"), r.err);
+    }
+
+    @Test
+    void everySubcommandTakesHelp() {
+        for (String sub : new String[] {"run", "check", "disasm", "version"}) {
+            Result r = limn(sub, "--help");
+            assertEquals(0, r.status, sub);
+            assertTrue(r.out.contains("Usage: limn " + sub), sub + ": " + r.out);
+        }
+    }
+
+    @Test
     void runtimeErrorExitsOneWithDiagnosticOnStderr() throws IOException {
         String f = file("div.lm", "var a = 1;\nvar b = 0;\nprint(a / b);\n");
         Result r = limn("run", f);
