@@ -153,9 +153,7 @@ public record BlockConfig(Ast.BlockKind kind, String output, String input, Mode 
                     errorsName = nameValue(param, source, errors, "a channel name");
                 }
                 case "timeout", "grace", "on_timeout" -> {
-                    if (parallel) {
-                        errors.add(error(source, param.span(), "'" + name + "' is not supported yet in a parallel block"));
-                    } else if (name.equals("on_timeout")) {
+                    if (name.equals("on_timeout")) {
                         String t = choice(param, source, errors, List.of("partial", "error"));
                         if (t != null) {
                             onTimeout = OnTimeout.valueOf(t.toUpperCase(java.util.Locale.ROOT));

@@ -80,6 +80,8 @@ public final class BlockRun {
     private final AtomicInteger cancelledUnits = new AtomicInteger();
     private final AtomicInteger finishedUnits = new AtomicInteger();
     private final AtomicInteger terminatedUnits = new AtomicInteger();
+    /** Iterations of this block's parallel loops that ran to their end (for a parallel block's Timeout message). */
+    private final java.util.concurrent.atomic.AtomicLong iterationsDone = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean stopping;
     private volatile boolean timedOut;
     private volatile ErrorValue outcome;
@@ -343,6 +345,11 @@ public final class BlockRun {
         return null;
     }
 
+    /** {@code n} iterations of one of this block's parallel loops ran to their end. */
+    public void countIterations(long n) {
+        iterationsDone.addAndGet(n);
+    }
+
     /** {@code n} tasks of a task family finished normally. */
     public void countFinished(long n) {
         finishedUnits.addAndGet((int) n);
@@ -424,9 +431,13 @@ public final class BlockRun {
         if (err != null) {
             err.noteIfAbsent(otherFailures.get() + " other units failed, " + cancelledUnits.get() + " cancelled");
         } else if (timedOut && spec.config().onTimeout() == BlockConfig.OnTimeout.ERROR) {
+            String counts = spec.config().kind() == dev.limn.lang.Ast.BlockKind.PARALLEL
+                    ? iterationsDone.get() + " iterations done, " + cancelledUnits.get() + " chunks cancelled, "
+                            + terminatedUnits.get() + " terminated"
+                    : finishedUnits.get() + " units finished, " + cancelledUnits.get() + " cancelled, "
+                            + terminatedUnits.get() + " terminated";
             err = new ErrorValue("Timeout", spec.label() + " timed out after " + new DurationValue(spec.config().timeoutNanos())
-                    + ": " + finishedUnits.get() + " units finished, " + cancelledUnits.get() + " cancelled, "
-                    + terminatedUnits.get() + " terminated" + (otherFailures.get() > 0 ? ", " + otherFailures.get() + " failed" : ""));
+                    + ": " + counts + (otherFailures.get() > 0 ? ", " + otherFailures.get() + " failed" : ""));
         } else {
             err = unawaitedFailure(); // an async call failed and nobody awaited it: the block raises it (SPEC §7)
         }

@@ -296,12 +296,16 @@ public final class TaskContext extends Fiber {
     /** Adds the chunk's iterations (a parallel loop) or tasks (a task family) to the statistics. */
     private void flushChunkCounts(ChunkState c) {
         long completed = c.range.flushIterations(c.carrier);
+        if (unitOf != null) {
+            if (c.firstNumber > 0) {
+                unitOf.countFinished(completed);
+            } else {
+                unitOf.countIterations(completed);
+            }
+        }
         if (c.firstNumber > 0) {
             run.tasksStarted.add(c.tasksStarted);
             run.tasksCompleted.add(completed);
-            if (unitOf != null) {
-                unitOf.countFinished(completed);
-            }
             c.tasksStarted = 0;
         }
     }
