@@ -126,9 +126,7 @@ public record BlockConfig(Ast.BlockKind kind, String output, String input, Mode 
                 }
                 case "on_error" -> {
                     String strategy = choice(param, source, errors, List.of("Stop", "Auto", "Retry"));
-                    if (strategy != null && parallel && !strategy.equals("Stop")) {
-                        errors.add(error(source, value.span(), "on_error=" + strategy + " is not supported yet in a parallel block"));
-                    } else if (strategy != null) {
+                    if (strategy != null) {
                         onError = OnError.valueOf(strategy.toUpperCase(java.util.Locale.ROOT));
                     }
                 }

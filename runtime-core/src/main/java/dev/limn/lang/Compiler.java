@@ -525,7 +525,7 @@ public final class Compiler {
         int rb = fs.openBlocks.getLast();
         int fn = alloc();
         alloc();
-        int proto = fs.openParallel.getLast() && t.source() != null ? parallelLoopFunction(t)
+        int proto = fs.openParallel.getLast() && t.source() != null ? parallelLoopFunction(t, fs.openConfigs.getLast())
                 : unitFunction(t, t.var(), t.body(), false, fs.openConfigs.getLast());
         emit(Opcode.CLOSURE, fn, 0, proto, false, t.span());
         int name = constant(t.var() == null ? "" : t.var());
@@ -705,19 +705,32 @@ public final class Compiler {
      * </pre>
      * {@code ParallelOps} sees the PARNEXT at pc 0 and runs the closure as the chunk's loop.
      */
-    private int parallelLoopFunction(Ast.TaskStmt t) {
+    private int parallelLoopFunction(Ast.TaskStmt t, dev.limn.block.BlockConfig config) {
         FnState outer = fs;
         fs = new FnState(outer, t, "task " + t.var(), t.body().span());
         List<LocalVar> params = res.scopeVars.getOrDefault(t, List.of());
         LocalVar key = t.key() != null ? params.getFirst() : null;
         LocalVar v = params.get(key != null ? 1 : 0);
-        alloc();
-        if (key != null) {
+        int n = key != null ? 2 : 1;
+        for (int i = 0; i < n; i++) {
+            alloc();
+        }
+        // on_error=Auto/Retry: each iteration is guarded like a worker's item (see unitFunction)
+        boolean guarded = config.onError() != dev.limn.block.BlockConfig.OnError.STOP;
+        int save = guarded ? alloc() : -1;
+        if (guarded && n == 2) {
             alloc();
         }
         fs.parallelLoop = true;
         fs.unitLoopTop = fs.pc;
         int next = emit(Opcode.PARNEXT, 0, 0, 0, key != null, t.span());
+        for (int i = 0; guarded && i < n; i++) {
+            emit(Opcode.MOVE, save + i, i, 0, false, t.span());
+        }
+        int top = fs.pc;
+        for (int i = 0; guarded && i < n; i++) {
+            emit(Opcode.MOVE, i, save + i, 0, false, t.span());
+        }
         if (key != null) {
             bindLoopVar(key, 0);
         }
@@ -725,6 +738,10 @@ public final class Compiler {
         blockBody(t.body().stmts(), t.body());
         scopeWait();
         patch(emit(Opcode.JMP, 0, 0, 0, false, t.span()), fs.unitLoopTop);
+        if (guarded) {
+            guard(top, t.body());
+            patch(emit(Opcode.JMP, 0, 0, 0, false, t.span()), fs.unitLoopTop);
+        }
         patch(next, fs.pc);
         emit(Opcode.RETNIL, 0, 0, 0, false, null);
         Proto p = fs.finish(0, 0);

@@ -268,10 +268,10 @@ public final class TaskContext extends Fiber {
             return false;
         }
         c.index = index;
+        attempt = 1; // each task of a family, each iteration of a loop is a unit of its own (SPEC §6.2)
         if (c.firstNumber > 0) {
             c.tasksStarted++;
             random = null;
-            attempt = 1;
         }
         c.elements.place(this, abs, index);
         return true;
