@@ -340,20 +340,10 @@ public final class Resolver {
             }
         }
         if (config.output() != null && outputName instanceof Ast.Name n) {
-            LocalVar v = lookup(n.name());
-            if (v == null) {
-                v = declare(n.name(), LocalVar.Kind.PLAIN, -1, null);
-                blockDeclared.add(v);
-            }
-            blockOutput.put(b, v);
+            blockOutput.put(b, variableOrDeclared(n));
         }
         if (config.errors() != null && errorsName instanceof Ast.Name n) {
-            LocalVar v = lookup(n.name());
-            if (v == null) {
-                v = declare(n.name(), LocalVar.Kind.PLAIN, -1, null);
-                blockDeclared.add(v);
-            }
-            blockErrors.put(b, v);
+            blockErrors.put(b, variableOrDeclared(n));
         }
         if (config.mode() != dev.limn.block.BlockConfig.Mode.BATCH) {
             scopeWaits.add(fn);
@@ -370,15 +360,20 @@ public final class Resolver {
         currentBlock = outerBlock;
         workerReadsDefault = outerWorkers;
         if (config.handle() != null && handleName instanceof Ast.Name n) {
-            LocalVar v = lookup(n.name());
-            if (v == null) {
-                v = declare(n.name(), LocalVar.Kind.PLAIN, -1, null);
-                blockDeclared.add(v);
-            }
-            blockHandle.put(b, v);
+            blockHandle.put(b, variableOrDeclared(n));
         }
         String label = (b.kind() == Ast.BlockKind.PARALLEL ? "parallel" : "concurrent") + " block at " + source.name() + ":" + b.span().line() + ":" + b.span().col();
         blockSpecs.put(b, new dev.limn.block.BlockSpec(config, !workersReadCh, label));
+    }
+
+    /** The variable a block parameter names ({@code ch}, {@code errors}, {@code handle}); the block declares it when it is new. */
+    private LocalVar variableOrDeclared(Ast.Name n) {
+        LocalVar v = lookup(n.name());
+        if (v == null) {
+            v = declare(n.name(), LocalVar.Kind.PLAIN, -1, null);
+            blockDeclared.add(v);
+        }
+        return v;
     }
 
     /** A task or worker body: resolved like a function body whose one parameter is the unit's variable. */

@@ -40,11 +40,6 @@ public class ChannelCloseStress {
 
     @Arbiter
     public void drain(LLL_Result r) {
-        StringBuilder got = new StringBuilder();
-        Object v;
-        while ((v = channel.tryRecv()) != Channel.END) {
-            got.append(v);
-        }
-        r.r3 = got.isEmpty() ? "none" : got.toString();
+        r.r3 = StressChannels.drainToEnd(channel);
     }
 }

@@ -4,7 +4,6 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 import dev.limn.chan.Channel;
-import dev.limn.sched.Carrier;
 import dev.limn.sched.Fiber;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
@@ -27,8 +26,8 @@ import org.openjdk.jcstress.infra.results.JJJ_Result;
 public class ChannelUnboxedSendersStress {
 
     private final Channel channel = Channel.bounded(2);
-    private final Fiber first = running();
-    private final Fiber second = running();
+    private final Fiber first = StressChannels.runningFiber();
+    private final Fiber second = StressChannels.runningFiber();
 
     @Actor
     public void first(JJJ_Result r) {
@@ -55,16 +54,5 @@ public class ChannelUnboxedSendersStress {
     private long take() {
         Object v = channel.tryRecv();
         return v instanceof Long l ? l : 0;
-    }
-
-    private static Fiber running() {
-        Fiber f = new Fiber() {
-            @Override
-            protected Status run(Carrier carrier) {
-                return Status.PARKED;
-            }
-        };
-        f.beginRun();
-        return f;
     }
 }
