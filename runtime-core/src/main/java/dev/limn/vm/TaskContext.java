@@ -58,6 +58,9 @@ public final class TaskContext extends Fiber {
      * counted on one carrier and uncounted on another, and only statistics read the sum.
      */
     static final LongAdder LIVE = new LongAdder();
+    private static final int INITIAL_FRAMES = 4;
+    /** Slack above the first function's registers in the first reference shadow, before it must grow. */
+    private static final int SHADOW_SLACK = 16;
 
     MemorySegment regs;
     /** The raw address of register 0 of {@link #regs}; changes with it. */
@@ -72,11 +75,12 @@ public final class TaskContext extends Fiber {
     private int block;
 
     int depth;
-    private int[] fPc = new int[16];
-    private int[] fBase = new int[16];
-    private int[] fBlock = new int[16];
-    private int[] fRet = new int[16];
-    private Closure[] fClosure = new Closure[16];
+    // Frame records: most tasks call little, so they start small and double when a call needs more.
+    private int[] fPc = new int[INITIAL_FRAMES];
+    private int[] fBase = new int[INITIAL_FRAMES];
+    private int[] fBlock = new int[INITIAL_FRAMES];
+    private int[] fRet = new int[INITIAL_FRAMES];
+    private Closure[] fClosure = new Closure[INITIAL_FRAMES];
     /** min(maxDepth, frame array length): one compare on the fast call path covers both. */
     private int frameLimit;
 
@@ -160,7 +164,9 @@ public final class TaskContext extends Fiber {
         Proto p = closure.proto;
         MemorySegment first = p.maxRegs <= RegisterBlocks.SMALL_REGISTERS ? RegisterBlocks.allocateSmall() : RegisterBlocks.allocate();
         blocks[0] = first;
-        shadows[0] = new Object[RegisterFile.capacity(first)];
+        // The shadow covers what the first function needs plus some slack, not the whole block:
+        // a 256-slot array per task was a third of starting one (its zeroing); calls grow it.
+        shadows[0] = new Object[Math.min(RegisterFile.capacity(first), p.maxRegs + SHADOW_SLACK)];
         regs = first;
         regsAddress = regs.address();
         refs = shadows[0];
@@ -608,6 +614,9 @@ public final class TaskContext extends Fiber {
         fClosure[d] = closure;
         depth = d + 1;
         int nb = fn + 1;
+        if (nb + p.maxRegs > refs.length && nb + p.maxRegs <= RegisterFile.capacity(regs)) {
+            growShadow(nb + p.maxRegs); // the register block has room; only its shadow is short
+        }
         if (nb + p.maxRegs > refs.length) {
             nb = nextBlock(nb, argc);
         }
@@ -641,6 +650,13 @@ public final class TaskContext extends Fiber {
             refs[i] = oldRefs[from + i];
         }
         return 0;
+    }
+
+    /** Grows the current block's reference shadow to at least {@code size} slots (at most the block's registers). */
+    private void growShadow(int size) {
+        int n = Math.min(RegisterFile.capacity(regs), Math.max(size, refs.length * 2));
+        refs = java.util.Arrays.copyOf(refs, n);
+        shadows[block] = refs;
     }
 
     private void growFrames() {
