@@ -113,6 +113,18 @@ public final class Interpreter {
                             bx.ref = bx.tag == Tag.REF ? t.refs[t.base + b(i)] : null;
                             break;
                         }
+                        case Op.AUPDATE: {
+                            long i = own(w, Op.AUPDATE);
+                            long rb = fp + bOffset(i);
+                            // the shared counter (`counter += 1` in a task): an int added to an int cell, inline
+                            if (c(i) == 0 && lpTagAt(rb) == Tag.INT && t.refs[t.base + a(i)] instanceof AtomicValue cell
+                                    && cell.holdsInt()) {
+                                cell.addInt(lpPayloadAt(rb));
+                                break;
+                            }
+                            pc = ColdOps.exec(t, w, pc);
+                            break;
+                        }
                         case Op.GETUPVAL: {
                             long i = own(w, Op.GETUPVAL);
                             Box bx = t.closure.upvals[b(i)];
