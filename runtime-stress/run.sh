@@ -11,7 +11,8 @@
 # CLI with --stats: each must print what its `// expect:` lines say, exit 0, and end with
 # every live count at 0 (tasks, slab blocks, atomic cells, open channels). stress_100k.lm
 # runs 100,000 tasks and 1,000 channels in one program (a few seconds); stress_family.lm churns
-# task families (detaches, sleeps, a stop while many tasks are parked).
+# task families (detaches, sleeps, a stop while many tasks are parked); stress_strategies.lm
+# churns Retry, Auto, timeouts with grace and async calls with all/any/with_timeout.
 #
 # Budget. CI has ~4 minutes on 2 cores for this. jcstress 0.16 costs about 6 s per
 # two-actor test in `-m sanity` and about 30 s in `-m quick` when it runs every JVM
