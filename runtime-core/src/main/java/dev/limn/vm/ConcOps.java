@@ -326,27 +326,10 @@ final class ConcOps {
     /** {@code sleep(d)}: a duration or a number of seconds; parks on a scheduler timer. */
     static Object sleep(TaskContext t, Object d) {
         safepoint(t);
-        if (t.sleepTimer != null) {
-            if (t.sleepTimer.isPending()) {
-                t.waitingOn(Fiber.WaitKind.SLEEP, null); // a spurious wake-up: wait on
-                throw Suspend.PARK;
-            }
-            t.sleepTimer = null;
+        if (sleepOver(t)) {
             return null;
         }
-        long nanos;
-        if (d instanceof DurationValue dv) {
-            nanos = dv.nanos();
-        } else if (d instanceof Long l) {
-            nanos = l >= Long.MAX_VALUE / 1_000_000_000L ? Long.MAX_VALUE / 2 : l * 1_000_000_000L;
-        } else if (d instanceof Double s) {
-            if (Double.isNaN(s)) {
-                throw LimnError.typeMismatch("sleep expects a duration or a number of seconds, got nan");
-            }
-            nanos = (long) Math.min(s * 1e9, Long.MAX_VALUE / 2.0);
-        } else {
-            throw LimnError.typeMismatch("sleep expects a duration or a number of seconds, got " + Values.typeName(d));
-        }
+        long nanos = durationNanos(d, "sleep");
         if (nanos <= 0) {
             return null;
         }
@@ -556,7 +539,7 @@ final class ConcOps {
         }
     }
 
-    /** A duration, or a number of seconds, in nanoseconds (as {@code sleep} takes them). */
+    /** A duration, or a number of seconds, in nanoseconds ({@code sleep}, {@code with_timeout}). */
     private static long durationNanos(Object d, String fn) {
         if (d instanceof DurationValue dv) {
             return dv.nanos();
@@ -564,10 +547,29 @@ final class ConcOps {
         if (d instanceof Long l) {
             return l >= Long.MAX_VALUE / 1_000_000_000L ? Long.MAX_VALUE / 2 : l * 1_000_000_000L;
         }
-        if (d instanceof Double s && !Double.isNaN(s)) {
+        if (d instanceof Double s) {
+            if (Double.isNaN(s)) {
+                throw LimnError.typeMismatch(fn + " expects a duration or a number of seconds, got nan");
+            }
             return (long) Math.min(s * 1e9, Long.MAX_VALUE / 2.0);
         }
         throw LimnError.typeMismatch(fn + " expects a duration or a number of seconds, got " + Values.typeName(d));
+    }
+
+    /**
+     * After a park on the task's sleep timer: false when there is none; true once it has fired
+     * (and is cleared); while it is still pending (a spurious wake-up) the task parks again.
+     */
+    private static boolean sleepOver(TaskContext t) {
+        if (t.sleepTimer == null) {
+            return false;
+        }
+        if (t.sleepTimer.isPending()) {
+            t.waitingOn(Fiber.WaitKind.SLEEP, null);
+            throw Suspend.PARK;
+        }
+        t.sleepTimer = null;
+        return true;
     }
 
     private static Channel channelOrNil(Object v, String param) {
@@ -626,9 +628,14 @@ final class ConcOps {
     }
 
     private static void start(TaskContext t, BlockRun block, TaskContext unit, Closure fn) {
+        register(block, unit, fn);
+        t.run.spawn(unit);
+    }
+
+    /** Makes {@code unit} (running closure {@code fn}) a unit of {@code block}, before it is spawned. */
+    static void register(BlockRun block, TaskContext unit, Closure fn) {
         holdCapturedCells(block, fn);
         block.unitStarted(unit);
-        t.run.spawn(unit);
     }
 
     /**
@@ -636,7 +643,7 @@ final class ConcOps {
      * block holds each of them once, until it completes, since no unit outlives its block.
      * (A hold per unit cost every task two contended updates of the cell's reference count.)
      */
-    static void holdCapturedCells(BlockRun block, Closure fn) {
+    private static void holdCapturedCells(BlockRun block, Closure fn) {
         for (Box box : fn.upvals) {
             if (box.ref instanceof AtomicValue cell && block.holdUntilComplete(cell, cell::release)) {
                 cell.reserve();
@@ -711,11 +718,7 @@ final class ConcOps {
         if (t.sleepTimer != null) {
             // resumed while waiting out a retry's backoff (or woken early: cancelled, or spuriously)
             safepoint(t);
-            if (t.sleepTimer.isPending()) {
-                t.waitingOn(Fiber.WaitKind.SLEEP, null);
-                throw Suspend.PARK;
-            }
-            t.sleepTimer = null;
+            sleepOver(t);
             return retryPc;
         }
         Object raised = t.get(errReg);

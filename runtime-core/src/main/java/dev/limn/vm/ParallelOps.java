@@ -116,8 +116,7 @@ final class ParallelOps {
                 TaskContext unit = new TaskContext(t.run, driver, args, from.random().split(), block,
                         block.nextUnitNumber(), false, var, null, false);
                 unit.runsChunk(chunk, elements);
-                ConcOps.holdCapturedCells(block, fn);
-                block.unitStarted(unit);
+                ConcOps.register(block, unit, fn);
                 return unit;
             }
 
@@ -171,8 +170,7 @@ final class ParallelOps {
                 TaskContext unit = new TaskContext(t.run, driver, new Object[] {fn}, null, block,
                         firstNumber, false, var, null, false);
                 unit.runsFamily(chunk, elements, firstNumber, seed);
-                ConcOps.holdCapturedCells(block, fn);
-                block.unitStarted(unit);
+                ConcOps.register(block, unit, fn);
                 return unit;
             }
 

@@ -4,7 +4,6 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 import dev.limn.chan.Channel;
-import dev.limn.sched.Carrier;
 import dev.limn.sched.Fiber;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
@@ -27,16 +26,8 @@ public class ChannelReceiveWakeUpStress {
 
     private final Channel channel = Channel.bounded(4);
     // Stays RUNNING throughout, so a wake-up only leaves the permit (no scheduler needed).
-    private final Fiber fiber = new Fiber() {
-        @Override
-        protected Status run(Carrier carrier) {
-            return Status.PARKED;
-        }
-    };
+    private final Fiber fiber = StressChannels.runningFiber();
 
-    public ChannelReceiveWakeUpStress() {
-        fiber.beginRun();
-    }
 
     @Actor
     public void receiver(LZ_Result r) {

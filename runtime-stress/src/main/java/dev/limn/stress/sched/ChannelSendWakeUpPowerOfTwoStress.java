@@ -4,7 +4,6 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 import dev.limn.chan.Channel;
-import dev.limn.sched.Carrier;
 import dev.limn.sched.Fiber;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
@@ -14,8 +13,9 @@ import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.LZ_Result;
 
 /**
- * Property: on a channel whose power-of-two capacity is the queue's own bound (no permit
- * counter: the queue's offer reports full), a fiber sending to the full channel while a
+ * Property: on a channel whose capacity is its ring's size (a power of two, so the ring's
+ * slots alone decide "full"; capacity 1 also checks the count held, see
+ * ChannelSendWakeUpStress), a fiber sending to the full channel while a
  * receiver frees a slot either sends or is left with a wake-up; it never parks while a free
  * slot goes unnoticed. (r1: what send returned; r2: the fiber was woken.)
  */
@@ -27,17 +27,11 @@ import org.openjdk.jcstress.infra.results.LZ_Result;
 public class ChannelSendWakeUpPowerOfTwoStress {
 
     private final Channel channel = Channel.bounded(2);
-    private final Fiber fiber = new Fiber() {
-        @Override
-        protected Status run(Carrier carrier) {
-            return Status.PARKED;
-        }
-    };
+    private final Fiber fiber = StressChannels.runningFiber();
 
     public ChannelSendWakeUpPowerOfTwoStress() {
         channel.trySend(0);
         channel.trySend(1); // full
-        fiber.beginRun();
     }
 
     @Actor

@@ -4,7 +4,6 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 import dev.limn.chan.Channel;
-import dev.limn.sched.Carrier;
 import dev.limn.sched.Fiber;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
@@ -26,16 +25,10 @@ import org.openjdk.jcstress.infra.results.LZ_Result;
 public class ChannelSendWakeUpStress {
 
     private final Channel channel = Channel.bounded(1);
-    private final Fiber fiber = new Fiber() {
-        @Override
-        protected Status run(Carrier carrier) {
-            return Status.PARKED;
-        }
-    };
+    private final Fiber fiber = StressChannels.runningFiber();
 
     public ChannelSendWakeUpStress() {
         channel.trySend(0); // full
-        fiber.beginRun();
     }
 
     @Actor
