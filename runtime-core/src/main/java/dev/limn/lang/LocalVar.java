@@ -19,6 +19,8 @@ final class LocalVar {
     boolean capturedByFn;
     /** The task or worker statement whose body declared it, or null outside every unit body. */
     Object unit;
+    /** The line of its declaration (0 when the declaration has no place, e.g. a block's ch name). */
+    int line;
     /** The register holding the value, or the box when captured; -1 until allocated. */
     int reg = -1;
 

@@ -58,6 +58,12 @@ public final class Resolver {
     /** Functions (and unit bodies, and the program) that directly hold a stream or async block: their returns wait for it. */
     final Set<Object> scopeWaits = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
 
+    /**
+     * What the shared-write rule needs to see through calls (SPEC §11): per function, the plain
+     * writes it makes to variables declared outside it, and the named functions it calls.
+     */
+    private final FunctionWrites functionWrites = new FunctionWrites();
+
     private final Source source;
     private final List<Diagnostic> diagnostics;
     private final boolean testHooks;
@@ -94,6 +100,7 @@ public final class Resolver {
         fn = program;
         fnChain.add(program);
         block(program.body(), program);
+        functionWrites.checkConcurrentCalls(this::error);
     }
 
     private void error(String message, Span span) {
@@ -116,12 +123,33 @@ public final class Resolver {
         LocalVar v = new LocalVar(name, kind, fn, typeCode == ATOMIC_TYPE ? -1 : typeCode);
         v.atomic = typeCode == ATOMIC_TYPE;
         v.unit = unit;
+        v.line = lineOf(node);
+        if (node instanceof Ast.FnDecl f) {
+            functionWrites.declared(v, f);
+        }
         scope.vars.put(name, v);
         scope.declared.add(v);
         if (node != null) {
             bindings.put(node, v);
         }
         return v;
+    }
+
+    private static int lineOf(Object node) {
+        return switch (node) {
+            case Ast.Stmt s -> s.span().line();
+            case Ast.Param p -> p.span().line();
+            case Ast.Handler h -> h.span().line();
+            case Ast.Expr e -> e.span().line();
+            case null, default -> 0;
+        };
+    }
+
+    /** Enters the body of a function or unit: it becomes the current one, nested in the previous. */
+    private void enterFunction(Object node) {
+        functionWrites.nested(node, fn);
+        fn = node;
+        fnChain.add(node);
     }
 
     private LocalVar lookup(String name) {
@@ -388,8 +416,7 @@ public final class Resolver {
         int outerLoops = loopDepth;
         Ast.BlockStmt outerBlock = currentBlock;
         boolean outerWorkers = workerReadsDefault;
-        fn = node;
-        fnChain.add(node);
+        enterFunction(node);
         unit = node;
         loopDepth = 0;
         currentBlock = null;
@@ -424,7 +451,12 @@ public final class Resolver {
             return;
         }
         if (unit == null || v.unit == unit || bindings.get(a) == v) {
-            return; // not concurrent code, or the unit's own variable
+            // not concurrent code, or the unit's own variable: a plain write, which makes the
+            // function unsafe to call from concurrent code when v is declared outside it
+            if (bindings.get(a) != v && v.fn != fn) {
+                functionWrites.write(fn, v, a.span());
+            }
+            return;
         }
         SharedWrite kind = switch (op) {
             case "+=", "-=", "*=" -> SharedWrite.RMW_OP;
@@ -530,8 +562,7 @@ public final class Resolver {
         }
         int outerLoops = loopDepth;
         Ast.BlockStmt outerBlock = currentBlock;
-        fn = f;
-        fnChain.add(f);
+        enterFunction(f);
         loopDepth = 0;
         currentBlock = null;
         push(f.params());
@@ -665,5 +696,8 @@ public final class Resolver {
         }
         expr(c.callee());
         c.args().forEach(this::expr);
+        if (c.callee() instanceof Ast.Name n && bindings.get(n) instanceof LocalVar callee && callee.kind == LocalVar.Kind.FN) {
+            functionWrites.call(fn, callee, c, unit);
+        }
     }
 }

@@ -82,17 +82,16 @@ public final class AtomicValue {
         return !isFloat;
     }
 
-    /** Atomic add of an int to an int cell (no boxing: {@code counter += i} in a task); returns the new value. */
+    /**
+     * Atomic add of an int to an int cell (no boxing: {@code counter += i} in a task); returns
+     * the new value. A sum that overflows raises {@code Overflow} and leaves the cell unchanged:
+     * no task ever sees a wrapped value.
+     */
     long addInt(long d) {
         try {
-            // Overflow is checked as for '+': an add that wraps is undone and raised.
-            long now = cell.xaddAndGet(d);
-            long before = now - d;
-            if (((before ^ now) & (d ^ now)) < 0) {
-                cell.xaddAndGet(-d);
-                throw new LimnError("Overflow", "integer overflow");
-            }
-            return now;
+            return cell.addExactAndGet(d);
+        } catch (ArithmeticException e) {
+            throw new LimnError("Overflow", "integer overflow");
         } catch (IllegalStateException e) {
             throw freed();
         }

@@ -5,14 +5,43 @@ package dev.limn.vm;
  * holds the box, every closure that captured it holds the same box, so all of them see
  * every write (capture by reference). Tasks that capture a box share it across threads: their
  * writes go through {@link #store} and {@link #compareAndSet}.
+ *
+ * <p>A box knows the task that owns it (the one that created it). A plain write through a
+ * closure (SETUPVAL) from any other task raises {@code SharedWrite} (SPEC §6.1): that is a
+ * closure the compiler could not see called from concurrent code, and its write would race the
+ * owner's. Once the owner has ended, the next task to write claims the box ({@link #claim}).
  */
 public final class Box {
     byte tag = Tag.NIL;
     long payload;
     Object ref;
+    /** The task whose plain writes are allowed; null for a box made outside any task. Changes only in {@link #claim}. */
+    TaskContext owner;
+
+    public Box() {}
+
+    Box(TaskContext owner) {
+        this.owner = owner;
+    }
 
     public Object get() {
         return Values.box(tag, payload, ref);
+    }
+
+    /**
+     * Makes {@code t} the owner if it is the owner already or the owner has ended; false when
+     * another live task owns the box, so a plain write by {@code t} could race the owner's.
+     */
+    synchronized boolean claim(TaskContext t) {
+        TaskContext o = owner;
+        if (o == t) {
+            return true;
+        }
+        if (o != null && !o.isClosed()) {
+            return false;
+        }
+        owner = t;
+        return true;
     }
 
     /** A box holding {@code v} (object form). */

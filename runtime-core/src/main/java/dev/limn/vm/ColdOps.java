@@ -26,13 +26,26 @@ import java.util.ArrayList;
 final class ColdOps {
     private ColdOps() {}
 
+    /**
+     * SETUPVAL by a task that does not own the box (SPEC §6.1): it claims the box when the
+     * owner has ended, else the write raises SharedWrite and the variable keeps its value.
+     */
+    static void claimForWrite(TaskContext t, Box box, int upval) {
+        if (!box.claim(t)) {
+            String name = t.closure.proto.upNames[upval];
+            throw new LimnError("SharedWrite", "'" + name + "' belongs to " + box.owner.describeOwner()
+                    + "; a closure called from another task cannot write it (updates would be lost):"
+                    + " declare 'var " + name + ": atomic' or send the values to a channel");
+        }
+    }
+
     /** Executes {@code i}; returns the next pc. */
     static int exec(TaskContext t, long i, int pc) {
         int base = t.base;
         int ra = base + a(i);
         Proto p = t.closure.proto;
         switch (Instr.op(i)) {
-            case Op.NEWBOX -> t.set(ra, new Box());
+            case Op.NEWBOX -> t.set(ra, new Box(t));
             case Op.CLOSURE -> t.set(ra, closure(t, p.protos[c(i)]));
             case Op.DIVK, Op.MODK -> arith(t, Instr.op(i) == Op.DIVK ? Op.DIV : Op.MOD, ra, base + b(i), -1 - c(i));
             case Op.MOD -> arith(t, Op.MOD, ra, base + b(i), base + c(i));

@@ -136,6 +136,9 @@ public final class Interpreter {
                             long i = own(w, Op.SETUPVAL);
                             long ra = fp + aOffset(i);
                             Box bx = t.closure.upvals[b(i)];
+                            if (bx.owner != t) {
+                                ColdOps.claimForWrite(t, bx, b(i));
+                            }
                             bx.tag = lpTagAt(ra);
                             bx.payload = lpPayloadAt(ra);
                             bx.ref = bx.tag == Tag.REF ? t.refs[t.base + a(i)] : null;

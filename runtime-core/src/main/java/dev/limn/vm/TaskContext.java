@@ -90,7 +90,8 @@ public final class TaskContext extends Fiber {
     private SplittableRandom random;
     private final String description;
     ErrorValue error;
-    private boolean closed;
+    /** Volatile: a task that writes a box this task owned reads it ({@link Box#claim}). */
+    private volatile boolean closed;
 
     // ---- concurrency state (null/0 for a standalone context) ----
     final ProgramRun run;
@@ -504,6 +505,16 @@ public final class TaskContext extends Fiber {
             sb.append(" (").append(unitVar).append(" = ").append(Values.repr(unitItem)).append(')');
         }
         return sb.append(" of ").append(unitOf.label()).toString();
+    }
+
+    /** Who owns a variable this task created, for a SharedWrite message read from another task: no item, no number. */
+    String describeOwner() {
+        return unitOf == null ? "the main task" : (worker ? "a worker of " : "a task of ") + unitOf.label();
+    }
+
+    /** Whether the task has ended and returned its registers. */
+    boolean isClosed() {
+        return closed;
     }
 
     /** Returns every register block; idempotent. The task must not run afterwards. */

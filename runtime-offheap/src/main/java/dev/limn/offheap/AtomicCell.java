@@ -79,6 +79,26 @@ public final class AtomicCell {
         return (long) VALUE.getAndAdd(block(), VALUE_OFFSET, delta) + delta;
     }
 
+    /**
+     * Atomically adds {@code delta} unless the sum overflows, and returns the new value. A
+     * compare-and-exchange loop: a sum that does not fit is never stored, so no other thread
+     * can observe a wrapped value.
+     *
+     * @throws ArithmeticException if the sum does not fit in a long (the value is unchanged)
+     */
+    public long addExactAndGet(long delta) {
+        MemorySegment segment = block();
+        long seen = (long) VALUE.getVolatile(segment, VALUE_OFFSET);
+        while (true) {
+            long next = Math.addExact(seen, delta);
+            long witness = (long) VALUE.compareAndExchange(segment, VALUE_OFFSET, seen, next);
+            if (witness == seen) {
+                return next;
+            }
+            seen = witness;
+        }
+    }
+
     /** Atomically sets {@code update} if the value is {@code expected}. */
     public boolean casLong(long expected, long update) {
         return VALUE.compareAndSet(block(), VALUE_OFFSET, expected, update);

@@ -53,6 +53,21 @@ class AtomicCellTest {
     }
 
     @Test
+    void anAddThatOverflowsIsNeverStored() {
+        try (AtomicCellPool pool = new AtomicCellPool()) {
+            AtomicCell cell = pool.allocate(Long.MAX_VALUE - 2);
+            assertEquals(Long.MAX_VALUE, cell.addExactAndGet(2));
+            assertThrows(ArithmeticException.class, () -> cell.addExactAndGet(1));
+            assertEquals(Long.MAX_VALUE, cell.lvLong(), "the failed add left the value as it was");
+            cell.soLong(Long.MIN_VALUE + 1);
+            assertThrows(ArithmeticException.class, () -> cell.addExactAndGet(-2));
+            assertEquals(Long.MIN_VALUE + 1, cell.lvLong());
+            assertEquals(Long.MIN_VALUE, cell.addExactAndGet(-1));
+            cell.release();
+        }
+    }
+
+    @Test
     void floatOperations() {
         try (AtomicCellPool pool = new AtomicCellPool()) {
             AtomicCell cell = pool.allocateDouble(1.5);
