@@ -3,9 +3,9 @@ package dev.limn.conformance;
 import dev.limn.api.CompiledProgram;
 import dev.limn.api.RunOptions;
 import dev.limn.lang.CompileException;
-import dev.limn.lang.Diagnostic;
-import dev.limn.lang.Source;
-import dev.limn.lang.Span;
+import dev.limn.text.Diagnostic;
+import dev.limn.text.Source;
+import dev.limn.text.Span;
 
 import java.io.PrintStream;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.limn.api;
 
-import dev.limn.lang.Source;
+import dev.limn.text.Source;
 import dev.limn.vm.Proto;
 
 /** A compiled program: its source and the proto of its top level. */

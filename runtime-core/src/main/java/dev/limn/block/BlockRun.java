@@ -5,17 +5,17 @@ import dev.limn.sched.Fiber;
 import dev.limn.sched.FiberSet;
 import dev.limn.sched.Scheduler;
 import dev.limn.sched.Timer;
-import dev.limn.vm.DurationValue;
-import dev.limn.vm.ErrorValue;
-import dev.limn.vm.FutureValue;
+import dev.limn.value.DurationValue;
+import dev.limn.value.ErrorValue;
+import dev.limn.value.FutureValue;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * The state of one running {@code concurrent} block (SPEC §5.1, §6.2 Stop), all in one
@@ -431,7 +431,7 @@ public final class BlockRun {
         if (err != null) {
             err.noteIfAbsent(otherFailures.get() + " other units failed, " + cancelledUnits.get() + " cancelled");
         } else if (timedOut && spec.config().onTimeout() == BlockConfig.OnTimeout.ERROR) {
-            String counts = spec.config().kind() == dev.limn.lang.Ast.BlockKind.PARALLEL
+            String counts = spec.config().parallel()
                     ? iterationsDone.get() + " iterations done, " + cancelledUnits.get() + " chunks cancelled, "
                             + terminatedUnits.get() + " terminated"
                     : finishedUnits.get() + " units finished, " + cancelledUnits.get() + " cancelled, "

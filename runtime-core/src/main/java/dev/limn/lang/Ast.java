@@ -1,5 +1,8 @@
 package dev.limn.lang;
 
+import dev.limn.text.Source;
+import dev.limn.text.Span;
+
 import java.util.List;
 
 /**

@@ -1,5 +1,7 @@
 package dev.limn.lang;
 
+import dev.limn.text.Diagnostic;
+
 import java.util.List;
 
 /** Thrown when a program has compile errors; carries every one of them, in source order. */

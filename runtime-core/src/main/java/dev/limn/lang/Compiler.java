@@ -1,7 +1,12 @@
 package dev.limn.lang;
 
+import dev.limn.block.BlockConfig;
+import dev.limn.block.BlockSpec;
+import dev.limn.text.Diagnostic;
+import dev.limn.text.Source;
+import dev.limn.text.Span;
+import dev.limn.value.DurationValue;
 import dev.limn.vm.Builtin;
-import dev.limn.vm.DurationValue;
 import dev.limn.vm.Instr;
 import dev.limn.vm.Opcode;
 import dev.limn.vm.Proto;
@@ -88,7 +93,7 @@ public final class Compiler {
         /** Whether each of {@link #openBlocks} is a parallel block. */
         final List<Boolean> openParallel = new ArrayList<>();
         /** The parameters of each of {@link #openBlocks}. */
-        final List<dev.limn.block.BlockConfig> openConfigs = new ArrayList<>();
+        final List<BlockConfig> openConfigs = new ArrayList<>();
         /** A shared read-modify-write being compiled: reads of this variable read rmwReg instead. */
         LocalVar rmwVar;
         int rmwReg;
@@ -451,7 +456,7 @@ public final class Compiler {
      * Returns the statement's new register floor (the block may declare ch and handle).
      */
     private int blockStmt(Ast.BlockStmt b, int saved) {
-        dev.limn.block.BlockSpec spec = res.blockSpecs.get(b);
+        BlockSpec spec = res.blockSpecs.get(b);
         LocalVar out = res.blockOutput.get(b);
         LocalVar in = res.blockInput.get(b);
         LocalVar handle = res.blockHandle.get(b);
@@ -609,7 +614,7 @@ public final class Compiler {
      *        [worker: JMP next item]
      * </pre>
      */
-    private int unitFunction(Object key, String var, Ast.Block body, boolean worker, dev.limn.block.BlockConfig config) {
+    private int unitFunction(Object key, String var, Ast.Block body, boolean worker, BlockConfig config) {
         FnState outer = fs;
         fs = new FnState(outer, key, (worker ? "worker" : "task") + (var == null ? "" : " " + var), body.span());
         List<LocalVar> params = res.scopeVars.getOrDefault(key, List.of());
@@ -617,7 +622,7 @@ public final class Compiler {
         LocalVar pairKey = key instanceof Ast.TaskStmt t && t.key() != null ? params.getFirst() : null;
         LocalVar v = var == null ? null : params.get(pairKey != null ? 1 : 0);
         int nParams = pairKey != null ? 2 : worker || var != null ? 1 : 0;
-        boolean guarded = config.onError() != dev.limn.block.BlockConfig.OnError.STOP;
+        boolean guarded = config.onError() != BlockConfig.OnError.STOP;
         for (int i = 0; i < nParams; i++) {
             alloc();
         }
@@ -705,7 +710,7 @@ public final class Compiler {
      * </pre>
      * {@code ParallelOps} sees the PARNEXT at pc 0 and runs the closure as the chunk's loop.
      */
-    private int parallelLoopFunction(Ast.TaskStmt t, dev.limn.block.BlockConfig config) {
+    private int parallelLoopFunction(Ast.TaskStmt t, BlockConfig config) {
         FnState outer = fs;
         fs = new FnState(outer, t, "task " + t.var(), t.body().span());
         List<LocalVar> params = res.scopeVars.getOrDefault(t, List.of());
@@ -716,7 +721,7 @@ public final class Compiler {
             alloc();
         }
         // on_error=Auto/Retry: each iteration is guarded like a worker's item (see unitFunction)
-        boolean guarded = config.onError() != dev.limn.block.BlockConfig.OnError.STOP;
+        boolean guarded = config.onError() != BlockConfig.OnError.STOP;
         int save = guarded ? alloc() : -1;
         if (guarded && n == 2) {
             alloc();

@@ -1,5 +1,7 @@
 package dev.limn.lang;
 
+import dev.limn.text.Span;
+
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;

@@ -1,15 +1,19 @@
 package dev.limn.lang;
 
+import static dev.limn.lang.TokenKind.*;
+
 import dev.limn.lang.Ast.Expr;
 import dev.limn.lang.Ast.Stmt;
+import dev.limn.text.Diagnostic;
+import dev.limn.text.Source;
+import dev.limn.text.Span;
+
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-
-import static dev.limn.lang.TokenKind.*;
 
 /**
  * Builds the {@link Ast} of a Limn file (SPEC §1–§7): recursive descent for statements,

@@ -1,5 +1,10 @@
 package dev.limn.lang;
 
+import dev.limn.block.BlockConfig;
+import dev.limn.block.BlockSpec;
+import dev.limn.text.Diagnostic;
+import dev.limn.text.Source;
+import dev.limn.text.Span;
 import dev.limn.vm.Builtin;
 import dev.limn.vm.Types;
 
@@ -45,7 +50,7 @@ public final class Resolver {
     final Map<Object, Builtin> builtins = new IdentityHashMap<>();
     final Set<Object> suspendCalls = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
     /** Block statements: their compile-time description, and the variables their ch/input/handle name. */
-    final Map<Object, dev.limn.block.BlockSpec> blockSpecs = new IdentityHashMap<>();
+    final Map<Object, BlockSpec> blockSpecs = new IdentityHashMap<>();
     final Map<Object, LocalVar> blockOutput = new IdentityHashMap<>();
     /** A block's {@code errors=} channel variable (on_error=Auto). */
     final Map<Object, LocalVar> blockErrors = new IdentityHashMap<>();
@@ -345,7 +350,7 @@ public final class Resolver {
 
     /** A concurrent block: parameters (SPEC §5.1), the variables they name, then the body. */
     private void blockStmt(Ast.BlockStmt b) {
-        dev.limn.block.BlockConfig config = dev.limn.block.BlockConfig.of(b, source, diagnostics);
+        BlockConfig config = BlockParameters.of(b, source, diagnostics);
         Ast.Expr outputName = null;
         Ast.Expr inputName = null;
         Ast.Expr handleName = null;
@@ -373,7 +378,7 @@ public final class Resolver {
         if (config.errors() != null && errorsName instanceof Ast.Name n) {
             blockErrors.put(b, variableOrDeclared(n));
         }
-        if (config.mode() != dev.limn.block.BlockConfig.Mode.BATCH) {
+        if (config.mode() != BlockConfig.Mode.BATCH) {
             scopeWaits.add(fn);
         }
         Ast.BlockStmt outerBlock = currentBlock;

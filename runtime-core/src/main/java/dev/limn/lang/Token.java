@@ -1,5 +1,7 @@
 package dev.limn.lang;
 
+import dev.limn.text.Span;
+
 import java.util.List;
 
 /**

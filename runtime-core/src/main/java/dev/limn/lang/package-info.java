@@ -2,11 +2,11 @@
  * The Limn language front end and compiler: source text to AST to bytecode.
  *
  * <h2>Lexer</h2>
- * {@link dev.limn.lang.Lexer} turns a {@link dev.limn.lang.Source} into {@link dev.limn.lang.Token}s
+ * {@link dev.limn.lang.Lexer} turns a {@link dev.limn.text.Source} into {@link dev.limn.lang.Token}s
  * ({@link dev.limn.lang.TokenKind}). It applies string escapes, turns number literals into their
  * values (durations into nanoseconds, rounded) and lexes the expressions inside string
  * interpolation into nested token lists with their real positions. It reports problems as
- * {@link dev.limn.lang.Diagnostic}s and never throws; a character that starts no token becomes
+ * {@link dev.limn.text.Diagnostic}s and never throws; a character that starts no token becomes
  * an {@code ERROR} token, which the parser skips without reporting it again.
  *
  * <h2>Parser</h2>
@@ -21,7 +21,7 @@
  *       is a "nesting too deep" error rather than a Java stack overflow.
  *   <li>At the start of a statement {@code {} opens a block; elsewhere it is a dict literal, except
  *       after {@code ?else}, where it is the fallback block.
- *   <li>Every node's {@link dev.limn.lang.Span} starts at its first token; spans of expressions
+ *   <li>Every node's {@link dev.limn.text.Span} starts at its first token; spans of expressions
  *       inside string interpolation point into the string in the real source.
  * </ul>
  *
@@ -33,7 +33,7 @@
  * the resolved tree into {@link dev.limn.vm.Proto}s with Lua-style register allocation.
  *
  * <h2>Diagnostics</h2>
- * {@link dev.limn.lang.Diagnostic} renders one message in the format of SPEC §9;
+ * {@link dev.limn.text.Diagnostic} renders one message in the format of SPEC §9;
  * {@link dev.limn.lang.CompileException} carries all compile errors of a file.
  */
 package dev.limn.lang;

@@ -1,5 +1,7 @@
 package dev.limn.vm;
 
+import dev.limn.value.DurationValue;
+import dev.limn.value.LimnError;
 import dev.limn.vm.Opcode.Op;
 
 /**

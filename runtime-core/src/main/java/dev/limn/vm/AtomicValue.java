@@ -2,6 +2,7 @@ package dev.limn.vm;
 
 import dev.limn.offheap.AtomicCell;
 import dev.limn.offheap.AtomicCellPool;
+import dev.limn.value.LimnError;
 
 /**
  * The value of a variable declared {@code var c: atomic = 0;} (SPEC §6.1): an off-heap

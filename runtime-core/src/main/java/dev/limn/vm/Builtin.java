@@ -1,5 +1,9 @@
 package dev.limn.vm;
 
+import dev.limn.value.DurationValue;
+import dev.limn.value.ErrorValue;
+import dev.limn.value.LimnError;
+
 import java.util.List;
 
 /**

@@ -10,6 +10,9 @@ import static dev.limn.vm.Instr.k;
 import static dev.limn.vm.Instr.sc;
 
 import dev.limn.chan.Channel;
+import dev.limn.value.DurationValue;
+import dev.limn.value.ErrorValue;
+import dev.limn.value.LimnError;
 import dev.limn.vm.Opcode.Op;
 
 import java.util.ArrayList;

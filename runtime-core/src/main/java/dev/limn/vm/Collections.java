@@ -1,5 +1,7 @@
 package dev.limn.vm;
 
+import dev.limn.value.LimnError;
+
 /**
  * Lists and dicts may be shared between tasks: every single operation holds the collection's
  * monitor (SPEC §6.1; uncontended it costs a few nanoseconds).

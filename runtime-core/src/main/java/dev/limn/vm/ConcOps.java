@@ -12,6 +12,11 @@ import dev.limn.block.BlockSpec;
 import dev.limn.chan.Channel;
 import dev.limn.offheap.RegisterFile;
 import dev.limn.sched.Fiber;
+import dev.limn.sched.Timer;
+import dev.limn.value.DurationValue;
+import dev.limn.value.ErrorValue;
+import dev.limn.value.FutureValue;
+import dev.limn.value.LimnError;
 import dev.limn.vm.Opcode.Op;
 
 import java.util.ArrayList;
@@ -357,7 +362,7 @@ final class ConcOps {
             requireScheduler(t);
             throw Suspend.PARK;
         }
-        if (f.owner instanceof BlockRun b) {
+        if (f.owner() instanceof BlockRun b) {
             b.markErrorRetrieved();
         }
         return f.result();
@@ -371,8 +376,8 @@ final class ConcOps {
         Channel in = channelOrNil(t.get(ra + 2), "input");
         Channel errors = channelOrNil(t.get(ra + 3), "errors");
         BlockRun block = new BlockRun(spec, out, in, errors);
-        block.completion().owner = block;
-        block.completion().onCancel = block::cancelUnits;
+        block.completion().owner(block);
+        block.completion().onCancel(block::cancelUnits);
         block.startClock(t.scheduler(), t.run::warn);
         t.run.blocks.increment();
         t.set(ra, block);
@@ -409,7 +414,7 @@ final class ConcOps {
         TaskContext task = new TaskContext(t.run, fn, a, t.random().split(), owner, owner.nextUnitNumber(), false,
                 null, null, false);
         task.future = f;
-        f.onCancel = task::cancel;
+        f.onCancel(task::cancel);
         owner.adopt(f);
         start(t, owner, task, fn);
         return f;
@@ -496,7 +501,7 @@ final class ConcOps {
         requireScheduler(t);
         FutureValue result = combinator(t, "with_timeout(...)", new Object[] {f});
         Object shown = duration instanceof DurationValue ? duration : new DurationValue(nanos);
-        dev.limn.sched.Timer timer = t.scheduler().schedule(t.scheduler().nanoTime() + nanos, () -> {
+        Timer timer = t.scheduler().schedule(t.scheduler().nanoTime() + nanos, () -> {
             if (result.complete(null, new ErrorValue("Timeout", "the future did not complete within " + shown))) {
                 f.cancel();
             }
@@ -517,13 +522,13 @@ final class ConcOps {
                 f.markRetrieved();
             }
         }
-        result.onCancel = () -> {
+        result.onCancel(() -> {
             for (Object item : items) {
                 if (item instanceof FutureValue f) {
                     f.cancel();
                 }
             }
-        };
+        });
         if (t.scheduler() != null) {
             scopeOf(t).adopt(result);
         }

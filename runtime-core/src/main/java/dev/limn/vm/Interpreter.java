@@ -14,6 +14,8 @@ import static dev.limn.vm.Instr.cOffset;
 import static dev.limn.vm.Instr.k;
 import static dev.limn.vm.Instr.sc;
 
+import dev.limn.value.ErrorValue;
+import dev.limn.value.LimnError;
 import dev.limn.vm.Opcode.Op;
 
 /**

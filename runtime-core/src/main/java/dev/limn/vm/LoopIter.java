@@ -1,5 +1,8 @@
 package dev.limn.vm;
 
+import dev.limn.chan.Channel;
+import dev.limn.value.LimnError;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,7 +30,7 @@ abstract class LoopIter {
         if (v instanceof String s) {
             return new OfString(s);
         }
-        if (v instanceof dev.limn.chan.Channel c) {
+        if (v instanceof Channel c) {
             return new OfChannel(c);
         }
         throw LimnError.typeMismatch("cannot iterate over " + Values.typeName(v));
@@ -151,17 +154,17 @@ abstract class LoopIter {
 
     /** Receives until end of stream (SPEC §5.3); a receive that must wait parks the task and ITERNEXT runs again. */
     private static final class OfChannel extends LoopIter {
-        private final dev.limn.chan.Channel channel;
+        private final Channel channel;
         private long index;
 
-        OfChannel(dev.limn.chan.Channel channel) {
+        OfChannel(Channel channel) {
             this.channel = channel;
         }
 
         @Override
         boolean next(TaskContext t, int dst, int count) {
             Object v = ConcOps.recvUnboxed(t, channel);
-            if (v == dev.limn.chan.Channel.END) {
+            if (v == Channel.END) {
                 return false;
             }
             int to = dst;
@@ -169,7 +172,7 @@ abstract class LoopIter {
                 t.setInt(dst, index);
                 to = dst + 1;
             }
-            if (v == dev.limn.chan.Channel.INT) {
+            if (v == Channel.INT) {
                 t.setInt(to, t.receivedInt());
             } else {
                 t.set(to, v);

@@ -1,5 +1,7 @@
 package dev.limn.vm;
 
+import dev.limn.value.LimnError;
+
 import java.util.ArrayList;
 
 /**

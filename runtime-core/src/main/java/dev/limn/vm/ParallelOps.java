@@ -5,6 +5,7 @@ import dev.limn.block.ParallelLoop;
 import dev.limn.block.RangeChunk;
 import dev.limn.sched.Fiber;
 import dev.limn.sched.Scheduler;
+import dev.limn.value.LimnError;
 
 /**
  * The parallel loop of the VM (SPEC §5.4): serves PARLOOP, which {@code iter(v in e)} (and

@@ -3,10 +3,12 @@ package dev.limn.vm;
 import dev.limn.block.BlockConfig;
 import dev.limn.block.BlockRun;
 import dev.limn.block.BlockSpec;
+import dev.limn.block.ParallelStats;
 import dev.limn.chan.Channel;
-import dev.limn.lang.Span;
 import dev.limn.sched.Blocked;
 import dev.limn.sched.Scheduler;
+import dev.limn.text.Span;
+import dev.limn.value.ErrorValue;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -237,7 +239,7 @@ public final class ProgramRun implements AutoCloseable {
                 + "stats: slab blocks live " + RegisterBlocks.live() + ", peak " + RegisterBlocks.peak()
                 + ", atomic cells live " + AtomicValue.liveCells() + ", channels created " + channelsCreated.sum()
                 + ", channels open " + OPEN_CHANNELS.get() + "\n"
-                + String.join("\n", dev.limn.block.ParallelStats.lines(scheduler)) + "\n";
+                + String.join("\n", ParallelStats.lines(scheduler)) + "\n";
     }
 
     /** Closes the channels the program left open (they are unreachable now) and stops the scheduler. */

@@ -1,7 +1,7 @@
 package dev.limn.vm;
 
-import dev.limn.lang.Source;
-import dev.limn.lang.Span;
+import dev.limn.text.Source;
+import dev.limn.text.Span;
 
 /**
  * A compiled function: its code, constants (tags and payloads unboxed, references in

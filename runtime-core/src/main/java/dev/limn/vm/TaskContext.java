@@ -8,13 +8,15 @@ import static dev.limn.offheap.RegisterFile.lpTagAt;
 import static dev.limn.offheap.RegisterFile.sp;
 import static dev.limn.offheap.RegisterFile.spAt;
 
-import dev.limn.offheap.RegisterFile;
-
 import dev.limn.block.BlockRun;
 import dev.limn.block.RangeChunk;
+import dev.limn.offheap.RegisterFile;
 import dev.limn.sched.Carrier;
 import dev.limn.sched.Fiber;
 import dev.limn.sched.Timer;
+import dev.limn.value.ErrorValue;
+import dev.limn.value.FutureValue;
+import dev.limn.value.LimnError;
 
 import java.io.PrintStream;
 import java.lang.foreign.MemorySegment;
@@ -732,8 +734,8 @@ public final class TaskContext extends Fiber {
      */
     int unwind(ErrorValue err, int faultPc) {
         err.placeIfAbsent(closure.proto.source, closure.proto.spanAt(faultPc));
-        if (err.task == null) {
-            err.task = description();
+        if (err.task() == null) {
+            err.taskIfAbsent(description());
         }
         int[] reg = new int[1];
         int at = faultPc;

@@ -1,5 +1,7 @@
 package dev.limn.vm;
 
+import dev.limn.chan.Channel;
+
 /**
  * Type annotations as the VM checks them (operand B of CHECKTYPE/CHECKRET). nil passes
  * only {@code any}: {@code var x: int;} starts as nil without a check, but assigning nil
@@ -57,7 +59,7 @@ public final class Types {
             case STR -> v instanceof String;
             case LIST -> v instanceof ListValue;
             case DICT -> v instanceof DictValue;
-            case CHANNEL -> v instanceof dev.limn.chan.Channel;
+            case CHANNEL -> v instanceof Channel;
             default -> true;
         };
     }

@@ -1,5 +1,10 @@
 package dev.limn.vm;
 
+import dev.limn.chan.Channel;
+import dev.limn.value.DurationValue;
+import dev.limn.value.ErrorValue;
+import dev.limn.value.FutureValue;
+
 import java.util.Iterator;
 import java.util.Map;
 
@@ -94,7 +99,7 @@ public final class Values {
         if (v instanceof ErrorValue) {
             return "error";
         }
-        if (v instanceof dev.limn.chan.Channel) {
+        if (v instanceof Channel) {
             return "channel";
         }
         if (v instanceof AtomicValue) {

@@ -12,7 +12,7 @@
  *   <li>{@link dev.limn.vm.Tag} — register tags; {@link dev.limn.vm.Values} — printing,
  *       equality, hashing and type names of object-form values ({@link dev.limn.vm.ListValue},
  *       {@link dev.limn.vm.DictValue}, {@link dev.limn.vm.RangeValue},
- *       {@link dev.limn.vm.DurationValue}, {@link dev.limn.vm.ErrorValue}).</li>
+ *       {@link dev.limn.value.DurationValue}, {@link dev.limn.value.ErrorValue}).</li>
  *   <li>{@link dev.limn.vm.TaskContext} — all execution state of a task, and the task as a
  *       scheduler fiber: off-heap register blocks ({@link dev.limn.vm.RegisterBlocks}) with
  *       their on-heap shadows, the frame stack, pc, error; the fiber's trap word.</li>
@@ -21,11 +21,11 @@
  *   <li>{@code ConcOps} — blocks, spawning, waiting (channels, sleep, permits, await),
  *       atomics and shared writes; {@code Suspend} — how a waiting operation leaves the
  *       dispatch loop; {@link dev.limn.vm.AtomicValue} (off-heap atomic cells) and
- *       {@link dev.limn.vm.FutureValue} (block handles).</li>
+ *       {@link dev.limn.value.FutureValue} (block handles).</li>
  *   <li>{@link dev.limn.vm.Interpreter} — the dispatch loop (fast paths only);
  *       {@code ColdOps}, {@code Arith}, {@code Collections}, {@code Methods},
  *       {@link dev.limn.vm.Builtin}, {@code LoopIter}, {@link dev.limn.vm.Types} — the rest.</li>
- *   <li>{@link dev.limn.vm.LimnError} — a raised Limn error, without a stack trace.</li>
+ *   <li>{@link dev.limn.value.LimnError} — a raised Limn error, without a stack trace.</li>
  * </ul>
  * Invariants: a task's registers are touched only by the thread currently running it
  * (hand-over between carriers is ordered by the fiber's state word); the trap word is

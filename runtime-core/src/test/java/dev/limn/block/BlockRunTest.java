@@ -9,10 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.limn.chan.Channel;
 import dev.limn.lang.Ast;
-import dev.limn.lang.Span;
 import dev.limn.sched.Carrier;
 import dev.limn.sched.Fiber;
-import dev.limn.vm.ErrorValue;
+import dev.limn.text.Span;
+import dev.limn.value.ErrorValue;
 
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +27,7 @@ class BlockRunTest {
     }
 
     private static BlockRun block(int cores, boolean closeOutput, Channel output) {
-        BlockConfig config = new BlockConfig(Ast.BlockKind.CONCURRENT, output == null ? null : "out", null,
+        BlockConfig config = new BlockConfig(false, output == null ? null : "out", null,
                 BlockConfig.Mode.BATCH, null, cores, false, BlockConfig.OnError.STOP, BlockConfig.DEFAULT_RETRIES,
                 BlockConfig.DEFAULT_BACKOFF_NANOS, null, 0, BlockConfig.DEFAULT_GRACE_NANOS,
                 BlockConfig.OnTimeout.PARTIAL, new Span(1, 1, 1));

@@ -1,4 +1,4 @@
-package dev.limn.lang;
+package dev.limn.text;
 
 import java.util.ArrayList;
 import java.util.List;

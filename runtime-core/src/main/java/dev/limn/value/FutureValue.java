@@ -1,4 +1,4 @@
-package dev.limn.vm;
+package dev.limn.value;
 
 import dev.limn.sched.Fiber;
 
@@ -26,14 +26,28 @@ public final class FutureValue {
     private volatile boolean done;
     private volatile Object value;
     private volatile ErrorValue error;
-    /** Set by {@code f.cancel()}: what cancelling means for the work behind it (null: nothing to cancel). */
-    volatile Runnable onCancel;
+    /** What {@code f.cancel()} does to the work behind it (null: nothing to cancel). */
+    private volatile Runnable onCancel;
     /** The work behind it (a block run), or null. */
-    volatile Object owner;
+    private volatile Object owner;
 
     /** @param label what a waiting task waits on, for deadlock diagnostics */
     public FutureValue(Object label) {
         this.label = label;
+    }
+
+    /** Sets what {@code f.cancel()} does to the work behind this future. */
+    public void onCancel(Runnable cancel) {
+        onCancel = cancel;
+    }
+
+    /** The work behind this future (a block run), or null. */
+    public Object owner() {
+        return owner;
+    }
+
+    public void owner(Object work) {
+        owner = work;
     }
 
     public boolean isDone() {
@@ -64,7 +78,7 @@ public final class FutureValue {
     }
 
     /** Runs {@code callback} once this future is done: now, if it is (on the caller's thread), else at completion. */
-    void whenDone(Runnable callback) {
+    public void whenDone(Runnable callback) {
         synchronized (this) {
             if (!done) {
                 if (callbacks == null) {
@@ -78,17 +92,17 @@ public final class FutureValue {
     }
 
     /** Once done: the error, or null. */
-    ErrorValue error() {
+    public ErrorValue error() {
         return error;
     }
 
     /** Once done: the value. */
-    Object value() {
+    public Object value() {
         return value;
     }
 
     /** Marks the outcome as taken (its failure is someone's to handle now). */
-    void markRetrieved() {
+    public void markRetrieved() {
         retrieved = true;
     }
 
@@ -98,7 +112,7 @@ public final class FutureValue {
     }
 
     /** What {@code f.cancel()} does: cancel the work behind it (nothing when it has none). */
-    void cancel() {
+    public void cancel() {
         Runnable c = onCancel;
         if (c != null && !done) {
             c.run();
@@ -109,7 +123,7 @@ public final class FutureValue {
      * For a fiber: true when done; otherwise registers {@code fiber} to be woken and returns
      * false (the caller parks, then asks again).
      */
-    boolean awaitDone(Fiber fiber) {
+    public boolean awaitDone(Fiber fiber) {
         if (done) {
             return true;
         }
@@ -125,7 +139,7 @@ public final class FutureValue {
     }
 
     /** The value, or raises the error; only once done. */
-    Object result() {
+    public Object result() {
         retrieved = true;
         ErrorValue err = error;
         if (err != null) {
@@ -134,7 +148,7 @@ public final class FutureValue {
         return value;
     }
 
-    void withdraw(Fiber fiber) {
+    public void withdraw(Fiber fiber) {
         waiters.remove(fiber);
     }
 

@@ -1,4 +1,4 @@
-package dev.limn.lang;
+package dev.limn.text;
 
 /**
  * A region of source text: {@code line} and {@code col} are 1-based and name the first

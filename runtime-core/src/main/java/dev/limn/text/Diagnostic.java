@@ -1,4 +1,4 @@
-package dev.limn.lang;
+package dev.limn.text;
 
 /**
  * One message about a place in a source file, rendered in the format of SPEC §9:

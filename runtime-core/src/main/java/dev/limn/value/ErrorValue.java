@@ -1,7 +1,7 @@
-package dev.limn.vm;
+package dev.limn.value;
 
-import dev.limn.lang.Source;
-import dev.limn.lang.Span;
+import dev.limn.text.Source;
+import dev.limn.text.Span;
 
 /**
  * A Limn error value: its kind (an identifier such as {@code DivisionByZero}), its message,
@@ -28,6 +28,13 @@ public final class ErrorValue {
 
     public Span span() {
         return span;
+    }
+
+    /** Records the task the error was raised in, unless one is recorded already. */
+    public void taskIfAbsent(String description) {
+        if (task == null) {
+            task = description;
+        }
     }
 
     public String task() {

@@ -1,4 +1,4 @@
-package dev.limn.vm;
+package dev.limn.value;
 
 /** A duration as an object (inside collections and on cold paths); registers hold the nanoseconds unboxed. */
 public record DurationValue(long nanos) {

@@ -1,4 +1,4 @@
-package dev.limn.vm;
+package dev.limn.value;
 
 /**
  * A raised Limn error travelling through Java code. It has no stack trace: raising is an
