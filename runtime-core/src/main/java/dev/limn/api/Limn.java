@@ -9,21 +9,18 @@ import dev.limn.sched.DeadlockException;
 import dev.limn.text.Diagnostic;
 import dev.limn.text.Source;
 import dev.limn.value.ErrorValue;
-import dev.limn.vm.AtomicValue;
 import dev.limn.vm.Box;
 import dev.limn.vm.Closure;
 import dev.limn.vm.Disassembler;
 import dev.limn.vm.Interpreter;
 import dev.limn.vm.ProgramRun;
 import dev.limn.vm.Proto;
-import dev.limn.vm.RegisterBlocks;
+import dev.limn.vm.Engine;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The embedding API: compile a Limn program, run it with its output going to the given
@@ -65,12 +62,34 @@ public final class Limn {
     }
 
     /**
-     * Runs a compiled program to completion; {@code print} goes to {@code out}, diagnostics of
-     * an unhandled error and {@code --stats} to {@code err}.
+     * Runs a compiled program to completion on an engine of its own, built from
+     * {@code options} ({@code cores}, {@code pin}) and closed afterwards; {@code print} goes to
+     * {@code out}, diagnostics of an unhandled error and {@code --stats} to {@code err}.
      *
      * @return the exit status: 0 on success, 1 on an unhandled runtime error
      */
     public static int run(CompiledProgram program, RunOptions options, PrintStream out, PrintStream err) {
+        try (Engine engine = engine(options)) {
+            return run(engine, program, options, out, err);
+        }
+    }
+
+    /** An engine with the carriers and pinning of {@code options}. */
+    public static Engine engine(RunOptions options) {
+        return Engine.builder().carriers(options.cores()).pin(options.pin()).build();
+    }
+
+    /**
+     * Runs a compiled program to completion on {@code engine}, which must not be running another
+     * program; the engine's carriers and pinning apply, not those of {@code options}.
+     *
+     * @return the exit status: 0 on success, 1 on an unhandled runtime error
+     * @throws IllegalStateException if the engine is closed
+     */
+    public static int run(Engine engine, CompiledProgram program, RunOptions options, PrintStream out, PrintStream err) {
+        if (engine.isClosed()) {
+            throw new IllegalStateException("the engine is closed");
+        }
         LimnProgram p = (LimnProgram) program;
         long seed = options.seed() != null ? options.seed() : System.nanoTime();
         ProgramRun run = null;
@@ -86,7 +105,7 @@ public final class Limn {
                     return 2;
                 }
             }
-            run = new ProgramRun(options.cores(), options.pin(), out, err, options.maxDepth(), options.trace());
+            run = new ProgramRun(engine, out, err, options.maxDepth(), options.trace());
             run.runMain(new Closure(p.main(), new Box[0]), seed);
             if (run.deadlock() != null) {
                 out.flush();
@@ -153,18 +172,5 @@ public final class Limn {
     /** The register bytecode listing of {@code limn disasm}. */
     public static String disassemble(CompiledProgram program) {
         return Disassembler.disassemble(((LimnProgram) program).main());
-    }
-
-    /**
-     * Every "live" resource count of SPEC §8 (live tasks, slab blocks, atomic cells, open
-     * channels...) by name; after a program ends each is 0.
-     */
-    public static Map<String, Long> liveCounts() {
-        Map<String, Long> counts = new LinkedHashMap<>();
-        counts.put("tasks.live", ProgramRun.liveTasks());
-        counts.put("slab.blocks.live", RegisterBlocks.live());
-        counts.put("atomic.cells.live", AtomicValue.liveCells());
-        counts.put("channels.open", ProgramRun.openChannels());
-        return counts;
     }
 }

@@ -71,7 +71,6 @@ public final class Channel {
     /** While spinning is off, one wait in this mask + 1 spins again. */
     static final int SPIN_RETRY_MASK = 63;
     private static final Object NIL = new Sentinel("NIL");
-    private static final AtomicLong IDS = new AtomicLong();
     private static final VarHandle PRODUCER;
 
     static {
@@ -82,7 +81,7 @@ public final class Channel {
         }
     }
 
-    private final long id = IDS.incrementAndGet();
+    private final long id;
     private final int capacity;
     private final ChannelBuffer buffer;
     private final Queue<Waiter> receivers = new ConcurrentLinkedQueue<>();
@@ -93,10 +92,12 @@ public final class Channel {
     private int spinMisses;
 
     /**
+     * @param id           the channel's number in its runtime (0: not numbered)
      * @param capacity     maximum number of values held, at least 1; or -1 for unbounded
      * @param openChannels live count of open channels (statistics), or null
      */
-    public Channel(int capacity, AtomicLong openChannels) {
+    public Channel(long id, int capacity, AtomicLong openChannels) {
+        this.id = id;
         if (capacity < 1 && capacity != -1) {
             throw new IllegalArgumentException("channel capacity must be at least 1, got " + capacity);
         }
@@ -109,11 +110,11 @@ public final class Channel {
     }
 
     public static Channel bounded(int capacity) {
-        return new Channel(capacity, null);
+        return new Channel(0, capacity, null);
     }
 
     public static Channel unbounded() {
-        return new Channel(-1, null);
+        return new Channel(0, -1, null);
     }
 
     // ---- receiving -------------------------------------------------------------------------------

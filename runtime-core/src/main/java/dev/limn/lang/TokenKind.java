@@ -41,14 +41,16 @@ public enum TokenKind {
     public final String display;
     public final boolean keyword;
 
-    private static final Map<String, TokenKind> KEYWORDS = new HashMap<>();
+    private static final Map<String, TokenKind> KEYWORDS = keywords();
 
-    static {
+    private static Map<String, TokenKind> keywords() {
+        Map<String, TokenKind> byName = new HashMap<>();
         for (TokenKind kind : values()) {
             if (kind.keyword) {
-                KEYWORDS.put(kind.display, kind);
+                byName.put(kind.display, kind);
             }
         }
+        return Map.copyOf(byName);
     }
 
     TokenKind(String display) {

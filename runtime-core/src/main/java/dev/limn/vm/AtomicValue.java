@@ -15,9 +15,6 @@ import dev.limn.value.LimnError;
  * spawn and releases it when it ends. So the pool's live count is 0 after every program.
  */
 public final class AtomicValue {
-    /** Every cell of every program; its live count is one of {@code Limn.liveCounts()}. */
-    static final AtomicCellPool POOL = new AtomicCellPool();
-
     final AtomicCell cell;
     final boolean isFloat;
 
@@ -26,22 +23,18 @@ public final class AtomicValue {
         this.isFloat = isFloat;
     }
 
-    /** A new cell holding {@code initial} (an int or a float); TypeMismatch otherwise. */
-    static AtomicValue of(Object initial) {
+    /** A new cell of {@code pool} holding {@code initial} (an int or a float); TypeMismatch otherwise. */
+    static AtomicValue of(AtomicCellPool pool, Object initial) {
         if (initial == null) {
-            return new AtomicValue(POOL.allocate(0), false);
+            return new AtomicValue(pool.allocate(0), false);
         }
         if (initial instanceof Long l) {
-            return new AtomicValue(POOL.allocate(l), false);
+            return new AtomicValue(pool.allocate(l), false);
         }
         if (initial instanceof Double d) {
-            return new AtomicValue(POOL.allocateDouble(d), true);
+            return new AtomicValue(pool.allocateDouble(d), true);
         }
         throw LimnError.typeMismatch("an atomic holds an int or a float, got " + Values.typeName(initial));
-    }
-
-    public static long liveCells() {
-        return POOL.liveCells();
     }
 
     /** The current value (acquire load). */

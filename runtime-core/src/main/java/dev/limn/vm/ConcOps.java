@@ -48,7 +48,7 @@ final class ConcOps {
         int ra = base + a(i);
         switch (Instr.op(i)) {
             case Op.NEWATOMIC -> {
-                AtomicValue cell = AtomicValue.of(t.get(base + b(i)));
+                AtomicValue cell = AtomicValue.of(t.engine.cells, t.get(base + b(i)));
                 t.hold(cell);
                 t.set(ra, cell);
             }
@@ -199,7 +199,7 @@ final class ConcOps {
             capacity = (int) (long) l;
         }
         if (t.run == null) {
-            return new Channel(capacity, ProgramRun.OPEN_CHANNELS);
+            return new Channel(t.engine.nextChannelNumber(), capacity, t.engine.openChannels);
         }
         return t.run.newChannel(capacity);
     }

@@ -30,13 +30,12 @@ import java.util.concurrent.atomic.LongAdder;
  * blocked task with what it waits on and where, and terminates them all so that every
  * resource is returned; the program then fails with a Deadlock diagnostic.
  *
- * <p>Live counts that must be 0 after every program are global (static), so the embedding
- * API can read them between runs: live tasks, open channels, atomic cells, slab blocks.
+ * <p>It runs on an {@link Engine}, which owns the scheduler, the off-heap memory and the live
+ * counts that must be 0 after every program; an engine runs one program at a time, from this
+ * run's construction to its {@link #close}.
  */
 public final class ProgramRun implements AutoCloseable {
-    /** Open channels of all programs. */
-    static final AtomicLong OPEN_CHANNELS = new AtomicLong();
-
+    final Engine engine;
     final Scheduler scheduler;
     final PrintStream out;
     /** The trace being recorded ({@code --trace}), or null. */
@@ -64,22 +63,19 @@ public final class ProgramRun implements AutoCloseable {
     private BlockRun topScope;
     private boolean mainEnded;
 
-    /** @param cores carriers, 0 = available processors */
-    public ProgramRun(int cores, boolean pin, PrintStream out, PrintStream err, int maxDepth) {
-        this(cores, pin, out, err, maxDepth, null);
+    public ProgramRun(Engine engine, PrintStream out, PrintStream err, int maxDepth) {
+        this(engine, out, err, maxDepth, null);
     }
 
     /** @param trace where to write a trace of the run (see {@link Trace}), or null */
-    public ProgramRun(int cores, boolean pin, PrintStream out, PrintStream err, int maxDepth, java.nio.file.Path trace) {
+    public ProgramRun(Engine engine, PrintStream out, PrintStream err, int maxDepth, java.nio.file.Path trace) {
+        this.engine = engine;
         this.out = out;
         this.err = err;
         this.maxDepth = maxDepth;
-        Scheduler.Builder b = Scheduler.builder().pin(pin).deadlockHandler(this::onDeadlock);
-        if (cores > 0) {
-            b.carriers(cores);
-        }
-        this.scheduler = b.build();
+        this.scheduler = engine.scheduler;
         this.trace = trace == null ? null : new Trace(trace, scheduler.carrierCount());
+        engine.beginRun(this);
     }
 
     /** Writes the trace file, if this run records one; call after the run. */
@@ -204,7 +200,7 @@ public final class ProgramRun implements AutoCloseable {
         return deadlock;
     }
 
-    private void onDeadlock(List<Blocked> blocked) {
+    void onDeadlock(List<Blocked> blocked) {
         List<String> lines = new ArrayList<>();
         for (Blocked b : blocked) {
             if (b.fiber() instanceof TaskContext t) {
@@ -223,7 +219,7 @@ public final class ProgramRun implements AutoCloseable {
 
     /** A new channel of this program: {@code capacity} ≥ 1, or -1 for unbounded. */
     Channel newChannel(int capacity) {
-        Channel c = new Channel(capacity, OPEN_CHANNELS);
+        Channel c = new Channel(engine.nextChannelNumber(), capacity, engine.openChannels);
         channels.add(c);
         channelsCreated.increment();
         return c;
@@ -235,28 +231,20 @@ public final class ProgramRun implements AutoCloseable {
                 + ", failed " + tasksFailed.sum() + ", retried " + tasksRetried.sum() + ", cancelled " + tasksCancelled.sum()
                 + ", terminated " + tasksTerminated.sum() + ", abandoned 0\n"
                 + "stats: blocks " + blocks.sum() + ", peak live tasks " + peakTasks.get()
-                + ", live tasks " + TaskContext.LIVE.sum() + "\n"
-                + "stats: slab blocks live " + RegisterBlocks.live() + ", peak " + RegisterBlocks.peak()
-                + ", atomic cells live " + AtomicValue.liveCells() + ", channels created " + channelsCreated.sum()
-                + ", channels open " + OPEN_CHANNELS.get() + "\n"
+                + ", live tasks " + engine.liveTasks.sum() + "\n"
+                + "stats: slab blocks live " + engine.registers.live() + ", peak " + engine.registers.peak()
+                + ", atomic cells live " + engine.cells.liveCells() + ", channels created " + channelsCreated.sum()
+                + ", channels open " + engine.openChannels.get() + "\n"
                 + String.join("\n", ParallelStats.lines(scheduler)) + "\n";
     }
 
-    /** Closes the channels the program left open (they are unreachable now) and stops the scheduler. */
+    /** Closes the channels the program left open (they are unreachable now); the engine may run the next program. */
     @Override
     public void close() {
         Channel c;
         while ((c = channels.poll()) != null) {
             c.close();
         }
-        scheduler.close();
-    }
-
-    public static long liveTasks() {
-        return TaskContext.LIVE.sum();
-    }
-
-    public static long openChannels() {
-        return OPEN_CHANNELS.get();
+        engine.endRun(this);
     }
 }

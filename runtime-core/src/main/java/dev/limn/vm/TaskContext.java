@@ -22,7 +22,6 @@ import java.io.PrintStream;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The whole execution state of one task, so that the interpreter can leave it at any
@@ -55,11 +54,6 @@ import java.util.concurrent.atomic.LongAdder;
  * everything unusual goes to {@link #callSlow}.
  */
 public final class TaskContext extends Fiber {
-    /**
-     * Live task contexts of all programs (spawned and not yet finished). Striped: a task is
-     * counted on one carrier and uncounted on another, and only statistics read the sum.
-     */
-    static final LongAdder LIVE = new LongAdder();
     private static final int INITIAL_FRAMES = 4;
     /** Slack above the first function's registers in the first reference shadow, before it must grow. */
     private static final int SHADOW_SLACK = 16;
@@ -95,6 +89,9 @@ public final class TaskContext extends Fiber {
     /** Volatile: a task that writes a box this task owned reads it ({@link Box#claim}). */
     private volatile boolean closed;
 
+    /** The engine whose registers, cells and counts this task uses. */
+    final Engine engine;
+
     // ---- concurrency state (null/0 for a standalone context) ----
     final ProgramRun run;
     /** The block this task is a unit of, or null for the main task. */
@@ -128,7 +125,8 @@ public final class TaskContext extends Fiber {
     private ChunkState chunk;
 
     /** A standalone context (tests, tools): registers now, no scheduler. */
-    public TaskContext(Closure main, PrintStream out, int maxDepth, long seed, String description) {
+    public TaskContext(Engine engine, Closure main, PrintStream out, int maxDepth, long seed, String description) {
+        this.engine = engine;
         this.out = out;
         this.maxDepth = maxDepth;
         this.random = new SplittableRandom(seed);
@@ -147,6 +145,7 @@ public final class TaskContext extends Fiber {
     TaskContext(ProgramRun run, Closure fn, Object[] args, SplittableRandom random, BlockRun unitOf,
                 int number, boolean worker, String unitVar, Object item, boolean hasItem) {
         this.run = run;
+        this.engine = run.engine;
         this.out = run.out;
         this.maxDepth = run.maxDepth;
         this.random = random;
@@ -165,7 +164,7 @@ public final class TaskContext extends Fiber {
     private void start() {
         started = true;
         Proto p = closure.proto;
-        MemorySegment first = p.maxRegs <= RegisterBlocks.SMALL_REGISTERS ? RegisterBlocks.allocateSmall() : RegisterBlocks.allocate();
+        MemorySegment first = p.maxRegs <= RegisterBlocks.SMALL_REGISTERS ? engine.registers.allocateSmall() : engine.registers.allocate();
         blocks[0] = first;
         // The shadow covers what the first function needs plus some slack, not the whole block:
         // a 256-slot array per task was a third of starting one (its zeroing); calls grow it.
@@ -388,7 +387,7 @@ public final class TaskContext extends Fiber {
         }
         releaseCells();
         close();
-        LIVE.decrement();
+        engine.liveTasks.decrement();
         run.taskEnded(this, s, countsAsTask);
         if (future != null) {
             // an async call: its outcome goes to its future, not to its block (SPEC §7)
@@ -405,7 +404,7 @@ public final class TaskContext extends Fiber {
 
     /** Counted live when spawned; called by whoever spawns it, just before {@code Scheduler.spawn}. */
     void countLive() {
-        LIVE.increment();
+        engine.liveTasks.increment();
     }
 
     /** Records a reservation of {@code cell} that ends with this task. */
@@ -527,7 +526,7 @@ public final class TaskContext extends Fiber {
         closed = true;
         for (int i = 0; i < blocks.length; i++) {
             if (blocks[i] != null) {
-                RegisterBlocks.free(blocks[i]);
+                engine.registers.free(blocks[i]);
                 blocks[i] = null;
                 shadows[i] = null;
             }
@@ -652,7 +651,7 @@ public final class TaskContext extends Fiber {
         }
         if (blocks[block] == null) {
             // chained blocks are full-size: a call that left the first block is a deep one
-            blocks[block] = RegisterBlocks.allocate();
+            blocks[block] = engine.registers.allocate();
             shadows[block] = new Object[RegisterFile.capacity(blocks[block])];
         }
         regs = blocks[block];

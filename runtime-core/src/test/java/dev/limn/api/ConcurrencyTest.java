@@ -5,12 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.limn.vm.Box;
+import dev.limn.vm.Engine;
+
+import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-
-import org.junit.jupiter.api.Test;
 
 /** Tasks as fibers, blocks, shared writes, atomics and statistics, end to end (SPEC §5, §6, §8). */
 class ConcurrencyTest {
@@ -44,8 +45,13 @@ class ConcurrencyTest {
                 """);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = Limn.run(p, RunOptions.defaults().withStats(true).withCores(2),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        RunOptions options = RunOptions.defaults().withStats(true).withCores(2);
+        int status;
+        try (Engine engine = Limn.engine(options)) {
+            status = Limn.run(engine, p, options,
+                    new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+            engine.liveCounts().forEach((name, count) -> assertEquals(0L, count, name));
+        }
         assertEquals(0, status);
         assertEquals("5\n", out.toString(StandardCharsets.UTF_8));
         String stats = err.toString(StandardCharsets.UTF_8);
@@ -55,7 +61,6 @@ class ConcurrencyTest {
         assertTrue(stats.contains("slab blocks live 0"), stats);
         assertTrue(stats.contains("atomic cells live 0"), stats);
         assertTrue(stats.contains("channels open 0"), stats);
-        Limn.liveCounts().forEach((name, count) -> assertEquals(0L, count, name));
     }
 
     @Test
@@ -64,7 +69,6 @@ class ConcurrencyTest {
         LimnRunner.run("var a: atomic = 1; concurrent { task(i in 1..3) { a += 1; var z = 1 / 0; } }");
         LimnRunner.run("var c = channel(); concurrent { task { while (true) sleep(1ms); } task { c.recv(); } task { return err(X); } }");
         assertEquals("open\n", LimnRunner.out("var c = channel(); print(\"open\");"));
-        Limn.liveCounts().forEach((name, count) -> assertEquals(0L, count, name));
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.limn.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.limn.lang.CompileException;
+import dev.limn.vm.Engine;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -28,10 +29,13 @@ final class LimnRunner {
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = Limn.run(program, options,
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        for (var e : Limn.liveCounts().entrySet()) {
-            assertEquals(0L, e.getValue(), e.getKey() + " still live after the run");
+        int status;
+        try (Engine engine = Limn.engine(options)) {
+            status = Limn.run(engine, program, options,
+                    new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+            for (var e : engine.liveCounts().entrySet()) {
+                assertEquals(0L, e.getValue(), e.getKey() + " still live after the run");
+            }
         }
         return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }

@@ -5,17 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import dev.limn.vm.Box;
 import dev.limn.vm.Closure;
+import dev.limn.vm.Engine;
 import dev.limn.vm.Interpreter;
-import dev.limn.vm.RegisterBlocks;
 import dev.limn.vm.TaskContext;
+
+import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-
-import org.junit.jupiter.api.Test;
 
 /** A task suspended inside nested script calls resumes on another thread with its whole state intact. */
 class SuspendResumeTest {
@@ -31,7 +31,8 @@ class SuspendResumeTest {
         LimnProgram program = (LimnProgram) Limn.compile("suspend.lm", text, true);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
-        TaskContext task = new TaskContext(new Closure(program.main(), new Box[0]), print, 1000, 1, "main task");
+        Engine engine = Engine.builder().carriers(1).build();
+        TaskContext task = new TaskContext(engine, new Closure(program.main(), new Box[0]), print, 1000, 1, "main task");
         ExecutorService first = Executors.newSingleThreadExecutor();
         ExecutorService second = Executors.newSingleThreadExecutor();
         try {
@@ -59,6 +60,7 @@ class SuspendResumeTest {
             first.shutdown();
             second.shutdown();
         }
-        assertEquals(0, RegisterBlocks.live());
+        assertEquals(0L, engine.liveCounts().get("slab.blocks.live"));
+        engine.close();
     }
 }

@@ -4,22 +4,29 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.limn.vm.Box;
 import dev.limn.vm.Closure;
+import dev.limn.vm.Engine;
 import dev.limn.vm.Interpreter;
 import dev.limn.vm.TaskContext;
+
+import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
-import org.junit.jupiter.api.Test;
-
 /** The trap word stops loops at back-edges: yield suspends, cancel raises Cancelled, terminate ends the task. */
 class TrapTest {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final Engine engine = Engine.builder().carriers(1).build();
+
+    @org.junit.jupiter.api.AfterEach
+    void closeEngine() {
+        engine.close();
+    }
 
     private TaskContext task(String text) throws Exception {
         LimnProgram p = (LimnProgram) Limn.compile("trap.lm", text);
-        return new TaskContext(new Closure(p.main(), new Box[0]), new PrintStream(out, true, StandardCharsets.UTF_8), 1000, 1, "main task");
+        return new TaskContext(engine, new Closure(p.main(), new Box[0]), new PrintStream(out, true, StandardCharsets.UTF_8), 1000, 1, "main task");
     }
 
     @Test

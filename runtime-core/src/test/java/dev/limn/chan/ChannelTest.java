@@ -17,7 +17,7 @@ class ChannelTest extends ChannelContractTest {
 
     @Override
     Channel newChannel(int capacity) {
-        return new Channel(capacity, null);
+        return new Channel(0, capacity, null);
     }
 
     @Test
@@ -70,7 +70,7 @@ class ChannelTest extends ChannelContractTest {
     @Test
     void intsSentUnboxedKeepTheirPlaceAmongObjects() {
         for (int capacity : new int[] {4, 5, -1}) {
-            Channel c = new Channel(capacity, null);
+            Channel c = new Channel(0, capacity, null);
             Fiber f = runningFiber();
             assertEquals(Channel.SendResult.SENT, c.sendInt(f, 5));
             assertEquals(Channel.SendResult.SENT, c.send(f, "x"));
@@ -127,7 +127,7 @@ class ChannelTest extends ChannelContractTest {
     @Test
     void closeIsIdempotentAndEndsTheStreamAfterDrain() {
         AtomicLong open = new AtomicLong();
-        Channel c = new Channel(-1, open);
+        Channel c = new Channel(1, -1, open);
         assertEquals(1, open.get());
         c.trySend(7);
         assertTrue(c.close());

@@ -1,0 +1,159 @@
+package dev.limn.vm;
+
+import dev.limn.offheap.AtomicCellPool;
+import dev.limn.sched.Blocked;
+import dev.limn.sched.Scheduler;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One Limn runtime: it owns everything a program runs on, so that two engines in one JVM share
+ * nothing and each can be checked for leaks on its own (Lua's {@code lua_State}, Wren's
+ * {@code WrenVM}).
+ *
+ * <ul>
+ *   <li>the {@link Scheduler}: its carrier threads and its timer thread;</li>
+ *   <li>the off-heap memory: the register slabs ({@link RegisterBlocks}) and the atomic cell
+ *       pool;</li>
+ *   <li>the channel numbers and the live counts of SPEC §8 (live tasks, register blocks, atomic
+ *       cells, open channels), which {@link #liveCounts} reads and which are 0 whenever no
+ *       program runs.</li>
+ * </ul>
+ * Programs run one at a time ({@link ProgramRun}); each run keeps its own statistics.
+ * {@link #close} stops the threads and returns the slabs to the OS.
+ */
+public final class Engine implements AutoCloseable {
+    final Scheduler scheduler;
+    final RegisterBlocks registers = new RegisterBlocks();
+    final AtomicCellPool cells = new AtomicCellPool();
+    /** Tasks spawned and not yet finished. Striped: a task is counted on one carrier and uncounted on another. */
+    final LongAdder liveTasks = new LongAdder();
+    final AtomicLong openChannels = new AtomicLong();
+    private final AtomicLong channelNumbers = new AtomicLong();
+    /** Held while a program runs: one program at a time. */
+    private final ReentrantLock running = new ReentrantLock();
+    /** The program running now, which a deadlock is reported to; null between runs. */
+    private volatile ProgramRun current;
+    private volatile boolean closed;
+
+    private Engine(Builder b) {
+        Scheduler.Builder s = Scheduler.builder().pin(b.pin).deadlockHandler(this::onDeadlock);
+        if (b.carriers > 0) {
+            s.carriers(b.carriers);
+        }
+        scheduler = s.build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public int carrierCount() {
+        return scheduler.carrierCount();
+    }
+
+    /** Starts {@code run} as this engine's current program; {@link #endRun} ends it. */
+    void beginRun(ProgramRun run) {
+        running.lock();
+        if (closed) {
+            running.unlock();
+            throw new IllegalStateException("the engine is closed");
+        }
+        current = run;
+    }
+
+    void endRun(ProgramRun run) {
+        if (current == run) {
+            current = null;
+            running.unlock();
+        }
+    }
+
+    private void onDeadlock(List<Blocked> blocked) {
+        ProgramRun run = current;
+        if (run != null) {
+            run.onDeadlock(blocked);
+        } else {
+            blocked.forEach(b -> b.fiber().terminate());
+        }
+    }
+
+    /** The number of the next channel created on this engine (1, 2, ...). */
+    long nextChannelNumber() {
+        return channelNumbers.incrementAndGet();
+    }
+
+    /**
+     * Every "live" resource count of SPEC §8 by name: tasks, register slab blocks, atomic cells,
+     * open channels. Between programs each is 0.
+     */
+    public Map<String, Long> liveCounts() {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        counts.put("tasks.live", liveTasks.sum());
+        counts.put("slab.blocks.live", registers.live());
+        counts.put("atomic.cells.live", cells.liveCells());
+        counts.put("channels.open", openChannels.get());
+        return counts;
+    }
+
+    /**
+     * Stops the carrier and timer threads, then returns the off-heap memory to the OS. Memory
+     * that a task still holds (a program interrupted mid-run) is not returned: the interpreter
+     * reads registers through raw addresses, and a thread the scheduler could not stop must not
+     * read freed memory. Idempotent.
+     */
+    @Override
+    public void close() {
+        running.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            scheduler.close();
+            if (liveTasks.sum() == 0) {
+                registers.close();
+                cells.close();
+            }
+        } finally {
+            running.unlock();
+        }
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Settings of an {@link Engine}. */
+    public static final class Builder {
+        private int carriers;
+        private boolean pin;
+
+        private Builder() {
+        }
+
+        /** Carrier threads; 0 (the default) means one per available processor. */
+        public Builder carriers(int n) {
+            if (n < 0) {
+                throw new IllegalArgumentException("carriers must be at least 1 (or 0 for one per processor), got " + n);
+            }
+            carriers = n;
+            return this;
+        }
+
+        /** Pin each carrier to its own CPU. */
+        public Builder pin(boolean pin) {
+            this.pin = pin;
+            return this;
+        }
+
+        public Engine build() {
+            return new Engine(this);
+        }
+    }
+}
