@@ -261,7 +261,8 @@ public final class BlockRun {
         return false;
     }
 
-    private void releasePermit() {
+    /** A task that took a permit ({@link #acquirePermit}) ended: the next waiting task may start. */
+    public void releasePermit() {
         permits.incrementAndGet();
         Fiber w = permitWaiter;
         if (w != null) {
@@ -280,23 +281,11 @@ public final class BlockRun {
         }
     }
 
-    /**
-     * A unit ended. {@code failure} is its unhandled error, or null (done, or terminated);
-     * {@code heldPermit} whether it was a task that took a permit; {@code counted} whether its
-     * end is a task's end for the counts (a task family's chunk that ran all its tasks is not:
-     * they were counted one by one with {@link #countFinished}).
-     */
-    public void unitFinished(Fiber unit, ErrorValue failure, boolean terminated, boolean heldPermit, boolean counted) {
+    /** A unit ended normally, or with its unhandled error {@code failure} (null when it finished). */
+    public void unitFinished(Fiber unit, ErrorValue failure) {
         units.remove(unit);
-        if (heldPermit) {
-            releasePermit();
-        }
-        if (terminated) {
-            terminatedUnits.incrementAndGet();
-        } else if (failure == null) {
-            if (counted) {
-                finishedUnits.incrementAndGet();
-            }
+        if (failure == null) {
+            finishedUnits.incrementAndGet();
         } else if (stopping && failure.kind.equals("Cancelled")) {
             cancelledUnits.incrementAndGet();
         } else if (!timedOut && firstError.compareAndSet(null, failure)) {
@@ -304,6 +293,22 @@ public final class BlockRun {
         } else {
             otherFailures.incrementAndGet();
         }
+        arrive();
+    }
+
+    /** A unit was terminated (it could not catch it): it stopped at its next instruction. */
+    public void unitTerminated(Fiber unit) {
+        units.remove(unit);
+        terminatedUnits.incrementAndGet();
+        arrive();
+    }
+
+    /**
+     * A task family's chunk ended between its tasks: it is no unit of its own, and the tasks it
+     * ran were counted one by one ({@link #countFinished}).
+     */
+    public void chunkFinished(Fiber chunk) {
+        units.remove(chunk);
         arrive();
     }
 

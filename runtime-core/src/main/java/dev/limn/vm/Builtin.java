@@ -158,7 +158,7 @@ public enum Builtin {
                 return b == Long.MAX_VALUE && a == Long.MIN_VALUE ? t.random().nextLong() : t.random().nextLong(a, b + 1);
             }
             case RANDOM: return t.random().nextDouble();
-            case TASK_ATTEMPT: return (long) t.attempt;
+            case TASK_ATTEMPT: return (long) t.attempt();
             case ASSERT: {
                 Object c = t.get(args);
                 if (!(c instanceof Boolean b)) {

@@ -96,7 +96,7 @@ final class ConcOps {
             case Op.BLOCKABORT -> blockAbort(t, (BlockRun) t.refs[ra], t.get(base + b(i)));
             case Op.BLOCKFUTURE -> t.set(ra, ((BlockRun) t.refs[base + b(i)]).completion());
             case Op.SENDOUT -> {
-                BlockRun block = t.unitOf;
+                BlockRun block = t.unit == null ? null : t.unit.block;
                 Channel out = block == null ? null : block.output();
                 if (out != null) {
                     send(t, out, ra);
@@ -104,7 +104,7 @@ final class ConcOps {
             }
             case Op.AWAIT -> t.set(ra, await(t, t.get(base + b(i))));
             case Op.SCOPEWAIT -> scopeWait(t);
-            case Op.UNITITEM -> t.item(t.get(ra));
+            case Op.UNITITEM -> t.unit.item(t.get(ra));
             case Op.ARELEASE -> {
                 if (t.get(ra) instanceof AtomicValue cell) {
                     t.releaseHeld(cell);
@@ -411,9 +411,7 @@ final class ConcOps {
         }
         BlockRun owner = scopeOf(t);
         FutureValue f = new FutureValue("async fn " + fn.proto.displayName());
-        TaskContext task = new TaskContext(t.run, fn, a, t.random().split(), owner, owner.nextUnitNumber(), false,
-                null, null, false);
-        task.future = f;
+        TaskContext task = new TaskContext(t.run, fn, a, t.random().split(), Unit.asyncCall(owner, owner.nextUnitNumber(), f));
         f.onCancel(task::cancel);
         owner.adopt(f);
         start(t, owner, task, fn);
@@ -425,7 +423,7 @@ final class ConcOps {
         if (open != null && !open.isEmpty()) {
             return open.getLast();
         }
-        return t.unitOf != null ? t.unitOf : t.run.topScope();
+        return t.unit != null ? t.unit.block : t.run.topScope();
     }
 
     /** {@code all(list)}: the values of every future (other items as they are), in order; the first error fails it. */
@@ -604,9 +602,9 @@ final class ConcOps {
             args[n] = t.get(fnReg + 1 + n);
         }
         Object item = items > 0 ? args[0] : null;
-        TaskContext unit = new TaskContext(t.run, fn, args, t.random().split(),
-                block, block.nextUnitNumber(), false, var, item, items > 0);
-        unit.heldPermit = permit;
+        Unit u = items > 0 ? Unit.task(block, block.nextUnitNumber(), var, item) : Unit.task(block, block.nextUnitNumber());
+        u.heldPermit = permit;
+        TaskContext unit = new TaskContext(t.run, fn, args, t.random().split(), u);
         start(t, block, unit, fn);
     }
 
@@ -627,7 +625,7 @@ final class ConcOps {
         Closure fn = (Closure) t.get(fnReg);
         for (int n = 0; n < instances && !block.isStopping(); n++) {
             TaskContext unit = new TaskContext(t.run, fn, new Object[] {source}, t.random().split(),
-                    block, block.nextUnitNumber(), true, var, null, false);
+                    Unit.worker(block, block.nextUnitNumber(), var));
             start(t, block, unit, fn);
         }
     }
@@ -719,7 +717,7 @@ final class ConcOps {
      * stopping (timeout, cancellation) or when the retries are used up (then as Stop).
      */
     private static int unitFail(TaskContext t, int errReg, int next, int retryPc) {
-        BlockRun block = t.unitOf;
+        BlockRun block = t.unit == null ? null : t.unit.block;
         if (t.sleepTimer != null) {
             // resumed while waiting out a retry's backoff (or woken early: cancelled, or spuriously)
             safepoint(t);
@@ -737,11 +735,11 @@ final class ConcOps {
             block.unitErrorAbsorbed(err);
             return next;
         }
-        int attempt = t.attempt;
+        int attempt = t.attempt();
         if (attempt > config.retries()) {
             throw new LimnError(err); // retries used up: the unit fails, as under Stop
         }
-        t.attempt = attempt + 1;
+        t.unit.attempt = attempt + 1;
         t.run.tasksRetried.increment();
         long backoff = config.backoffNanos();
         for (int n = 1; n < attempt && backoff < Long.MAX_VALUE / 4; n++) {

@@ -114,9 +114,8 @@ final class ParallelOps {
                 // Runs on the splitting chunk's carrier (or the block's, for the first chunk):
                 // that fiber's random generator is confined to this thread.
                 TaskContext from = chunk.splitFrom() instanceof TaskContext splitter ? splitter : t;
-                TaskContext unit = new TaskContext(t.run, driver, args, from.random().split(), block,
-                        block.nextUnitNumber(), false, var, null, false);
-                unit.runsChunk(chunk, elements);
+                TaskContext unit = new TaskContext(t.run, driver, args, from.random().split(),
+                        Unit.loopChunk(block, block.nextUnitNumber(), var, chunk, elements));
                 ConcOps.register(block, unit, fn);
                 return unit;
             }
@@ -168,9 +167,8 @@ final class ParallelOps {
         ParallelLoop.startFamily(t.scheduler(), count, new ParallelLoop.ChunkFibers() {
             @Override
             public Fiber newFiber(RangeChunk chunk) {
-                TaskContext unit = new TaskContext(t.run, driver, new Object[] {fn}, null, block,
-                        firstNumber, false, var, null, false);
-                unit.runsFamily(chunk, elements, firstNumber, seed);
+                TaskContext unit = new TaskContext(t.run, driver, new Object[] {fn}, null,
+                        Unit.familyChunk(block, firstNumber, var, chunk, elements, seed));
                 ConcOps.register(block, unit, fn);
                 return unit;
             }

@@ -104,7 +104,7 @@ public final class ProgramRun implements AutoCloseable {
      * every task it started have finished.
      */
     public void runMain(Closure main, long seed) throws InterruptedException {
-        TaskContext t = new TaskContext(this, main, new Object[0], new SplittableRandom(seed), null, 0, false, null, null, false);
+        TaskContext t = new TaskContext(this, main, new Object[0], new SplittableRandom(seed), null);
         spawn(t);
         scheduler.runMain(t);
     }
@@ -120,7 +120,7 @@ public final class ProgramRun implements AutoCloseable {
             peakTasks.accumulateAndGet(live, Math::max);
         }
         if (t.scheduler() == null) {
-            if (t.unitOf == null) {
+            if (t.unit == null) {
                 return; // the main task: runMain spawns it
             }
             scheduler.spawn(t);

@@ -9,13 +9,11 @@ import static dev.limn.offheap.RegisterFile.sp;
 import static dev.limn.offheap.RegisterFile.spAt;
 
 import dev.limn.block.BlockRun;
-import dev.limn.block.RangeChunk;
 import dev.limn.offheap.RegisterFile;
 import dev.limn.sched.Carrier;
 import dev.limn.sched.Fiber;
 import dev.limn.sched.Timer;
 import dev.limn.value.ErrorValue;
-import dev.limn.value.FutureValue;
 import dev.limn.value.LimnError;
 
 import java.io.PrintStream;
@@ -41,9 +39,9 @@ import java.util.SplittableRandom;
  *       window, it never recurses on the Java stack.</li>
  *   <li>Trap: the fiber's trap word (CANCEL, TIME_SLICE, TERMINATE), set by other threads,
  *       read with an opaque load at back-edges and calls.</li>
- *   <li>Concurrency state: the program run it belongs to, the block unit it is (number,
- *       loop variable and item, for diagnostics), its pending timer, the atomic cells it
- *       holds and the stream/async blocks it must wait for.</li>
+ *   <li>Concurrency state: the program run it belongs to, its {@link Unit} (what it is to its
+ *       block: number, item, attempt, permit, chunk; null for the main task), its pending
+ *       timer, the atomic cells it holds and the stream/async blocks it must wait for.</li>
  * </ul>
  * Every resource is returned by {@link #close()}, which {@link #finish} calls on every way
  * a task can end (done, failed, cancelled, terminated).
@@ -92,26 +90,15 @@ public final class TaskContext extends Fiber {
     /** The engine whose registers, cells and counts this task uses. */
     final Engine engine;
 
-    // ---- concurrency state (null/0 for a standalone context) ----
+    // ---- concurrency state (null for a standalone context) ----
     final ProgramRun run;
-    /** The block this task is a unit of, or null for the main task. */
-    final BlockRun unitOf;
-    final int unitNumber;
-    private final boolean worker;
-    private final String unitVar;
-    private Object unitItem;
-    private boolean hasItem;
+    /** What this task is as a unit of its block; null for the main task. */
+    final Unit unit;
     private Object[] startArgs;
-    /** A task of a block with {@code cores=N}: it holds one of the block's permits. */
-    boolean heldPermit;
     private boolean started;
     int status = -1;
     /** sleep(): the timer this task waits for, or null. */
     Timer sleepTimer;
-    /** SPEC §6.2: which run of the current unit this is (1 = first; on_error=Retry counts up). */
-    int attempt = 1;
-    /** SPEC §7: the future this task completes (it runs an async call), or null. */
-    FutureValue future;
     /** What the task's function returned (an async call's value). */
     Object result;
     /** The blocks whose bodies this task is running now, innermost last (where its async calls belong). */
@@ -121,8 +108,6 @@ public final class TaskContext extends Fiber {
     /** Stream/async blocks started by this task that its scopes must wait for, with the frame depth. */
     ArrayList<BlockRun> pendingBlocks;
     ArrayList<Integer> pendingDepths;
-    /** A parallel-loop chunk or a task family's chunk this task runs (see {@link #runsChunk}), else null. */
-    private ChunkState chunk;
 
     /** A standalone context (tests, tools): registers now, no scheduler. */
     public TaskContext(Engine engine, Closure main, PrintStream out, int maxDepth, long seed, String description) {
@@ -132,30 +117,25 @@ public final class TaskContext extends Fiber {
         this.random = new SplittableRandom(seed);
         this.description = description;
         this.run = null;
-        this.unitOf = null;
-        this.unitNumber = 0;
-        this.worker = false;
-        this.unitVar = null;
+        this.unit = null;
         this.closure = main;
         this.startArgs = new Object[0];
         start();
     }
 
-    /** A task of {@code run}: the main task ({@code unitOf} null) or unit {@code number} of a block. */
-    TaskContext(ProgramRun run, Closure fn, Object[] args, SplittableRandom random, BlockRun unitOf,
-                int number, boolean worker, String unitVar, Object item, boolean hasItem) {
+    /**
+     * A task of {@code run} calling {@code fn} with {@code args}: the main task ({@code unit}
+     * null) or a unit of a block. {@code random} may be null for a family chunk, whose tasks
+     * derive theirs from the chunk's seed.
+     */
+    TaskContext(ProgramRun run, Closure fn, Object[] args, SplittableRandom random, Unit unit) {
         this.run = run;
         this.engine = run.engine;
         this.out = run.out;
         this.maxDepth = run.maxDepth;
         this.random = random;
-        this.description = unitOf == null ? "main task" : null;
-        this.unitOf = unitOf;
-        this.unitNumber = number;
-        this.worker = worker;
-        this.unitVar = unitVar;
-        this.unitItem = item;
-        this.hasItem = hasItem;
+        this.description = unit == null ? "main task" : null;
+        this.unit = unit;
         this.closure = fn;
         this.startArgs = args;
     }
@@ -192,10 +172,10 @@ public final class TaskContext extends Fiber {
     protected Status run(Carrier carrier) {
         Trace trace = run == null ? null : run.trace;
         if (trace == null) {
-            return chunk != null ? runChunk(carrier) : runTask();
+            return unit != null && unit.chunk != null ? runChunk(carrier) : runTask();
         }
         long start = System.nanoTime();
-        Status s = chunk != null ? runChunk(carrier) : runTask();
+        Status s = unit != null && unit.chunk != null ? runChunk(carrier) : runTask();
         trace.slice(carrier.index(), this, start, System.nanoTime(), s, status);
         return s;
     }
@@ -237,47 +217,26 @@ public final class TaskContext extends Fiber {
 
     // ------------------------------------------------------------------ parallel-loop chunks
 
-    /**
-     * Makes this task run parallel-loop chunk {@code range}: its closure must be
-     * {@link ParallelOps#driver}'s loop (next element, call the body, jump back), which runs
-     * every iteration of the chunk inside one run of the interpreter. Call before the task is
-     * spawned.
-     */
-    void runsChunk(RangeChunk range, ParallelOps.Elements elements) {
-        chunk = new ChunkState(range, elements, 0, 0);
-    }
-
-    /**
-     * Makes this task run chunk {@code range} of a concurrent block's task family
-     * ({@code task(v in e)}, see {@link ParallelOps#startFamily}): every element is one task of
-     * the block, numbered {@code firstNumber + index}, with its own random generator derived
-     * from {@code seed} and its index. When a task suspends, the rest of the chunk is detached
-     * into a new chunk task so that it never waits behind it. Call before the task is spawned.
-     */
-    void runsFamily(RangeChunk range, ParallelOps.Elements elements, int firstNumber, long seed) {
-        chunk = new ChunkState(range, elements, firstNumber, seed);
-    }
-
     @Override
     protected boolean holdsWorkBehind() {
-        return runsFamily() && chunk.range.hasMoreAfterCurrent();
+        return runsFamily() && unit.chunk.range.hasMoreAfterCurrent();
     }
 
     /** Whether this task runs a chunk of a task family: the block's tasks it runs are counted one by one. */
     boolean runsFamily() {
-        return chunk != null && chunk.firstNumber > 0;
+        return unit != null && unit.runsFamily();
     }
 
     /** PARNEXT: register {@code abs} := the chunk's next element; false when the chunk is over. */
     boolean nextChunkElement(int abs) {
-        ChunkState c = chunk;
+        Unit.Chunk c = unit.chunk;
         long index = c.range.nextIndex(this, c.carrier);
         if (index < 0) {
             return false;
         }
         c.index = index;
-        attempt = 1; // each task of a family, each iteration of a loop is a unit of its own (SPEC §6.2)
-        if (c.firstNumber > 0) {
+        unit.attempt = 1; // each task of a family, each iteration of a loop is a unit of its own (SPEC §6.2)
+        if (unit.runsFamily()) {
             c.tasksStarted++;
             random = null;
         }
@@ -287,12 +246,12 @@ public final class TaskContext extends Fiber {
 
     /** A chunk task's run: the interpreter loops over the chunk; the counts are flushed per run. */
     private Status runChunk(Carrier carrier) {
-        ChunkState c = chunk;
+        Unit.Chunk c = unit.chunk;
         c.carrier = carrier;
         Status st;
         try {
             st = runTask();
-            if (st != Status.DONE && c.firstNumber > 0) {
+            if (st != Status.DONE && unit.runsFamily()) {
                 c.range.detachRest(carrier);
             }
         } finally {
@@ -302,42 +261,17 @@ public final class TaskContext extends Fiber {
     }
 
     /** Adds the chunk's iterations (a parallel loop) or tasks (a task family) to the statistics. */
-    private void flushChunkCounts(ChunkState c) {
+    private void flushChunkCounts(Unit.Chunk c) {
         long completed = c.range.flushIterations(c.carrier);
-        if (unitOf != null) {
-            if (c.firstNumber > 0) {
-                unitOf.countFinished(completed);
-            } else {
-                unitOf.countIterations(completed);
-            }
+        if (unit.runsFamily()) {
+            unit.block.countFinished(completed);
+        } else {
+            unit.block.countIterations(completed);
         }
-        if (c.firstNumber > 0) {
+        if (unit.runsFamily()) {
             run.tasksStarted.add(c.tasksStarted);
             run.tasksCompleted.add(completed);
             c.tasksStarted = 0;
-        }
-    }
-
-    /** What a chunk task knows of its chunk. */
-    private static final class ChunkState {
-        final RangeChunk range;
-        final ParallelOps.Elements elements;
-        /** A task family's number of the task at index 0; 0 for a parallel loop's chunk. */
-        final int firstNumber;
-        /** A task family's seed of its tasks' random generators. */
-        final long seed;
-        /** The carrier running the task now (set at the start of every run). */
-        Carrier carrier;
-        /** The index of the running (or last) iteration, -1 before the first. */
-        long index = -1;
-        /** Family tasks started since the last flush. */
-        long tasksStarted;
-
-        ChunkState(RangeChunk range, ParallelOps.Elements elements, int firstNumber, long seed) {
-            this.range = range;
-            this.elements = elements;
-            this.firstNumber = firstNumber;
-            this.seed = seed;
         }
     }
 
@@ -345,7 +279,7 @@ public final class TaskContext extends Fiber {
     SplittableRandom random() {
         SplittableRandom r = random;
         if (r == null) {
-            ChunkState c = chunk;
+            Unit.Chunk c = unit.chunk;
             r = new SplittableRandom(c.seed + (c.index + 1) * 0x9E3779B97F4A7C15L);
             random = r;
         }
@@ -354,11 +288,11 @@ public final class TaskContext extends Fiber {
 
     /** The task ended with interpreter status {@code s}: frees everything it holds and reports the end. */
     private void finish(int s) {
-        ChunkState c = chunk;
+        Unit.Chunk c = unit == null ? null : unit.chunk;
         boolean countsAsTask = true;
         if (c != null) {
             // a family chunk's tasks are counted one by one; its own end is a task's only if one was running
-            countsAsTask = c.firstNumber == 0 || (s != Interpreter.DONE && c.range.inIteration());
+            countsAsTask = !unit.runsFamily() || (s != Interpreter.DONE && c.range.inIteration());
             if (s == Interpreter.DONE && c.range.stoppedByTrap()) {
                 // the chunk stopped between iterations because its task was cancelled or terminated
                 if ((lvTrap() & TRAP_TERMINATE) != 0) {
@@ -389,16 +323,31 @@ public final class TaskContext extends Fiber {
         close();
         engine.liveTasks.decrement();
         run.taskEnded(this, s, countsAsTask);
-        if (future != null) {
-            // an async call: its outcome goes to its future, not to its block (SPEC §7)
-            future.complete(s == Interpreter.DONE ? result : null, s == Interpreter.FAILED ? error
-                    : s == Interpreter.DONE ? null : new ErrorValue("Cancelled", "the async call was terminated"));
-            unitOf.unitFinished(this, null, s == Interpreter.TERMINATED, false, true);
-        } else if (unitOf != null) {
-            unitOf.unitFinished(this, s == Interpreter.FAILED ? error : null, s == Interpreter.TERMINATED, heldPermit,
-                    countsAsTask);
-        } else {
+        if (unit == null) {
             run.mainFinished(s, error);
+        } else if (unit.future != null) {
+            // an async call: its outcome goes to its future, not to its block (SPEC §7)
+            unit.future.complete(s == Interpreter.DONE ? result : null, s == Interpreter.FAILED ? error
+                    : s == Interpreter.DONE ? null : new ErrorValue("Cancelled", "the async call was terminated"));
+            if (s == Interpreter.TERMINATED) {
+                unit.block.unitTerminated(this);
+            } else {
+                unit.block.unitFinished(this, null);
+            }
+        } else {
+            BlockRun block = unit.block;
+            if (unit.heldPermit) {
+                block.releasePermit();
+            }
+            if (s == Interpreter.TERMINATED) {
+                block.unitTerminated(this);
+            } else if (s == Interpreter.FAILED) {
+                block.unitFinished(this, error);
+            } else if (countsAsTask) {
+                block.unitFinished(this, null);
+            } else {
+                block.chunkFinished(this);
+            }
         }
     }
 
@@ -447,30 +396,19 @@ public final class TaskContext extends Fiber {
         return status;
     }
 
-    /** The unit number within its block (1, 2, ...), 0 for the main task. */
+    /** The unit number within its block (1, 2, ...; in a task family, the task running now), 0 for the main task. */
     public int unitNumber() {
-        return number();
+        return unit == null ? 0 : unit.number();
     }
 
-    /** The unit number; in a task family, the number of the task the chunk runs now. */
-    private int number() {
-        ChunkState c = chunk;
-        return c != null && c.firstNumber > 0 ? c.firstNumber + (int) Math.max(c.index, 0) : unitNumber;
-    }
-
-    /** The worker's current item (for diagnostics). */
-    void item(Object v) {
-        unitItem = v;
-        hasItem = true;
-        attempt = 1; // a worker's next item is a new unit (SPEC §6.2: attempts count per unit)
+    /** SPEC §6.2: which run of the current unit this is (1 = first); always 1 for the main task. */
+    int attempt() {
+        return unit == null ? 1 : unit.attempt;
     }
 
     /** "main" or "task 3" / "worker 2", as deadlock diagnostics name it. */
     public String shortName() {
-        if (unitOf == null) {
-            return "main";
-        }
-        return (worker ? "worker " : "task ") + number();
+        return unit == null ? "main" : unit.shortName();
     }
 
     /** The source line of the instruction the task stopped at, as {@code file:line}. */
@@ -491,26 +429,12 @@ public final class TaskContext extends Fiber {
 
     /** "main task", or e.g. {@code task 3 (i = 3) of concurrent block at f.lm:2:1}. */
     public String description() {
-        if (unitOf == null) {
-            return description;
-        }
-        if (future != null) {
-            return "async call " + number() + " of fn " + closure.proto.displayName() + " in " + unitOf.label();
-        }
-        StringBuilder sb = new StringBuilder(worker ? "worker " : "task ").append(number());
-        ChunkState c = chunk;
-        if (c != null && c.index >= 0 && unitVar != null) {
-            // a chunk's current item is found from its index only when a diagnostic needs it
-            sb.append(" (").append(unitVar).append(" = ").append(Values.repr(c.elements.at(c.index))).append(')');
-        } else if (hasItem && unitVar != null) {
-            sb.append(" (").append(unitVar).append(" = ").append(Values.repr(unitItem)).append(')');
-        }
-        return sb.append(" of ").append(unitOf.label()).toString();
+        return unit == null ? description : unit.description(closure.proto);
     }
 
     /** Who owns a variable this task created, for a SharedWrite message read from another task: no item, no number. */
     String describeOwner() {
-        return unitOf == null ? "the main task" : (worker ? "a worker of " : "a task of ") + unitOf.label();
+        return unit == null ? "the main task" : unit.owner();
     }
 
     /** Whether the task has ended and returned its registers. */
@@ -689,7 +613,7 @@ public final class TaskContext extends Fiber {
     int ret(int src) {
         int d = depth - 1;
         if (d < 0) {
-            if (src >= 0 && future != null) {
+            if (src >= 0 && unit != null && unit.future != null) {
                 result = get(src);
             }
             return -1;

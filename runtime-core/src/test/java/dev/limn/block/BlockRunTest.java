@@ -42,11 +42,11 @@ class BlockRunTest {
         Unit u2 = new Unit();
         b.unitStarted(u1);
         b.unitStarted(u2);
-        b.unitFinished(u1, null, false, false, true);
+        b.unitFinished(u1, null);
         b.bodyEnded();
         assertFalse(b.completion().isDone(), "one unit still runs");
         assertFalse(out.isClosed());
-        b.unitFinished(u2, null, false, false, true);
+        b.unitFinished(u2, null);
         assertTrue(b.completion().isDone());
         assertTrue(out.isClosed(), "the output channel closes when the block completes");
         assertNull(b.firstError());
@@ -60,7 +60,7 @@ class BlockRunTest {
         b.bodyEnded();
         b.bodyEnded();
         assertFalse(b.completion().isDone());
-        b.unitFinished(u, null, false, false, true);
+        b.unitFinished(u, null);
         assertTrue(b.completion().isDone());
     }
 
@@ -85,12 +85,12 @@ class BlockRunTest {
         b.unitStarted(alsoFailing);
         b.bodyEnded();
         ErrorValue first = new ErrorValue("Boom", "first");
-        b.unitFinished(failing, first, false, false, true);
+        b.unitFinished(failing, first);
         assertTrue(b.isStopping());
         assertNotEquals(0, cancelled.lvTrap() & Fiber.TRAP_CANCEL, "Stop sets the cancel trap of the others");
         assertNotEquals(0, alsoFailing.lvTrap() & Fiber.TRAP_CANCEL);
-        b.unitFinished(cancelled, new ErrorValue("Cancelled", "the task was cancelled"), false, false, true);
-        b.unitFinished(alsoFailing, new ErrorValue("Other", "second"), false, false, true);
+        b.unitFinished(cancelled, new ErrorValue("Cancelled", "the task was cancelled"));
+        b.unitFinished(alsoFailing, new ErrorValue("Other", "second"));
         assertTrue(b.completion().isDone());
         assertSame(first, b.firstError(), "the block raises the first error unchanged");
         assertEquals("1 other units failed, 1 cancelled", first.blockNote());
@@ -101,7 +101,7 @@ class BlockRunTest {
         BlockRun b = block(0, true, null);
         Unit failing = new Unit();
         b.unitStarted(failing);
-        b.unitFinished(failing, new ErrorValue("Boom", ""), false, false, true);
+        b.unitFinished(failing, new ErrorValue("Boom", ""));
         Unit late = new Unit();
         b.unitStarted(late);
         assertNotEquals(0, late.lvTrap() & Fiber.TRAP_CANCEL);
@@ -117,7 +117,8 @@ class BlockRunTest {
         assertFalse(b.acquirePermit(spawner), "a third task waits for a permit");
         Unit u = new Unit();
         b.unitStarted(u);
-        b.unitFinished(u, null, false, true, true);
+        b.releasePermit();
+        b.unitFinished(u, null);
         assertTrue(b.acquirePermit(spawner));
         assertFalse(block(0, true, null).limitsTasks(), "cores=Auto: no limit");
     }
