@@ -63,7 +63,7 @@ class ProgramRunnerTest {
                 // expect: a  b
                 // expect:
                 """);
-        NativeConformanceTest.check(runner, entry);
+        NativeConformanceTest.check(entry.name(), runner, entry);
     }
 
     @Test
@@ -77,7 +77,7 @@ class ProgramRunnerTest {
                 // expect-error: error[DivisionByZero]: division by zero
                 // expect-error: --> runtime-errors/div.lm:3:
                 """);
-        NativeConformanceTest.check(runner, entry);
+        NativeConformanceTest.check(entry.name(), runner, entry);
     }
 
     @Test
@@ -89,7 +89,7 @@ class ProgramRunnerTest {
                 // expect: 1
                 // expect: 2
                 """);
-        AssertionFailedError e = assertThrows(AssertionFailedError.class, () -> NativeConformanceTest.check(runner, entry));
+        AssertionFailedError e = assertThrows(AssertionFailedError.class, () -> NativeConformanceTest.check(entry.name(), runner, entry));
         String message = e.getMessage();
         assertTrue(message.startsWith("basics/bad.lm: 1 problem"), message);
         assertTrue(message.contains("stdout line 2: expected «2», got «3»"), message);
@@ -101,14 +101,14 @@ class ProgramRunnerTest {
     @Test
     void leakedResourcesFailTheProgram() {
         Corpus.Entry entry = entry("basics/leak.lm", "out 1\nleak tasks 2\n// expect: 1\n");
-        AssertionFailedError e = assertThrows(AssertionFailedError.class, () -> NativeConformanceTest.check(runner, entry));
+        AssertionFailedError e = assertThrows(AssertionFailedError.class, () -> NativeConformanceTest.check(entry.name(), runner, entry));
         assertTrue(e.getMessage().contains("live resources after the program ended: {tasks=2}"), e.getMessage());
     }
 
     @Test
     void aJavaExceptionEscapingTheEngineIsNotSwallowed() {
         Corpus.Entry entry = entry("basics/crash.lm", "crash index 3 out of bounds\n// expect: 1\n");
-        assertThrows(IllegalStateException.class, () -> NativeConformanceTest.check(runner, entry));
+        assertThrows(IllegalStateException.class, () -> NativeConformanceTest.check(entry.name(), runner, entry));
     }
 
     @Test
