@@ -1,5 +1,6 @@
 package dev.limn.conformance;
 
+import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -11,12 +12,14 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Runs every conformance program in-process, one dynamic test per file named
- * {@code area/file.lm}, and checks it against its inline expectations (see {@link Expectations}
- * and {@link Verdict}).
+ * Runs every conformance program in-process once per carrier count of {@link #CARRIER_COUNTS},
+ * one dynamic test per file named {@code cores=N/area/file.lm}, and checks it against its
+ * inline expectations (see {@link Expectations} and {@link Verdict}). Every mode must give the
+ * same results: a program whose output depends on how many carriers run it is a bug in the
+ * program or in the scheduler.
  *
- * <p>The system property {@code limn.conformance.cores} runs the corpus with that many
- * carriers instead of the default (every mode must give the same results).
+ * <p>The system property {@code limn.conformance.cores} runs the corpus with only that many
+ * carriers.
  */
 class NativeConformanceTest {
     /**
@@ -25,23 +28,37 @@ class NativeConformanceTest {
      */
     static final Duration HANG_GUARD = Duration.ofSeconds(60);
 
+    /**
+     * One carrier runs one task at a time, so a program that only works when tasks overlap
+     * shows; two is the smallest parallel mode; four steals work among more carriers and, on a
+     * build machine with fewer CPUs than that, has carriers preempted in the middle of a task.
+     */
+    static final List<Integer> CARRIER_COUNTS = List.of(1, 2, 4);
+
     @TestFactory
-    Stream<DynamicTest> conformance() {
+    Stream<DynamicContainer> conformance() {
+        Integer override = Integer.getInteger("limn.conformance.cores");
+        List<Integer> counts = override == null ? CARRIER_COUNTS : List.of(override);
+        List<Corpus.Entry> corpus = Corpus.load();
         ProgramRunner base = new ProgramRunner(LimnEngine.INSTANCE);
-        Integer cores = Integer.getInteger("limn.conformance.cores");
-        ProgramRunner runner = cores == null ? base
-                : new ProgramRunner(LimnEngine.INSTANCE, base.options().withCores(cores));
-        return Corpus.load().stream()
-                .map(entry -> DynamicTest.dynamicTest(entry.name(), entry.uri(), () -> assertTimeoutPreemptively(
-                        HANG_GUARD, () -> check(runner, entry), () -> entry.name() + ": did not finish (hang?)")));
+        return counts.stream().map(cores -> {
+            String mode = "cores=" + cores;
+            ProgramRunner runner = new ProgramRunner(LimnEngine.INSTANCE, base.options().withCores(cores));
+            return DynamicContainer.dynamicContainer(mode, corpus.stream().map(entry -> {
+                String testName = mode + "/" + entry.name();
+                return DynamicTest.dynamicTest(testName, entry.uri(), () -> assertTimeoutPreemptively(
+                        HANG_GUARD, () -> check(testName, runner, entry), () -> testName + ": did not finish (hang?)"));
+            }));
+        });
     }
 
-    static void check(ProgramRunner runner, Corpus.Entry entry) {
+    /** Runs {@code entry} and fails with a report headed by {@code testName} if it does not conform. */
+    static void check(String testName, ProgramRunner runner, Corpus.Entry entry) {
         Expectations expected = entry.expectations();
         RunResult result = runner.run(entry.name(), entry.text());
         List<String> problems = Verdict.problems(expected, result);
         if (!problems.isEmpty()) {
-            fail(Verdict.report(entry.name(), expected, result, problems) + "source: " + entry.uri() + "\n");
+            fail(Verdict.report(testName, expected, result, problems) + "source: " + entry.uri() + "\n");
         }
     }
 }

@@ -3,7 +3,6 @@ package dev.limn.conformance;
 import dev.limn.api.CompiledProgram;
 import dev.limn.api.RunOptions;
 import dev.limn.lang.CompileException;
-import org.junit.jupiter.api.Assumptions;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -49,7 +48,7 @@ public final class ProgramRunner {
              PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8)) {
             CompiledProgram program = null;
             try {
-                program = compile(engine, displayName, text);
+                program = engine.compile(displayName, text);
             } catch (CompileException e) {
                 err.print(e.render());
             }
@@ -57,27 +56,6 @@ public final class ProgramRunner {
             status = program == null ? 2 : engine.run(program, options, out, err);
         }
         return new RunResult(status, decode(outBytes), decode(errBytes), engine.liveCounts(), before);
-    }
-
-    /**
-     * Compiles through {@code engine}; while the compiler is not wired into the embedding API
-     * yet (it throws {@link IllegalStateException} saying so), the calling test is skipped
-     * instead of failed. This is the only situation that skips; remove it at integration.
-     */
-    public static CompiledProgram compile(Engine engine, String displayName, String text) throws CompileException {
-        try {
-            return engine.compile(displayName, text);
-        } catch (IllegalStateException e) {
-            if (isNotWiredYet(e)) {
-                Assumptions.assumeTrue(false, "skipped: " + e.getMessage());
-            }
-            throw e;
-        }
-    }
-
-    /** The exact signal of the embedding API's placeholder: "... is not wired in yet". */
-    static boolean isNotWiredYet(IllegalStateException e) {
-        return e.getMessage() != null && e.getMessage().endsWith("not wired in yet");
     }
 
     private static String decode(ByteArrayOutputStream bytes) {

@@ -2,7 +2,6 @@ package dev.limn.conformance;
 
 import org.junit.jupiter.api.Test;
 import org.opentest4j.AssertionFailedError;
-import org.opentest4j.TestAbortedException;
 
 import java.util.List;
 
@@ -44,12 +43,10 @@ class ProgramRunnerTest {
     }
 
     @Test
-    void notWiredYetSkipsAndNothingElseDoes() {
-        assertThrows(TestAbortedException.class, () -> runner.run("a.lm", "throw the compiler is not wired in yet\n"));
-        IllegalStateException other = assertThrows(IllegalStateException.class, () -> runner.run("a.lm", "throw broken invariant\n"));
-        assertEquals("broken invariant", other.getMessage());
-        // The VM's placeholder from run() is not the compile-time signal: it fails.
-        assertThrows(IllegalStateException.class, () -> runner.run("a.lm", "crash the VM is not wired in yet\n"));
+    void aJavaExceptionEscapingTheCompilerIsNotSwallowed() {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> runner.run("a.lm", "throw broken invariant\n"));
+        assertEquals("broken invariant", e.getMessage());
+        assertEquals(0, engine.runs);
     }
 
     @Test
@@ -63,7 +60,7 @@ class ProgramRunnerTest {
                 // expect: a  b
                 // expect:
                 """);
-        NativeConformanceTest.check(runner, entry);
+        NativeConformanceTest.check(entry.name(), runner, entry);
     }
 
     @Test
@@ -77,7 +74,7 @@ class ProgramRunnerTest {
                 // expect-error: error[DivisionByZero]: division by zero
                 // expect-error: --> runtime-errors/div.lm:3:
                 """);
-        NativeConformanceTest.check(runner, entry);
+        NativeConformanceTest.check(entry.name(), runner, entry);
     }
 
     @Test
@@ -89,7 +86,7 @@ class ProgramRunnerTest {
                 // expect: 1
                 // expect: 2
                 """);
-        AssertionFailedError e = assertThrows(AssertionFailedError.class, () -> NativeConformanceTest.check(runner, entry));
+        AssertionFailedError e = assertThrows(AssertionFailedError.class, () -> NativeConformanceTest.check(entry.name(), runner, entry));
         String message = e.getMessage();
         assertTrue(message.startsWith("basics/bad.lm: 1 problem"), message);
         assertTrue(message.contains("stdout line 2: expected «2», got «3»"), message);
@@ -101,14 +98,14 @@ class ProgramRunnerTest {
     @Test
     void leakedResourcesFailTheProgram() {
         Corpus.Entry entry = entry("basics/leak.lm", "out 1\nleak tasks 2\n// expect: 1\n");
-        AssertionFailedError e = assertThrows(AssertionFailedError.class, () -> NativeConformanceTest.check(runner, entry));
+        AssertionFailedError e = assertThrows(AssertionFailedError.class, () -> NativeConformanceTest.check(entry.name(), runner, entry));
         assertTrue(e.getMessage().contains("live resources after the program ended: {tasks=2}"), e.getMessage());
     }
 
     @Test
     void aJavaExceptionEscapingTheEngineIsNotSwallowed() {
         Corpus.Entry entry = entry("basics/crash.lm", "crash index 3 out of bounds\n// expect: 1\n");
-        assertThrows(IllegalStateException.class, () -> NativeConformanceTest.check(runner, entry));
+        assertThrows(IllegalStateException.class, () -> NativeConformanceTest.check(entry.name(), runner, entry));
     }
 
     @Test
@@ -125,8 +122,6 @@ class ProgramRunnerTest {
         String unlocated = CompilerRobustnessTest.attempt(engine, "a/b.lm",
                 new Mutator.Variant("truncated", "compile-error 0 0 something\n"));
         assertTrue(unlocated != null && unlocated.contains("do not name a/b.lm:line:col"), unlocated);
-        assertThrows(TestAbortedException.class, () -> CompilerRobustnessTest.attempt(engine, "a/b.lm",
-                new Mutator.Variant("v", "throw the compiler is not wired in yet\n")));
     }
 
     @Test

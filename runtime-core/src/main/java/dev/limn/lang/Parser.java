@@ -681,8 +681,9 @@ public final class Parser {
             case LPAREN -> {
                 advance();
                 Expr inner = expression();
-                expectClose(RPAREN, token);
-                return inner;
+                Token close = expectClose(RPAREN, token);
+                // a span lies on one line: parentheses on two lines leave the inner expression's
+                return close.line() == token.line() ? withSpan(inner, token.span().to(close.span())) : inner;
             }
             case LBRACKET -> {
                 advance();
@@ -714,14 +715,14 @@ public final class Parser {
             case FN -> {
                 advance();
                 Ast.FnDecl fn = function(null, false, token.span());
-                return new Ast.FnExpr(fn, fn.span());
+                return new Ast.FnExpr(fn, fn.span().to(previous().span()));
             }
             case ASYNC -> {
                 if (peekAt(1).kind() == FN) {
                     advance();
                     advance();
                     Ast.FnDecl fn = function(null, true, token.span().to(previous().span()));
-                    return new Ast.FnExpr(fn, fn.span());
+                    return new Ast.FnExpr(fn, fn.span().to(previous().span()));
                 }
                 throw error(token, "expected 'fn' after 'async'");
             }
@@ -739,6 +740,36 @@ public final class Parser {
                 throw error;
             }
         }
+    }
+
+    /**
+     * {@code e} spanning {@code span} instead: a parenthesised expression spans its parentheses,
+     * so that an expression built on it ({@code 10 / (3 - i)}) is underlined up to the ')'.
+     * The node itself is kept rather than wrapped, so '(x)' is still a name everywhere else.
+     */
+    private static Expr withSpan(Expr e, Span span) {
+        return switch (e) {
+            case Ast.IntLit x -> new Ast.IntLit(x.value(), span);
+            case Ast.FloatLit x -> new Ast.FloatLit(x.value(), span);
+            case Ast.StrLit x -> new Ast.StrLit(x.value(), span);
+            case Ast.Interp x -> new Ast.Interp(x.parts(), span);
+            case Ast.BoolLit x -> new Ast.BoolLit(x.value(), span);
+            case Ast.NilLit x -> new Ast.NilLit(span);
+            case Ast.DurationLit x -> new Ast.DurationLit(x.nanos(), span);
+            case Ast.Name x -> new Ast.Name(x.name(), span);
+            case Ast.ListLit x -> new Ast.ListLit(x.items(), span);
+            case Ast.DictLit x -> new Ast.DictLit(x.keys(), x.values(), span);
+            case Ast.Unary x -> new Ast.Unary(x.op(), x.operand(), span);
+            case Ast.Binary x -> new Ast.Binary(x.op(), x.left(), x.right(), span);
+            case Ast.RangeExpr x -> new Ast.RangeExpr(x.from(), x.to(), x.inclusive(), span);
+            case Ast.Call x -> new Ast.Call(x.callee(), x.args(), span);
+            case Ast.Index x -> new Ast.Index(x.target(), x.index(), span);
+            case Ast.Member x -> new Ast.Member(x.target(), x.name(), span);
+            case Ast.Propagate x -> new Ast.Propagate(x.expr(), span);
+            case Ast.OrElse x -> new Ast.OrElse(x.expr(), x.fallback(), x.binder(), x.block(), span);
+            case Ast.FnExpr x -> new Ast.FnExpr(x.fn(), span);
+            case Ast.Await x -> new Ast.Await(x.expr(), span);
+        };
     }
 
     /** A plain string, or an {@link Ast.Interp} whose embedded expressions are parsed here. */

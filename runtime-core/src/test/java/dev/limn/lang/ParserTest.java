@@ -12,6 +12,7 @@ import dev.limn.text.Span;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -228,6 +229,33 @@ class ParserTest {
         assertEquals(new Span(1, 1, 13), decl.span());
         Ast.ExprStmt call = (Ast.ExprStmt) program.body().get(1);
         assertEquals(new Span(2, 3, 7), call.span());
+    }
+
+    /**
+     * Carets underline an expression's span, so it must reach the bracket that closes the
+     * expression: a parenthesised operand once left its ')' (and its '(') out of the span.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "10 / (3 - i)", "(3 - i) / 10", "(a)", "((a))", "-(a)", "await (a)", "1 .. (n)",
+            "a ?else (b)", "(a).b", "(f)(x)", "(xs)[0]", "(r)?",
+            "f(x)", "1 + f(x)", "xs[i]", "1 + xs[i]", "[1, 2]", "1 + [1, 2]", "{\"k\": 1}",
+            "1 + {\"k\": 1}", "1 + fn(x) { return x; }", "a ?else { return 1; }"})
+    void anExpressionSpansUpToTheBracketThatEndsIt(String text) {
+        List<Diagnostic> errors = new ArrayList<>();
+        Ast.Program program = Parser.parse(new Source("t", "var v = " + text + ";"), errors);
+        assertEquals(List.of(), messages(errors));
+        Span span = ((Ast.VarDecl) program.body().getFirst()).init().span();
+        assertEquals("1:9 length " + text.length(), span + " length " + span.length());
+    }
+
+    @Test
+    void parenthesesOnTwoLinesLeaveTheInnerExpressionItsOwnSpan() {
+        List<Diagnostic> errors = new ArrayList<>();
+        Ast.Program program = Parser.parse(new Source("t", "var v = (\n  a + b\n);"), errors);
+        assertEquals(List.of(), messages(errors));
+        Span span = ((Ast.VarDecl) program.body().getFirst()).init().span();
+        assertEquals("2:3 length 5", span + " length " + span.length());
     }
 
     // ---------------------------------------------------------------- errors

@@ -12,8 +12,6 @@
  *   <li>{@link dev.limn.offheap.RegisterFile}: the layout of a register file inside a block
  *       (tag + 8-byte payload per register; references live in an on-heap shadow array with
  *       the same indices) and its plain accessors.</li>
- *   <li>{@link dev.limn.offheap.BlockChain}: the blocks of one register file when deep
- *       recursion outgrows the first.</li>
  *   <li>{@link dev.limn.offheap.AtomicCell} / {@link dev.limn.offheap.AtomicCellPool}: Limn
  *       {@code atomic} variables, one 8-byte value per 64-byte cache line, reference-counted
  *       by the scopes and tasks that hold them.</li>
