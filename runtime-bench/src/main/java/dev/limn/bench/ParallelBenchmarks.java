@@ -4,6 +4,7 @@ import dev.limn.api.CompiledProgram;
 import dev.limn.api.Limn;
 import dev.limn.api.RunOptions;
 import dev.limn.block.ParallelLoop;
+import dev.limn.block.ParallelStats;
 import dev.limn.sched.Scheduler;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -84,10 +85,12 @@ public class ParallelBenchmarks {
     @State(Scope.Thread)
     public static class Carriers {
         Scheduler scheduler;
+        ParallelStats stats;
 
         @Setup(Level.Trial)
         public void start() {
             scheduler = Scheduler.builder().carriers(2).build();
+            stats = new ParallelStats(2);
         }
 
         @TearDown(Level.Trial)
@@ -97,7 +100,7 @@ public class ParallelBenchmarks {
 
         long iterationsRun() {
             long total = 0;
-            for (long n : scheduler.iterationsPerCarrier()) {
+            for (long n : stats.iterationsPerCarrier()) {
                 total += n;
             }
             return total;
@@ -141,7 +144,7 @@ public class ParallelBenchmarks {
     @Benchmark
     public long emptyLoop10M_javaBodyOnCarriers(Carriers c, Blackhole bh) throws InterruptedException {
         long before = c.iterationsRun();
-        ParallelLoop loop = ParallelLoop.forEach(c.scheduler, EMPTY_N, 0, bh::consume);
+        ParallelLoop loop = ParallelLoop.forEach(c.scheduler, c.stats, EMPTY_N, 0, bh::consume);
         loop.awaitHost();
         return check(c.iterationsRun() - before, EMPTY_N);
     }

@@ -66,6 +66,7 @@ public final class ParallelLoop {
     }
 
     private final Scheduler scheduler;
+    private final ParallelStats stats;
     private final long count;
     private final int maxChunks;
     private final ChunkFibers fibers;
@@ -95,9 +96,10 @@ public final class ParallelLoop {
     private final AtomicLong otherFailures = new AtomicLong();
     private final AtomicLong cancelledIterations = new AtomicLong();
 
-    private ParallelLoop(Scheduler scheduler, long count, int maxChunks, ChunkFibers fibers, boolean stopsOnError,
+    private ParallelLoop(Scheduler scheduler, ParallelStats stats, long count, int maxChunks, ChunkFibers fibers, boolean stopsOnError,
                          boolean family) {
         this.scheduler = scheduler;
+        this.stats = stats;
         this.count = count;
         this.maxChunks = maxChunks;
         this.fibers = fibers;
@@ -111,8 +113,8 @@ public final class ParallelLoop {
      * itself on the first error. Safe from a fiber or from a host thread; returns at once. An
      * empty loop is done at once.
      */
-    public static ParallelLoop start(Scheduler scheduler, long count, int cores, ChunkFibers fibers) {
-        return start(scheduler, count, cores, fibers, true);
+    public static ParallelLoop start(Scheduler scheduler, ParallelStats stats, long count, int cores, ChunkFibers fibers) {
+        return start(scheduler, stats, count, cores, fibers, true);
     }
 
     /**
@@ -121,9 +123,9 @@ public final class ParallelLoop {
      * block, whose Stop must see the failing chunk's error before the cancelled chunks report
      * theirs, cancels the chunks itself ({@link #cancel()} or its own unit cancellation).
      */
-    public static ParallelLoop start(Scheduler scheduler, long count, int cores, ChunkFibers fibers,
+    public static ParallelLoop start(Scheduler scheduler, ParallelStats stats, long count, int cores, ChunkFibers fibers,
                                      boolean stopsOnError) {
-        return start(scheduler, count, cores, fibers, stopsOnError, false);
+        return start(scheduler, stats, count, cores, fibers, stopsOnError, false);
     }
 
     /**
@@ -132,11 +134,11 @@ public final class ParallelLoop {
      * running task may suspend and detach the rest of the chunk ({@link RangeChunk#detachRest}).
      * The block stops it on the first error; it is not counted in the parallel statistics.
      */
-    public static ParallelLoop startFamily(Scheduler scheduler, long count, ChunkFibers fibers) {
-        return start(scheduler, count, 0, fibers, false, true);
+    public static ParallelLoop startFamily(Scheduler scheduler, ParallelStats stats, long count, ChunkFibers fibers) {
+        return start(scheduler, stats, count, 0, fibers, false, true);
     }
 
-    private static ParallelLoop start(Scheduler scheduler, long count, int cores, ChunkFibers fibers,
+    private static ParallelLoop start(Scheduler scheduler, ParallelStats stats, long count, int cores, ChunkFibers fibers,
                                       boolean stopsOnError, boolean family) {
         Objects.requireNonNull(scheduler, "scheduler");
         Objects.requireNonNull(fibers, "fibers");
@@ -145,9 +147,9 @@ public final class ParallelLoop {
         }
         int carriers = scheduler.carrierCount();
         int maxChunks = cores <= 0 ? carriers : Math.min(cores, carriers);
-        ParallelLoop loop = new ParallelLoop(scheduler, count, maxChunks, fibers, stopsOnError, family);
+        ParallelLoop loop = new ParallelLoop(scheduler, stats, count, maxChunks, fibers, stopsOnError, family);
         if (!family) {
-            scheduler.countParallelLoop();
+            stats.countLoop();
         }
         if (count == 0) {
             loop.complete();
@@ -160,7 +162,7 @@ public final class ParallelLoop {
     }
 
     /** Runs {@code body} for each index with Java iterations that never suspend. */
-    public static ParallelLoop forEach(Scheduler scheduler, long count, int cores, LongConsumer body) {
+    public static ParallelLoop forEach(Scheduler scheduler, ParallelStats stats, long count, int cores, LongConsumer body) {
         Objects.requireNonNull(body, "body");
         ChunkBody javaBody = new ChunkBody() {
             @Override
@@ -174,10 +176,14 @@ public final class ParallelLoop {
                 throw new IllegalStateException("a Java iteration never suspends");
             }
         };
-        return start(scheduler, count, cores, chunk -> new ChunkFiber(chunk, self -> javaBody));
+        return start(scheduler, stats, count, cores, chunk -> new ChunkFiber(chunk, self -> javaBody));
     }
 
     // ---- for chunks ------------------------------------------------------------------------------
+
+    ParallelStats stats() {
+        return stats;
+    }
 
     Scheduler scheduler() {
         return scheduler;
@@ -224,7 +230,7 @@ public final class ParallelLoop {
             chunk.fiber = fiber;
             live.add(fiber);
             if (!family) {
-                scheduler.countParallelChunk();
+                stats.countChunk();
             }
             fibers.spawn(scheduler, fiber);
         }

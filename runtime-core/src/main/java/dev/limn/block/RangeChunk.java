@@ -84,7 +84,7 @@ public final class RangeChunk {
         if (!started) {
             started = true;
             if (createdOn >= 0 && createdOn != carrier.index()) {
-                loop.scheduler().countParallelSteal();
+                loop.stats().countSteal();
             }
         }
         long ran = 0;
@@ -113,7 +113,7 @@ public final class RangeChunk {
                     }
                     if ((trap & Fiber.TRAP_TIME_SLICE) != 0) {
                         this.next = cursor;
-                        carrier.addIterations(ran);
+                        loop.stats().addIterations(carrier.index(), ran);
                         return Fiber.Status.YIELD;
                     }
                 }
@@ -124,7 +124,7 @@ public final class RangeChunk {
                 Fiber.Status status = body.begin(cursor);
                 if (status != Fiber.Status.DONE) {
                     suspended = true;
-                    carrier.addIterations(ran);
+                    loop.stats().addIterations(carrier.index(), ran);
                     return status;
                 }
                 cursor++;
@@ -135,7 +135,7 @@ public final class RangeChunk {
             error = t;
         }
         // Flushed before chunkDone: whoever joins the loop then sees every count.
-        carrier.addIterations(ran);
+        loop.stats().addIterations(carrier.index(), ran);
         if (error != null) {
             // The failed iteration is this.next; the ones after it in this chunk never run.
             suspended = false;
@@ -167,7 +167,7 @@ public final class RangeChunk {
         if (!started) {
             started = true;
             if (createdOn >= 0 && createdOn != carrier.index() && !loop.isFamily()) {
-                loop.scheduler().countParallelSteal();
+                loop.stats().countSteal();
             }
         }
         if (inIteration) {
@@ -199,7 +199,7 @@ public final class RangeChunk {
         long n = unflushed;
         if (n != 0) {
             if (!loop.isFamily()) {
-                carrier.addIterations(n);
+                loop.stats().addIterations(carrier.index(), n);
             }
             unflushed = 0;
         }
@@ -286,7 +286,7 @@ public final class RangeChunk {
             return;
         }
         if (!loop.isFamily()) {
-            loop.scheduler().countParallelSplit();
+            loop.stats().countSplit();
         }
     }
 

@@ -49,7 +49,6 @@ public final class Carrier implements Agent {
     private static final VarHandle IDLE;
     private static final VarHandle CURRENT;
     private static final VarHandle RUN_START;
-    private static final VarHandle ITERATIONS;
 
     static {
         try {
@@ -57,7 +56,6 @@ public final class Carrier implements Agent {
             IDLE = lookup.findVarHandle(Carrier.class, "idle", int.class);
             CURRENT = lookup.findVarHandle(Carrier.class, "current", Fiber.class);
             RUN_START = lookup.findVarHandle(Carrier.class, "runStart", long.class);
-            ITERATIONS = lookup.findVarHandle(Carrier.class, "iterations", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -75,10 +73,6 @@ public final class Carrier implements Agent {
     private boolean pinnedDirectly;
     /** Owner only: pinning was tried (once; a carrier never moves to another CPU). */
     private boolean pinTried;
-
-    /** Parallel-loop iterations run on this carrier; written by its thread only (release), read by stats. */
-    @SuppressWarnings("unused")
-    private long iterations;
 
     /** The fiber running now and since when (opaque; read by the time-slice ticker). */
     @SuppressWarnings("unused")
@@ -294,16 +288,6 @@ public final class Carrier implements Agent {
 
     private void svIdle(int value) {
         idle = value;
-    }
-
-    /** Owner thread only: counts {@code n} parallel-loop iterations run on this carrier. */
-    public void addIterations(long n) {
-        ITERATIONS.setRelease(this, (long) ITERATIONS.get(this) + n);
-    }
-
-    /** Parallel-loop iterations run on this carrier so far (acquire read). */
-    public long lvIterations() {
-        return (long) ITERATIONS.getAcquire(this);
     }
 
     /** Wakes this carrier if it announced idleness; true if this call took the wake. */

@@ -92,10 +92,6 @@ public final class Scheduler implements AutoCloseable {
     final LongAdder parks = new LongAdder();
     /** Carriers whose idle flag is up; moved by exactly one party per flag change (see Carrier). */
     private final AtomicInteger idleCarriers = new AtomicInteger();
-    private final LongAdder parallelLoops = new LongAdder();
-    private final LongAdder parallelChunks = new LongAdder();
-    private final LongAdder parallelSplits = new LongAdder();
-    private final LongAdder parallelSteals = new LongAdder();
     /** With pinning: the CPU planned for each carrier (-1: none left for it); null until pinning is asked for. */
     private volatile int[] cpuPlan;
     /**
@@ -577,51 +573,6 @@ public final class Scheduler implements AutoCloseable {
      */
     public int lvIdleCarriers() {
         return idleCarriers.get();
-    }
-
-    /** Counts a parallel loop started (dev.limn.block). */
-    public void countParallelLoop() {
-        parallelLoops.increment();
-    }
-
-    /** Counts a parallel chunk created (the first of a loop or one split off). */
-    public void countParallelChunk() {
-        parallelChunks.increment();
-    }
-
-    /** Counts a running chunk giving half of its remaining range to an idle carrier. */
-    public void countParallelSplit() {
-        parallelSplits.increment();
-    }
-
-    /** Counts a chunk that began on a carrier other than the one that created it. */
-    public void countParallelSteal() {
-        parallelSteals.increment();
-    }
-
-    public long parallelLoops() {
-        return parallelLoops.sum();
-    }
-
-    public long parallelChunks() {
-        return parallelChunks.sum();
-    }
-
-    public long parallelSplits() {
-        return parallelSplits.sum();
-    }
-
-    public long parallelSteals() {
-        return parallelSteals.sum();
-    }
-
-    /** Parallel-loop iterations run on each carrier (index = carrier number), for {@code --stats}. */
-    public long[] iterationsPerCarrier() {
-        long[] counts = new long[carriers.length];
-        for (int i = 0; i < counts.length; i++) {
-            counts[i] = carriers[i].lvIterations();
-        }
-        return counts;
     }
 
     // ---- statistics ----------------------------------------------------------------------------

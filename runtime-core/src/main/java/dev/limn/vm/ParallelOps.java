@@ -108,7 +108,7 @@ final class ParallelOps {
         if (block.spec().config().pin()) {
             scheduler.requestPinning();
         }
-        ParallelLoop.start(scheduler, elements.count(), block.spec().config().cores(), new ParallelLoop.ChunkFibers() {
+        ParallelLoop.start(scheduler, t.run.parallelStats, elements.count(), block.spec().config().cores(), new ParallelLoop.ChunkFibers() {
             @Override
             public Fiber newFiber(RangeChunk chunk) {
                 // Runs on the splitting chunk's carrier (or the block's, for the first chunk):
@@ -164,7 +164,7 @@ final class ParallelOps {
         int firstNumber = block.reserveUnitNumbers((int) count);
         long seed = t.random().nextLong();
         Closure driver = new Closure(driver(fn.proto), new Box[0]);
-        ParallelLoop.startFamily(t.scheduler(), count, new ParallelLoop.ChunkFibers() {
+        ParallelLoop.startFamily(t.scheduler(), t.run.parallelStats, count, new ParallelLoop.ChunkFibers() {
             @Override
             public Fiber newFiber(RangeChunk chunk) {
                 TaskContext unit = new TaskContext(t.run, driver, new Object[] {fn}, null,

@@ -37,6 +37,8 @@ import java.util.concurrent.atomic.LongAdder;
 public final class ProgramRun implements AutoCloseable {
     final Engine engine;
     final Scheduler scheduler;
+    /** This run's parallel loops: chunks, splits, steals, iterations per carrier. */
+    final ParallelStats parallelStats;
     final PrintStream out;
     /** The trace being recorded ({@code --trace}), or null. */
     final Trace trace;
@@ -74,6 +76,7 @@ public final class ProgramRun implements AutoCloseable {
         this.err = err;
         this.maxDepth = maxDepth;
         this.scheduler = engine.scheduler;
+        this.parallelStats = new ParallelStats(scheduler.carrierCount());
         this.trace = trace == null ? null : new Trace(trace, scheduler.carrierCount());
         engine.beginRun(this);
     }
@@ -235,7 +238,7 @@ public final class ProgramRun implements AutoCloseable {
                 + "stats: slab blocks live " + engine.registers.live() + ", peak " + engine.registers.peak()
                 + ", atomic cells live " + engine.cells.liveCells() + ", channels created " + channelsCreated.sum()
                 + ", channels open " + engine.openChannels.get() + "\n"
-                + String.join("\n", ParallelStats.lines(scheduler)) + "\n";
+                + String.join("\n", parallelStats.lines(scheduler)) + "\n";
     }
 
     /** Closes the channels the program left open (they are unreachable now); the engine may run the next program. */

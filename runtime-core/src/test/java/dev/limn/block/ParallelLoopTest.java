@@ -23,6 +23,9 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(60)
 class ParallelLoopTest {
+    /** Each test's loops report here (JUnit makes an instance per test). */
+    private final ParallelStats stats = new ParallelStats(2);
+
 
     /** A fiber that starts a loop, joins it, then runs {@code after} (the way a parallel block runs). */
     private static final class Parent extends Fiber {
@@ -47,14 +50,14 @@ class ParallelLoopTest {
         long n = 10_000_000;
         LongAdder sum = new LongAdder();
         try (Scheduler s = Scheduler.builder().carriers(2).build()) {
-            Parent parent = new Parent(sched -> ParallelLoop.forEach(sched, n, 0, sum::add));
+            Parent parent = new Parent(sched -> ParallelLoop.forEach(sched, stats, n, 0, sum::add));
             s.runMain(parent);
             assertTrue(parent.loop.isDone());
             assertEquals(n * (n - 1) / 2, sum.sum());
-            assertEquals(n, Arrays.stream(s.iterationsPerCarrier()).sum());
-            assertTrue(s.parallelChunks() >= 1 && s.parallelChunks() <= 1_000,
-                    "chunks " + s.parallelChunks() + " for " + n + " iterations");
-            assertEquals(s.parallelChunks() - 1, s.parallelSplits());
+            assertEquals(n, Arrays.stream(stats.iterationsPerCarrier()).sum());
+            assertTrue(stats.chunks() >= 1 && stats.chunks() <= 1_000,
+                    "chunks " + stats.chunks() + " for " + n + " iterations");
+            assertEquals(stats.chunks() - 1, stats.splits());
             assertNull(parent.loop.error());
             assertEquals(0, parent.loop.cancelledIterations());
             assertEquals(0, s.liveFibers());
@@ -67,7 +70,7 @@ class ParallelLoopTest {
         int n = 200_003;
         java.util.concurrent.atomic.AtomicIntegerArray seen = new java.util.concurrent.atomic.AtomicIntegerArray(n);
         try (Scheduler s = Scheduler.builder().carriers(2).build()) {
-            s.runMain(new Parent(sched -> ParallelLoop.forEach(sched, n, 0, i -> seen.incrementAndGet((int) i))));
+            s.runMain(new Parent(sched -> ParallelLoop.forEach(sched, stats, n, 0, i -> seen.incrementAndGet((int) i))));
         }
         for (int i = 0; i < n; i++) {
             assertEquals(1, seen.get(i), "index " + i);
@@ -78,13 +81,13 @@ class ParallelLoopTest {
     void coresOneRunsTheWholeLoopAsOneChunk() throws Exception {
         LongAdder sum = new LongAdder();
         try (Scheduler s = Scheduler.builder().carriers(2).build()) {
-            Parent parent = new Parent(sched -> ParallelLoop.forEach(sched, 1_000_000, 1, sum::add));
+            Parent parent = new Parent(sched -> ParallelLoop.forEach(sched, stats, 1_000_000, 1, sum::add));
             s.runMain(parent);
             assertEquals(1, parent.loop.maxChunks());
-            assertEquals(1, s.parallelChunks());
-            assertEquals(0, s.parallelSplits());
+            assertEquals(1, stats.chunks());
+            assertEquals(0, stats.splits());
             assertEquals(1_000_000L * 999_999 / 2, sum.sum());
-            long[] perCarrier = s.iterationsPerCarrier();
+            long[] perCarrier = stats.iterationsPerCarrier();
             assertTrue(perCarrier[0] == 1_000_000 || perCarrier[1] == 1_000_000, Arrays.toString(perCarrier));
         }
     }
@@ -92,7 +95,7 @@ class ParallelLoopTest {
     @Test
     void coresAboveTheCarrierCountIsCappedAtIt() {
         try (Scheduler s = Scheduler.builder().carriers(2).build()) {
-            ParallelLoop loop = ParallelLoop.forEach(s, 0, 64, i -> { });
+            ParallelLoop loop = ParallelLoop.forEach(s, stats, 0, 64, i -> { });
             assertEquals(2, loop.maxChunks());
         }
     }
@@ -100,13 +103,13 @@ class ParallelLoopTest {
     @Test
     void anEmptyLoopIsDoneAtOnce() throws Exception {
         try (Scheduler s = Scheduler.builder().carriers(2).build()) {
-            ParallelLoop loop = ParallelLoop.forEach(s, 0, 0, i -> {
+            ParallelLoop loop = ParallelLoop.forEach(s, stats, 0, 0, i -> {
                 throw new AssertionError("no iteration expected");
             });
             assertTrue(loop.isDone());
             Parent parent = new Parent(sched -> loop);
             s.runMain(parent);
-            assertEquals(0, s.parallelChunks());
+            assertEquals(0, stats.chunks());
         }
     }
 
@@ -118,7 +121,7 @@ class ParallelLoopTest {
         AtomicLong startedAfterCancel = new AtomicLong();
         LongAdder ran = new LongAdder();
         try (Scheduler s = Scheduler.builder().carriers(2).build()) {
-            Parent parent = new Parent(sched -> ParallelLoop.start(sched, n, 0, chunk -> new ChunkFiber(chunk, self -> new ChunkBody() {
+            Parent parent = new Parent(sched -> ParallelLoop.start(sched, stats, n, 0, chunk -> new ChunkFiber(chunk, self -> new ChunkBody() {
                 @Override
                 public Fiber.Status begin(long i) {
                     if ((self.lpTrap() & Fiber.TRAP_CANCEL) != 0) {
@@ -168,7 +171,7 @@ class ParallelLoopTest {
                 protected Status run(Carrier carrier) {
                     if (loop == null) {
                         scheduler().spawn(receiver);
-                        loop = ParallelLoop.start(scheduler(), n, 0, chunk -> new ChunkFiber(chunk, self -> new SendBody(self, channel)));
+                        loop = ParallelLoop.start(scheduler(), stats, n, 0, chunk -> new ChunkFiber(chunk, self -> new SendBody(self, channel)));
                     }
                     Status st = loop.join(this);
                     if (st == Status.DONE) {
@@ -218,7 +221,7 @@ class ParallelLoopTest {
         Channel channel = Channel.bounded(1);
         try (Scheduler s = Scheduler.builder().carriers(2).build()) {
             DeadlockException e = assertThrows(DeadlockException.class, () -> s.runMain(new Parent(sched ->
-                    ParallelLoop.start(sched, 10, 1, chunk -> new ChunkFiber(chunk, self -> new SendBody(self, channel))))));
+                    ParallelLoop.start(sched, stats, 10, 1, chunk -> new ChunkFiber(chunk, self -> new SendBody(self, channel))))));
             assertTrue(e.getMessage().contains("send to"), e.getMessage());
             assertTrue(e.getMessage().contains("await parallel loop"), e.getMessage());
         }
@@ -228,7 +231,7 @@ class ParallelLoopTest {
     void cancellingTheLoopWakesSuspendedIterationsAndEndsIt() throws Exception {
         LongAdder begun = new LongAdder();
         try (Scheduler s = Scheduler.builder().carriers(2).build()) {
-            ParallelLoop loop = ParallelLoop.start(s, 1_000, 0, chunk -> new ChunkFiber(chunk, self -> new ChunkBody() {
+            ParallelLoop loop = ParallelLoop.start(s, stats, 1_000, 0, chunk -> new ChunkFiber(chunk, self -> new ChunkBody() {
                 Timer timer;
 
                 @Override
@@ -253,7 +256,7 @@ class ParallelLoopTest {
             loop.cancel();
             assertTrue(loop.awaitHost(30, TimeUnit.SECONDS), "loop did not end after cancel");
             assertNull(loop.error());
-            assertEquals(1_000, loop.cancelledIterations() + Arrays.stream(s.iterationsPerCarrier()).sum());
+            assertEquals(1_000, loop.cancelledIterations() + Arrays.stream(stats.iterationsPerCarrier()).sum());
             assertTrue(loop.cancelledIterations() >= 1_000 - 2);
         }
     }
@@ -261,7 +264,7 @@ class ParallelLoopTest {
     @Test
     void firstErrorWinsWhenSeveralIterationsFail() throws Exception {
         try (Scheduler s = Scheduler.builder().carriers(2).build()) {
-            Parent parent = new Parent(sched -> ParallelLoop.forEach(sched, 100_000, 0, i -> {
+            Parent parent = new Parent(sched -> ParallelLoop.forEach(sched, stats, 100_000, 0, i -> {
                 if (i % 10 == 3) {
                     throw new IllegalStateException("bad " + i);
                 }
@@ -278,12 +281,12 @@ class ParallelLoopTest {
     @Test
     void statsLinesNameTheCarriersAndTheLoopCounts() throws Exception {
         try (Scheduler s = Scheduler.builder().carriers(2).build()) {
-            s.runMain(new Parent(sched -> ParallelLoop.forEach(sched, 1000, 1, i -> { })));
-            java.util.List<String> lines = ParallelStats.lines(s);
+            s.runMain(new Parent(sched -> ParallelLoop.forEach(sched, stats, 1000, 1, i -> { })));
+            java.util.List<String> lines = stats.lines(s);
             assertEquals("stats: carriers 2, not pinned", lines.get(0));
             assertTrue(lines.get(1).startsWith("stats: parallel loops 1, chunks 1, splits 0, steals 0, iterations per carrier: 0: "),
                     lines.get(1));
-            long[] perCarrier = s.iterationsPerCarrier();
+            long[] perCarrier = stats.iterationsPerCarrier();
             assertTrue(lines.get(1).endsWith("0: " + perCarrier[0] + ", 1: " + perCarrier[1]), lines.get(1));
         }
     }
@@ -292,7 +295,7 @@ class ParallelLoopTest {
     void aLoopThatLeavesTheStopToItsOwnerRecordsTheErrorAndRunsTheRest() throws Exception {
         LongAdder ran = new LongAdder();
         try (Scheduler s = Scheduler.builder().carriers(2).build()) {
-            Parent parent = new Parent(sched -> ParallelLoop.start(sched, 10_000, 1, chunk -> new ChunkFiber(chunk, self -> new ChunkBody() {
+            Parent parent = new Parent(sched -> ParallelLoop.start(sched, stats, 10_000, 1, chunk -> new ChunkFiber(chunk, self -> new ChunkBody() {
                 @Override
                 public Fiber.Status begin(long index) {
                     if (index == 5) {
@@ -321,7 +324,7 @@ class ParallelLoopTest {
     void aChunkThatFailsBeforeItsFirstIterationStillCompletesTheLoop() throws Exception {
         RuntimeException setup = new RuntimeException("no registers");
         try (Scheduler s = Scheduler.builder().carriers(2).build()) {
-            Parent parent = new Parent(sched -> ParallelLoop.start(sched, 100, 0, chunk -> new Fiber() {
+            Parent parent = new Parent(sched -> ParallelLoop.start(sched, stats, 100, 0, chunk -> new Fiber() {
                 @Override
                 protected Status run(Carrier carrier) {
                     chunk.failBeforeStart(setup);
