@@ -48,7 +48,7 @@ public final class Compiler {
         blockBody(program.body(), program);
         scopeWait();
         emit(Opcode.RETNIL, 0, 0, 0, false, null);
-        return fs.finish(0, 0);
+        return fs.finish(0, 0).build();
     }
 
     // ------------------------------------------------------------------ per-function state
@@ -113,7 +113,7 @@ public final class Compiler {
             this.span = span;
         }
 
-        Proto finish(int numParams, int minArgs) {
+        Proto.Builder finish(int numParams, int minArgs) {
             int n = kPay.size();
             long[] kp = new long[n];
             byte[] kt = new byte[n];
@@ -140,10 +140,10 @@ public final class Compiler {
                 target[i] = handlers.get(i)[2];
                 reg[i] = handlers.get(i)[3];
             }
-            return new Proto(name, source, span, numParams, minArgs, Math.max(1, maxRegs),
-                    Arrays.copyOf(code, pc), kp, kt, kRef.toArray(), protos.toArray(new Proto[0]),
-                    fromLocal, index, names, Arrays.copyOf(lines, pc), Arrays.copyOf(cols, pc), Arrays.copyOf(lens, pc),
-                    start, end, target, reg);
+            return new Proto.Builder(name).source(source, span).params(numParams, minArgs).registers(Math.max(1, maxRegs))
+                    .code(Arrays.copyOf(code, pc)).positions(Arrays.copyOf(lines, pc), Arrays.copyOf(cols, pc), Arrays.copyOf(lens, pc))
+                    .constants(kp, kt, kRef.toArray()).protos(protos.toArray(new Proto[0]))
+                    .upvalues(fromLocal, index, names).handlers(start, end, target, reg);
         }
     }
 
@@ -684,7 +684,7 @@ public final class Compiler {
         }
         scopeWait();
         emit(Opcode.RETNIL, 0, 0, 0, false, null);
-        Proto p = fs.finish(nParams, nParams);
+        Proto p = fs.finish(nParams, nParams).build();
         fs = outer;
         fs.protos.add(p);
         return fs.protos.size() - 1;
@@ -749,7 +749,7 @@ public final class Compiler {
         }
         patch(next, fs.pc);
         emit(Opcode.RETNIL, 0, 0, 0, false, null);
-        Proto p = fs.finish(0, 0);
+        Proto p = fs.finish(0, 0).build();
         fs = outer;
         fs.protos.add(p);
         return fs.protos.size() - 1;
@@ -1163,10 +1163,7 @@ public final class Compiler {
         blockBody(f.body().stmts(), f.body());
         scopeWait();
         emit(Opcode.RETNIL, 0, 0, 0, false, null);
-        Proto p = fs.finish(params.size(), minArgs);
-        if (f.isAsync()) {
-            p.markAsync();
-        }
+        Proto p = fs.finish(params.size(), minArgs).async(f.isAsync()).build();
         fs = outer;
         fs.protos.add(p);
         return fs.protos.size() - 1;
