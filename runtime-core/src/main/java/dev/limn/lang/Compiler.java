@@ -6,9 +6,7 @@ import dev.limn.lang.FunctionBuilder.Loop;
 import dev.limn.text.Diagnostic;
 import dev.limn.text.Source;
 import dev.limn.text.Span;
-import dev.limn.value.DurationValue;
 import dev.limn.vm.Builtin;
-import dev.limn.vm.Instr;
 import dev.limn.vm.Opcode;
 import dev.limn.vm.Proto;
 import dev.limn.vm.Types;
@@ -21,21 +19,26 @@ import java.util.List;
  * take registers in declaration order, temporaries sit above them and are released at the
  * end of each statement. A local captured by a closure lives in a box in its register
  * (created when its scope is entered); functions of a block are created when the block is
- * entered (hoisting). Conditions compile to fused compare-and-branch instructions with a
- * constant operand where possible; {@code iter} over a literal range compiles to
- * FORPREP/FORLOOP. The code of each function goes to its {@link FunctionBuilder}.
+ * entered (hoisting). {@code iter} over a literal range compiles to FORPREP/FORLOOP.
+ *
+ * <p>This class compiles scopes, statements and functions, and keeps the function being
+ * compiled ({@link #function}): each function's code goes to its {@link FunctionBuilder}.
+ * The {@link ExpressionCompiler} compiles the expressions and conditions statements hold.
  */
 public final class Compiler {
     private final Resolver res;
     private final Source source;
     private final List<Diagnostic> diagnostics;
+    private final ExpressionCompiler expressions;
     /** The function being compiled. */
     private FunctionBuilder fn;
 
+    /** A compiler for a program that {@code resolver} has resolved; errors go to {@code diagnostics}. */
     public Compiler(Resolver resolver, Source source, List<Diagnostic> diagnostics) {
         this.res = resolver;
         this.source = source;
         this.diagnostics = diagnostics;
+        this.expressions = new ExpressionCompiler(this, resolver);
     }
 
     /** Compiles the top level into the main function's proto. */
@@ -45,6 +48,11 @@ public final class Compiler {
         scopeWait();
         fn.emit(Opcode.RETNIL, 0, 0, 0, false, null);
         return fn.proto().build();
+    }
+
+    /** The function being compiled: where code goes now. */
+    FunctionBuilder function() {
+        return fn;
     }
 
     private void error(String message, Span span) {
@@ -67,7 +75,7 @@ public final class Compiler {
     }
 
     /** As above; {@code valueStmt}, when not null, is compiled into {@code dest} (a ?else block's value). */
-    private void blockBody(List<Ast.Stmt> stmts, Object key, Ast.ExprStmt valueStmt, int dest) {
+    void blockBody(List<Ast.Stmt> stmts, Object key, Ast.ExprStmt valueStmt, int dest) {
         int saved = fn.freeReg;
         int atomicsMark = fn.liveAtomics.size();
         for (LocalVar v : res.scopeVars.getOrDefault(key, List.of())) {
@@ -81,7 +89,7 @@ public final class Compiler {
         for (Ast.Stmt s : stmts) {
             if (s instanceof Ast.FnDecl f && f.name() != null) {
                 LocalVar v = res.bindings.get(f);
-                int p = function(f);
+                int p = nestedFunction(f);
                 if (v.captured) {
                     int tmp = fn.alloc();
                     fn.emit(Opcode.CLOSURE, tmp, 0, p, false, f.span());
@@ -95,7 +103,7 @@ public final class Compiler {
         for (Ast.Stmt s : stmts) {
             if (s == valueStmt) {
                 int before = fn.freeReg;
-                exprTo(valueStmt.expr(), dest);
+                expressions.exprTo(valueStmt.expr(), dest);
                 fn.freeReg = before;
             } else {
                 stmt(s);
@@ -140,7 +148,7 @@ public final class Compiler {
                 LocalVar var = res.bindings.get(v);
                 if (var.atomic) {
                     int tmp = fn.alloc();
-                    valueOrNil(v.init(), tmp);
+                    expressions.valueOrNil(v.init(), tmp);
                     if (var.captured) {
                         fn.emit(Opcode.NEWATOMIC, tmp, tmp, 0, false, v.span());
                         fn.emit(Opcode.SETBOX, var.reg, tmp, 0, false, v.span());
@@ -153,7 +161,7 @@ public final class Compiler {
                     fn.liveAtomics.add(var);
                 } else if (var.captured) {
                     int tmp = fn.alloc();
-                    valueOrNil(v.init(), tmp);
+                    expressions.valueOrNil(v.init(), tmp);
                     if (v.init() != null) {
                         fn.checkType(var, tmp, v.span());
                     }
@@ -161,7 +169,7 @@ public final class Compiler {
                     fn.freeReg = saved;
                 } else if (var.typeCode >= 0) {
                     int tmp = fn.alloc();
-                    valueOrNil(v.init(), tmp);
+                    expressions.valueOrNil(v.init(), tmp);
                     if (v.init() != null) {
                         fn.checkType(var, tmp, v.span());
                     }
@@ -169,7 +177,7 @@ public final class Compiler {
                     saved = fn.freeReg;
                 } else {
                     int r = fn.alloc();
-                    valueOrNil(v.init(), r);
+                    expressions.valueOrNil(v.init(), r);
                     var.reg = r;
                     saved = fn.freeReg;
                 }
@@ -184,14 +192,14 @@ public final class Compiler {
             }
             case Ast.ExprStmt e -> {
                 int r = fn.alloc();
-                exprTo(e.expr(), r);
+                expressions.exprTo(e.expr(), r);
             }
             case Ast.If i -> {
                 List<Integer> ends = new ArrayList<>();
                 for (int n = 0; n < i.branches().size(); n++) {
                     Ast.Branch b = i.branches().get(n);
                     List<Integer> skip = new ArrayList<>();
-                    condJump(b.cond(), false, skip);
+                    expressions.condJump(b.cond(), false, skip);
                     body(b.body());
                     boolean last = n == i.branches().size() - 1 && i.elseBody() == null;
                     if (!last) {
@@ -209,7 +217,7 @@ public final class Compiler {
                 Loop loop = fn.newLoop();
                 loop.continueTarget = top;
                 List<Integer> exit = new ArrayList<>();
-                condJump(w.cond(), false, exit);
+                expressions.condJump(w.cond(), false, exit);
                 fn.loops.push(loop);
                 body(w.body());
                 fn.loops.pop();
@@ -344,7 +352,7 @@ public final class Compiler {
         fn.emit(Opcode.CLOSURE, closure, 0, proto, false, t.span());
         int name = fn.constant(t.var() == null ? "" : t.var());
         if (fn.openParallel.getLast() && t.source() != null) {
-            exprTo(t.source(), closure + 1);
+            expressions.exprTo(t.source(), closure + 1);
             fn.emit(Opcode.PARLOOP, rb, closure, name(t), t.key() != null, t.span());
             return;
         }
@@ -358,7 +366,7 @@ public final class Compiler {
             int pairs = fn.alloc();
             fn.alloc();
             fn.alloc();
-            exprTo(t.source(), pairs);
+            expressions.exprTo(t.source(), pairs);
             fn.emit(Opcode.ITERPREP, pairs, 0, 0, false, t.source().span());
             int top = fn.pc();
             int next = fn.emit(Opcode.ITERNEXT, pairs, 2, 0, false, t.span());
@@ -372,7 +380,7 @@ public final class Compiler {
         int started = fn.alloc();
         int it = fn.alloc();
         fn.alloc();
-        exprTo(t.source(), closure + 1);
+        expressions.exprTo(t.source(), closure + 1);
         fn.emit(Opcode.TASKLOOP, rb, closure, name, false, t.span());
         int over = fn.emit(Opcode.TEST, started, 0, 0, true, t.span());
         fn.emit(Opcode.MOVE, it, closure + 1, 0, false, t.span());
@@ -401,7 +409,7 @@ public final class Compiler {
         fn.alloc();
         fn.emit(Opcode.CLOSURE, closure, 0, unitFunction(w, w.var(), w.body(), true, fn.openConfigs.getLast()), false, w.span());
         if (w.source() != null) {
-            exprTo(w.source(), closure + 1);
+            expressions.exprTo(w.source(), closure + 1);
         }
         fn.emit(Opcode.SPAWNW, rb, closure, fn.constant(w.var()), w.source() != null, w.span());
     }
@@ -570,20 +578,11 @@ public final class Compiler {
         }
     }
 
-    /** {@code e} into {@code dest}; a name of an atomic variable gives the cell itself (method receivers, type_of). */
-    private void exprToRaw(Ast.Expr e, int dest) {
-        if (e instanceof Ast.Name n && res.bindings.get(n) instanceof LocalVar v && v.atomic) {
-            fn.loadVar(v, dest, n.span());
-        } else {
-            exprTo(e, dest);
-        }
-    }
-
     /** Atomic variables (SPEC §6.1): = is a store, += -= *= atomic updates. */
     private void atomicAssign(Ast.Assign a, LocalVar v) {
         int cell = fn.alloc();
         fn.loadVar(v, cell, a.span());
-        int val = exprAny(a.value());
+        int val = expressions.exprAny(a.value());
         int op = switch (a.op()) {
             case "+=" -> 0;
             case "-=" -> 1;
@@ -605,12 +604,12 @@ public final class Compiler {
         int up = fn.upvalue(v);
         if (kind == Resolver.SharedWrite.STORE) {
             int tmp = fn.alloc();
-            exprTo(a.value(), tmp);
+            expressions.exprTo(a.value(), tmp);
             fn.checkType(v, tmp, a.span());
             fn.emit(Opcode.UPSTORE, tmp, up, 0, false, a.span());
             return;
         }
-        int re = kind == Resolver.SharedWrite.RMW_OP ? exprAny(a.value()) : -1;
+        int re = kind == Resolver.SharedWrite.RMW_OP ? expressions.exprAny(a.value()) : -1;
         int rx = fn.alloc();
         fn.alloc();
         int top = fn.pc();
@@ -627,20 +626,12 @@ public final class Compiler {
             int outerReg = fn.rmwReg;
             fn.rmwVar = v;
             fn.rmwReg = rx;
-            exprTo(a.value(), rx + 1);
+            expressions.exprTo(a.value(), rx + 1);
             fn.rmwVar = outerVar;
             fn.rmwReg = outerReg;
         }
         fn.checkType(v, rx + 1, a.span());
         fn.patch(fn.emit(Opcode.UPCAS, rx, up, 0, false, a.span()), top);
-    }
-
-    private void valueOrNil(Ast.Expr e, int dest) {
-        if (e == null) {
-            fn.emit(Opcode.LOADNIL, dest, 0, 0, false, null);
-        } else {
-            exprTo(e, dest);
-        }
     }
 
     private void assign(Ast.Assign a) {
@@ -669,12 +660,12 @@ public final class Compiler {
                 }
             };
             if (a.target() instanceof Ast.Index ix) {
-                int t = exprAny(ix.target());
-                int i = exprAny(ix.index());
+                int t = expressions.exprAny(ix.target());
+                int i = expressions.exprAny(ix.index());
                 int tmp = fn.alloc();
                 fn.emit(Opcode.GETINDEX, tmp, t, i, false, ix.span());
-                int v = exprAny(value);
-                fn.emit(arithOp(op), tmp, tmp, v, false, a.span());
+                int v = expressions.exprAny(value);
+                fn.emit(ExpressionCompiler.arithOp(op), tmp, tmp, v, false, a.span());
                 fn.emit(Opcode.SETINDEX, t, i, tmp, false, a.span());
                 return;
             }
@@ -689,28 +680,28 @@ public final class Compiler {
                 if (v.fn == fn.key) {
                     if (v.captured) {
                         int tmp = fn.alloc();
-                        exprTo(value, tmp);
+                        expressions.exprTo(value, tmp);
                         fn.checkType(v, tmp, a.span());
                         fn.emit(Opcode.SETBOX, v.reg, tmp, 0, false, a.span());
                     } else if (v.typeCode >= 0) {
                         int tmp = fn.alloc();
-                        exprTo(value, tmp);
+                        expressions.exprTo(value, tmp);
                         fn.checkType(v, tmp, a.span());
                         fn.emit(Opcode.MOVE, v.reg, tmp, 0, false, a.span());
                     } else {
-                        exprTo(value, v.reg);
+                        expressions.exprTo(value, v.reg);
                     }
                 } else {
                     int tmp = fn.alloc();
-                    exprTo(value, tmp);
+                    expressions.exprTo(value, tmp);
                     fn.checkType(v, tmp, a.span());
                     fn.emit(Opcode.SETUPVAL, tmp, fn.upvalue(v), 0, false, a.span());
                 }
             }
             case Ast.Index ix -> {
-                int t = exprAny(ix.target());
-                int i = exprAny(ix.index());
-                int v = exprAny(value);
+                int t = expressions.exprAny(ix.target());
+                int i = expressions.exprAny(ix.index());
+                int v = expressions.exprAny(value);
                 fn.emit(Opcode.SETINDEX, t, i, v, false, a.span());
             }
             default -> { }
@@ -734,7 +725,7 @@ public final class Compiler {
         int top = fn.pc();
         List<Integer> exit = new ArrayList<>();
         if (f.cond() != null) {
-            condJump(f.cond(), false, exit);
+            expressions.condJump(f.cond(), false, exit);
         }
         Loop loop = fn.newLoop();
         fn.loops.push(loop);
@@ -769,8 +760,8 @@ public final class Compiler {
             int base = fn.alloc();
             fn.alloc();
             int user = fn.alloc();
-            exprTo(r.from(), base);
-            exprTo(r.to(), base + 1);
+            expressions.exprTo(r.from(), base);
+            expressions.exprTo(r.to(), base + 1);
             int prep = fn.emit(Opcode.FORPREP, base, 0, 0, r.inclusive(), r.span());
             int top = fn.pc();
             fn.bindLoopVar(vars[1], user);
@@ -787,7 +778,7 @@ public final class Compiler {
             for (int i = 0; i < count; i++) {
                 fn.alloc();
             }
-            exprTo(it.iterable(), base);
+            expressions.exprTo(it.iterable(), base);
             fn.emit(Opcode.ITERPREP, base, 0, 0, false, it.iterable().span());
             int top = fn.pc();
             int next = fn.emit(Opcode.ITERNEXT, base, count, 0, false, it.span());
@@ -811,7 +802,7 @@ public final class Compiler {
     private void ret(Ast.Return r) {
         if (r.value() instanceof Ast.Call call && res.builtins.get(call) == Builtin.ERR) {
             int tmp = fn.alloc();
-            exprTo(r.value(), tmp);
+            expressions.exprTo(r.value(), tmp);
             fn.emit(Opcode.RAISE, tmp, 0, 0, !(fn.key instanceof Ast.Program), r.value().span());
             return;
         }
@@ -821,7 +812,7 @@ public final class Compiler {
         if (fn.key instanceof Ast.TaskStmt || fn.key instanceof Ast.WorkerStmt) {
             // return v in a unit sends v to the block's output channel (SPEC §5.1 ch)
             if (r.value() != null) {
-                int reg = exprAny(r.value());
+                int reg = expressions.exprAny(r.value());
                 fn.emit(Opcode.SENDOUT, reg, 0, 0, false, r.span());
             }
             endBlocks(0, r.span());
@@ -846,7 +837,7 @@ public final class Compiler {
             fn.emit(Opcode.RETNIL, 0, 0, 0, false, r.span());
             return;
         }
-        int reg = exprAny(r.value());
+        int reg = expressions.exprAny(r.value());
         if (retType > 0) {
             fn.emit(Opcode.CHECKRET, reg, retType, 0, false, r.span());
         }
@@ -891,7 +882,7 @@ public final class Compiler {
     // ------------------------------------------------------------------ functions
 
     /** Compiles a nested function; returns its index in the enclosing proto's nested list. */
-    private int function(Ast.FnDecl f) {
+    int nestedFunction(Ast.FnDecl f) {
         beginFunction(f, f.name(), f.span());
         List<Ast.Param> params = f.params();
         int minArgs = 0;
@@ -908,7 +899,7 @@ public final class Compiler {
             if (p.defaultValue() != null) {
                 int skip = fn.emit(Opcode.DEFAULT, i, 0, 0, false, p.span());
                 int saved = fn.freeReg;
-                exprTo(p.defaultValue(), i);
+                expressions.exprTo(p.defaultValue(), i);
                 fn.freeReg = saved;
                 fn.patch(skip, fn.pc());
             }
@@ -937,379 +928,4 @@ public final class Compiler {
         fn = fn.parent;
         return fn.addProto(p);
     }
-
-    // ------------------------------------------------------------------ expressions
-
-    /** The register that holds {@code e}'s value: a local's own register, or a new temporary. */
-    private int exprAny(Ast.Expr e) {
-        if (e instanceof Ast.Name n) {
-            LocalVar v = res.bindings.get(n);
-            if (v != null && v.fn == fn.key && !v.captured && v.reg >= 0 && !v.atomic && v != fn.rmwVar) {
-                return v.reg;
-            }
-        }
-        int r = fn.alloc();
-        exprTo(e, r);
-        return r;
-    }
-
-    private void exprTo(Ast.Expr e, int dest) {
-        int saved = fn.freeReg;
-        switch (e) {
-            case Ast.IntLit i -> loadInt(i.value(), dest, i.span());
-            case Ast.FloatLit f -> fn.emit(Opcode.LOADK, dest, 0, fn.constant(f.value()), false, f.span());
-            case Ast.StrLit s -> fn.emit(Opcode.LOADK, dest, 0, fn.constant(s.value()), false, s.span());
-            case Ast.BoolLit b -> fn.emit(Opcode.LOADBOOL, dest, b.value() ? 1 : 0, 0, false, b.span());
-            case Ast.NilLit n -> fn.emit(Opcode.LOADNIL, dest, 0, 0, false, n.span());
-            case Ast.DurationLit d -> fn.emit(Opcode.LOADK, dest, 0, fn.constant(new DurationValue(d.nanos())), false, d.span());
-            case Ast.Interp in -> {
-                int start = fn.freeReg;
-                for (Ast.Expr part : in.parts()) {
-                    exprTo(part, fn.alloc());
-                }
-                fn.emit(Opcode.CONCAT, dest, start, in.parts().size(), false, in.span());
-            }
-            case Ast.Name n -> name(n, dest);
-            case Ast.ListLit l -> {
-                int start = fn.freeReg;
-                for (Ast.Expr item : l.items()) {
-                    exprTo(item, fn.alloc());
-                }
-                fn.emit(Opcode.NEWLIST, dest, start, l.items().size(), false, l.span());
-            }
-            case Ast.DictLit d -> {
-                int start = fn.freeReg;
-                for (int i = 0; i < d.keys().size(); i++) {
-                    exprTo(d.keys().get(i), fn.alloc());
-                    exprTo(d.values().get(i), fn.alloc());
-                }
-                fn.emit(Opcode.NEWDICT, dest, start, d.keys().size(), false, d.span());
-            }
-            case Ast.Unary u -> unary(u, dest);
-            case Ast.Binary b -> binary(b, dest);
-            case Ast.RangeExpr r -> {
-                int lo = exprAny(r.from());
-                int hi = exprAny(r.to());
-                fn.emit(Opcode.RANGE, dest, lo, hi, r.inclusive(), r.span());
-            }
-            case Ast.Call c -> call(c, dest);
-            case Ast.Index ix -> {
-                int t = exprAny(ix.target());
-                int i = exprAny(ix.index());
-                fn.emit(Opcode.GETINDEX, dest, t, i, false, ix.span());
-            }
-            case Ast.Member m -> {
-                int t = exprAny(m.target());
-                fn.emit(Opcode.GETFIELD, dest, t, fn.constant(m.name()), false, m.span());
-            }
-            case Ast.Propagate p -> exprTo(p.expr(), dest);
-            case Ast.OrElse o -> orElse(o, dest);
-            case Ast.FnExpr f -> fn.emit(Opcode.CLOSURE, dest, 0, function(f.fn()), false, f.span());
-            case Ast.Await a -> {
-                exprTo(a.expr(), dest);
-                fn.emit(Opcode.AWAIT, dest, dest, 0, false, a.span());
-            }
-        }
-        fn.freeReg = saved;
-    }
-
-    private void loadInt(long v, int dest, Span span) {
-        if (v >= Instr.MIN_SC && v <= Instr.MAX_SC) {
-            fn.emit(Opcode.LOADINT, dest, 0, (int) v, false, span);
-        } else {
-            fn.emit(Opcode.LOADK, dest, 0, fn.constant(v), false, span);
-        }
-    }
-
-    private void name(Ast.Name n, int dest) {
-        LocalVar v = res.bindings.get(n);
-        if (v == null) {
-            Builtin b = res.builtins.get(n);
-            if (b != null) {
-                fn.emit(Opcode.LOADK, dest, 0, fn.constant(b), false, n.span());
-            }
-            return;
-        }
-        if (v == fn.rmwVar) {
-            fn.emit(Opcode.MOVE, dest, fn.rmwReg, 0, false, n.span()); // the value this update started from
-            return;
-        }
-        fn.loadVar(v, dest, n.span());
-        if (v.atomic) {
-            fn.emit(Opcode.ALOAD, dest, dest, 0, false, n.span());
-        }
-    }
-
-    private void unary(Ast.Unary u, int dest) {
-        switch (u.op()) {
-            case NEG -> {
-                if (u.operand() instanceof Ast.IntLit i) {
-                    loadInt(-i.value(), dest, u.span());
-                } else if (u.operand() instanceof Ast.FloatLit f) {
-                    fn.emit(Opcode.LOADK, dest, 0, fn.constant(-f.value()), false, u.span());
-                } else {
-                    fn.emit(Opcode.NEG, dest, exprAny(u.operand()), 0, false, u.span());
-                }
-            }
-            case NOT -> fn.emit(Opcode.NOT, dest, exprAny(u.operand()), 0, false, u.span());
-            case BIT_NOT -> fn.emit(Opcode.BNOT, dest, exprAny(u.operand()), 0, false, u.span());
-        }
-    }
-
-    private static Opcode arithOp(Ast.BinaryOp op) {
-        return switch (op) {
-            case ADD -> Opcode.ADD;
-            case SUB -> Opcode.SUB;
-            case MUL -> Opcode.MUL;
-            case DIV -> Opcode.DIV;
-            case MOD -> Opcode.MOD;
-            case POW -> Opcode.POW;
-            case BIT_AND -> Opcode.BAND;
-            case BIT_OR -> Opcode.BOR;
-            case BIT_XOR -> Opcode.BXOR;
-            case SHL -> Opcode.SHL;
-            case SHR -> Opcode.SHR;
-            default -> null;
-        };
-    }
-
-    private static Opcode arithOpK(Ast.BinaryOp op) {
-        return switch (op) {
-            case ADD -> Opcode.ADDK;
-            case SUB -> Opcode.SUBK;
-            case MUL -> Opcode.MULK;
-            case DIV -> Opcode.DIVK;
-            case MOD -> Opcode.MODK;
-            default -> null;
-        };
-    }
-
-    /** A literal number as a constant value, or null. */
-    private static Object numberLiteral(Ast.Expr e) {
-        if (e instanceof Ast.IntLit i) {
-            return i.value();
-        }
-        if (e instanceof Ast.FloatLit f) {
-            return f.value();
-        }
-        return null;
-    }
-
-    /** A literal usable as the constant of a compare-and-branch, or null. */
-    private static Object compareLiteral(Ast.Expr e) {
-        Object n = numberLiteral(e);
-        if (n != null) {
-            return n;
-        }
-        if (e instanceof Ast.StrLit s) {
-            return s.value();
-        }
-        return null;
-    }
-
-    private void binary(Ast.Binary b, int dest) {
-        Opcode op = arithOp(b.op());
-        if (op != null) {
-            Opcode opk = arithOpK(b.op());
-            Object k = numberLiteral(b.right());
-            if (op == Opcode.MUL && k == null && numberLiteral(b.left()) != null) {
-                // numeric multiplication commutes (str * n is an error either way): 2.0 * x becomes MULK
-                int rb = exprAny(b.right());
-                fn.emit(Opcode.MULK, dest, rb, fn.constant(numberLiteral(b.left())), false, b.span());
-                return;
-            }
-            if (opk != null && k != null) {
-                int rb = exprAny(b.left());
-                fn.emit(opk, dest, rb, fn.constant(k), false, b.span());
-                return;
-            }
-            int rb = exprAny(b.left());
-            int rc = exprAny(b.right());
-            fn.emit(op, dest, rb, rc, false, b.span());
-            return;
-        }
-        // comparisons, and, or: bool in a register through a branch
-        List<Integer> onFalse = new ArrayList<>();
-        condJump(b, false, onFalse);
-        fn.emit(Opcode.LOADBOOL, dest, 1, 0, false, b.span());
-        int over = fn.emit(Opcode.JMP, 0, 0, 0, false, null);
-        fn.patchHere(onFalse);
-        fn.emit(Opcode.LOADBOOL, dest, 0, 0, false, b.span());
-        fn.patch(over, fn.pc());
-    }
-
-    /** Emits code that jumps (the jumps go to {@code jumps}) when {@code e} evaluates to {@code when}, else falls through. */
-    private void condJump(Ast.Expr e, boolean when, List<Integer> jumps) {
-        int saved = fn.freeReg;
-        if (e instanceof Ast.Unary u && u.op() == Ast.UnaryOp.NOT) {
-            condJump(u.operand(), !when, jumps);
-            return;
-        }
-        if (e instanceof Ast.BoolLit lit) {
-            if (lit.value() == when) {
-                jumps.add(fn.emit(Opcode.JMP, 0, 0, 0, false, lit.span()));
-            }
-            return;
-        }
-        if (e instanceof Ast.Binary b) {
-            switch (b.op()) {
-                case AND, OR -> {
-                    boolean isAnd = b.op() == Ast.BinaryOp.AND;
-                    if (isAnd != when) {
-                        // and/false, or/true: either operand decides
-                        condJump(b.left(), when, jumps);
-                        condJump(b.right(), when, jumps);
-                    } else {
-                        List<Integer> skip = new ArrayList<>();
-                        condJump(b.left(), !when, skip);
-                        condJump(b.right(), when, jumps);
-                        fn.patchHere(skip);
-                    }
-                    return;
-                }
-                case LT, LE, GT, GE, EQ, NE -> {
-                    compare(b, when, jumps);
-                    fn.freeReg = saved;
-                    return;
-                }
-                default -> { }
-            }
-        }
-        int r = exprAny(e);
-        jumps.add(fn.emit(Opcode.TEST, r, 0, 0, when, e.span()));
-        fn.freeReg = saved;
-    }
-
-    private void compare(Ast.Binary b, boolean when, List<Integer> jumps) {
-        Ast.BinaryOp op = b.op();
-        boolean k = when;
-        if (op == Ast.BinaryOp.NE) {
-            op = Ast.BinaryOp.EQ;
-            k = !when;
-        }
-        Object rk = compareLiteral(b.right());
-        Object lk = compareLiteral(b.left());
-        if (rk != null || lk != null) {
-            Ast.Expr regSide = rk != null ? b.left() : b.right();
-            Object kv = rk != null ? rk : lk;
-            if (rk == null) {
-                // literal on the left: mirror the operator
-                op = switch (op) {
-                    case LT -> Ast.BinaryOp.GT;
-                    case LE -> Ast.BinaryOp.GE;
-                    case GT -> Ast.BinaryOp.LT;
-                    case GE -> Ast.BinaryOp.LE;
-                    default -> op;
-                };
-            }
-            Opcode opk = switch (op) {
-                case LT -> Opcode.LTK;
-                case LE -> Opcode.LEK;
-                case GT -> Opcode.GTK;
-                case GE -> Opcode.GEK;
-                default -> Opcode.EQK;
-            };
-            int ra = exprAny(regSide);
-            int kc = fn.constant(kv);
-            if (kc > Instr.MAX_B) {
-                int kr = fn.alloc();
-                fn.emit(Opcode.LOADK, kr, 0, kc, false, b.span());
-                jumps.add(emitCompare(op, ra, kr, k, b.span()));
-                return;
-            }
-            jumps.add(fn.emit(opk, ra, kc, 0, k, b.span()));
-            return;
-        }
-        int ra = exprAny(b.left());
-        int rb = exprAny(b.right());
-        jumps.add(emitCompare(op, ra, rb, k, b.span()));
-    }
-
-    private int emitCompare(Ast.BinaryOp op, int ra, int rb, boolean k, Span span) {
-        return switch (op) {
-            case LT -> fn.emit(Opcode.LT, ra, rb, 0, k, span);
-            case LE -> fn.emit(Opcode.LE, ra, rb, 0, k, span);
-            case GT -> fn.emit(Opcode.LT, rb, ra, 0, k, span);
-            case GE -> fn.emit(Opcode.LE, rb, ra, 0, k, span);
-            default -> fn.emit(Opcode.EQ, ra, rb, 0, k, span);
-        };
-    }
-
-    private void call(Ast.Call c, int dest) {
-        if (res.suspendCalls.contains(c)) {
-            fn.emit(Opcode.SUSPEND_TEST, 0, 0, 0, false, c.span());
-            fn.emit(Opcode.LOADNIL, dest, 0, 0, false, c.span());
-            return;
-        }
-        Builtin builtin = res.builtins.get(c);
-        if (builtin == Builtin.ERR && c.args().size() == 1 && res.kinds.containsKey(c.args().getFirst())) {
-            Ast.Expr arg = c.args().getFirst();
-            int kind = fn.constant(res.kinds.get(arg));
-            if (arg instanceof Ast.Call kc && !kc.args().isEmpty()) {
-                int msg = exprAny(kc.args().getFirst());
-                fn.emit(Opcode.NEWERR, dest, kind, msg, true, c.span());
-            } else {
-                fn.emit(Opcode.NEWERR, dest, kind, 0, false, c.span());
-            }
-            return;
-        }
-        if (builtin == Builtin.OK && c.args().size() == 1) {
-            exprTo(c.args().getFirst(), dest);
-            return;
-        }
-        // a call into the topmost temporary uses it as the callee slot: no MOVE afterwards
-        int callee = dest == fn.freeReg - 1 && dest >= fn.stmtBase ? dest : fn.alloc();
-        if (builtin == null) {
-            if (c.callee() instanceof Ast.Member m) {
-                exprToRaw(m.target(), callee);
-            } else {
-                exprTo(c.callee(), callee);
-            }
-        }
-        for (Ast.Expr arg : c.args()) {
-            if (builtin == Builtin.TYPE_OF) {
-                exprToRaw(arg, fn.alloc()); // type_of(c) of an atomic variable is "atomic"
-            } else {
-                exprTo(arg, fn.alloc());
-            }
-        }
-        int argc = c.args().size();
-        if (builtin != null) {
-            fn.emit(Opcode.CALLB, callee, argc, builtin.ordinal(), false, c.span());
-        } else if (c.callee() instanceof Ast.Member m) {
-            fn.emit(Opcode.METHOD, callee, argc, fn.constant(m.name()), false, c.span());
-        } else {
-            fn.emit(Opcode.CALL, callee, argc, 0, false, c.span());
-        }
-        if (callee != dest) {
-            fn.emit(Opcode.MOVE, dest, callee, 0, false, c.span());
-        }
-    }
-
-    private void orElse(Ast.OrElse o, int dest) {
-        int errReg = fn.alloc();
-        int start = fn.pc();
-        exprTo(o.expr(), dest);
-        int end = fn.pc();
-        int over = fn.emit(Opcode.JMP, 0, 0, 0, false, null);
-        fn.addHandler(start, end, fn.pc(), errReg);
-        if (o.fallback() != null) {
-            exprTo(o.fallback(), dest);
-        } else {
-            LocalVar binder = res.bindings.get(o);
-            if (binder != null) {
-                fn.bindLoopVar(binder, errReg);
-            }
-            Ast.Block block = o.block();
-            List<Ast.Stmt> stmts = block.stmts();
-            Ast.ExprStmt last = !stmts.isEmpty() && stmts.getLast() instanceof Ast.ExprStmt es ? es : null;
-            // the block's last expression statement is its value: it is compiled into dest
-            blockBody(stmts, block, last, dest);
-            if (last == null) {
-                fn.emit(Opcode.LOADNIL, dest, 0, 0, false, o.span());
-            }
-        }
-        fn.patch(over, fn.pc());
-    }
-
 }

@@ -30,8 +30,10 @@
  * hoisted functions, implicit declaration by assignment, captures) and reports compile errors
  * (undefined variables, misplaced break/continue/return, duplicate parameters, builtin arity,
  * unknown types, constructs that are not supported yet). {@link dev.limn.lang.Compiler} turns
- * the resolved tree into {@link dev.limn.vm.Proto}s with Lua-style register allocation; each
- * function's code, constants, registers and tables are kept by a {@code FunctionBuilder}.
+ * the resolved tree into {@link dev.limn.vm.Proto}s with Lua-style register allocation: it
+ * compiles scopes, statements and functions, {@code ExpressionCompiler} the expressions and
+ * conditions, and each function's code, constants, registers and tables are kept by a
+ * {@code FunctionBuilder}.
  *
  * <h2>Diagnostics</h2>
  * {@link dev.limn.text.Diagnostic} renders one message in the format of SPEC §9;
