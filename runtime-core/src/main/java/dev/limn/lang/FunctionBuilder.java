@@ -1,6 +1,6 @@
 package dev.limn.lang;
 
-import dev.limn.block.BlockConfig;
+import dev.limn.lang.BlockLowering.OpenBlock;
 import dev.limn.text.Diagnostic;
 import dev.limn.text.Source;
 import dev.limn.text.Span;
@@ -80,25 +80,24 @@ final class FunctionBuilder {
 
     /** The loops whose body is being compiled, innermost first. */
     final Deque<Loop> loops = new ArrayDeque<>();
-    /** Registers of the concurrent blocks whose body is being compiled, outermost first. */
-    final List<Integer> openBlocks = new ArrayList<>();
-    /** Whether each of {@link #openBlocks} is a parallel block. */
-    final List<Boolean> openParallel = new ArrayList<>();
-    /** The parameters of each of {@link #openBlocks}. */
-    final List<BlockConfig> openConfigs = new ArrayList<>();
+    /** The concurrent blocks whose body is being compiled, outermost first. */
+    final List<OpenBlock> openBlocks = new ArrayList<>();
     /** A shared read-modify-write being compiled: reads of this variable read rmwReg instead. */
     LocalVar rmwVar;
     int rmwReg;
     /** Atomic variables of the open scopes, in declaration order: released when their scope ends or the function returns. */
     final List<LocalVar> liveAtomics = new ArrayList<>();
-    /** A worker body: the pc of its receive loop, where return goes after sending. */
+    /** A worker body or a parallel loop's: the pc of its loop's top, where return goes after sending. */
     int unitLoopTop = -1;
-    /** A parallel loop's body compiled as its chunk's own loop. */
+    /** A parallel loop's body, compiled as its chunk's own loop. */
     boolean parallelLoop;
-    /** freeReg when the current statement began: registers at or above it are temporaries (or a variable this statement declares, not yet visible). */
+    /**
+     * freeReg when the current statement began: registers at or above it are temporaries (or a
+     * variable this statement declares, not yet visible).
+     */
     int stmtBase;
 
-    /** The program's main function, or another function with no enclosing one. */
+    /** A function with no enclosing one: the program's main function. */
     FunctionBuilder(Object key, String name, Span span, Source source, List<Diagnostic> diagnostics) {
         this(null, key, name, span, source, diagnostics);
     }
