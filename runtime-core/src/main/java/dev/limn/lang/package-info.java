@@ -29,8 +29,21 @@
  * {@link dev.limn.lang.Resolver} binds every name to a {@link dev.limn.lang.LocalVar} (scopes,
  * hoisted functions, implicit declaration by assignment, captures) and reports compile errors
  * (undefined variables, misplaced break/continue/return, duplicate parameters, builtin arity,
- * unknown types, constructs that are not supported yet). {@link dev.limn.lang.Compiler} turns
- * the resolved tree into {@link dev.limn.vm.Proto}s with Lua-style register allocation.
+ * unknown types, constructs that are not supported yet). The compiler turns the resolved tree
+ * into {@link dev.limn.vm.Proto}s with Lua-style register allocation, in four classes:
+ * <ul>
+ *   <li>{@link dev.limn.lang.Compiler} — the entry point: scopes (boxes for captured variables,
+ *       hoisted functions), statements and functions. It keeps the function being compiled
+ *       and calls the other three.
+ *   <li>{@code ExpressionCompiler} — expressions, calls, and conditions as fused
+ *       compare-and-branch jumps.
+ *   <li>{@code BlockLowering} — concurrent and parallel blocks: block statements, the unit
+ *       functions of task and worker statements, parallel loops, shared writes.
+ *   <li>{@code FunctionBuilder} — one function's code, as Lua's {@code lcode.c}: emission
+ *       with the source position of each instruction, jump patching, constants, registers,
+ *       the exception table, captured boxes and nested functions, handed to a
+ *       {@link dev.limn.vm.Proto.Builder}; and the loads and stores of variables.
+ * </ul>
  *
  * <h2>Diagnostics</h2>
  * {@link dev.limn.text.Diagnostic} renders one message in the format of SPEC §9;

@@ -205,9 +205,8 @@ final class ParallelOps {
         int line = body.span == null ? 0 : body.span.line();
         int[] lines = {line, line, line, line, line};
         int[] zeros = new int[code.length];
-        return new Proto("parallel chunk", body.source, body.span, 1, 1, pair ? 4 : 3, code, new long[0], new byte[0],
-                new Object[0], new Proto[0], new boolean[0], new int[0], new String[0], lines, zeros, zeros,
-                new int[0], new int[0], new int[0], new int[0]);
+        return new Proto.Builder("parallel chunk").source(body.source, body.span).params(1, 1).registers(pair ? 4 : 3)
+                .code(code).positions(lines, zeros, zeros).build();
     }
 
     private static Elements elements(Object source) {

@@ -38,40 +38,154 @@ public final class Proto {
     public final int[] exEnd;
     public final int[] exHandler;
     public final int[] exReg;
-    /** An {@code async fn} (SPEC §7): a call starts it as a task and returns a future. Set once, before any run. */
-    boolean async;
+    /** An {@code async fn} (SPEC §7): a call starts it as a task and returns a future. */
+    final boolean async;
 
-    public Proto(String name, Source source, Span span, int numParams, int minArgs, int maxRegs,
-                 long[] code, long[] kPay, byte[] kTag, Object[] kRef, Proto[] protos,
-                 boolean[] upFromLocal, int[] upIndex, String[] upNames, int[] lines, int[] cols, int[] lens,
-                 int[] exStart, int[] exEnd, int[] exHandler, int[] exReg) {
-        this.name = name;
-        this.source = source;
-        this.span = span;
-        this.numParams = numParams;
-        this.minArgs = minArgs;
-        this.maxRegs = maxRegs;
-        this.code = code;
-        this.kPay = kPay;
-        this.kTag = kTag;
-        this.kRef = kRef;
+    private Proto(Builder b) {
+        this.name = b.name;
+        this.source = b.source;
+        this.span = b.span;
+        this.numParams = b.numParams;
+        this.minArgs = b.minArgs;
+        this.maxRegs = b.maxRegs;
+        this.code = b.code;
+        this.kPay = b.kPay;
+        this.kTag = b.kTag;
+        this.kRef = b.kRef;
         this.kPayTag = new long[2 * kPay.length];
         for (int i = 0; i < kPay.length; i++) {
             kPayTag[2 * i] = kPay[i];
             kPayTag[2 * i + 1] = kTag[i];
         }
-        this.protos = protos;
-        this.upFromLocal = upFromLocal;
-        this.upIndex = upIndex;
-        this.upNames = upNames;
-        this.lines = lines;
-        this.cols = cols;
-        this.lens = lens;
-        this.exStart = exStart;
-        this.exEnd = exEnd;
-        this.exHandler = exHandler;
-        this.exReg = exReg;
+        this.protos = b.protos;
+        this.upFromLocal = b.upFromLocal;
+        this.upIndex = b.upIndex;
+        this.upNames = b.upNames;
+        this.lines = b.lines != null ? b.lines : new int[code.length];
+        this.cols = b.cols != null ? b.cols : new int[code.length];
+        this.lens = b.lens != null ? b.lens : new int[code.length];
+        this.exStart = b.exStart;
+        this.exEnd = b.exEnd;
+        this.exHandler = b.exHandler;
+        this.exReg = b.exReg;
+        this.async = b.async;
         checkRegisters();
+    }
+
+    /**
+     * The parts of a {@link Proto}, set by name. A part not set is empty: no code, constants,
+     * nested functions, captured boxes or handlers, no parameters, and line and column 0 at
+     * every pc. Arrays are kept as given, not copied.
+     */
+    public static final class Builder {
+        private final String name;
+        private Source source;
+        private Span span;
+        private int numParams;
+        private int minArgs;
+        private int maxRegs;
+        private long[] code = new long[0];
+        private int[] lines;
+        private int[] cols;
+        private int[] lens;
+        private long[] kPay = new long[0];
+        private byte[] kTag = new byte[0];
+        private Object[] kRef = new Object[0];
+        private Proto[] protos = new Proto[0];
+        private boolean[] upFromLocal = new boolean[0];
+        private int[] upIndex = new int[0];
+        private String[] upNames = new String[0];
+        private int[] exStart = new int[0];
+        private int[] exEnd = new int[0];
+        private int[] exHandler = new int[0];
+        private int[] exReg = new int[0];
+        private boolean async;
+
+        /** A function named {@code name}, or anonymous when it is null. */
+        public Builder(String name) {
+            this.name = name;
+        }
+
+        /** The source the function was compiled from, and the span of its declaration. */
+        public Builder source(Source source, Span span) {
+            this.source = source;
+            this.span = span;
+            return this;
+        }
+
+        /** Its parameter count, and how many arguments a call must pass (see {@link Proto#minArgs}). */
+        public Builder params(int numParams, int minArgs) {
+            this.numParams = numParams;
+            this.minArgs = minArgs;
+            return this;
+        }
+
+        /** The size of its register window. */
+        public Builder registers(int maxRegs) {
+            this.maxRegs = maxRegs;
+            return this;
+        }
+
+        /** Its instructions, in the {@link Instr} layout. */
+        public Builder code(long[] code) {
+            this.code = code;
+            return this;
+        }
+
+        /** The source position of each pc: line, column and length of the span it underlines. */
+        public Builder positions(int[] lines, int[] cols, int[] lens) {
+            this.lines = lines;
+            this.cols = cols;
+            this.lens = lens;
+            return this;
+        }
+
+        /** Constant i is {@code kTag[i]} with payload {@code kPay[i]}, or the reference {@code kRef[i]}. */
+        public Builder constants(long[] kPay, byte[] kTag, Object[] kRef) {
+            this.kPay = kPay;
+            this.kTag = kTag;
+            this.kRef = kRef;
+            return this;
+        }
+
+        /** The functions nested in it, in the order its CLOSURE instructions name them. */
+        public Builder protos(Proto[] protos) {
+            this.protos = protos;
+            return this;
+        }
+
+        /** Its captured boxes, as {@link Proto#upFromLocal}, {@link Proto#upIndex} and {@link Proto#upNames}. */
+        public Builder upvalues(boolean[] fromLocal, int[] index, String[] names) {
+            this.upFromLocal = fromLocal;
+            this.upIndex = index;
+            this.upNames = names;
+            return this;
+        }
+
+        /** Its exception table, innermost ranges first (see {@link Proto}). */
+        public Builder handlers(int[] start, int[] end, int[] handler, int[] reg) {
+            this.exStart = start;
+            this.exEnd = end;
+            this.exHandler = handler;
+            this.exReg = reg;
+            return this;
+        }
+
+        /** Whether it is an {@code async fn}. */
+        public Builder async(boolean async) {
+            this.async = async;
+            return this;
+        }
+
+        /**
+         * The function.
+         *
+         * @throws IllegalStateException when an instruction uses a register at or above the
+         *         register count (a compiler defect)
+         */
+        public Proto build() {
+            return new Proto(this);
+        }
     }
 
     /**
@@ -109,12 +223,6 @@ public final class Proto {
     /** Constant i in object form. */
     public Object constant(int i) {
         return Values.box(kTag[i], kPay[i], kRef[i]);
-    }
-
-    /** Marks this function as {@code async fn}; returns it. Called by the compiler, before any run. */
-    public Proto markAsync() {
-        async = true;
-        return this;
     }
 
     /** Whether this is an {@code async fn}. */

@@ -38,13 +38,9 @@ class OpcodeTableTest {
 
     @Test
     void disassemblerPrintsEveryOpcode() {
-        Proto p = new Proto("t", null, null, 0, 0, 4, new long[Opcode.values().length], new long[] {1}, new byte[] {Tag.INT},
-                new Object[] {"kind"}, new Proto[] {null}, new boolean[0], new int[0], new String[0],
-                new int[Opcode.values().length], new int[Opcode.values().length], new int[Opcode.values().length],
-                new int[0], new int[0], new int[0], new int[0]);
-        Proto nested = new Proto("inner", null, null, 0, 0, 1, new long[0], new long[0], new byte[0], new Object[0],
-                new Proto[0], new boolean[0], new int[0], new String[0], new int[0], new int[0], new int[0],
-                new int[0], new int[0], new int[0], new int[0]);
+        Proto p = new Proto.Builder("t").registers(4).code(new long[Opcode.values().length])
+                .constants(new long[] {1}, new byte[] {Tag.INT}, new Object[] {"kind"}).protos(new Proto[] {null}).build();
+        Proto nested = new Proto.Builder("inner").registers(1).build();
         p.protos[0] = nested;
         for (Opcode op : Opcode.values()) {
             int c = switch (op.format) {
