@@ -18,7 +18,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <ul>
  *   <li>the {@link Scheduler}: its carrier threads and its timer thread;</li>
- *   <li>the off-heap memory: the register slabs ({@link RegisterBlocks}) and the atomic cell
+ *   <li>the off-heap memory: the register slabs ({@link RegisterSegments}) and the atomic cell
  *       pool;</li>
  *   <li>the channel numbers and the live counts of SPEC §8 (live tasks, register blocks, atomic
  *       cells, open channels), which {@link #liveCounts} reads and which are 0 whenever no
@@ -29,7 +29,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class Engine implements AutoCloseable {
     final Scheduler scheduler;
-    final RegisterBlocks registers = new RegisterBlocks();
+    final RegisterSegments registers = new RegisterSegments();
     final AtomicCellPool cells = new AtomicCellPool();
     /** Tasks spawned and not yet finished. Striped: a task is counted on one carrier and uncounted on another. */
     final LongAdder liveTasks = new LongAdder();

@@ -28,13 +28,13 @@ import java.util.SplittableRandom;
  * and it is woken by channels, timers, permits and blocks.
  *
  * <ul>
- *   <li>Registers: off-heap blocks from {@link RegisterBlocks}; references of a register
- *       live in the on-heap shadow array of its block at the same index. A frame's window
- *       lies inside one block; a call whose window would not fit moves on to the next
- *       block (allocated once, kept until the task ends), copying its arguments. A task's
- *       first block is a small one when its function fits, so that many live tasks stay
+ *   <li>Registers: off-heap register segments from {@link RegisterSegments}; references of a
+ *       register live in the on-heap shadow array of its segment at the same index. A frame's
+ *       window lies inside one segment; a call whose window would not fit moves on to the next
+ *       segment (allocated once, kept until the task ends), copying its arguments. A task's
+ *       first segment is a small one when its function fits, so that many live tasks stay
  *       cheap; the registers are taken when the task first runs, not when it is spawned.</li>
- *   <li>Frames: parallel arrays (return pc, caller base, caller block, caller closure,
+ *   <li>Frames: parallel arrays (return pc, caller base, caller segment, caller closure,
  *       result register), grown by doubling; a script call pushes a record and slides the
  *       window, it never recurses on the Java stack.</li>
  *   <li>Trap: the fiber's trap word (CANCEL, TIME_SLICE, TERMINATE), set by other threads,
@@ -64,15 +64,15 @@ public final class TaskContext extends Fiber {
     int pc;
     Closure closure;
 
-    private MemorySegment[] blocks = new MemorySegment[2];
+    private MemorySegment[] segments = new MemorySegment[2];
     private Object[][] shadows = new Object[2][];
-    private int block;
+    private int segment;
 
     int depth;
     // Frame records: most tasks call little, so they start small and double when a call needs more.
     private int[] fPc = new int[INITIAL_FRAMES];
     private int[] fBase = new int[INITIAL_FRAMES];
-    private int[] fBlock = new int[INITIAL_FRAMES];
+    private int[] fSegment = new int[INITIAL_FRAMES];
     private int[] fRet = new int[INITIAL_FRAMES];
     private Closure[] fClosure = new Closure[INITIAL_FRAMES];
     /** min(maxDepth, frame array length): one compare on the fast call path covers both. */
@@ -140,13 +140,13 @@ public final class TaskContext extends Fiber {
         this.startArgs = args;
     }
 
-    /** Takes the first register block and places the arguments; the first run calls it. */
+    /** Takes the first register segment and places the arguments; the first run calls it. */
     private void start() {
         started = true;
         Proto p = closure.proto;
-        MemorySegment first = p.maxRegs <= RegisterBlocks.SMALL_REGISTERS ? engine.registers.allocateSmall() : engine.registers.allocate();
-        blocks[0] = first;
-        // The shadow covers what the first function needs plus some slack, not the whole block:
+        MemorySegment first = p.maxRegs <= RegisterSegments.SMALL_REGISTERS ? engine.registers.allocateSmall() : engine.registers.allocate();
+        segments[0] = first;
+        // The shadow covers what the first function needs plus some slack, not the whole segment:
         // a 256-slot array per task was a third of starting one (its zeroing); calls grow it.
         shadows[0] = new Object[Math.min(RegisterFile.capacity(first), p.maxRegs + SHADOW_SLACK)];
         regs = first;
@@ -442,16 +442,16 @@ public final class TaskContext extends Fiber {
         return closed;
     }
 
-    /** Returns every register block; idempotent. The task must not run afterwards. */
+    /** Returns every register segment; idempotent. The task must not run afterwards. */
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
-        for (int i = 0; i < blocks.length; i++) {
-            if (blocks[i] != null) {
-                engine.registers.free(blocks[i]);
-                blocks[i] = null;
+        for (int i = 0; i < segments.length; i++) {
+            if (segments[i] != null) {
+                engine.registers.free(segments[i]);
+                segments[i] = null;
                 shadows[i] = null;
             }
         }
@@ -462,7 +462,7 @@ public final class TaskContext extends Fiber {
 
     // ------------------------------------------------------------------ values
 
-    /** Register {@code abs} (an absolute index in the current block) in object form. */
+    /** Register {@code abs} (an absolute index in the current segment) in object form. */
     public Object get(int abs) {
         return Values.box(lpTag(regs, abs), lpPayload(regs, abs), refs[abs]);
     }
@@ -491,7 +491,7 @@ public final class TaskContext extends Fiber {
      * A closure gets a new frame whose window starts at the first argument; a builtin runs
      * at once. Raises before changing any state, so the error belongs to the caller's pc.
      * This is the fast path: a closure given all its parameters, with room for its frame
-     * record and its window in the current block.
+     * record and its window in the current segment.
      *
      * @return the pc to continue at
      */
@@ -504,7 +504,7 @@ public final class TaskContext extends Fiber {
                 && argc == c.proto.numParams && !c.proto.async && d < frameLimit && fn + 1 + c.proto.maxRegs <= refs.length) {
             fPc[d] = retPc;
             fBase[d] = base;
-            fBlock[d] = block;
+            fSegment[d] = segment;
             fRet[d] = fn;
             fClosure[d] = closure;
             depth = d + 1;
@@ -515,7 +515,7 @@ public final class TaskContext extends Fiber {
         return callSlow(fn, argc, retPc);
     }
 
-    /** {@link #call} for builtins, errors, missing arguments, frame growth and block changes. */
+    /** {@link #call} for builtins, errors, missing arguments, frame growth and segment changes. */
     private int callSlow(int fn, int argc, int retPc) {
         Object callee = lpTag(regs, fn) == Tag.REF ? refs[fn] : null;
         if (!(callee instanceof Closure c)) {
@@ -545,16 +545,16 @@ public final class TaskContext extends Fiber {
         int d = depth;
         fPc[d] = retPc;
         fBase[d] = base;
-        fBlock[d] = block;
+        fSegment[d] = segment;
         fRet[d] = fn;
         fClosure[d] = closure;
         depth = d + 1;
         int nb = fn + 1;
         if (nb + p.maxRegs > refs.length && nb + p.maxRegs <= RegisterFile.capacity(regs)) {
-            growShadow(nb + p.maxRegs); // the register block has room; only its shadow is short
+            growShadow(nb + p.maxRegs); // the register segment has room; only its shadow is short
         }
         if (nb + p.maxRegs > refs.length) {
-            nb = nextBlock(nb, argc);
+            nb = nextSegment(nb, argc);
         }
         for (int i = argc; i < p.numParams; i++) {
             sp(regs, nb + i, Tag.ABSENT, 0);
@@ -564,23 +564,23 @@ public final class TaskContext extends Fiber {
         return 0;
     }
 
-    /** Moves to the next block (allocating it the first time), copying the arguments to its start. */
-    private int nextBlock(int from, int argc) {
+    /** Moves to the next segment (allocating it the first time), copying the arguments to its start. */
+    private int nextSegment(int from, int argc) {
         MemorySegment old = regs;
         Object[] oldRefs = refs;
-        block++;
-        if (block == blocks.length) {
-            blocks = java.util.Arrays.copyOf(blocks, block * 2);
-            shadows = java.util.Arrays.copyOf(shadows, block * 2);
+        segment++;
+        if (segment == segments.length) {
+            segments = java.util.Arrays.copyOf(segments, segment * 2);
+            shadows = java.util.Arrays.copyOf(shadows, segment * 2);
         }
-        if (blocks[block] == null) {
-            // chained blocks are full-size: a call that left the first block is a deep one
-            blocks[block] = engine.registers.allocate();
-            shadows[block] = new Object[RegisterFile.capacity(blocks[block])];
+        if (segments[segment] == null) {
+            // chained segments are full-size: a call that left the first segment is a deep one
+            segments[segment] = engine.registers.allocate();
+            shadows[segment] = new Object[RegisterFile.capacity(segments[segment])];
         }
-        regs = blocks[block];
+        regs = segments[segment];
         regsAddress = regs.address();
-        refs = shadows[block];
+        refs = shadows[segment];
         for (int i = 0; i < argc; i++) {
             sp(regs, i, lpTag(old, from + i), lpPayload(old, from + i));
             refs[i] = oldRefs[from + i];
@@ -588,18 +588,18 @@ public final class TaskContext extends Fiber {
         return 0;
     }
 
-    /** Grows the current block's reference shadow to at least {@code size} slots (at most the block's registers). */
+    /** Grows the current segment's reference shadow to at least {@code size} slots (at most the segment's registers). */
     private void growShadow(int size) {
         int n = Math.min(RegisterFile.capacity(regs), Math.max(size, refs.length * 2));
         refs = java.util.Arrays.copyOf(refs, n);
-        shadows[block] = refs;
+        shadows[segment] = refs;
     }
 
     private void growFrames() {
         int n = fPc.length * 2;
         fPc = java.util.Arrays.copyOf(fPc, n);
         fBase = java.util.Arrays.copyOf(fBase, n);
-        fBlock = java.util.Arrays.copyOf(fBlock, n);
+        fSegment = java.util.Arrays.copyOf(fSegment, n);
         fRet = java.util.Arrays.copyOf(fRet, n);
         fClosure = java.util.Arrays.copyOf(fClosure, n);
         frameLimit = Math.min(maxDepth, n);
@@ -631,10 +631,10 @@ public final class TaskContext extends Fiber {
             }
         }
         depth = d;
-        int b = fBlock[d];
-        if (b != block) {
-            block = b;
-            regs = blocks[b];
+        int b = fSegment[d];
+        if (b != segment) {
+            segment = b;
+            regs = segments[b];
             regsAddress = regs.address();
             refs = shadows[b];
         }

@@ -14,7 +14,7 @@
  *       {@link dev.limn.vm.DictValue}, {@link dev.limn.vm.RangeValue},
  *       {@link dev.limn.value.DurationValue}, {@link dev.limn.value.ErrorValue}).</li>
  *   <li>{@link dev.limn.vm.TaskContext} — all execution state of a task, and the task as a
- *       scheduler fiber: off-heap register blocks ({@link dev.limn.vm.RegisterBlocks}) with
+ *       scheduler fiber: off-heap register blocks ({@link dev.limn.vm.RegisterSegments}) with
  *       their on-heap shadows, the frame stack, pc, error; the fiber's trap word.</li>
  *   <li>{@link dev.limn.vm.ProgramRun} — one run of a program: scheduler, statistics,
  *       deadlock report, the live counts of SPEC §8.</li>

@@ -26,7 +26,7 @@ class NoGlobalStateTest {
             "java.util.concurrent.atomic.LongAdder", "java.util.concurrent.ConcurrentHashMap",
             "java.util.concurrent.ConcurrentLinkedQueue", "java.util.HashMap", "java.util.ArrayList",
             "java.util.HashSet", "java.util.IdentityHashMap", "java.util.LinkedHashMap",
-            "dev.limn.offheap.SlabAllocator", "dev.limn.offheap.AtomicCellPool", "dev.limn.vm.RegisterBlocks",
+            "dev.limn.offheap.SlabAllocator", "dev.limn.offheap.AtomicCellPool", "dev.limn.vm.RegisterSegments",
             "dev.limn.sched.Scheduler", "dev.limn.vm.Engine", "dev.limn.vm.ProgramRun");
 
     @Test
