@@ -98,8 +98,12 @@ public final class Limn {
                 try {
                     ProgramRun.checkTraceWritable(options.trace());
                 } catch (java.io.IOException | RuntimeException e) {
-                    String why = e instanceof java.nio.file.NoSuchFileException ? "its directory does not exist"
-                            : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.getMessage();
+                    java.nio.file.Path dir = options.trace().toAbsolutePath().getParent();
+                    String why = e instanceof java.nio.file.NoSuchFileException && (dir == null || !java.nio.file.Files.isDirectory(dir))
+                            ? "its directory does not exist"
+                            : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                            : e instanceof java.nio.file.NoSuchFileException ? "a file cannot be created in " + dir
+                            : e.getMessage();
                     err.println("error: cannot write the trace to " + options.trace() + ": " + why);
                     err.flush();
                     return 2;

@@ -13,6 +13,11 @@ import picocli.CommandLine.ParseResult;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.CoderResult;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -32,6 +37,8 @@ public final class Main {
     static final int EXIT_OK = 0;
     static final int EXIT_RUNTIME_ERROR = 1;
     static final int EXIT_USAGE = 2;
+    /** The most carrier threads {@code --cores} starts: more would only add start-up and shutdown cost. */
+    static final int MAX_CORES = 1024;
 
     private final PrintStream out;
     private final PrintStream err;
@@ -126,9 +133,13 @@ public final class Main {
 
     private int run(ParseResult args) {
         int cores = args.matchedOptionValue("--cores", 0);
+        if (args.hasMatchedOption("--cores") && (cores < 1 || cores > MAX_CORES)) {
+            err.println("error: --cores must be from 1 to " + MAX_CORES + ", got " + cores);
+            return EXIT_USAGE;
+        }
         int maxDepth = args.matchedOptionValue("--max-depth", RunOptions.DEFAULT_MAX_DEPTH);
-        if (cores < 0 || maxDepth < 1) {
-            err.println("error: --cores must be >= 1 and --max-depth >= 1");
+        if (maxDepth < 1) {
+            err.println("error: --max-depth must be >= 1, got " + maxDepth);
             return EXIT_USAGE;
         }
         CompiledProgram program = load(args.matchedPositionalValue(0, null));
@@ -169,7 +180,13 @@ public final class Main {
     CompiledProgram load(String file) {
         String text;
         try {
-            text = Files.readString(Path.of(file), StandardCharsets.UTF_8);
+            byte[] bytes = Files.readAllBytes(Path.of(file));
+            text = decodeUtf8(bytes);
+            if (text == null) {
+                err.println("error: cannot read " + file + ": it is not UTF-8 (invalid byte at offset "
+                        + firstInvalidUtf8(bytes) + ")");
+                return null;
+            }
         } catch (NoSuchFileException e) {
             err.println("error: no such file: " + file);
             return null;
@@ -184,6 +201,29 @@ public final class Main {
             err.flush();
             return null;
         }
+    }
+
+    /** {@code bytes} as UTF-8, or null when they are not valid UTF-8 (never a replacement character). */
+    static String decodeUtf8(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+
+    /** The offset of the first byte that does not belong to a valid UTF-8 sequence; -1 when all are valid. */
+    static int firstInvalidUtf8(byte[] bytes) {
+        var decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length + 1);
+        CoderResult result = decoder.decode(in, out, true);
+        return result.isError() ? in.position() : -1;
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -78,6 +78,41 @@ class MainTest {
     }
 
     @Test
+    void aTraceInADirectoryThatTakesNoFilesIsNotCalledMissing() throws IOException {
+        // regression: --trace /proc/x.json claimed the directory did not exist
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(Path.of("/proc")), "needs /proc");
+        Result r = limn("run", "--trace", "/proc/limn-trace.json", file("t.lm", "print(1);\n"));
+        assertEquals(2, r.status);
+        assertTrue(r.err.contains("error: cannot write the trace to /proc/limn-trace.json"), r.err);
+        assertTrue(!r.err.contains("does not exist"), r.err);
+    }
+
+    @Test
+    void coresMustBeFromOneTo1024() throws IOException {
+        String f = file("c.lm", "print(1);\n");
+        for (String bad : new String[] {"0", "-1", "1025", "10000"}) {
+            Result r = limn("run", "--cores", bad, f);
+            assertEquals(2, r.status, bad);
+            assertEquals("", r.out, bad + ": the program did not run");
+            assertTrue(r.err.contains("error: --cores must be from 1 to 1024, got " + bad), r.err);
+        }
+        Result ok = limn("run", "--cores", "1", f);
+        assertEquals(0, ok.status, ok.err);
+        assertEquals("1\n", ok.out);
+    }
+
+    @Test
+    void aFileThatIsNotUtf8IsRejectedWithTheOffsetOfItsFirstBadByte() throws IOException {
+        Path bad = dir.resolve("latin1.lm");
+        byte[] bytes = "print(\"caf\u00e9\");\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        java.nio.file.Files.write(bad, bytes);
+        Result r = limn("run", bad.toString());
+        assertEquals(2, r.status);
+        assertTrue(r.err.contains("error: cannot read " + bad + ": it is not UTF-8 (invalid byte at offset 10)"), r.err);
+        assertEquals(-1, Main.firstInvalidUtf8("print(\"\u00e9\")".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    @Test
     void everySubcommandTakesHelp() {
         for (String sub : new String[] {"run", "check", "disasm", "version"}) {
             Result r = limn(sub, "--help");
