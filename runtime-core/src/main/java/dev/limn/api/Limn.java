@@ -8,6 +8,7 @@ import dev.limn.lang.Resolver;
 import dev.limn.sched.DeadlockException;
 import dev.limn.text.Diagnostic;
 import dev.limn.text.Source;
+import dev.limn.text.Span;
 import dev.limn.value.ErrorValue;
 import dev.limn.vm.Box;
 import dev.limn.vm.Closure;
@@ -46,10 +47,16 @@ public final class Limn {
         Proto main = null;
         if (program != null) {
             // resolve even after parse errors, so one run reports every error of the file
-            Resolver resolver = new Resolver(source, diagnostics, testHooks);
-            resolver.resolve(program);
-            if (diagnostics.isEmpty()) {
-                main = new Compiler(resolver, source, diagnostics).compileMain(program);
+            try {
+                Resolver resolver = new Resolver(source, diagnostics, testHooks);
+                resolver.resolve(program);
+                if (diagnostics.isEmpty()) {
+                    main = new Compiler(resolver, source, diagnostics).compileMain(program);
+                }
+            } catch (StackOverflowError tooDeep) {
+                // the parser bounds nesting and chains for a default stack; a smaller one lands here
+                diagnostics.add(new Diagnostic(null, "program nested too deep for the stack of this thread", source, Span.NONE));
+                main = null;
             }
         }
         if (!diagnostics.isEmpty() || main == null) {

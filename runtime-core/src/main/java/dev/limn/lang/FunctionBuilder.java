@@ -77,6 +77,8 @@ final class FunctionBuilder {
     /** The lowest free register: registers below it are in use; lowering it releases the ones above. */
     int freeReg;
     private int maxRegs;
+    /** An operand did not fit its field: the function is reported too large once. */
+    private boolean tooLarge;
 
     /** The loops whose body is being compiled, innermost first. */
     final Deque<Loop> loops = new ArrayDeque<>();
@@ -122,6 +124,11 @@ final class FunctionBuilder {
      * is async. Called once the code is complete.
      */
     Proto.Builder proto() {
+        if (tooLarge) {
+            // the program does not compile (the error is reported); its operands do not fit an
+            // instruction, so no function is built from them
+            return new Proto.Builder(name).source(source, span).registers(1);
+        }
         int n = kPay.size();
         long[] kp = new long[n];
         byte[] kt = new byte[n];
@@ -163,8 +170,11 @@ final class FunctionBuilder {
 
     /** Appends an instruction, underlining {@code at} (null: no position) in diagnostics; returns its pc. */
     int emit(Opcode op, int a, int b, int c, boolean k, Span at) {
-        if (a > Instr.MAX_A || b > Instr.MAX_B) {
-            error("function too large: more than " + Instr.MAX_A + " registers", at);
+        if ((a > Instr.MAX_A || b > Instr.MAX_B) && !tooLarge) {
+            tooLarge = true;
+            error("function " + (parent == null ? "at the top level" : "'" + name + "'")
+                    + " too large: it needs more than " + (Instr.MAX_A + 1)
+                    + " registers (variables and values in use at once); split it into smaller functions", at);
         }
         if (pc == code.length) {
             int n = pc * 2;

@@ -34,6 +34,16 @@ public final class Parser {
      */
     static final int MAX_DEPTH = 128;
 
+    /**
+     * Bound on the depth of an expression tree, counting each link of a chain of operators or
+     * postfix operations ({@code 1 + 1 + ...}, {@code s.upper().upper()...}) as one level on
+     * top of the nesting. The resolver and compiler walk expressions recursively: before the JIT
+     * compiles them, a chain of 1,500 additions overflowed a 1 MiB stack (the JVM's default for a
+     * thread) and 1,200 did not, so a longer chain is a compile error that says to split it, never
+     * a Java stack overflow.
+     */
+    static final int MAX_CHAIN = 1_000;
+
     // Binding powers, loosest first (SPEC §1).
     private static final int P_OR_ELSE = 1;
     private static final int P_OR = 2;
@@ -61,6 +71,8 @@ public final class Parser {
     private final List<Token> tokens;
     private int pos;
     private int depth;
+    /** Links of the operator and postfix chains being parsed, on top of {@link #depth}. */
+    private int chain;
     /** Line and column of every diagnostic so far (lexer's included), packed: one message per spot. */
     private final Set<Long> reportedSpots;
     /** Lines where the lexer reported something; a missing ';' there is usually its echo. */
@@ -473,6 +485,7 @@ public final class Parser {
     /** Parses operators that bind at least as tightly as {@code minPower}. */
     private Expr expression(int minPower) {
         enter();
+        int links = 0;
         try {
             Expr left = unary();
             while (true) {
@@ -481,6 +494,8 @@ public final class Parser {
                 if (power == 0 || power < minPower) {
                     return left;
                 }
+                link(op);
+                links++;
                 if (power == P_OR_ELSE) {
                     left = orElse(left);
                     continue;
@@ -497,6 +512,7 @@ public final class Parser {
             }
         } finally {
             depth--;
+            chain -= links;
         }
     }
 
@@ -599,47 +615,56 @@ public final class Parser {
 
     private Expr postfix() {
         Expr expr = primary();
-        while (true) {
-            Token token = peek();
-            switch (token.kind()) {
-                case LPAREN -> {
-                    advance();
-                    List<Expr> args = new ArrayList<>();
-                    while (!check(RPAREN)) {
-                        args.add(expression());
-                        if (!match(COMMA)) {
-                            break;
+        int links = 0;
+        try {
+            while (true) {
+                Token token = peek();
+                if (startsPostfix(token)) {
+                    link(token);
+                    links++;
+                }
+                switch (token.kind()) {
+                    case LPAREN -> {
+                        advance();
+                        List<Expr> args = new ArrayList<>();
+                        while (!check(RPAREN)) {
+                            args.add(expression());
+                            if (!match(COMMA)) {
+                                break;
+                            }
                         }
+                        Token close = expectListClose(RPAREN, token, "an argument");
+                        expr = new Ast.Call(expr, List.copyOf(args), expr.span().to(close.span()));
                     }
-                    Token close = expectListClose(RPAREN, token, "an argument");
-                    expr = new Ast.Call(expr, List.copyOf(args), expr.span().to(close.span()));
-                }
-                case LBRACKET -> {
-                    advance();
-                    Expr index = expression();
-                    Token close = expectClose(RBRACKET, token);
-                    expr = new Ast.Index(expr, index, expr.span().to(close.span()));
-                }
-                case DOT -> {
-                    advance();
-                    Token name = peek();
-                    if (name.kind() != IDENT && !name.kind().keyword) {
-                        throw error(name, "expected a member name after '.', found " + name.describe());
+                    case LBRACKET -> {
+                        advance();
+                        Expr index = expression();
+                        Token close = expectClose(RBRACKET, token);
+                        expr = new Ast.Index(expr, index, expr.span().to(close.span()));
                     }
-                    advance();
-                    expr = new Ast.Member(expr, name.text(), expr.span().to(name.span()));
-                }
-                case QUESTION -> {
-                    if (peekAfter(token).kind() == ELSE) {
+                    case DOT -> {
+                        advance();
+                        Token name = peek();
+                        if (name.kind() != IDENT && !name.kind().keyword) {
+                            throw error(name, "expected a member name after '.', found " + name.describe());
+                        }
+                        advance();
+                        expr = new Ast.Member(expr, name.text(), expr.span().to(name.span()));
+                    }
+                    case QUESTION -> {
+                        if (peekAfter(token).kind() == ELSE) {
+                            return expr;
+                        }
+                        advance();
+                        expr = new Ast.Propagate(expr, expr.span().to(token.span()));
+                    }
+                    default -> {
                         return expr;
                     }
-                    advance();
-                    expr = new Ast.Propagate(expr, expr.span().to(token.span()));
-                }
-                default -> {
-                    return expr;
                 }
             }
+        } finally {
+            chain -= links;
         }
     }
 
@@ -887,6 +912,15 @@ public final class Parser {
     }
 
     // ---------------------------------------------------------------- token helpers
+
+    /** One more link of an operator or postfix chain at {@code token}; too many is a compile error. */
+    private void link(Token token) {
+        if (depth + chain >= MAX_CHAIN) {
+            throw error(token, "expression too long: more than " + MAX_CHAIN
+                    + " operators, calls or nested parts in a row; split it into several statements");
+        }
+        chain++;
+    }
 
     private void enter() {
         if (depth >= MAX_DEPTH) {

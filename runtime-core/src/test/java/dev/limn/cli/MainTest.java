@@ -88,6 +88,31 @@ class MainTest {
     }
 
     @Test
+    void aFunctionTooLargeIsTheSameCleanCompileErrorForCheckAndRun() throws IOException {
+        // regression: 33,000 locals or a 33,000-item list literal was "internal error: register count out of range"
+        StringBuilder big = new StringBuilder("fn big() {\n");
+        for (int i = 0; i < 33_000; i++) {
+            big.append("    var v").append(i).append(" = ").append(i).append(";\n");
+        }
+        big.append("    return v1;\n}\nprint(big());\n");
+        String locals = file("locals.lm", big.toString());
+        String list = file("list.lm", "var xs = [" + "1, ".repeat(33_000) + "1];\nprint(len(xs));\n");
+        for (String f : new String[] {locals, list}) {
+            Result run = limn("run", f);
+            Result check = limn("check", f);
+            assertEquals(2, run.status);
+            assertEquals(2, check.status);
+            assertEquals(run.err, check.err, "limn check says what limn run says");
+            assertTrue(run.err.contains("too large: it needs more than 32768 registers"), run.err);
+            assertTrue(run.err.contains("split it into smaller functions"), run.err);
+            assertFalse(run.err.contains("internal error"), run.err);
+            assertEquals(1, run.err.split("error:", -1).length - 1, "reported once: " + run.err.length() + " chars");
+        }
+        assertTrue(limn("run", locals).err.contains("error: function 'big' too large"));
+        assertTrue(limn("run", list).err.contains("error: function at the top level too large"));
+    }
+
+    @Test
     void coresMustBeFromOneTo1024() throws IOException {
         String f = file("c.lm", "print(1);\n");
         for (String bad : new String[] {"0", "-1", "1025", "10000"}) {
