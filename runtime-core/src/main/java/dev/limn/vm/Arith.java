@@ -56,16 +56,30 @@ final class Arith {
                 }
             } else if (y instanceof Double b) {
                 switch (op) {
-                    case Op.MUL: return new DurationValue(Math.round(a.nanos() * b));
-                    case Op.DIV: return new DurationValue(Math.round(a.nanos() / b));
+                    case Op.MUL: return scaled(a.nanos() * b);
+                    case Op.DIV: return scaled(a.nanos() / b);
                     default: break;
                 }
             }
         } else if (y instanceof DurationValue b && op == Op.MUL && isNum(x)) {
             return x instanceof Long a ? new DurationValue(Math.multiplyExact(a, b.nanos()))
-                    : new DurationValue(Math.round((Double) x * b.nanos()));
+                    : scaled((Double) x * b.nanos());
         }
         throw LimnError.typeMismatch("cannot apply '" + symbol(op) + "' to " + Values.typeName(x) + " and " + Values.typeName(y));
+    }
+
+    /**
+     * A duration scaled by a float, in whole nanoseconds: one that does not fit (5s * 1e300,
+     * 5s / 0.0) raises Overflow, and NaN (5s * (0.0 / 0)) is no duration: TypeMismatch.
+     */
+    private static DurationValue scaled(double nanos) {
+        if (Double.isNaN(nanos)) {
+            throw LimnError.typeMismatch("a duration scaled by NaN is not a duration");
+        }
+        if (nanos >= 0x1p63 || nanos < -0x1p63) {
+            throw new LimnError("Overflow", "duration overflow");
+        }
+        return new DurationValue(Math.round(nanos));
     }
 
     private static Object ints(int op, long a, long b) {

@@ -198,7 +198,11 @@ public enum Builtin {
             }
         }
         if (v instanceof RangeValue r) {
-            return r.length();
+            try {
+                return r.length();
+            } catch (ArithmeticException tooLong) {
+                throw new LimnError("Overflow", "the length of " + r + " does not fit in an int");
+            }
         }
         throw LimnError.typeMismatch("len expects a str, list, dict or range, got " + Values.typeName(v));
     }

@@ -32,14 +32,14 @@ final class Collections {
             throw new LimnError("KeyNotFound", "key " + Values.repr(index) + " not found");
         }
         if (target instanceof RangeValue r) {
-            long len = r.length();
             if (!(index instanceof Long i)) {
                 throw LimnError.typeMismatch("index must be int, got " + Values.typeName(index));
             }
-            if (i < 0 || i >= len) {
-                throw new LimnError("IndexOutOfBounds", "index " + i + " out of bounds for length " + len);
+            Long v = r.at(i);
+            if (v == null) {
+                throw new LimnError("IndexOutOfBounds", "index " + i + " out of bounds for range " + r);
             }
-            return r.from() + i;
+            return v;
         }
         throw LimnError.typeMismatch("cannot index " + Values.typeName(target));
     }

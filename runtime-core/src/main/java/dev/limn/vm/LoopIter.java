@@ -19,7 +19,7 @@ abstract class LoopIter {
 
     static LoopIter of(Object v) {
         if (v instanceof RangeValue r) {
-            return new OfRange(r.from(), r.length());
+            return new OfRange(r);
         }
         if (v instanceof ListValue l) {
             return new OfList(l);
@@ -36,19 +36,22 @@ abstract class LoopIter {
         throw LimnError.typeMismatch("cannot iterate over " + Values.typeName(v));
     }
 
+    /** A range by its bounds, not its length: {@code MIN..MAX} has more elements than an int can count. */
     private static final class OfRange extends LoopIter {
         private final long from;
-        private final long length;
+        private final long last;
+        private boolean done;
         private long index;
 
-        OfRange(long from, long length) {
-            this.from = from;
-            this.length = length;
+        OfRange(RangeValue r) {
+            this.from = r.from();
+            this.last = r.last();
+            this.done = r.isEmpty();
         }
 
         @Override
         boolean next(TaskContext t, int dst, int count) {
-            if (index >= length) {
+            if (done) {
                 return false;
             }
             long v = from + index;
@@ -58,6 +61,7 @@ abstract class LoopIter {
             } else {
                 t.setInt(dst, v);
             }
+            done = v == last;
             index++;
             return true;
         }

@@ -7,12 +7,28 @@ public record RangeValue(long from, long to, boolean inclusive) {
         return inclusive ? to : to - 1;
     }
 
+    /** Whether the range has no element ({@code 3..1}, {@code 0..<0}). */
+    public boolean isEmpty() {
+        return inclusive ? to < from : to <= from;
+    }
+
+    /**
+     * The number of elements. {@code 0..9223372036854775807} has 2^63 of them, which no int
+     * holds: a length that does not fit raises Overflow ({@link ArithmeticException}), never a
+     * wrapped count. Iteration does not need it ({@link #isEmpty}, {@link #last}).
+     */
     public long length() {
-        long last = inclusive ? to : to - 1;
-        if (!inclusive && to == Long.MIN_VALUE) {
-            return 0;
+        return isEmpty() ? 0 : Math.addExact(Math.subtractExact(last(), from), 1);
+    }
+
+    /** Element {@code index} (from 0), or null when the range has no such element. */
+    public Long at(long index) {
+        if (index < 0 || isEmpty()) {
+            return null;
         }
-        return last < from ? 0 : last - from + 1;
+        long v = from + index;
+        // from + index cannot wrap past last without index exceeding last - from (an unsigned compare)
+        return Long.compareUnsigned(index, last() - from) <= 0 ? v : null;
     }
 
     @Override
