@@ -232,7 +232,7 @@ public final class ProgramRun implements AutoCloseable {
     public String stats() {
         return "stats: tasks started " + tasksStarted.sum() + ", completed " + tasksCompleted.sum()
                 + ", failed " + tasksFailed.sum() + ", retried " + tasksRetried.sum() + ", cancelled " + tasksCancelled.sum()
-                + ", terminated " + tasksTerminated.sum() + ", abandoned 0\n"
+                + ", terminated " + tasksTerminated.sum() + "\n"
                 + "stats: blocks " + blocks.sum() + ", peak live tasks " + peakTasks.get()
                 + ", live tasks " + engine.liveTasks.sum() + "\n"
                 + "stats: slab blocks live " + engine.registers.live() + ", peak " + engine.registers.peak()

@@ -55,7 +55,7 @@ class ConcurrencyTest {
         assertEquals(0, status);
         assertEquals("5\n", out.toString(StandardCharsets.UTF_8));
         String stats = err.toString(StandardCharsets.UTF_8);
-        assertTrue(stats.contains("tasks started 6, completed 6, failed 0, retried 0, cancelled 0, terminated 0, abandoned 0"), stats);
+        assertTrue(stats.contains("tasks started 6, completed 6, failed 0, retried 0, cancelled 0, terminated 0\n"), stats);
         assertTrue(stats.contains("blocks 1"), stats);
         assertTrue(stats.contains("live tasks 0"), stats);
         assertTrue(stats.contains("slab blocks live 0"), stats);
