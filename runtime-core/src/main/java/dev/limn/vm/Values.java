@@ -5,7 +5,8 @@ import dev.limn.value.DurationValue;
 import dev.limn.value.ErrorValue;
 import dev.limn.value.FutureValue;
 
-import java.util.Iterator;
+import java.util.ArrayDeque;
+import java.util.IdentityHashMap;
 import java.util.Map;
 
 /**
@@ -139,7 +140,47 @@ public final class Values {
         return sb.toString();
     }
 
+    /**
+     * Appends the printed form of {@code v}. Lists and dicts are walked with an explicit stack,
+     * not Java recursion, so a list nested 100,000 deep prints on any thread; each container
+     * is copied under its lock before it is printed. A list or dict that contains itself
+     * (directly or deeper) prints as {@code [...]} or {@code {...}} where it recurs.
+     */
     private static void append(StringBuilder sb, Object v, boolean quote) {
+        if (!(v instanceof ListValue) && !(v instanceof DictValue)) {
+            appendScalar(sb, v, quote);
+            return;
+        }
+        ArrayDeque<Printing> stack = new ArrayDeque<>();
+        IdentityHashMap<Object, Boolean> open = new IdentityHashMap<>();
+        stack.push(Printing.of(v, sb));
+        open.put(v, Boolean.TRUE);
+        while (!stack.isEmpty()) {
+            Printing p = stack.peek();
+            if (p.next == p.items.length) {
+                sb.append(p.dict ? '}' : ']');
+                open.remove(p.container);
+                stack.pop();
+                continue;
+            }
+            int at = p.next++;
+            if (at > 0) {
+                sb.append(p.dict && at % 2 == 1 ? ": " : ", ");
+            }
+            Object item = p.items[at];
+            if (item instanceof ListValue || item instanceof DictValue) {
+                if (open.put(item, Boolean.TRUE) == null) {
+                    stack.push(Printing.of(item, sb));
+                } else {
+                    sb.append(item instanceof ListValue ? "[...]" : "{...}");
+                }
+            } else {
+                appendScalar(sb, item, true);
+            }
+        }
+    }
+
+    private static void appendScalar(StringBuilder sb, Object v, boolean quote) {
         switch (v) {
             case null -> sb.append("nil");
             case String s -> {
@@ -149,52 +190,41 @@ public final class Values {
                     sb.append(s);
                 }
             }
-            case ListValue l -> {
-                synchronized (l) {
-                    appendList(sb, l);
-                }
-            }
-            case DictValue d -> {
-                synchronized (d) {
-                    appendDict(sb, d);
-                }
-            }
             default -> sb.append(v);
         }
     }
 
-    private static void appendList(StringBuilder sb, ListValue l) {
-        {
-            {
-                sb.append('[');
-                for (int i = 0; i < l.items.size(); i++) {
-                    if (i > 0) {
-                        sb.append(", ");
-                    }
-                    append(sb, l.items.get(i), true);
-                }
-                sb.append(']');
-            }
-        }
-    }
+    /** A list or dict being printed: a copy of its items (a dict's as key, value, key, ...) and the next one. */
+    private static final class Printing {
+        final Object container;
+        final boolean dict;
+        final Object[] items;
+        int next;
 
-    private static void appendDict(StringBuilder sb, DictValue d) {
-        {
-            {
-                sb.append('{');
-                Iterator<Map.Entry<DictValue.Key, Object>> it = d.map.entrySet().iterator();
-                boolean first = true;
-                while (it.hasNext()) {
-                    Map.Entry<DictValue.Key, Object> e = it.next();
-                    if (!first) {
-                        sb.append(", ");
-                    }
-                    first = false;
-                    append(sb, e.getKey().value(), true);
-                    sb.append(": ");
-                    append(sb, e.getValue(), true);
+        private Printing(Object container, boolean dict, Object[] items) {
+            this.container = container;
+            this.dict = dict;
+            this.items = items;
+        }
+
+        /** Copies {@code container}'s items under its lock and opens it in {@code sb}. */
+        static Printing of(Object container, StringBuilder sb) {
+            if (container instanceof ListValue l) {
+                sb.append('[');
+                synchronized (l) {
+                    return new Printing(l, false, l.items.toArray());
                 }
-                sb.append('}');
+            }
+            DictValue d = (DictValue) container;
+            sb.append('{');
+            synchronized (d) {
+                Object[] items = new Object[2 * d.map.size()];
+                int n = 0;
+                for (Map.Entry<DictValue.Key, Object> e : d.map.entrySet()) {
+                    items[n++] = e.getKey().value();
+                    items[n++] = e.getValue();
+                }
+                return new Printing(d, true, items);
             }
         }
     }
