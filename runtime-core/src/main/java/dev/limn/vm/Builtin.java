@@ -174,11 +174,11 @@ public enum Builtin {
                 return v instanceof ErrorValue e ? e : new ErrorValue("Error", Values.str(v));
             }
             case OK: return t.get(args);
-            case CHANNEL: return ConcOps.channel(t, args, argc);
-            case SLEEP: return ConcOps.sleep(t, t.get(args));
-            case ALL: return ConcOps.all(t, t.get(args));
-            case ANY: return ConcOps.any(t, t.get(args));
-            case WITH_TIMEOUT: return ConcOps.withTimeout(t, t.get(args), t.get(args + 1));
+            case CHANNEL: return Channels.channel(t, args, argc);
+            case SLEEP: return Waiting.sleep(t, t.get(args));
+            case ALL: return Futures.all(t, t.get(args));
+            case ANY: return Futures.any(t, t.get(args));
+            case WITH_TIMEOUT: return Futures.withTimeout(t, t.get(args), t.get(args + 1));
             default: throw new IllegalStateException(name());
         }
     }

@@ -113,8 +113,8 @@ final class ColdOps {
                 String name = (String) p.kRef[c(i)];
                 if (b(i) == 1 && lpTag(t.regs, ra) == Tag.REF && t.refs[ra] instanceof Channel ch && name.equals("send")) {
                     // A producer's per-value call: straight to the channel, without the lookup by
-                    // receiver type and method name (same checks and errors as ConcOps.method).
-                    ConcOps.send(t, ch, ra + 1);
+                    // receiver type and method name (same checks and errors as Methods.invoke).
+                    Channels.send(t, ch, ra + 1);
                     t.set(ra, null);
                 } else {
                     t.set(ra, Methods.invoke(t, t.get(ra), name, ra + 1, b(i)));

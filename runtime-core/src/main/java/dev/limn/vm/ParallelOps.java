@@ -117,7 +117,7 @@ final class ParallelOps {
                 TaskContext unit = new TaskContext(t.run, driver, args, from.random().split(), block,
                         block.nextUnitNumber(), false, var, null, false);
                 unit.runsChunk(chunk, elements);
-                ConcOps.register(block, unit, fn);
+                Units.register(block, unit, fn);
                 return unit;
             }
 
@@ -171,7 +171,7 @@ final class ParallelOps {
                 TaskContext unit = new TaskContext(t.run, driver, new Object[] {fn}, null, block,
                         firstNumber, false, var, null, false);
                 unit.runsFamily(chunk, elements, firstNumber, seed);
-                ConcOps.register(block, unit, fn);
+                Units.register(block, unit, fn);
                 return unit;
             }
 
