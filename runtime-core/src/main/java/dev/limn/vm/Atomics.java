@@ -31,7 +31,6 @@ final class Atomics {
                 Object v = t.get(base + b(i));
                 t.set(ra, v instanceof AtomicValue cell ? cell.load() : v);
             }
-            case Op.AUPDATE -> update(t, i);
             case Op.ARELEASE -> {
                 if (t.get(ra) instanceof AtomicValue cell) {
                     t.releaseHeld(cell);
@@ -42,7 +41,7 @@ final class Atomics {
         return pc;
     }
 
-    /** AUPDATE: atomic cell R[A] op= R[B], op C: 0 add, 1 subtract, 2 multiply, 3 store. */
+    /** The slow path of AUPDATE: atomic cell R[A] op= R[B], op C: 0 add, 1 subtract, 2 multiply, 3 store. */
     static void update(TaskContext t, long i) {
         int base = t.base;
         int ra = base + a(i);

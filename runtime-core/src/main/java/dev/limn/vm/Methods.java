@@ -1,13 +1,14 @@
 package dev.limn.vm;
 
 import dev.limn.chan.Channel;
+import dev.limn.offheap.RegisterFile;
 import dev.limn.value.FutureValue;
 import dev.limn.value.LimnError;
 
 import java.util.ArrayList;
 
 /**
- * Methods of builtin types (METHOD): str {@code len upper lower to_upper to_lower trim
+ * Methods of builtin types: serves METHOD. str {@code len upper lower to_upper to_lower trim
  * split contains starts_with ends_with replace}; list {@code push pop len contains join
  * insert remove sort}; dict {@code keys values has remove len get}; channel {@code send recv
  * try_recv close len is_closed} (sends and receives through {@link Channels}, which park);
@@ -19,6 +20,23 @@ import java.util.ArrayList;
 final class Methods {
     private Methods() {}
 
+    /** Executes METHOD: R[A] := R[A].K[C](R[A+1], ..., R[A+B]); returns the next pc. */
+    static int exec(TaskContext t, long i, int pc) {
+        int ra = t.base + Instr.a(i);
+        int argc = Instr.b(i);
+        String name = (String) t.closure.proto.kRef[Instr.c(i)];
+        if (argc == 1 && RegisterFile.lpTag(t.regs, ra) == Tag.REF && t.refs[ra] instanceof Channel ch && name.equals("send")) {
+            // A producer's per-value call: straight to the channel, without the lookup by
+            // receiver type and method name (same checks and errors as invoke).
+            Channels.send(t, ch, ra + 1);
+            t.set(ra, null);
+        } else {
+            t.set(ra, invoke(t, t.get(ra), name, ra + 1, argc));
+        }
+        return pc;
+    }
+
+    /** Calls method {@code name} of {@code recv} with registers {@code args .. args + argc - 1}. */
     static Object invoke(TaskContext t, Object recv, String name, int args, int argc) {
         if (recv instanceof String s) {
             return str(t, s, name, args, argc);
@@ -145,7 +163,7 @@ final class Methods {
             case "sort": {
                 // in place, ascending (numbers numerically, strings lexicographically); returns the list
                 arity(name, 0, argc);
-                items.sort((x, y) -> ColdOps.compare(x, y, "<"));
+                items.sort((x, y) -> Operators.compare(x, y, "<"));
                 return l;
             }
             default: throw noMethod(l, name);

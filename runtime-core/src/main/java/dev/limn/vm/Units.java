@@ -22,7 +22,7 @@ import java.util.ArrayList;
  * BLOCKEND BLOCKABORT BLOCKFUTURE SCOPEWAIT UNITITEM UNITFAIL: a block's run, starting its
  * tasks and workers, waiting for them at the block's end, cancelling them when the body
  * fails, an on_error=Auto/Retry unit's failure, and the scope that async calls belong to.
- * The parallel loops and task families of a block are {@link ParallelOps}'.
+ * The parallel loops and task families of a block are {@link ParallelLoops}'.
  */
 final class Units {
     private Units() {}
