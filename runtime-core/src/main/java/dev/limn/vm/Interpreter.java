@@ -49,6 +49,8 @@ public final class Interpreter {
 
     /** {@link Opcode#family} of every opcode, by opcode: the {@code default} branch's one lookup. */
     private static final byte[] FAMILIES = families();
+    /** Whether each opcode has {@link Opcode.Flag#MAY_SUSPEND}, by opcode. */
+    private static final boolean[] MAY_SUSPEND = maySuspend();
 
     private Interpreter() {}
 
@@ -63,8 +65,9 @@ public final class Interpreter {
 
     /**
      * Executes instruction {@code w} of a family other than HOT: one lookup of its family, one
-     * call of the family's class; returns the next pc. Its pc is saved in the task first: the
-     * instruction may wait, and then it runs again from the start when the task resumes.
+     * call of the family's class; returns the next pc. When it {@link Opcode.Flag#MAY_SUSPEND},
+     * its pc is saved in the task first, so that it runs again from its start when the task
+     * resumes ({@link Waiting}).
      *
      * <p>A method of its own so that C2 compiles the families' code apart from {@link #run}:
      * inlined into the dispatch loop, hot family methods use up its inlining budget and the hot
@@ -73,8 +76,11 @@ public final class Interpreter {
      * inlined itself.
      */
     private static int byFamily(TaskContext t, long w, int pc) {
-        t.pc = pc - 1;
-        return switch (FAMILIES[(int) w & 0xFF]) {
+        int op = (int) w & 0xFF;
+        if (MAY_SUSPEND[op]) {
+            t.pc = pc - 1;
+        }
+        return switch (FAMILIES[op]) {
             case Id.OPERATORS -> Operators.exec(t, w, pc);
             case Id.CAPTURES -> Captures.exec(t, w, pc);
             case Id.COLLECTIONS -> Collections.exec(t, w, pc);
@@ -90,6 +96,15 @@ public final class Interpreter {
             case Id.PARALLEL_LOOPS -> ParallelLoops.exec(t, w, pc);
             default -> throw noHandler(w);
         };
+    }
+
+    private static boolean[] maySuspend() {
+        Opcode[] ops = Opcode.values();
+        boolean[] may = new boolean[ops.length];
+        for (Opcode op : ops) {
+            may[op.ordinal()] = op.has(Opcode.Flag.MAY_SUSPEND);
+        }
+        return may;
     }
 
     private static IllegalStateException noHandler(long w) {

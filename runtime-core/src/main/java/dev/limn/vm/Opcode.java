@@ -16,7 +16,6 @@ import static dev.limn.vm.Opcode.Family.TYPES;
 import static dev.limn.vm.Opcode.Family.UNITS;
 import static dev.limn.vm.Opcode.Flag.CALLS;
 import static dev.limn.vm.Opcode.Flag.JUMP;
-import static dev.limn.vm.Opcode.Flag.MAY_RAISE;
 import static dev.limn.vm.Opcode.Flag.MAY_SUSPEND;
 
 import java.util.EnumSet;
@@ -54,79 +53,79 @@ public enum Opcode {
     /** R[A] := a closure of nested function C, capturing boxes as its proto lists */
     CLOSURE(CAPTURES, Format.APROTO),
     /** R[A] := R[B] + R[C] */
-    ADD(HOT, Format.ABC, MAY_RAISE),
+    ADD(HOT, Format.ABC),
     /** R[A] := R[B] + K[C] */
-    ADDK(HOT, Format.ABK, MAY_RAISE),
+    ADDK(HOT, Format.ABK),
     /** R[A] := R[B] - R[C] */
-    SUB(HOT, Format.ABC, MAY_RAISE),
+    SUB(HOT, Format.ABC),
     /** R[A] := R[B] - K[C] */
-    SUBK(HOT, Format.ABK, MAY_RAISE),
+    SUBK(HOT, Format.ABK),
     /** R[A] := R[B] * R[C] */
-    MUL(HOT, Format.ABC, MAY_RAISE),
+    MUL(HOT, Format.ABC),
     /** R[A] := R[B] * K[C] */
-    MULK(HOT, Format.ABK, MAY_RAISE),
+    MULK(HOT, Format.ABK),
     /** R[A] := R[B] / R[C] */
-    DIV(HOT, Format.ABC, MAY_RAISE),
+    DIV(HOT, Format.ABC),
     /** R[A] := R[B] / K[C] */
-    DIVK(HOT, Format.ABK, MAY_RAISE),
+    DIVK(HOT, Format.ABK),
     /** R[A] := R[B] % R[C] */
-    MOD(OPERATORS, Format.ABC, MAY_RAISE),
+    MOD(OPERATORS, Format.ABC),
     /** R[A] := R[B] % K[C] */
-    MODK(OPERATORS, Format.ABK, MAY_RAISE),
+    MODK(OPERATORS, Format.ABK),
     /** R[A] := R[B] ** R[C] */
-    POW(OPERATORS, Format.ABC, MAY_RAISE),
+    POW(OPERATORS, Format.ABC),
     /** R[A] := R[B] &amp; R[C] */
-    BAND(OPERATORS, Format.ABC, MAY_RAISE),
+    BAND(OPERATORS, Format.ABC),
     /** R[A] := R[B] | R[C] */
-    BOR(OPERATORS, Format.ABC, MAY_RAISE),
+    BOR(OPERATORS, Format.ABC),
     /** R[A] := R[B] ^ R[C] */
-    BXOR(OPERATORS, Format.ABC, MAY_RAISE),
+    BXOR(OPERATORS, Format.ABC),
     /** R[A] := R[B] &lt;&lt; R[C] */
-    SHL(OPERATORS, Format.ABC, MAY_RAISE),
+    SHL(OPERATORS, Format.ABC),
     /** R[A] := R[B] &gt;&gt; R[C] */
-    SHR(OPERATORS, Format.ABC, MAY_RAISE),
+    SHR(OPERATORS, Format.ABC),
     /** R[A] := -R[B] */
-    NEG(OPERATORS, Format.AB, MAY_RAISE),
+    NEG(OPERATORS, Format.AB),
     /** R[A] := not R[B] (bool only) */
-    NOT(OPERATORS, Format.AB, MAY_RAISE),
+    NOT(OPERATORS, Format.AB),
     /** R[A] := ~R[B] */
-    BNOT(OPERATORS, Format.AB, MAY_RAISE),
+    BNOT(OPERATORS, Format.AB),
     /** R[A] := str(R[B]) ++ ... ++ str(R[B+C-1]) */
     CONCAT(OPERATORS, Format.ALIST),
     /** pc += sC (back-edges check the trap) */
     JMP(HOT, Format.J, JUMP, MAY_SUSPEND),
     /** if R[A] (a bool, else TypeMismatch) == k then pc += sC */
-    TEST(HOT, Format.AJ, JUMP, MAY_RAISE),
+    TEST(HOT, Format.AJ, JUMP),
     /** if (R[A] &lt; R[B]) == k then pc += sC */
-    LT(HOT, Format.ABJ, JUMP, MAY_RAISE),
+    LT(HOT, Format.ABJ, JUMP),
     /** if (R[A] &lt;= R[B]) == k then pc += sC */
-    LE(HOT, Format.ABJ, JUMP, MAY_RAISE),
+    LE(HOT, Format.ABJ, JUMP),
     /** if (R[A] == R[B]) == k then pc += sC */
     EQ(HOT, Format.ABJ, JUMP),
     /** if (R[A] &lt; K[B]) == k then pc += sC */
-    LTK(HOT, Format.AKJ, JUMP, MAY_RAISE),
+    LTK(HOT, Format.AKJ, JUMP),
     /** if (R[A] &lt;= K[B]) == k then pc += sC */
-    LEK(HOT, Format.AKJ, JUMP, MAY_RAISE),
+    LEK(HOT, Format.AKJ, JUMP),
     /** if (R[A] &gt; K[B]) == k then pc += sC */
-    GTK(HOT, Format.AKJ, JUMP, MAY_RAISE),
+    GTK(HOT, Format.AKJ, JUMP),
     /** if (R[A] &gt;= K[B]) == k then pc += sC */
-    GEK(HOT, Format.AKJ, JUMP, MAY_RAISE),
+    GEK(HOT, Format.AKJ, JUMP),
     /** if (R[A] == K[B]) == k then pc += sC */
     EQK(HOT, Format.AKJ, JUMP),
     /** R[A], R[A+1] (ints, else TypeMismatch) start an inclusive counting loop; if empty pc += sC, else R[A+2] := R[A] */
-    FORPREP(LOOPS, Format.AJ, JUMP, MAY_RAISE),
+    FORPREP(LOOPS, Format.AJ, JUMP),
     /** if R[A] &lt; R[A+1] { R[A] += 1; R[A+2] := R[A]; pc += sC } (checks the trap) */
     FORLOOP(HOT, Format.AJ, JUMP, MAY_SUSPEND),
     /** R[A] := an iterator over R[A] (range, list, dict, str; TypeMismatch otherwise) */
-    ITERPREP(LOOPS, Format.A, MAY_RAISE),
+    ITERPREP(LOOPS, Format.A),
     /** if iterator R[A] has a next item { R[A+1] (, R[A+2] when B == 2) := it } else pc += sC */
     ITERNEXT(LOOPS, Format.AIT, JUMP, MAY_SUSPEND),
     /** R[A] := R[A](R[A+1], ..., R[A+B]) */
-    CALL(HOT, Format.ACALL, CALLS, MAY_RAISE, MAY_SUSPEND),
+    CALL(HOT, Format.ACALL, CALLS, MAY_SUSPEND),
     /** R[A] := builtin C(R[A+1], ..., R[A+B]) */
-    CALLB(BUILTINS, Format.ABUILTIN, MAY_RAISE),
+    CALLB(BUILTINS, Format.ABUILTIN, MAY_SUSPEND),
     /** R[A] := R[A].K[C](R[A+1], ..., R[A+B]) */
-    METHOD(METHODS, Format.AMETHOD, MAY_RAISE),
+    METHOD(METHODS, Format.AMETHOD, MAY_SUSPEND),
     /** return R[A] to the caller */
     RETURN(HOT, Format.A),
     /** return nil to the caller */
@@ -134,78 +133,78 @@ public enum Opcode {
     /** if R[A] was passed by the caller then pc += sC (skips the default value's code) */
     DEFAULT(HOT, Format.AJ, JUMP),
     /** check R[A] against type B for the variable named K[C] (int converts to float) */
-    CHECKTYPE(TYPES, Format.ATYPE, MAY_RAISE),
+    CHECKTYPE(TYPES, Format.ATYPE),
     /** check the returned R[A] against type B of the function's return annotation */
-    CHECKRET(TYPES, Format.ATYPE, MAY_RAISE),
+    CHECKRET(TYPES, Format.ATYPE),
     /** R[A] := [R[B], ..., R[B+C-1]] */
     NEWLIST(COLLECTIONS, Format.ALIST),
     /** R[A] := {R[B]: R[B+1], ..., R[B+2C-2]: R[B+2C-1]} */
     NEWDICT(COLLECTIONS, Format.ALIST),
     /** R[A] := R[B]..R[C] (k = 1: inclusive) or R[B]..&lt;R[C] */
-    RANGE(COLLECTIONS, Format.ABC, MAY_RAISE),
+    RANGE(COLLECTIONS, Format.ABC),
     /** R[A] := R[B][R[C]] */
-    GETINDEX(COLLECTIONS, Format.ABC, MAY_RAISE),
+    GETINDEX(COLLECTIONS, Format.ABC),
     /** R[A][R[B]] := R[C] */
-    SETINDEX(COLLECTIONS, Format.ABC, MAY_RAISE),
+    SETINDEX(COLLECTIONS, Format.ABC),
     /** R[A] := R[B].K[C] (error fields kind and message) */
-    GETFIELD(ERRORS, Format.ABK, MAY_RAISE),
+    GETFIELD(ERRORS, Format.ABK),
     /** R[A] := an error of kind K[B] with message R[C] (k = 1) or "" (k = 0) */
     NEWERR(ERRORS, Format.AERR),
     /** raise R[A] (an error value; anything else raises Error with its printed form); k = 1: placed at the call site (return err) */
-    RAISE(ERRORS, Format.A, MAY_RAISE),
+    RAISE(ERRORS, Format.A),
     /** if (the error R[A] has kind K[B]) == k then pc += sC */
     ERRKIND(ERRORS, Format.AKJ, JUMP),
     /** test-only suspension point: saves pc and returns SUSPENDED from the interpreter */
     SUSPEND_TEST(HOT, Format.NONE, MAY_SUSPEND),
     /** R[A] := a new atomic cell holding R[B] (an int or a float), held by this task */
-    NEWATOMIC(ATOMICS, Format.AB, MAY_RAISE),
+    NEWATOMIC(ATOMICS, Format.AB),
     /** R[A] := the value of atomic cell R[B] (acquire load); any other value is copied */
     ALOAD(ATOMICS, Format.AB),
     /** atomic cell R[A] op= R[B], op C: 0 add, 1 subtract, 2 multiply, 3 store */
-    AUPDATE(HOT, Format.ABC, MAY_RAISE),
+    AUPDATE(HOT, Format.ABC),
     /** Up[B].value := R[A] as one atomic store (a shared write from concurrent code) */
     UPSTORE(CAPTURES, Format.AUP),
     /** if Up[B] still holds R[A] then Up[B] := R[A+1] else pc += sC (one step of a shared read-modify-write) */
     UPCAS(CAPTURES, Format.AUPJ, JUMP),
     /** R[A] := a new run of block K[C], output channel R[A+1], input channel R[A+2], errors channel R[A+3] (nil: none) */
-    BLOCKBEGIN(UNITS, Format.AKC, MAY_RAISE),
+    BLOCKBEGIN(UNITS, Format.AKC),
     /** start a task of block R[A]: closure R[B], with item R[B+1] when k; K[C] names its variable */
-    SPAWN(UNITS, Format.ABK, MAY_RAISE, MAY_SUSPEND),
+    SPAWN(UNITS, Format.ABK, MAY_SUSPEND),
     /** start the worker instances of block R[A]: closure R[B], source R[B+1] when k (else the block's input); K[C] names the variable */
-    SPAWNW(UNITS, Format.ABK, MAY_RAISE),
+    SPAWNW(UNITS, Format.ABK, MAY_SUSPEND),
     /** the body of block R[A] ended: batch waits for its units and raises the first error; stream/async go on */
-    BLOCKEND(UNITS, Format.A, MAY_RAISE, MAY_SUSPEND),
+    BLOCKEND(UNITS, Format.A, MAY_SUSPEND),
     /** the body of block R[A] raised R[B]: cancel the units, wait for them, raise */
-    BLOCKABORT(UNITS, Format.AB, MAY_RAISE, MAY_SUSPEND),
+    BLOCKABORT(UNITS, Format.AB, MAY_SUSPEND),
     /** R[A] := the completion future of block R[B] (handle=) */
     BLOCKFUTURE(UNITS, Format.AB),
     /** send R[A] to the output channel of the block this task belongs to (return in a task or worker) */
-    SENDOUT(CHANNELS, Format.A, MAY_RAISE, MAY_SUSPEND),
+    SENDOUT(CHANNELS, Format.A, MAY_SUSPEND),
     /** R[A] := await R[B] (a future's value or error; any other value as is) */
-    AWAIT(FUTURES, Format.AB, MAY_RAISE, MAY_SUSPEND),
+    AWAIT(FUTURES, Format.AB, MAY_SUSPEND),
     /** wait for the stream/async blocks started by this frame */
-    SCOPEWAIT(UNITS, Format.NONE, MAY_RAISE, MAY_SUSPEND),
+    SCOPEWAIT(UNITS, Format.NONE, MAY_SUSPEND),
     /** record R[A] as the worker's current item (diagnostics) */
     UNITITEM(UNITS, Format.A),
     /** the scope of atomic cell R[A] ended: release this task's reservation of it (no-op if it holds none) */
     ARELEASE(ATOMICS, Format.A),
     /** start the parallel loop of block R[A]: closure R[B] over R[B+1] (k: with two variables, key and value); K[C] names its variable */
-    PARLOOP(PARALLEL_LOOPS, Format.ABK, MAY_RAISE),
+    PARLOOP(PARALLEL_LOOPS, Format.ABK, MAY_SUSPEND),
     /** R[A] := the next element of this task's parallel chunk (k: R[A], R[A+1] := key, value); when the chunk is over, pc += sC */
     PARNEXT(PARALLEL_LOOPS, Format.AJ, JUMP),
     /**
      * start the tasks of concurrent block R[A] over the range or list R[B+1] as a task family,
      * closure R[B], K[C] naming the variable; R[B+2] := whether it did (false: the caller loops SPAWN)
      */
-    TASKLOOP(PARALLEL_LOOPS, Format.ABK, MAY_RAISE),
+    TASKLOOP(PARALLEL_LOOPS, Format.ABK, MAY_SUSPEND),
     /**
      * the body of a unit of an on_error=Auto/Retry block raised R[A]: Auto records the error and
      * goes on at pc (the unit's end, or a worker's next item); Retry waits the backoff, then
      * pc += sC (the body's start, same input); otherwise (Cancelled, retries used up) raise R[A]
      */
-    UNITFAIL(UNITS, Format.AJ, JUMP, MAY_RAISE, MAY_SUSPEND),
+    UNITFAIL(UNITS, Format.AJ, JUMP, MAY_SUSPEND),
     /** start a task of block R[A]: closure R[B] with the two items R[B+1], R[B+2] (task(k, v in e)); K[C] names the first */
-    SPAWN2(UNITS, Format.ABK, MAY_RAISE, MAY_SUSPEND);
+    SPAWN2(UNITS, Format.ABK, MAY_SUSPEND);
 
     /** How the fields of an instruction word are read and printed. */
     public enum Format {
@@ -213,7 +212,20 @@ public enum Opcode {
         ABUILTIN, AMETHOD, ATYPE, ALIST, AERR, AUPJ
     }
 
-    public enum Flag { MAY_RAISE, MAY_SUSPEND, JUMP, CALLS }
+    /** Properties of an instruction that {@code OpcodeFlagsTest} checks against its format and its compiled code. */
+    public enum Flag {
+        /**
+         * May leave the dispatch loop before completing (park, yield or stop the task, or return
+         * the status of a trap) and then run again from its start when the task resumes: its pc
+         * is saved in the task before it runs (by its case in the dispatch loop, else by
+         * {@code Interpreter.byFamily}).
+         */
+        MAY_SUSPEND,
+        /** Its sC field is a pc offset, taken when its condition holds: the formats J AJ ABJ AKJ AIT AUPJ. */
+        JUMP,
+        /** May enter a Limn function in this task, pushing a frame ({@link TaskContext#call}). */
+        CALLS
+    }
 
     /**
      * Where an instruction is executed: a case of the dispatch loop ({@link #HOT}), or the one
@@ -276,6 +288,7 @@ public enum Opcode {
         this.flags = flags.length == 0 ? EnumSet.noneOf(Flag.class) : EnumSet.of(flags[0], flags);
     }
 
+    /** Whether this instruction has {@code flag}. */
     public boolean has(Flag flag) {
         return flags.contains(flag);
     }

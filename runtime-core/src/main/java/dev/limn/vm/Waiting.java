@@ -8,8 +8,9 @@ import dev.limn.value.LimnError;
  * How an instruction waits, and the builtin {@code sleep}, the simplest wait.
  *
  * <p>Lua's {@code Protect} discipline: the pc of the waiting instruction is in {@code t.pc}
- * before it runs (the dispatch saves it; {@link TaskContext#call} does for a builtin called
- * through a variable). An operation that cannot go on registers the task with what will wake it and
+ * before it runs (the interpreter saves it for every instruction flagged
+ * {@link Opcode.Flag#MAY_SUSPEND}; {@link TaskContext#call} does for a builtin called through
+ * a variable). An operation that cannot go on registers the task with what will wake it and
  * throws {@link Suspend#PARK}; the task parks, and when it runs again the same instruction
  * executes again from the start, finding its condition met (or parking again after a
  * spurious wake-up). State that must survive the retry (a sleep's timer, the body's "ended"
