@@ -39,7 +39,7 @@ import java.util.function.Consumer;
  *
  * <h2>Auto and Retry (SPEC §6.2)</h2>
  * Under {@code on_error=Auto} and {@code Retry} a unit's body runs inside a handler the
- * compiler adds (UNITFAIL, see {@code ConcOps.unitFail}): Retry reruns the body there, and
+ * compiler adds (UNITFAIL, see {@code Units.unitFail}): Retry reruns the body there, and
  * Auto hands the error to {@link #unitErrorAbsorbed}, which sends it to the {@code errors}
  * channel or keeps it for the summary written to stderr when the block completes (one line
  * per error kind). The unit goes on (a worker with its next item) and the block is not stopped.

@@ -117,7 +117,7 @@ final class BlockLowering {
 
     /**
      * {@code task { }} and {@code task(v in e) { }}: one SPAWN, or TASKLOOP (a task family over a
-     * range or list, see ParallelOps.startFamily) with a loop of SPAWNs over e's items as its
+     * range or list, see ParallelLoops.startFamily) with a loop of SPAWNs over e's items as its
      * fallback. In a parallel block, {@code task(v in e)} (and {@code iter(v in e)}, which the
      * parser turns into it) is one PARLOOP over e: the loop's chunks call the closure per item.
      */
@@ -307,7 +307,7 @@ final class BlockLowering {
      *        JMP top                back-edge: time slices, cancellation
      *   end: RETNIL
      * </pre>
-     * {@code ParallelOps} sees the PARNEXT at pc 0 and runs the closure as the chunk's loop.
+     * {@code ParallelLoops} sees the PARNEXT at pc 0 and runs the closure as the chunk's loop.
      */
     private int parallelLoopFunction(Ast.TaskStmt t, BlockConfig config) {
         FunctionBuilder fn = compiler.beginFunction(t, "task " + t.var(), t.body().span());

@@ -8,8 +8,9 @@ import java.util.List;
 
 /**
  * The builtin functions of SPEC §9 that the sequential VM provides. Each has an argument
- * count range (checked at compile time when the call is direct, at run time otherwise);
- * CALLB's operand C is the ordinal. Builtins read their arguments from registers
+ * count range (checked at compile time when the call is direct, at run time otherwise).
+ * Serves CALLB, whose operand C is the ordinal; a builtin called through a variable goes
+ * through {@link TaskContext#call}. Builtins read their arguments from registers
  * {@code args .. args + argc - 1} of the calling task and return an object-form value.
  */
 public enum Builtin {
@@ -57,6 +58,13 @@ public enum Builtin {
 
     public static Builtin of(int ordinal) {
         return VALUES[ordinal];
+    }
+
+    /** Executes CALLB: R[A] := builtin C(R[A+1], ..., R[A+B]); returns the next pc. */
+    static int exec(TaskContext t, long i, int pc) {
+        int ra = t.base + Instr.a(i);
+        t.set(ra, of(Instr.c(i)).invoke(t, ra + 1, Instr.b(i)));
+        return pc;
     }
 
     /** The builtin named {@code name}, or null. */
@@ -174,11 +182,11 @@ public enum Builtin {
                 return v instanceof ErrorValue e ? e : new ErrorValue("Error", Values.str(v));
             }
             case OK: return t.get(args);
-            case CHANNEL: return ConcOps.channel(t, args, argc);
-            case SLEEP: return ConcOps.sleep(t, t.get(args));
-            case ALL: return ConcOps.all(t, t.get(args));
-            case ANY: return ConcOps.any(t, t.get(args));
-            case WITH_TIMEOUT: return ConcOps.withTimeout(t, t.get(args), t.get(args + 1));
+            case CHANNEL: return Channels.channel(t, args, argc);
+            case SLEEP: return Waiting.sleep(t, t.get(args));
+            case ALL: return Futures.all(t, t.get(args));
+            case ANY: return Futures.any(t, t.get(args));
+            case WITH_TIMEOUT: return Futures.withTimeout(t, t.get(args), t.get(args + 1));
             default: throw new IllegalStateException(name());
         }
     }
@@ -277,7 +285,7 @@ public enum Builtin {
         Object best = items.getFirst();
         for (int i = 1; i < items.size(); i++) {
             Object v = items.get(i);
-            int c = ColdOps.compare(v, best, min ? "<" : ">");
+            int c = Operators.compare(v, best, min ? "<" : ">");
             if (min ? c < 0 : c > 0) {
                 best = v;
             }

@@ -16,6 +16,7 @@ import static dev.limn.vm.Instr.sc;
 
 import dev.limn.value.ErrorValue;
 import dev.limn.value.LimnError;
+import dev.limn.vm.Opcode.Family.Id;
 import dev.limn.vm.Opcode.Op;
 
 /**
@@ -24,8 +25,10 @@ import dev.limn.vm.Opcode.Op;
  * resume it later with another {@code run}.
  *
  * <p>Only fast paths live here (moves, int/float arithmetic, fused compare-and-branch,
- * the counting loop, calls, returns); everything else goes to {@link ColdOps}. This method
- * must stay under HotSpot's 8000-byte huge-method limit ({@code DispatchSizeTest}).
+ * the counting loop, calls, returns): the opcodes of {@link Opcode.Family#HOT}. Every other
+ * instruction is executed by the one class of its family, which the {@code default} branch
+ * calls directly. This method must stay under HotSpot's 8000-byte huge-method limit
+ * ({@code DispatchSizeTest}).
  * Raising needs no saved pc: the catch below sees the loop's {@code pc} local, looks up
  * handlers ({@link TaskContext#unwind}) and resumes there, so the success path pays
  * nothing for error handling.
@@ -44,7 +47,69 @@ public final class Interpreter {
     public static final int SUSPENDED = 2;
     public static final int TERMINATED = 3;
 
+    /** {@link Opcode#family} of every opcode, by opcode: the {@code default} branch's one lookup. */
+    private static final byte[] FAMILIES = families();
+    /** Whether each opcode has {@link Opcode.Flag#MAY_SUSPEND}, by opcode. */
+    private static final boolean[] MAY_SUSPEND = maySuspend();
+
     private Interpreter() {}
+
+    private static byte[] families() {
+        Opcode[] ops = Opcode.values();
+        byte[] families = new byte[ops.length];
+        for (Opcode op : ops) {
+            families[op.ordinal()] = (byte) op.family.ordinal();
+        }
+        return families;
+    }
+
+    /**
+     * Executes instruction {@code w} of a family other than HOT: one lookup of its family, one
+     * call of the family's class; returns the next pc. When it {@link Opcode.Flag#MAY_SUSPEND},
+     * its pc is saved in the task first, so that it runs again from its start when the task
+     * resumes ({@link Waiting}).
+     *
+     * <p>A method of its own so that C2 compiles the families' code apart from {@link #run}:
+     * inlined into the dispatch loop, hot family methods use up its inlining budget and the hot
+     * cases lose their inlined helpers (a parallel loop run after a channel program runs 2.5
+     * times slower). Compiled on its own, this method inlines them and is then too big to be
+     * inlined itself.
+     */
+    private static int byFamily(TaskContext t, long w, int pc) {
+        int op = (int) w & 0xFF;
+        if (MAY_SUSPEND[op]) {
+            t.pc = pc - 1;
+        }
+        return switch (FAMILIES[op]) {
+            case Id.OPERATORS -> Operators.exec(t, w, pc);
+            case Id.CAPTURES -> Captures.exec(t, w, pc);
+            case Id.COLLECTIONS -> Collections.exec(t, w, pc);
+            case Id.LOOPS -> Loops.exec(t, w, pc);
+            case Id.BUILTINS -> Builtin.exec(t, w, pc);
+            case Id.METHODS -> Methods.exec(t, w, pc);
+            case Id.TYPES -> Types.exec(t, w, pc);
+            case Id.ERRORS -> Errors.exec(t, w, pc);
+            case Id.ATOMICS -> Atomics.exec(t, w, pc);
+            case Id.CHANNELS -> Channels.exec(t, w, pc);
+            case Id.FUTURES -> Futures.exec(t, w, pc);
+            case Id.UNITS -> Units.exec(t, w, pc);
+            case Id.PARALLEL_LOOPS -> ParallelLoops.exec(t, w, pc);
+            default -> throw noHandler(w);
+        };
+    }
+
+    private static boolean[] maySuspend() {
+        Opcode[] ops = Opcode.values();
+        boolean[] may = new boolean[ops.length];
+        for (Opcode op : ops) {
+            may[op.ordinal()] = op.has(Opcode.Flag.MAY_SUSPEND);
+        }
+        return may;
+    }
+
+    private static IllegalStateException noHandler(long w) {
+        return new IllegalStateException("no handler for opcode " + Opcode.of(Instr.op(w)));
+    }
 
     public static int run(TaskContext t) {
         // Few locals on purpose (t, code, k, fp, pc): every local live across the dispatch
@@ -124,7 +189,7 @@ public final class Interpreter {
                                 cell.addInt(lpPayloadAt(rb));
                                 break;
                             }
-                            pc = ColdOps.exec(t, w, pc);
+                            Atomics.update(t, i);
                             break;
                         }
                         case Op.GETUPVAL: {
@@ -139,7 +204,7 @@ public final class Interpreter {
                             long ra = fp + aOffset(i);
                             Box bx = t.closure.upvals[b(i)];
                             if (bx.owner != t) {
-                                ColdOps.claimForWrite(t, bx, b(i));
+                                Captures.claimForWrite(t, bx, b(i));
                             }
                             bx.tag = lpTagAt(ra);
                             bx.payload = lpPayloadAt(ra);
@@ -157,7 +222,7 @@ public final class Interpreter {
                             } else if (tb == Tag.FLOAT && tc == Tag.FLOAT) {
                                 spAt(fp + aOffset(i), Tag.FLOAT, dbits(dval(rb) + dval(rc)));
                             } else {
-                                ColdOps.arith(t, Op.ADD, t.base + a(i), t.base + b(i), t.base + c(i));
+                                Operators.arith(t, Op.ADD, t.base + a(i), t.base + b(i), t.base + c(i));
                             }
                             break;
                         }
@@ -172,7 +237,7 @@ public final class Interpreter {
                             } else if (tb == Tag.FLOAT && tk == Tag.FLOAT) {
                                 spAt(fp + aOffset(i), Tag.FLOAT, dbits(dval(rb) + Double.longBitsToDouble(kpay(k, kc))));
                             } else {
-                                ColdOps.arith(t, Op.ADD, t.base + a(i), t.base + b(i), -1 - kc);
+                                Operators.arith(t, Op.ADD, t.base + a(i), t.base + b(i), -1 - kc);
                             }
                             break;
                         }
@@ -187,7 +252,7 @@ public final class Interpreter {
                             } else if (tb == Tag.FLOAT && tc == Tag.FLOAT) {
                                 spAt(fp + aOffset(i), Tag.FLOAT, dbits(dval(rb) - dval(rc)));
                             } else {
-                                ColdOps.arith(t, Op.SUB, t.base + a(i), t.base + b(i), t.base + c(i));
+                                Operators.arith(t, Op.SUB, t.base + a(i), t.base + b(i), t.base + c(i));
                             }
                             break;
                         }
@@ -202,7 +267,7 @@ public final class Interpreter {
                             } else if (tb == Tag.FLOAT && tk == Tag.FLOAT) {
                                 spAt(fp + aOffset(i), Tag.FLOAT, dbits(dval(rb) - Double.longBitsToDouble(kpay(k, kc))));
                             } else {
-                                ColdOps.arith(t, Op.SUB, t.base + a(i), t.base + b(i), -1 - kc);
+                                Operators.arith(t, Op.SUB, t.base + a(i), t.base + b(i), -1 - kc);
                             }
                             break;
                         }
@@ -217,7 +282,7 @@ public final class Interpreter {
                             } else if (tb == Tag.INT && tc == Tag.INT) {
                                 spAt(fp + aOffset(i), Tag.INT, Math.multiplyExact(lpPayloadAt(rb), lpPayloadAt(rc)));
                             } else {
-                                ColdOps.arith(t, Op.MUL, t.base + a(i), t.base + b(i), t.base + c(i));
+                                Operators.arith(t, Op.MUL, t.base + a(i), t.base + b(i), t.base + c(i));
                             }
                             break;
                         }
@@ -232,7 +297,7 @@ public final class Interpreter {
                             } else if (tb == Tag.INT && tk == Tag.INT) {
                                 spAt(fp + aOffset(i), Tag.INT, Math.multiplyExact(lpPayloadAt(rb), kpay(k, kc)));
                             } else {
-                                ColdOps.arith(t, Op.MUL, t.base + a(i), t.base + b(i), -1 - kc);
+                                Operators.arith(t, Op.MUL, t.base + a(i), t.base + b(i), -1 - kc);
                             }
                             break;
                         }
@@ -243,7 +308,7 @@ public final class Interpreter {
                             if (lpTagAt(rb) == Tag.FLOAT && lpTagAt(rc) == Tag.FLOAT) {
                                 spAt(fp + aOffset(i), Tag.FLOAT, dbits(dval(rb) / dval(rc)));
                             } else {
-                                ColdOps.arith(t, Op.DIV, t.base + a(i), t.base + b(i), t.base + c(i));
+                                Operators.arith(t, Op.DIV, t.base + a(i), t.base + b(i), t.base + c(i));
                             }
                             break;
                         }
@@ -254,7 +319,7 @@ public final class Interpreter {
                             if (lpTagAt(rb) == Tag.FLOAT && ktag(k, kc) == Tag.FLOAT) {
                                 spAt(fp + aOffset(i), Tag.FLOAT, dbits(dval(rb) / Double.longBitsToDouble(kpay(k, kc))));
                             } else {
-                                ColdOps.arith(t, Op.DIV, t.base + a(i), t.base + b(i), -1 - kc);
+                                Operators.arith(t, Op.DIV, t.base + a(i), t.base + b(i), -1 - kc);
                             }
                             break;
                         }
@@ -276,7 +341,7 @@ public final class Interpreter {
                             long i = own(w, Op.TEST);
                             long ra = fp + aOffset(i);
                             if (lpTagAt(ra) != Tag.BOOL) {
-                                throw ColdOps.notBool(t, t.base + a(i));
+                                throw Operators.notBool(t, t.base + a(i));
                             }
                             if (lpPayloadAt(ra) == k(i)) {
                                 pc += sc(i);
@@ -295,7 +360,7 @@ public final class Interpreter {
                             } else if (ta == Tag.FLOAT && tb == Tag.FLOAT) {
                                 r = dval(ra) < dval(rb);
                             } else {
-                                r = ColdOps.compare(t.get(t.base + a(i)), t.get(t.base + b(i)), "<") < 0;
+                                r = Operators.compare(t.get(t.base + a(i)), t.get(t.base + b(i)), "<") < 0;
                             }
                             if (r == (k(i) != 0)) {
                                 pc += sc(i);
@@ -314,7 +379,7 @@ public final class Interpreter {
                             } else if (ta == Tag.FLOAT && tb == Tag.FLOAT) {
                                 r = dval(ra) <= dval(rb);
                             } else {
-                                r = ColdOps.compare(t.get(t.base + a(i)), t.get(t.base + b(i)), "<=") <= 0;
+                                r = Operators.compare(t.get(t.base + a(i)), t.get(t.base + b(i)), "<=") <= 0;
                             }
                             if (r == (k(i) != 0)) {
                                 pc += sc(i);
@@ -348,7 +413,7 @@ public final class Interpreter {
                             } else if (ta == Tag.FLOAT && tk == Tag.FLOAT) {
                                 r = dval(ra) < Double.longBitsToDouble(kpay(k, kb));
                             } else {
-                                r = ColdOps.compare(t.get(t.base + a(i)), t.closure.proto.constant(kb), "<") < 0;
+                                r = Operators.compare(t.get(t.base + a(i)), t.closure.proto.constant(kb), "<") < 0;
                             }
                             if (r == (k(i) != 0)) {
                                 pc += sc(i);
@@ -363,7 +428,7 @@ public final class Interpreter {
                             if (lpTagAt(ra) == Tag.INT && ktag(k, kb) == Tag.INT) {
                                 r = lpPayloadAt(ra) <= kpay(k, kb);
                             } else {
-                                r = ColdOps.compare(t.get(t.base + a(i)), t.closure.proto.constant(kb), "<=") <= 0;
+                                r = Operators.compare(t.get(t.base + a(i)), t.closure.proto.constant(kb), "<=") <= 0;
                             }
                             if (r == (k(i) != 0)) {
                                 pc += sc(i);
@@ -382,7 +447,7 @@ public final class Interpreter {
                             } else if (ta == Tag.INT && tk == Tag.INT) {
                                 r = lpPayloadAt(ra) > kpay(k, kb);
                             } else {
-                                r = ColdOps.compare(t.get(t.base + a(i)), t.closure.proto.constant(kb), ">") > 0;
+                                r = Operators.compare(t.get(t.base + a(i)), t.closure.proto.constant(kb), ">") > 0;
                             }
                             if (r == (k(i) != 0)) {
                                 pc += sc(i);
@@ -397,7 +462,7 @@ public final class Interpreter {
                             if (lpTagAt(ra) == Tag.INT && ktag(k, kb) == Tag.INT) {
                                 r = lpPayloadAt(ra) >= kpay(k, kb);
                             } else {
-                                r = ColdOps.compare(t.get(t.base + a(i)), t.closure.proto.constant(kb), ">=") >= 0;
+                                r = Operators.compare(t.get(t.base + a(i)), t.closure.proto.constant(kb), ">=") >= 0;
                             }
                             if (r == (k(i) != 0)) {
                                 pc += sc(i);
@@ -481,7 +546,7 @@ public final class Interpreter {
                             t.pc = pc;
                             return SUSPENDED;
                         default:
-                            pc = ColdOps.exec(t, w, pc);
+                            pc = byFamily(t, w, pc);
                             break;
                     }
                 }

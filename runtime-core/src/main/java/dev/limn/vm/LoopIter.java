@@ -167,7 +167,7 @@ abstract class LoopIter {
 
         @Override
         boolean next(TaskContext t, int dst, int count) {
-            Object v = ConcOps.recvUnboxed(t, channel);
+            Object v = Channels.recvUnboxed(t, channel);
             if (v == Channel.END) {
                 return false;
             }

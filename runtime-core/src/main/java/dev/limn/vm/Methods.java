@@ -1,20 +1,42 @@
 package dev.limn.vm;
 
+import dev.limn.chan.Channel;
+import dev.limn.offheap.RegisterFile;
+import dev.limn.value.FutureValue;
 import dev.limn.value.LimnError;
 
 import java.util.ArrayList;
 
 /**
- * Methods of builtin types (METHOD): str {@code len upper lower to_upper to_lower trim
+ * Methods of builtin types: serves METHOD. str {@code len upper lower to_upper to_lower trim
  * split contains starts_with ends_with replace}; list {@code push pop len contains join
- * insert remove sort}; dict {@code keys values has remove len get}; channels, atomics and
- * futures in {@link ConcOps}. List and dict methods hold the collection's monitor (no Limn
- * code runs inside them, so they cannot deadlock or park while holding it). An unknown method raises
- * TypeMismatch ("str has no method 'foo'"), a wrong argument count ArityMismatch.
+ * insert remove sort}; dict {@code keys values has remove len get}; channel {@code send recv
+ * try_recv close len is_closed} (sends and receives through {@link Channels}, which park);
+ * atomic {@code add cas swap load store}; future {@code done cancel}. List and dict methods
+ * hold the collection's monitor (no Limn code runs inside them, so they cannot deadlock or
+ * park while holding it). An unknown method raises TypeMismatch ("str has no method 'foo'"),
+ * a wrong argument count ArityMismatch.
  */
 final class Methods {
     private Methods() {}
 
+    /** Executes METHOD: R[A] := R[A].K[C](R[A+1], ..., R[A+B]); returns the next pc. */
+    static int exec(TaskContext t, long i, int pc) {
+        int ra = t.base + Instr.a(i);
+        int argc = Instr.b(i);
+        String name = (String) t.closure.proto.kRef[Instr.c(i)];
+        if (argc == 1 && RegisterFile.lpTag(t.regs, ra) == Tag.REF && t.refs[ra] instanceof Channel ch && name.equals("send")) {
+            // A producer's per-value call: straight to the channel, without the lookup by
+            // receiver type and method name (same checks and errors as invoke).
+            Channels.send(t, ch, ra + 1);
+            t.set(ra, null);
+        } else {
+            t.set(ra, invoke(t, t.get(ra), name, ra + 1, argc));
+        }
+        return pc;
+    }
+
+    /** Calls method {@code name} of {@code recv} with registers {@code args .. args + argc - 1}. */
     static Object invoke(TaskContext t, Object recv, String name, int args, int argc) {
         if (recv instanceof String s) {
             return str(t, s, name, args, argc);
@@ -30,7 +52,16 @@ final class Methods {
                 return dict(t, d, name, args, argc);
             }
         }
-        return ConcOps.method(t, recv, name, args, argc);
+        if (recv instanceof Channel ch) {
+            return channel(t, ch, name, args, argc);
+        }
+        if (recv instanceof AtomicValue cell) {
+            return atomic(t, cell, name, args, argc);
+        }
+        if (recv instanceof FutureValue f) {
+            return future(f, name, argc);
+        }
+        throw noMethod(recv, name);
     }
 
     private static LimnError noMethod(Object recv, String name) {
@@ -132,7 +163,7 @@ final class Methods {
             case "sort": {
                 // in place, ascending (numbers numerically, strings lexicographically); returns the list
                 arity(name, 0, argc);
-                items.sort((x, y) -> ColdOps.compare(x, y, "<"));
+                items.sort((x, y) -> Operators.compare(x, y, "<"));
                 return l;
             }
             default: throw noMethod(l, name);
@@ -167,6 +198,85 @@ final class Methods {
                 return d.map.containsKey(k) ? d.map.get(k) : t.get(args + 1);
             }
             default: throw noMethod(d, name);
+        }
+    }
+
+    private static Object channel(TaskContext t, Channel ch, String name, int args, int argc) {
+        switch (name) {
+            case "send" -> {
+                arity(name, 1, argc);
+                Channels.send(t, ch, args);
+                return null;
+            }
+            case "recv" -> {
+                arity(name, 0, argc);
+                Object v = Channels.recv(t, ch);
+                if (v == Channel.END) {
+                    throw new LimnError("ChannelClosed", "receive at end of stream");
+                }
+                return v;
+            }
+            case "try_recv" -> {
+                arity(name, 0, argc);
+                Object v = ch.tryRecv();
+                return v == Channel.EMPTY || v == Channel.END ? null : v;
+            }
+            case "close" -> {
+                arity(name, 0, argc);
+                ch.close();
+                return null;
+            }
+            case "len" -> {
+                arity(name, 0, argc);
+                return (long) ch.len();
+            }
+            case "is_closed" -> {
+                arity(name, 0, argc);
+                return ch.isClosed();
+            }
+            default -> throw noMethod(ch, name);
+        }
+    }
+
+    private static Object atomic(TaskContext t, AtomicValue cell, String name, int args, int argc) {
+        switch (name) {
+            case "add" -> {
+                arity(name, 1, argc);
+                return cell.add(t.get(args));
+            }
+            case "cas" -> {
+                arity(name, 2, argc);
+                return cell.cas(t.get(args), t.get(args + 1));
+            }
+            case "swap" -> {
+                arity(name, 1, argc);
+                return cell.swap(t.get(args));
+            }
+            case "load" -> {
+                arity(name, 0, argc);
+                return cell.load();
+            }
+            case "store" -> {
+                arity(name, 1, argc);
+                cell.store(t.get(args));
+                return null;
+            }
+            default -> throw noMethod(cell, name);
+        }
+    }
+
+    private static Object future(FutureValue f, String name, int argc) {
+        switch (name) {
+            case "done" -> {
+                arity(name, 0, argc);
+                return f.isDone();
+            }
+            case "cancel" -> {
+                arity(name, 0, argc);
+                f.cancel();
+                return null;
+            }
+            default -> throw noMethod(f, name);
         }
     }
 }

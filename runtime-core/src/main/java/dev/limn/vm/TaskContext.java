@@ -533,7 +533,7 @@ public final class TaskContext extends Fiber {
                     + (p.numParams == 1 ? " argument" : " arguments") + ", got " + argc);
         }
         if (p.async) {
-            set(fn, ConcOps.callAsync(this, c, fn + 1, argc));
+            set(fn, Futures.callAsync(this, c, fn + 1, argc));
             return retPc;
         }
         if (depth >= maxDepth) {

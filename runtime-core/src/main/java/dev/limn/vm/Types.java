@@ -1,9 +1,16 @@
 package dev.limn.vm;
 
+import static dev.limn.vm.Instr.a;
+import static dev.limn.vm.Instr.b;
+import static dev.limn.vm.Instr.c;
+
 import dev.limn.chan.Channel;
+import dev.limn.value.LimnError;
+import dev.limn.vm.Opcode.Op;
 
 /**
- * Type annotations as the VM checks them (operand B of CHECKTYPE/CHECKRET). nil passes
+ * Type annotations as the VM checks them: serves CHECKTYPE CHECKRET (operand B is the
+ * annotation's code). nil passes
  * only {@code any}: {@code var x: int;} starts as nil without a check, but assigning nil
  * later raises TypeMismatch. An int stored into a {@code float}
  * variable becomes a float.
@@ -35,6 +42,28 @@ public final class Types {
             }
         }
         return -1;
+    }
+
+    /** Executes one of this class's opcodes; returns the next pc. */
+    static int exec(TaskContext t, long i, int pc) {
+        int ra = t.base + a(i);
+        Proto p = t.closure.proto;
+        switch (Instr.op(i)) {
+            case Op.CHECKTYPE -> {
+                if (!check(t, ra, b(i))) {
+                    throw LimnError.typeMismatch("cannot assign " + Values.typeName(t.get(ra)) + " to variable '"
+                            + p.kRef[c(i)] + "' of type " + name(b(i)));
+                }
+            }
+            case Op.CHECKRET -> {
+                if (!check(t, ra, b(i))) {
+                    throw LimnError.typeMismatch("fn " + p.displayName() + " must return " + name(b(i))
+                            + ", got " + Values.typeName(t.get(ra)));
+                }
+            }
+            default -> throw new IllegalStateException("no handler for opcode " + Opcode.of(Instr.op(i)));
+        }
+        return pc;
     }
 
     /** Checks register {@code abs}; converts int to float for a float annotation; returns false on a mismatch. */

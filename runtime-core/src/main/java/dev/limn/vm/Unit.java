@@ -74,7 +74,7 @@ final class Unit {
     }
 
     /** A chunk of a parallel loop: every iteration of {@code range} is a unit of its own. */
-    static Unit loopChunk(BlockRun block, int number, String variable, RangeChunk range, ParallelOps.Elements elements) {
+    static Unit loopChunk(BlockRun block, int number, String variable, RangeChunk range, ParallelLoops.Elements elements) {
         return new Unit(block, Kind.LOOP_CHUNK, number, variable, null, new Chunk(range, elements, 0));
     }
 
@@ -83,7 +83,7 @@ final class Unit {
      * task {@code firstNumber + i}, with a random generator derived from {@code seed} and i.
      */
     static Unit familyChunk(BlockRun block, int firstNumber, String variable, RangeChunk range,
-                            ParallelOps.Elements elements, long seed) {
+                            ParallelLoops.Elements elements, long seed) {
         return new Unit(block, Kind.FAMILY_CHUNK, firstNumber, variable, null, new Chunk(range, elements, seed));
     }
 
@@ -132,7 +132,7 @@ final class Unit {
     /** What a chunk knows of its range. */
     static final class Chunk {
         final RangeChunk range;
-        final ParallelOps.Elements elements;
+        final ParallelLoops.Elements elements;
         /** A task family's seed of its tasks' random generators. */
         final long seed;
         /** The carrier running the chunk now (set at the start of every run). */
@@ -142,7 +142,7 @@ final class Unit {
         /** Family tasks started since the last flush. */
         long tasksStarted;
 
-        Chunk(RangeChunk range, ParallelOps.Elements elements, long seed) {
+        Chunk(RangeChunk range, ParallelLoops.Elements elements, long seed) {
             this.range = range;
             this.elements = elements;
             this.seed = seed;

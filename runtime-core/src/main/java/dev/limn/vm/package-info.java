@@ -1,6 +1,6 @@
 /**
- * The register VM: instructions, values, the interpreter and its cold paths, builtins and
- * the per-task execution state.
+ * The register VM: instructions, values, the interpreter and the classes of its instruction
+ * families, builtins and the per-task execution state.
  *
  * <ul>
  *   <li>{@link dev.limn.vm.Opcode} — the single list of instructions (format, register
@@ -18,13 +18,27 @@
  *       their on-heap shadows, the frame stack, pc, error; the fiber's trap word.</li>
  *   <li>{@link dev.limn.vm.ProgramRun} — one run of a program: scheduler, statistics,
  *       deadlock report, the live counts of SPEC §8.</li>
- *   <li>{@code ConcOps} — blocks, spawning, waiting (channels, sleep, permits, await),
- *       atomics and shared writes; {@code Suspend} — how a waiting operation leaves the
- *       dispatch loop; {@link dev.limn.vm.AtomicValue} (off-heap atomic cells) and
- *       {@link dev.limn.value.FutureValue} (block handles).</li>
- *   <li>{@link dev.limn.vm.Interpreter} — the dispatch loop (fast paths only);
- *       {@code ColdOps}, {@code Arith}, {@code Collections}, {@code Methods},
- *       {@link dev.limn.vm.Builtin}, {@code LoopIter}, {@link dev.limn.vm.Types} — the rest.</li>
+ *   <li>{@link dev.limn.vm.Interpreter} — the dispatch loop: the fast paths of the
+ *       {@link dev.limn.vm.Opcode.Family#HOT} opcodes; every other instruction goes, by its
+ *       {@link dev.limn.vm.Opcode.Family}, to the one class that serves it (each class's
+ *       header lists its opcodes):
+ *       <ul>
+ *         <li>{@code Operators} — operators without a fast path, and the hot cases' slow
+ *             paths ({@code Arith} computes on object-form values);</li>
+ *         <li>{@code Captures} — boxes, closures, shared writes to captured variables;</li>
+ *         <li>{@code Collections} — lists, dicts, ranges, indexing;</li>
+ *         <li>{@code Loops} — the counting loop's start, generic iteration ({@code LoopIter});</li>
+ *         <li>{@link dev.limn.vm.Builtin} — builtin functions; {@code Methods} — every method
+ *             of every builtin type; {@link dev.limn.vm.Types} — annotation checks;
+ *             {@code Errors} — error values, raising, matching by kind;</li>
+ *         <li>{@code Atomics} — atomic variables ({@link dev.limn.vm.AtomicValue}: off-heap
+ *             atomic cells); {@code Channels} — channels; {@code Futures} — await, async calls,
+ *             combinators ({@link dev.limn.value.FutureValue}); {@code Units} — blocks, their
+ *             tasks and workers, unit failure and retry; {@code ParallelLoops} — parallel loops
+ *             and task families;</li>
+ *         <li>{@code Waiting} — how these wait: safepoints, park and retry ({@code Suspend}:
+ *             how a waiting operation leaves the dispatch loop), sleep.</li>
+ *       </ul></li>
  *   <li>{@link dev.limn.value.LimnError} — a raised Limn error, without a stack trace.</li>
  * </ul>
  * Invariants: a task's registers are touched only by the thread currently running it

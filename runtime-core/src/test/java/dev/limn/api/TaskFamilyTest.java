@@ -8,7 +8,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code task(v in e)} over a range or list runs as a task family (chunk tasks that call the
- * body once per task, {@code ParallelOps.startFamily}). These programs check what must not
+ * body once per task, {@code ParallelLoops.startFamily}). These programs check what must not
  * change with it, on one carrier (where every task of a chunk runs behind the previous one
  * unless a suspension detaches the rest) and on two.
  */

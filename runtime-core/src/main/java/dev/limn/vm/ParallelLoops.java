@@ -1,15 +1,24 @@
 package dev.limn.vm;
 
+import static dev.limn.vm.Instr.a;
+import static dev.limn.vm.Instr.b;
+import static dev.limn.vm.Instr.c;
+import static dev.limn.vm.Instr.k;
+import static dev.limn.vm.Instr.sc;
+
 import dev.limn.block.BlockRun;
 import dev.limn.block.ParallelLoop;
 import dev.limn.block.RangeChunk;
 import dev.limn.sched.Fiber;
 import dev.limn.sched.Scheduler;
 import dev.limn.value.LimnError;
+import dev.limn.vm.Opcode.Op;
 
 /**
- * The parallel loop of the VM (SPEC §5.4): serves PARLOOP, which {@code iter(v in e)} (and
- * {@code task(v in e)}) in a {@code parallel} block compiles to.
+ * The parallel loops of the VM (SPEC §5.4): serves PARLOOP, which {@code iter(v in e)} (and
+ * {@code task(v in e)}) in a {@code parallel} block compiles to, PARNEXT, the step of a
+ * chunk's loop, and TASKLOOP, which starts the tasks {@code task(v in e)} of a concurrent
+ * block as a task family.
  *
  * <p>The loop's source is evaluated once: a range, or a snapshot of a list (iterations that
  * push to it do not change what the loop runs over). The loop runs on
@@ -20,10 +29,10 @@ import dev.limn.value.LimnError;
  * asks the chunk for its next element and calls the closure with it. The block's
  * Stop cancels them like any unit; the block statement waits for them at its end.
  */
-final class ParallelOps {
-    private ParallelOps() {}
+final class ParallelLoops {
+    private ParallelLoops() {}
 
-    /** The elements of a parallel loop by index: a range or a list snapshot. */
+    /** The elements of a parallel loop or task family by index: a range or a list snapshot. */
     interface Elements {
         long count();
 
@@ -32,6 +41,31 @@ final class ParallelOps {
 
         /** Puts the element at {@code index} in register {@code reg} of {@code t} (per iteration: no boxing for ranges). */
         void place(TaskContext t, int reg, long index);
+    }
+
+    /** Executes one of this class's opcodes; returns the next pc. */
+    static int exec(TaskContext t, long i, int pc) {
+        int base = t.base;
+        int ra = base + a(i);
+        switch (Instr.op(i)) {
+            case Op.PARLOOP -> {
+                Waiting.safepoint(t);
+                startLoop(t, (BlockRun) t.refs[ra], base + b(i), (String) t.closure.proto.kRef[c(i)], k(i) != 0);
+            }
+            case Op.TASKLOOP -> {
+                Waiting.safepoint(t);
+                int fnReg = base + b(i);
+                boolean started = startFamily(t, (BlockRun) t.refs[ra], fnReg, (String) t.closure.proto.kRef[c(i)]);
+                t.set(fnReg + 2, started);
+            }
+            case Op.PARNEXT -> {
+                if (!t.nextChunkElement(ra)) {
+                    return pc + sc(i);
+                }
+            }
+            default -> throw new IllegalStateException("no handler for opcode " + Opcode.of(Instr.op(i)));
+        }
+        return pc;
     }
 
     private record RangeElements(long from, long count) implements Elements {
@@ -85,11 +119,6 @@ final class ParallelOps {
         }
     }
 
-    /** PARLOOP: starts the loop of block {@code block} with closure R[fnReg] over R[fnReg + 1]. */
-    static void startLoop(TaskContext t, BlockRun block, int fnReg, String var) {
-        startLoop(t, block, fnReg, var, false);
-    }
-
     /**
      * PARLOOP: starts the loop of block {@code block} with closure R[fnReg] over R[fnReg + 1];
      * with {@code pair} the closure takes two variables (key or index, then value).
@@ -116,7 +145,7 @@ final class ParallelOps {
                 TaskContext from = chunk.splitFrom() instanceof TaskContext splitter ? splitter : t;
                 TaskContext unit = new TaskContext(t.run, driver, args, from.random().split(),
                         Unit.loopChunk(block, block.nextUnitNumber(), var, chunk, elements));
-                ConcOps.register(block, unit, fn);
+                Units.register(block, unit, fn);
                 return unit;
             }
 
@@ -169,7 +198,7 @@ final class ParallelOps {
             public Fiber newFiber(RangeChunk chunk) {
                 TaskContext unit = new TaskContext(t.run, driver, new Object[] {fn}, null,
                         Unit.familyChunk(block, firstNumber, var, chunk, elements, seed));
-                ConcOps.register(block, unit, fn);
+                Units.register(block, unit, fn);
                 return unit;
             }
 

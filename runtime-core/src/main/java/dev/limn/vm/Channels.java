@@ -1,0 +1,77 @@
+package dev.limn.vm;
+
+import static dev.limn.vm.Instr.a;
+
+import dev.limn.block.BlockRun;
+import dev.limn.chan.Channel;
+import dev.limn.offheap.RegisterFile;
+import dev.limn.value.LimnError;
+
+/**
+ * Channels in the VM (SPEC §5.3): serves SENDOUT, and sends and receives for the builtin
+ * {@code channel}, the channel methods ({@link Methods}) and iteration over a channel
+ * ({@link LoopIter}). A send or receive that cannot go on parks the task ({@link Waiting}).
+ */
+final class Channels {
+    private Channels() {}
+
+    /** Executes SENDOUT; returns the next pc. */
+    static int exec(TaskContext t, long i, int pc) {
+        BlockRun block = t.unit == null ? null : t.unit.block;
+        Channel out = block == null ? null : block.output();
+        if (out != null) {
+            send(t, out, t.base + a(i));
+        }
+        return pc;
+    }
+
+    /** {@code channel()} and {@code channel(n)}. */
+    static Object channel(TaskContext t, int args, int argc) {
+        int capacity = -1;
+        if (argc == 1) {
+            Object n = t.get(args);
+            if (!(n instanceof Long l)) {
+                throw LimnError.typeMismatch("channel capacity must be an int, got " + Values.typeName(n));
+            }
+            if (l < 1 || l > Integer.MAX_VALUE / 2) {
+                throw new LimnError("Error", "channel capacity must be at least 1, got " + l);
+            }
+            capacity = (int) (long) l;
+        }
+        if (t.run == null) {
+            return new Channel(t.engine.nextChannelNumber(), capacity, t.engine.openChannels);
+        }
+        return t.run.newChannel(capacity);
+    }
+
+    /** Sends register {@code reg}: an int unboxed, any other value as its object. */
+    static void send(TaskContext t, Channel ch, int reg) {
+        Waiting.safepoint(t);
+        Waiting.requireScheduler(t);
+        Channel.SendResult r = RegisterFile.lpTag(t.regs, reg) == Tag.INT
+                ? ch.sendInt(t, RegisterFile.lpPayload(t.regs, reg))
+                : ch.send(t, t.get(reg));
+        switch (r) {
+            case SENT -> { }
+            case CLOSED -> throw new LimnError("ChannelClosed", "send on closed channel");
+            default -> throw Suspend.PARK;
+        }
+    }
+
+    /** A received value, or {@link Channel#END} at end of stream. */
+    static Object recv(TaskContext t, Channel ch) {
+        Object v = recvUnboxed(t, ch);
+        return v == Channel.INT ? (Object) t.receivedInt() : v;
+    }
+
+    /** {@link #recv}, except that an int may come back as {@link Channel#INT}, its value in {@code t.receivedInt()}. */
+    static Object recvUnboxed(TaskContext t, Channel ch) {
+        Waiting.safepoint(t);
+        Waiting.requireScheduler(t);
+        Object v = ch.recvUnboxed(t);
+        if (v == Channel.PARKED) {
+            throw Suspend.PARK;
+        }
+        return v;
+    }
+}
