@@ -25,7 +25,14 @@ final class Channels {
         return pc;
     }
 
-    /** {@code channel()} and {@code channel(n)}. */
+    /**
+     * The largest capacity of a bounded channel. Its ring is allocated whole at creation (20
+     * bytes a slot), so {@code channel(1000000000)} would take 20 GB before the first send;
+     * a buffer larger than this wants an unbounded {@code channel()}, which grows as it fills.
+     */
+    static final int MAX_CAPACITY = 1 << 20;
+
+    /** {@code channel()} and {@code channel(n)}, 1 ≤ n ≤ {@link #MAX_CAPACITY}. */
     static Object channel(TaskContext t, int args, int argc) {
         int capacity = -1;
         if (argc == 1) {
@@ -33,8 +40,12 @@ final class Channels {
             if (!(n instanceof Long l)) {
                 throw LimnError.typeMismatch("channel capacity must be an int, got " + Values.typeName(n));
             }
-            if (l < 1 || l > Integer.MAX_VALUE / 2) {
+            if (l < 1) {
                 throw new LimnError("Error", "channel capacity must be at least 1, got " + l);
+            }
+            if (l > MAX_CAPACITY) {
+                throw new LimnError("Error", "channel capacity must be at most " + MAX_CAPACITY + ", got " + l
+                        + "; an unbounded channel() has no limit");
             }
             capacity = (int) (long) l;
         }
