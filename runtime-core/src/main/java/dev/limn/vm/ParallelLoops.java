@@ -187,8 +187,9 @@ final class ParallelLoops {
             return true;
         }
         if (count > Integer.MAX_VALUE / 2) {
+            // a range of 2^63 elements or more is counted as Long.MAX_VALUE (RangeValue.lengthAtMostMax)
             throw new LimnError("Error", "a concurrent block starts at most " + Integer.MAX_VALUE / 2
-                    + " tasks at once, got " + count);
+                    + " tasks at once, got " + (count == Long.MAX_VALUE ? "more than " + (Long.MAX_VALUE - 1) : count));
         }
         int firstNumber = block.reserveUnitNumbers((int) count);
         long seed = t.random().nextLong();
@@ -240,7 +241,7 @@ final class ParallelLoops {
 
     private static Elements elements(Object source) {
         if (source instanceof RangeValue r) {
-            return new RangeElements(r.from(), r.length());
+            return new RangeElements(r.from(), r.lengthAtMostMax());
         }
         if (source instanceof ListValue l) {
             Object[] items;

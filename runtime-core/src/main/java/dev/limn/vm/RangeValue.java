@@ -21,6 +21,20 @@ public record RangeValue(long from, long to, boolean inclusive) {
         return isEmpty() ? 0 : Math.addExact(Math.subtractExact(last(), from), 1);
     }
 
+    /**
+     * The number of elements, at most {@code Long.MAX_VALUE}: what a parallel loop or task
+     * family runs. A range longer than that (only {@code 0..MAX} and wider, 2^63 elements and
+     * more) runs its first {@code Long.MAX_VALUE} elements, which at a billion a second take
+     * about three centuries.
+     */
+    public long lengthAtMostMax() {
+        if (isEmpty()) {
+            return 0;
+        }
+        long span = last() - from; // the distance, read unsigned: it may exceed Long.MAX_VALUE
+        return Long.compareUnsigned(span, Long.MAX_VALUE) >= 0 ? Long.MAX_VALUE : span + 1;
+    }
+
     /** Element {@code index} (from 0), or null when the range has no such element. */
     public Long at(long index) {
         if (index < 0 || isEmpty()) {
