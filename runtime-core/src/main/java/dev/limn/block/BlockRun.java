@@ -190,7 +190,7 @@ public final class BlockRun {
             this.scheduler = scheduler;
             this.warnings = warnings;
             if (timeout > 0) {
-                timeoutTimer = scheduler.schedule(scheduler.nanoTime() + timeout, this::timeOut);
+                timeoutTimer = scheduler.schedule(scheduler.deadlineAfter(timeout), this::timeOut);
             }
         }
     }
@@ -212,7 +212,7 @@ public final class BlockRun {
                 return;
             }
             graceStarted = true;
-            graceTimer = scheduler.schedule(scheduler.nanoTime() + spec.config().graceNanos(), this::terminateUnits);
+            graceTimer = scheduler.schedule(scheduler.deadlineAfter(spec.config().graceNanos()), this::terminateUnits);
         }
     }
 

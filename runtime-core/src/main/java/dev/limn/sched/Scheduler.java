@@ -334,9 +334,23 @@ public final class Scheduler implements AutoCloseable {
 
     // ---- timers --------------------------------------------------------------------------------
 
+    /** A deadline that never comes: a timer with it stays pending until it is cancelled. */
+    public static final long NEVER = Long.MAX_VALUE;
+
     /** The scheduler's clock (nanoseconds). */
     public long nanoTime() {
         return clock.nanoTime();
+    }
+
+    /**
+     * The deadline {@code nanos} from now on the scheduler's clock, or {@link #NEVER} when it
+     * lies beyond the clock's range (a timeout of 9223372036854775807ns): a deadline that does
+     * not fit means "never", it must not wrap into the past and fire at once.
+     */
+    public long deadlineAfter(long nanos) {
+        long now = clock.nanoTime();
+        long deadline = now + Math.max(0, nanos);
+        return deadline < now || deadline == NEVER ? NEVER : deadline;
     }
 
     /**
@@ -370,7 +384,7 @@ public final class Scheduler implements AutoCloseable {
      */
     public Timer sleep(Fiber fiber, long nanos) {
         fiber.waitingOn(Fiber.WaitKind.SLEEP, null);
-        return schedule(clock.nanoTime() + Math.max(0, nanos), fiber::unpark);
+        return schedule(deadlineAfter(nanos), fiber::unpark);
     }
 
     // ---- host calls and producers ----------------------------------------------------------------

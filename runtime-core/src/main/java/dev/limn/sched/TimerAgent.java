@@ -99,6 +99,9 @@ final class TimerAgent implements Agent, IdleStrategy {
         while ((command = commands.poll()) != null) {
             work++;
             if (command instanceof Timer timer) {
+                if (timer.deadline == Scheduler.NEVER) {
+                    continue; // pending until cancelled; never in the wheel (see Scheduler.deadlineAfter)
+                }
                 if (timer.lvState() == Timer.PENDING) {
                     if (wheel.timerCount() == 0) {
                         wheel.currentTickTime(scheduler.clock.nanoTime());

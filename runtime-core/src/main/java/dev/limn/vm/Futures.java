@@ -137,7 +137,7 @@ final class Futures {
         Waiting.requireScheduler(t);
         FutureValue result = combinator(t, "with_timeout(...)", new Object[] {f});
         Object shown = duration instanceof DurationValue ? duration : new DurationValue(nanos);
-        Timer timer = t.scheduler().schedule(t.scheduler().nanoTime() + nanos, () -> {
+        Timer timer = t.scheduler().schedule(t.scheduler().deadlineAfter(nanos), () -> {
             if (result.complete(null, new ErrorValue("Timeout", "the future did not complete within " + shown))) {
                 f.cancel();
             }
