@@ -20,6 +20,8 @@
  *       builds the failure report.</li>
  *   <li>{@link dev.limn.conformance.Mutator} — truncations and seeded mutations of a program
  *       for the compiler robustness test.</li>
+ *   <li>{@link dev.limn.conformance.WholeLanguageGenerator} — random programs over the whole
+ *       language for {@link dev.limn.conformance.GeneratedProgramsTest}.</li>
  * </ul>
  *
  * <p>Invariant: after every program, each of the runtime's live resource counts is zero.
