@@ -19,13 +19,18 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Properties of generated programs, checked on a fixed sample so every build runs the same
- * programs. {@link #wholeLanguageProgramsEndCleanly}: a random program over the whole
- * language ({@link WholeLanguageGenerator}), however ill-typed or failing, ends with exit
- * status 0, 1 or 2 within {@link #HANG_GUARD}, never reports an internal error or shows a
- * Java stack trace, explains exit 1 with a diagnostic and exit 2 with a {@code file:line:col},
- * and leaves every live count at 0 (SPEC §4, §8, §9).
- *
- * <p>A failure stops the property at the first failing program, shrinks it to its shortest
+ * programs:
+ * <ol>
+ *   <li>{@link #wholeLanguageProgramsEndCleanly}: a random program over the whole language
+ *       ({@link WholeLanguageGenerator}), however ill-typed or failing, ends with exit status
+ *       0, 1 or 2 within {@link #HANG_GUARD}, never reports an internal error or shows a Java
+ *       stack trace, explains exit 1 with a diagnostic and exit 2 with a {@code file:line:col},
+ *       and leaves every live count at 0 (SPEC §4, §8, §9).</li>
+ *   <li>{@link #modelledProgramsPrintWhatTheModelSays}: a program of the sequential subset
+ *       ({@link SequentialSubsetGenerator}) prints exactly what the generator's reference
+ *       evaluator printed and ends the same way (exit 0, or exit 1 with {@code error[Kind]}).</li>
+ * </ol>
+ * A failure stops the property at the first failing program, shrinks it to its shortest
  * failing prefix of top-level statements (generation is prefix-stable) and reports that
  * program in full, with what it printed. To reproduce one outside the build, save the program
  * and run {@code limn run --seed 42 --cores N FILE} with the carrier count the report gives.
@@ -40,9 +45,11 @@ class GeneratedProgramsTest {
 
     /**
      * Sized to add well under a minute to {@code ./mvnw verify}: on the 2-core build machine,
-     * under a load average of 7 from other builds, the property took 20 s.
+     * under a load average of 7 from other builds, the whole-language property took 20 s and
+     * the modelled one 9 s.
      */
     static final int WHOLE_LANGUAGE_TRIES = 1_000;
+    static final int MODELLED_TRIES = 2_000;
 
     /**
      * Not a timing assertion: generated programs are bounded to well under a second (see
@@ -81,6 +88,25 @@ class GeneratedProgramsTest {
         assertTrue(succeeded >= tries / 5, succeeded + " of " + tries + " generated programs ran to the end; expected at least 20%");
     }
 
+    @Test
+    void modelledProgramsPrintWhatTheModelSays() {
+        int tries = tries(MODELLED_TRIES);
+        int succeeded = 0;
+        int linesPrinted = 0;
+        for (int i = 0; i < tries; i++) {
+            long seed = programSeed(i);
+            int statements = statements(seed, 3, 30);
+            Outcome outcome = runModelled(seed, statements);
+            if (!outcome.problems.isEmpty()) {
+                fail(shrunkReport("modelled program " + (i + 1) + " of " + tries, outcome, n -> runModelled(seed, (int) n)));
+            }
+            succeeded += outcome.result.status() == 0 ? 1 : 0;
+            linesPrinted += (int) outcome.result.stdout().lines().count();
+        }
+        assertTrue(succeeded >= tries * 4 / 10, succeeded + " of " + tries + " modelled programs ran to the end; expected at least 40%");
+        assertTrue(linesPrinted >= tries * 4, "the modelled programs printed " + linesPrinted + " lines in all; expected at least 4 a program");
+    }
+
     /** Every kind of construct the whole-language generator is meant to cover shows up in a small sample. */
     @Test
     void wholeLanguageGeneratorCoversTheLanguage() {
@@ -106,7 +132,7 @@ class GeneratedProgramsTest {
 
     /** What one program did and every way it broke a property; {@code problems} is empty when it held. */
     private record Outcome(long seed, int statements, String runWith, String text, RunResult result,
-                           List<String> problems) {
+                           List<String> problems, String expectedStdout) {
         String title() {
             return "seed " + seed + ", " + statements + " top-level statements, run as: " + runWith + " FILE";
         }
@@ -130,7 +156,30 @@ class GeneratedProgramsTest {
             }
         }
         return new Outcome(seed, statements, "limn run --seed " + ProgramRunner.SEED + " --cores " + program.cores(),
-                program.text(), r, problems);
+                program.text(), r, problems, null);
+    }
+
+    private static Outcome runModelled(long seed, int statements) {
+        SequentialSubsetGenerator.Program program = SequentialSubsetGenerator.generate(seed, statements);
+        // sequential: one carrier is enough, and the output may not depend on the carrier count
+        RunOptions options = RunOptions.defaults().withSeed(ProgramRunner.SEED).withCores(1);
+        Run run = run(program.text(), options);
+        List<String> problems = new ArrayList<>(run.problems);
+        RunResult r = run.result;
+        if (r != null) {
+            if (r.status() != program.expectedStatus()) {
+                problems.add("exit status " + r.status() + "; the model says " + program.expectedStatus()
+                        + (program.expectedErrorKind() != null ? " (" + program.expectedErrorKind() + ")" : ""));
+            }
+            if (!r.stdout().equals(program.expectedStdout())) {
+                problems.add(firstDifference(program.expectedStdout(), r.stdout()));
+            }
+            if (program.expectedErrorKind() != null && !r.stderr().contains("error[" + program.expectedErrorKind() + "]")) {
+                problems.add("stderr lacks error[" + program.expectedErrorKind() + "]");
+            }
+        }
+        return new Outcome(seed, statements, "limn run --seed " + ProgramRunner.SEED + " --cores 1", program.text(), r,
+                problems, program.expectedStdout());
     }
 
     private record Run(RunResult result, List<String> problems) {}
@@ -198,6 +247,9 @@ class GeneratedProgramsTest {
             sb.append("  - ").append(problem).append('\n');
         }
         sb.append("--- program ---\n").append(o.text);
+        if (o.expectedStdout != null) {
+            sb.append("--- expected stdout ---\n").append(clip(o.expectedStdout));
+        }
         if (o.result != null) {
             sb.append("--- actual stdout (exit ").append(o.result.status()).append(") ---\n").append(clip(o.result.stdout()));
             sb.append("--- actual stderr ---\n").append(clip(o.result.stderr()));
@@ -207,6 +259,18 @@ class GeneratedProgramsTest {
 
     private static String clip(String text) {
         return text.length() <= 6_000 ? text : text.substring(0, 6_000) + "\n[... " + (text.length() - 6_000) + " more characters]\n";
+    }
+
+    private static String firstDifference(String expected, String actual) {
+        List<String> e = expected.lines().toList();
+        List<String> a = actual.lines().toList();
+        for (int i = 0; i < Math.min(e.size(), a.size()); i++) {
+            if (!e.get(i).equals(a.get(i))) {
+                return "stdout line " + (i + 1) + ": the model says «" + e.get(i) + "», the program printed «" + a.get(i) + "»";
+            }
+        }
+        return e.size() != a.size() ? "the model says " + e.size() + " lines, the program printed " + a.size()
+                : "stdout differs in its line ends";
     }
 
     // ------------------------------------------------------------------ the sample
