@@ -20,6 +20,10 @@
  *       builds the failure report.</li>
  *   <li>{@link dev.limn.conformance.Mutator} — truncations and seeded mutations of a program
  *       for the compiler robustness test.</li>
+ *   <li>{@link dev.limn.conformance.WholeLanguageGenerator} and
+ *       {@link dev.limn.conformance.SequentialSubsetGenerator} — random programs for
+ *       {@link dev.limn.conformance.GeneratedProgramsTest}: over the whole language, and over a
+ *       sequential subset together with the output a reference evaluator works out.</li>
  * </ul>
  *
  * <p>Invariant: after every program, each of the runtime's live resource counts is zero.
