@@ -236,6 +236,9 @@ public final class Carrier implements Agent {
         try {
             status = fiber.run(this);
         } catch (Throwable t) {
+            if (t instanceof OutOfMemoryError) {
+                s.releaseReserve(); // the failure report and the shutdown need memory
+            }
             status = Fiber.Status.DONE;
             s.fiberFailed(fiber, t);
         }

@@ -334,6 +334,30 @@ public final class Scheduler implements AutoCloseable {
 
     // ---- timers --------------------------------------------------------------------------------
 
+    /** Heap held back for running out of memory: see {@link #releaseReserve}. */
+    private static final int RESERVE_BYTES = 4 << 20;
+    private volatile byte[] reserve = new byte[RESERVE_BYTES];
+
+    /**
+     * Frees the memory held back for running out of it, so that the task that hit the limit can
+     * raise OutOfMemory, unwind and be reported, and the carriers and timer can shut down, instead
+     * of failing again at their next allocation (a JVM in that state ignored SIGTERM).
+     */
+    public void releaseReserve() {
+        reserve = null;
+    }
+
+    /** Holds the reserve back again (before a program runs); a no-op while memory is short. */
+    public void armReserve() {
+        if (reserve == null) {
+            try {
+                reserve = new byte[RESERVE_BYTES];
+            } catch (OutOfMemoryError stillShort) {
+                // the next program runs without a reserve
+            }
+        }
+    }
+
     /** A deadline that never comes: a timer with it stays pending until it is cancelled. */
     public static final long NEVER = Long.MAX_VALUE;
 

@@ -79,6 +79,7 @@ public final class ProgramRun implements AutoCloseable {
         this.parallelStats = new ParallelStats(scheduler.carrierCount());
         this.trace = trace == null ? null : new Trace(trace, scheduler.carrierCount());
         engine.beginRun(this);
+        scheduler.armReserve();
     }
 
     /** Writes the trace file, if this run records one; call after the run. */

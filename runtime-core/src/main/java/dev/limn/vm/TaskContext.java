@@ -201,7 +201,9 @@ public final class TaskContext extends Fiber {
             e.value.placeIfAbsent(closure.proto.source, closure.proto.span);
             s = Interpreter.FAILED;
         } catch (OutOfMemoryError e) {
+            engine.scheduler.releaseReserve();
             error = new ErrorValue("OutOfMemory", "the program ran out of memory");
+            error.placeIfAbsent(closure.proto.source, closure.proto.spanAt(Math.max(0, pc)));
             s = Interpreter.FAILED;
         } catch (RuntimeException e) {
             // a defect of the runtime: reported as one Limn error line, never a Java stack trace
