@@ -160,7 +160,8 @@ final class ExpressionCompiler {
         FunctionBuilder fn = compiler.function();
         switch (u.op()) {
             case NEG -> {
-                if (u.operand() instanceof Ast.IntLit i) {
+                if (u.operand() instanceof Ast.IntLit i && i.value() != Long.MIN_VALUE) {
+                    // folded; -MIN does not fit, so it is left to NEG, which raises Overflow at run time
                     loadInt(-i.value(), dest, u.span());
                 } else if (u.operand() instanceof Ast.FloatLit f) {
                     fn.emit(Opcode.LOADK, dest, 0, fn.constant(-f.value()), false, u.span());

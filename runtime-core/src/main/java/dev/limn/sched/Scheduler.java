@@ -335,7 +335,7 @@ public final class Scheduler implements AutoCloseable {
     // ---- timers --------------------------------------------------------------------------------
 
     /** Heap held back for running out of memory: see {@link #releaseReserve}. */
-    private static final int RESERVE_BYTES = 4 << 20;
+    private static final int RESERVE_BYTES = 1 << 20;
     private volatile byte[] reserve = new byte[RESERVE_BYTES];
 
     /**
