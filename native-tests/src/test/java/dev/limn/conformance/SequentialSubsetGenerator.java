@@ -490,22 +490,11 @@ final class SequentialSubsetGenerator {
     }
 
     private boolean chance(double p) {
-        return random.nextDouble() < p;
+        return Choices.chance(random, p);
     }
 
     private int pick(int[] weights) {
-        int total = 0;
-        for (int w : weights) {
-            total += w;
-        }
-        int roll = random.nextInt(total);
-        for (int i = 0; i < weights.length; i++) {
-            roll -= weights[i];
-            if (roll < 0) {
-                return i;
-            }
-        }
-        throw new IllegalStateException("weights");
+        return Choices.pick(random, weights);
     }
 
     @SafeVarargs
