@@ -13,10 +13,11 @@ import dev.limn.value.ErrorValue;
 import dev.limn.vm.Box;
 import dev.limn.vm.Closure;
 import dev.limn.vm.Disassembler;
+import dev.limn.vm.Engine;
+import dev.limn.vm.Entry;
 import dev.limn.vm.Interpreter;
 import dev.limn.vm.ProgramRun;
 import dev.limn.vm.Proto;
-import dev.limn.vm.Engine;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -41,6 +42,11 @@ public final class Limn {
 
     /** As {@link #compile(String, String)}; {@code testHooks} enables {@code __suspend()} (tests only). */
     public static CompiledProgram compile(String displayName, String text, boolean testHooks) throws CompileException {
+        return compile(displayName, text, testHooks, List.of());
+    }
+
+    /** As above; the top level takes the values of {@code hostNames} as its parameters (see {@link LimnRuntime#compile}). */
+    static LimnProgram compile(String displayName, String text, boolean testHooks, List<String> hostNames) throws CompileException {
         Source source = new Source(displayName, text);
         List<Diagnostic> diagnostics = new ArrayList<>();
         Ast.Program program = Parser.parse(source, diagnostics);
@@ -49,7 +55,7 @@ public final class Limn {
             // resolve even after parse errors, so one run reports every error of the file
             try {
                 Resolver resolver = new Resolver(source, diagnostics, testHooks);
-                resolver.resolve(program);
+                resolver.resolve(program, hostNames);
                 if (diagnostics.isEmpty()) {
                     main = new Compiler(resolver, source, diagnostics).compileMain(program);
                 }
@@ -116,8 +122,9 @@ public final class Limn {
                     return 2;
                 }
             }
-            run = new ProgramRun(engine, out, err, options.maxDepth(), options.trace());
+            run = new ProgramRun(engine, out, err, options.maxDepth(), options.trace(), seed);
             run.runMain(new Closure(p.main(), new Box[0]), seed);
+            Entry main = run.main();
             if (run.deadlock() != null) {
                 out.flush();
                 err.print(new Diagnostic("Deadlock", "every task is blocked and nothing can make progress", null, null,
@@ -125,17 +132,17 @@ public final class Limn {
                 err.flush();
                 return 1;
             }
-            if (run.mainStatus() == Interpreter.FAILED) {
+            if (main.status() == Interpreter.FAILED) {
                 out.flush();
-                report(err, run.mainError(), p.source());
+                report(err, main.error(), p.source());
                 return 1;
             }
-            if (run.mainStatus() == Interpreter.DONE && run.unawaitedAsyncError() != null) {
+            if (main.status() == Interpreter.DONE && main.unawaitedAsyncError() != null) {
                 out.flush();
-                report(err, run.unawaitedAsyncError(), p.source());
+                report(err, main.unawaitedAsyncError(), p.source());
                 return 1;
             }
-            return run.mainStatus() == Interpreter.DONE ? 0 : 1;
+            return main.status() == Interpreter.DONE ? 0 : 1;
         } catch (DeadlockException e) {
             List<String> blocked = run.deadlock() != null ? run.deadlock() : e.blocked().stream().map(Object::toString).toList();
             err.print(new Diagnostic("Deadlock", "every task is blocked and nothing can make progress", null, null,

@@ -37,6 +37,11 @@ public final class Compiler {
     /** The function being compiled. */
     private FunctionBuilder fn;
 
+    /** The program, whose top-level scope keeps its registers ({@link #recordGlobals}); null before {@link #compileMain}. */
+    private Object topLevel;
+    private String[] globalNames = new String[0];
+    private int[] globalRegs = new int[0];
+
     /** A compiler for a program that {@code resolver} has resolved; errors go to {@code diagnostics}. */
     public Compiler(Resolver resolver, Source source, List<Diagnostic> diagnostics) {
         this.res = resolver;
@@ -49,10 +54,38 @@ public final class Compiler {
     /** Compiles the top level into the main function's proto. */
     public Proto compileMain(Ast.Program program) {
         fn = new FunctionBuilder(program, "main", new Span(1, 1, 0), source, diagnostics);
+        topLevel = program;
+        List<LocalVar> params = res.hostParams;
+        for (int i = 0; i < params.size(); i++) {
+            fn.alloc();
+            params.get(i).reg = i;
+        }
+        for (int i = 0; i < params.size(); i++) {
+            fn.bindLoopVar(params.get(i), i);
+        }
         blockBody(program.body(), program);
         scopeWait();
         fn.emit(Opcode.RETNIL, 0, 0, 0, false, null);
-        return fn.proto().build();
+        return fn.proto().params(params.size(), params.size()).globals(globalNames, globalRegs).build();
+    }
+
+    /**
+     * Records the top level's variables, the host's parameters first (a later declaration of a
+     * name wins), for {@link Proto#globalNames}.
+     */
+    private void recordGlobals(Object key) {
+        java.util.LinkedHashMap<String, Integer> regs = new java.util.LinkedHashMap<>();
+        for (LocalVar v : res.hostParams) {
+            regs.put(v.name, v.reg);
+        }
+        for (LocalVar v : res.scopeVars.getOrDefault(key, List.of())) {
+            if (v.reg >= 0) {
+                regs.remove(v.name);
+                regs.put(v.name, v.reg);
+            }
+        }
+        globalNames = regs.keySet().toArray(new String[0]);
+        globalRegs = regs.values().stream().mapToInt(Integer::intValue).toArray();
     }
 
     /** The function being compiled: where code goes now. */
@@ -113,6 +146,13 @@ public final class Compiler {
             } else {
                 stmt(s);
             }
+        }
+        if (key == topLevel) {
+            // The top level's variables stay where they are, and its atomics stay held (the
+            // task's end releases them): a host reads them, and calls their functions, after
+            // the top level returned.
+            recordGlobals(key);
+            return;
         }
         releaseAtomics(atomicsMark);
         fn.liveAtomics.subList(atomicsMark, fn.liveAtomics.size()).clear();

@@ -60,6 +60,8 @@ public final class Resolver {
     final Set<LocalVar> blockDeclared = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
     /** Assignments from concurrent code to enclosing variables, and how each is compiled. */
     final Map<Object, SharedWrite> sharedWrites = new IdentityHashMap<>();
+    /** The host's names, the top level's parameters in order (see {@link #resolve(Ast.Program, List)}). */
+    final List<LocalVar> hostParams = new ArrayList<>();
     /** Functions (and unit bodies, and the program) that directly hold a stream or async block: their returns wait for it. */
     final Set<Object> scopeWaits = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
 
@@ -102,9 +104,23 @@ public final class Resolver {
     }
 
     public void resolve(Ast.Program program) {
+        resolve(program, List.of());
+    }
+
+    /**
+     * Resolves {@code program}, whose top level is called with the host's values of
+     * {@code hostNames} (host functions and globals): they are the top level's parameters, in
+     * a scope around the program's own, so the program may shadow them.
+     */
+    public void resolve(Ast.Program program, List<String> hostNames) {
         fn = program;
         fnChain.add(program);
+        push(hostParams);
+        for (String name : hostNames) {
+            hostParams.add(declare(name, LocalVar.Kind.PARAM, -1, null));
+        }
         block(program.body(), program);
+        pop();
         functionWrites.checkConcurrentCalls(this::error);
     }
 

@@ -276,6 +276,61 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts running {@code fiber} on the calling thread, which is not one of the carriers (a
+     * host's call runs where the host calls it): the fiber belongs to this scheduler, so that
+     * whatever it waits on can wake it, and it counts as active, so that quiescence does not
+     * happen under it. It is not numbered or counted live unless it has to stay: see
+     * {@link #endHostRun}.
+     */
+    public void beginHostRun(Fiber fiber) {
+        if (closed) {
+            throw new IllegalStateException("scheduler is closed");
+        }
+        if (fiber.scheduler != null) {
+            throw new IllegalStateException(fiber + " was already spawned");
+        }
+        fiber.scheduler = this;
+        fiber.beginRun();
+        incrementActive();
+    }
+
+    /**
+     * The run begun by {@link #beginHostRun} returned {@code status}. A fiber that finished is
+     * done. One that yielded or parked is adopted: numbered and counted live as if spawned, and
+     * queued or parked exactly as a carrier does after a run, so that it goes on on the
+     * carriers.
+     */
+    public void endHostRun(Fiber fiber, Fiber.Status status) {
+        if (status == Fiber.Status.DONE) {
+            fiber.abandonWait();
+            fiber.svState(Fiber.DONE);
+            decrementActive();
+            return;
+        }
+        fiber.id = ids.incrementAndGet();
+        started.increment();
+        long nowLive = live.incrementAndGet();
+        if (nowLive > peakLive.get()) {
+            peakLive.accumulateAndGet(nowLive, Math::max);
+        }
+        if (nowLive == 1) {
+            timer.wake();
+        }
+        if (status == Fiber.Status.YIELD) {
+            fiber.svState(Fiber.RUNNABLE);
+            submit(fiber);
+        } else {
+            parking(fiber);
+            if (fiber.commitPark()) {
+                submit(fiber); // a wake-up raced with the park: it is still counted active
+            } else {
+                parks.increment();
+                decrementActive();
+            }
+        }
+    }
+
     /** Queues a RUNNABLE fiber that is already counted active. */
     void submit(Fiber fiber) {
         if (Thread.currentThread() instanceof CarrierThread ct && ct.carrier.scheduler() == this) {

@@ -17,9 +17,22 @@ public final class ErrorValue {
     /** Stop's summary ("2 other units failed, 1 cancelled"), added by the innermost block it failed. */
     private volatile String blockNote;
 
+    /** The Java exception behind a HostError (a host function threw it), or null. */
+    private final Throwable cause;
+
     public ErrorValue(String kind, String message) {
+        this(kind, message, null);
+    }
+
+    public ErrorValue(String kind, String message, Throwable cause) {
         this.kind = kind;
         this.message = message == null ? "" : message;
+        this.cause = cause;
+    }
+
+    /** The Java exception behind a HostError, or null. */
+    public Throwable cause() {
+        return cause;
     }
 
     public Source source() {

@@ -27,6 +27,11 @@ public final class DictValue {
         map.put(new Key(key), value);
     }
 
+    /** Each key and value in insertion order (hold this dict's lock while a program may change it). */
+    public void forEach(java.util.function.BiConsumer<Object, Object> action) {
+        map.forEach((k, v) -> action.accept(k.value(), v));
+    }
+
     /** A dict key: the value with Limn equality and a hash consistent with it. */
     public record Key(Object value) {
         @Override

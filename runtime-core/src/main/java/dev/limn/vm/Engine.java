@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One Limn runtime: it owns everything a program runs on, so that two engines in one JVM share
@@ -24,7 +23,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *       cells, open channels), which {@link #liveCounts} reads and which are 0 whenever no
  *       program runs.</li>
  * </ul>
- * Programs run one at a time ({@link ProgramRun}); each run keeps its own statistics.
+ * Several programs may run at once ({@link ProgramRun}: the CLI's one program, or a host's
+ * loaded instances); each run keeps its own statistics.
  * {@link #close} stops the threads and returns the slabs to the OS.
  */
 public final class Engine implements AutoCloseable {
@@ -35,10 +35,8 @@ public final class Engine implements AutoCloseable {
     final LongAdder liveTasks = new LongAdder();
     final AtomicLong openChannels = new AtomicLong();
     private final AtomicLong channelNumbers = new AtomicLong();
-    /** Held while a program runs: one program at a time. */
-    private final ReentrantLock running = new ReentrantLock();
-    /** The program running now, which a deadlock is reported to; null between runs. */
-    private volatile ProgramRun current;
+    /** The program runs now on this engine: a deadlock is reported to theirs. */
+    private final java.util.Set<ProgramRun> runs = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     private Engine(Builder b) {
@@ -57,30 +55,39 @@ public final class Engine implements AutoCloseable {
         return scheduler.carrierCount();
     }
 
-    /** Starts {@code run} as this engine's current program; {@link #endRun} ends it. */
+    /** Starts {@code run} on this engine; {@link #endRun} ends it. Several may run at once. */
     void beginRun(ProgramRun run) {
-        running.lock();
         if (closed) {
-            running.unlock();
             throw new IllegalStateException("the engine is closed");
         }
-        current = run;
+        runs.add(run);
     }
 
     void endRun(ProgramRun run) {
-        if (current == run) {
-            current = null;
-            running.unlock();
-        }
+        runs.remove(run);
     }
 
+    /** Each run gets the blocked tasks that are its own; a fiber of no run is terminated. */
     private void onDeadlock(List<Blocked> blocked) {
-        ProgramRun run = current;
-        if (run != null) {
-            run.onDeadlock(blocked);
-        } else {
-            blocked.forEach(b -> b.fiber().terminate());
+        Map<ProgramRun, List<Blocked>> byRun = new LinkedHashMap<>();
+        for (Blocked b : blocked) {
+            if (b.fiber() instanceof TaskContext t && t.run != null && runs.contains(t.run)) {
+                byRun.computeIfAbsent(t.run, r -> new java.util.ArrayList<>()).add(b);
+            } else {
+                b.fiber().terminate();
+            }
         }
+        byRun.forEach(ProgramRun::onDeadlock);
+    }
+
+    /** A new channel of no program (a host's): {@code capacity} ≥ 1, or -1 for unbounded. */
+    public dev.limn.chan.Channel newChannel(int capacity) {
+        return new dev.limn.chan.Channel(nextChannelNumber(), capacity, openChannels);
+    }
+
+    /** The scheduler, for the host's side of channels and timers. */
+    public Scheduler scheduler() {
+        return scheduler;
     }
 
     /** The number of the next channel created on this engine (1, 2, ...). */
@@ -108,20 +115,15 @@ public final class Engine implements AutoCloseable {
      * read freed memory. Idempotent.
      */
     @Override
-    public void close() {
-        running.lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            scheduler.close();
-            if (liveTasks.sum() == 0) {
-                registers.close();
-                cells.close();
-            }
-        } finally {
-            running.unlock();
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        scheduler.close();
+        if (liveTasks.sum() == 0) {
+            registers.close();
+            cells.close();
         }
     }
 

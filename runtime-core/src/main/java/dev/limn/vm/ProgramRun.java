@@ -1,13 +1,9 @@
 package dev.limn.vm;
 
-import dev.limn.block.BlockConfig;
-import dev.limn.block.BlockRun;
-import dev.limn.block.BlockSpec;
 import dev.limn.block.ParallelStats;
 import dev.limn.chan.Channel;
 import dev.limn.sched.Blocked;
 import dev.limn.sched.Scheduler;
-import dev.limn.text.Span;
 import dev.limn.value.ErrorValue;
 
 import java.io.PrintStream;
@@ -59,19 +55,22 @@ public final class ProgramRun implements AutoCloseable {
     private final AtomicLong peakTasks = new AtomicLong();
 
     private volatile List<String> deadlock;
-    private volatile int mainStatus = -1;
-    private volatile ErrorValue mainError;
-    /** See {@link #topScope}; guarded by this. */
-    private BlockRun topScope;
-    private boolean mainEnded;
+    /** The program's top level, once {@link #runMain} started it. */
+    private volatile Entry main;
+    /** Where the generators of the host's calls come from (see {@link TaskContext#random()}); guarded by itself. */
+    private final SplittableRandom callRandoms;
 
     public ProgramRun(Engine engine, PrintStream out, PrintStream err, int maxDepth) {
-        this(engine, out, err, maxDepth, null);
+        this(engine, out, err, maxDepth, null, 0L);
     }
 
-    /** @param trace where to write a trace of the run (see {@link Trace}), or null */
-    public ProgramRun(Engine engine, PrintStream out, PrintStream err, int maxDepth, java.nio.file.Path trace) {
+    /**
+     * @param trace where to write a trace of the run (see {@link Trace}), or null
+     * @param seed  the seed of the host's calls' generators (the top level's is {@link #runMain}'s)
+     */
+    public ProgramRun(Engine engine, PrintStream out, PrintStream err, int maxDepth, java.nio.file.Path trace, long seed) {
         this.engine = engine;
+        this.callRandoms = new SplittableRandom(seed);
         this.out = out;
         this.err = err;
         this.maxDepth = maxDepth;
@@ -105,12 +104,64 @@ public final class ProgramRun implements AutoCloseable {
 
     /**
      * Runs {@code main} (the program's top level) as the main task and returns when it and
-     * every task it started have finished.
+     * every task it started have finished ({@link #main()} has the outcome).
      */
     public void runMain(Closure main, long seed) throws InterruptedException {
-        TaskContext t = new TaskContext(this, main, new Object[0], new SplittableRandom(seed), null);
+        Entry entry = new Entry(this, "main task");
+        this.main = entry;
+        TaskContext t = new TaskContext(entry, main, new Object[0], new SplittableRandom(seed));
         spawn(t);
         scheduler.runMain(t);
+    }
+
+    /** The top level run by {@link #runMain}, or null. */
+    public Entry main() {
+        return main;
+    }
+
+    /**
+     * Starts {@code fn} with {@code args} (values in the VM's form) as the task of
+     * {@code entry}. With {@code here}, the task runs on
+     * the calling thread until it ends or first suspends, and then goes on on the carriers;
+     * otherwise it starts on the carriers. Either way the entry's {@link Entry#completion}
+     * tells when it is complete.
+     *
+     * @throws dev.limn.value.LimnError ArityMismatch or TypeMismatch before anything runs
+     */
+    public void start(Entry entry, Closure fn, Object[] args, boolean here) {
+        Proto p = fn.proto;
+        if (args.length < p.minArgs || args.length > p.numParams) {
+            throw new dev.limn.value.LimnError("ArityMismatch", "fn " + p.displayName() + " expects " + p.numParams
+                    + (p.numParams == 1 ? " argument" : " arguments") + ", got " + args.length);
+        }
+        TaskContext t = new TaskContext(entry, fn, args, null);
+        if (p.async) {
+            // an async fn called from the host: its body is the entry's only work, so it runs as the entry's task
+            here = false;
+        }
+        t.countLive();
+        tasksStarted.increment();
+        countSpawned();
+        if (!here) {
+            scheduler.spawn(t);
+            return;
+        }
+        scheduler.beginHostRun(t);
+        scheduler.endHostRun(t, t.runTask());
+    }
+
+    /** A new generator for a host's call (they are split from one seeded at construction). */
+    SplittableRandom callRandom() {
+        synchronized (callRandoms) {
+            return callRandoms.split();
+        }
+    }
+
+    /** The deadlock found last, if any, and forgets it (a host's entry that ended terminated reports it). */
+    public List<String> takeDeadlock() {
+        List<String> d = deadlock;
+        deadlock = null;
+        return d;
     }
 
     /** Spawns a task of this program on its scheduler. */
@@ -119,15 +170,19 @@ public final class ProgramRun implements AutoCloseable {
         if (!t.runsFamily()) {
             tasksStarted.increment(); // a family's chunk counts its tasks as it starts them
         }
-        long live = liveTasks.incrementAndGet();
-        if (live > peakTasks.get()) {
-            peakTasks.accumulateAndGet(live, Math::max);
-        }
+        countSpawned();
         if (t.scheduler() == null) {
             if (t.unit == null) {
                 return; // the main task: runMain spawns it
             }
             scheduler.spawn(t);
+        }
+    }
+
+    private void countSpawned() {
+        long live = liveTasks.incrementAndGet();
+        if (live > peakTasks.get()) {
+            peakTasks.accumulateAndGet(live, Math::max);
         }
     }
 
@@ -150,55 +205,6 @@ public final class ProgramRun implements AutoCloseable {
         }
     }
 
-    void mainFinished(int status, ErrorValue error) {
-        mainError = error;
-        mainStatus = status;
-        BlockRun scope;
-        synchronized (this) {
-            scope = topScope;
-            mainEnded = true;
-        }
-        if (scope != null) {
-            if (status != Interpreter.DONE) {
-                scope.cancelUnits(); // the program failed: its async calls are cancelled (SPEC §7)
-            }
-            scope.bodyEnded();
-        }
-    }
-
-    /**
-     * The scope of async calls made by the main task outside any block (SPEC §7): created at
-     * the first one; the program's end waits for its calls (as for every task).
-     */
-    synchronized BlockRun topScope() {
-        if (topScope == null) {
-            if (mainEnded) {
-                throw new IllegalStateException("an async call after the main task ended");
-            }
-            topScope = new BlockRun(new BlockSpec(BlockConfig.defaults(Span.NONE), false, "the program"), null, null, null);
-        }
-        return topScope;
-    }
-
-    /** After the run: the error of an async call of the main task that failed and that nobody awaited, or null. */
-    public ErrorValue unawaitedAsyncError() {
-        BlockRun scope;
-        synchronized (this) {
-            scope = topScope;
-        }
-        return scope == null ? null : scope.error();
-    }
-
-    /** How the main task ended (an {@link Interpreter} status). */
-    public int mainStatus() {
-        return mainStatus;
-    }
-
-    /** The error that ended the main task, or null. */
-    public ErrorValue mainError() {
-        return mainError;
-    }
-
     /** Each blocked task of a deadlock (who, what it waits on, where), or null if there was none. */
     public List<String> deadlock() {
         return deadlock;
@@ -219,6 +225,11 @@ public final class ProgramRun implements AutoCloseable {
         for (Blocked b : blocked) {
             b.fiber().terminate();
         }
+    }
+
+    /** The engine this program runs on. */
+    public Engine engine() {
+        return engine;
     }
 
     /** A new channel of this program: {@code capacity} ≥ 1, or -1 for unbounded. */

@@ -40,6 +40,13 @@ public final class Proto {
     public final int[] exReg;
     /** An {@code async fn} (SPEC §7): a call starts it as a task and returns a future. */
     final boolean async;
+    /**
+     * The top level only: its variables by name (the last declaration of a name wins) and the
+     * register of each, which holds the value, or its {@link Box} when a function captures it.
+     * The top level leaves them there when it returns, so a host reads them after a load.
+     */
+    public final String[] globalNames;
+    public final int[] globalRegs;
 
     private Proto(Builder b) {
         this.name = b.name;
@@ -69,6 +76,8 @@ public final class Proto {
         this.exHandler = b.exHandler;
         this.exReg = b.exReg;
         this.async = b.async;
+        this.globalNames = b.globalNames;
+        this.globalRegs = b.globalRegs;
         checkRegisters();
     }
 
@@ -100,6 +109,8 @@ public final class Proto {
         private int[] exHandler = new int[0];
         private int[] exReg = new int[0];
         private boolean async;
+        private String[] globalNames = new String[0];
+        private int[] globalRegs = new int[0];
 
         /** A function named {@code name}, or anonymous when it is null. */
         public Builder(String name) {
@@ -172,6 +183,13 @@ public final class Proto {
         }
 
         /** Whether it is an {@code async fn}. */
+        /** The top level's variables and their registers (see {@link Proto#globalNames}). */
+        public Builder globals(String[] names, int[] regs) {
+            this.globalNames = names;
+            this.globalRegs = regs;
+            return this;
+        }
+
         public Builder async(boolean async) {
             this.async = async;
             return this;

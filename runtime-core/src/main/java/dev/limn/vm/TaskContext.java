@@ -92,13 +92,17 @@ public final class TaskContext extends Fiber {
 
     // ---- concurrency state (null for a standalone context) ----
     final ProgramRun run;
-    /** What this task is as a unit of its block; null for the main task. */
+    /** What this task is as a unit of its block; null for an entry's task (the main task, a host's call). */
     final Unit unit;
+    /** The entry whose task this is; null for a unit. */
+    final Entry entry;
     private Object[] startArgs;
     private boolean started;
     int status = -1;
     /** sleep(): the timer this task waits for, or null. */
     Timer sleepTimer;
+    /** A blocking host function's call this task waits for, or null ({@link HostCalls}). */
+    dev.limn.sched.HostCall<Object> hostCall;
     /** What the task's function returned (an async call's value). */
     Object result;
     /** The blocks whose bodies this task is running now, innermost last (where its async calls belong). */
@@ -118,6 +122,7 @@ public final class TaskContext extends Fiber {
         this.description = description;
         this.run = null;
         this.unit = null;
+        this.entry = null;
         this.closure = main;
         this.startArgs = new Object[0];
         start();
@@ -134,10 +139,26 @@ public final class TaskContext extends Fiber {
         this.out = run.out;
         this.maxDepth = run.maxDepth;
         this.random = random;
-        this.description = unit == null ? "main task" : null;
+        this.description = null;
         this.unit = unit;
+        this.entry = null;
         this.closure = fn;
         this.startArgs = args;
+    }
+
+    /** The task of {@code entry}, calling {@code fn} with {@code args}; {@code random} null: split from the run's when asked for. */
+    TaskContext(Entry entry, Closure fn, Object[] args, SplittableRandom random) {
+        this.run = entry.run;
+        this.engine = run.engine;
+        this.out = run.out;
+        this.maxDepth = run.maxDepth;
+        this.random = random;
+        this.description = entry.description;
+        this.unit = null;
+        this.entry = entry;
+        this.closure = fn;
+        this.startArgs = args;
+        entry.task = this;
     }
 
     /** Takes the first register segment and places the arguments; the first run calls it. */
@@ -180,7 +201,8 @@ public final class TaskContext extends Fiber {
         return s;
     }
 
-    private Status runTask() {
+    /** Runs the task until it ends, yields or parks; the carrier's run, or a host thread's (see {@link ProgramRun#start}). */
+    Status runTask() {
         int s;
         try {
             if (!started) {
@@ -280,7 +302,10 @@ public final class TaskContext extends Fiber {
     /** The random generator of the running task (SPEC: {@code random}, {@code rand_int}). */
     SplittableRandom random() {
         SplittableRandom r = random;
-        if (r == null) {
+        if (r == null && unit == null) {
+            r = run.callRandom();
+            random = r;
+        } else if (r == null) {
             Unit.Chunk c = unit.chunk;
             r = new SplittableRandom(c.seed + (c.index + 1) * 0x9E3779B97F4A7C15L);
             random = r;
@@ -321,12 +346,15 @@ public final class TaskContext extends Fiber {
             scheduler().cancel(sleepTimer);
             sleepTimer = null;
         }
+        if (entry != null && entry.keepsGlobals() && s == Interpreter.DONE) {
+            keepGlobals();
+        }
         releaseCells();
         close();
         engine.liveTasks.decrement();
         run.taskEnded(this, s, countsAsTask);
         if (unit == null) {
-            run.mainFinished(s, error);
+            entry.taskFinished(s, error, result);
         } else if (unit.future != null) {
             // an async call: its outcome goes to its future, not to its block (SPEC §7)
             unit.future.complete(s == Interpreter.DONE ? result : null, s == Interpreter.FAILED ? error
@@ -351,6 +379,17 @@ public final class TaskContext extends Fiber {
                 block.chunkFinished(this);
             }
         }
+    }
+
+    /** A host's load returned: its entry keeps the top level's variables and the cells it still holds. */
+    private void keepGlobals() {
+        int[] regs = closure.proto.globalRegs;
+        Object[] values = new Object[regs.length];
+        for (int i = 0; i < regs.length; i++) {
+            values[i] = get(regs[i]);
+        }
+        entry.keep(values, cells == null ? java.util.List.of() : cells);
+        cells = null;
     }
 
     /** Counted live when spawned; called by whoever spawns it, just before {@code Scheduler.spawn}. */
@@ -527,6 +566,11 @@ public final class TaskContext extends Fiber {
                 set(fn, bi.invoke(this, fn + 1, argc));
                 return retPc;
             }
+            if (callee instanceof HostFn h) {
+                pc = retPc - 1; // a blocking one retries this CALL when resumed
+                set(fn, HostCalls.invoke(this, h, fn + 1, argc));
+                return retPc;
+            }
             throw LimnError.typeMismatch("cannot call " + Values.typeNameOfTag(lpTag(regs, fn), callee));
         }
         Proto p = c.proto;
@@ -615,7 +659,7 @@ public final class TaskContext extends Fiber {
     int ret(int src) {
         int d = depth - 1;
         if (d < 0) {
-            if (src >= 0 && unit != null && unit.future != null) {
+            if (src >= 0 && (unit == null || unit.future != null)) {
                 result = get(src);
             }
             return -1;

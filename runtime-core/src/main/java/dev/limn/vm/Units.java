@@ -83,7 +83,7 @@ final class Units {
         if (open != null && !open.isEmpty()) {
             return open.getLast();
         }
-        return t.unit != null ? t.unit.block : t.run.topScope();
+        return t.unit != null ? t.unit.block : t.entry.topScope();
     }
 
     private static Channel channelOrNil(Object v, String param) {

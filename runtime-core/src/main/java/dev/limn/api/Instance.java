@@ -1,0 +1,293 @@
+package dev.limn.api;
+
+import dev.limn.value.ErrorValue;
+import dev.limn.value.LimnError;
+import dev.limn.vm.Closure;
+import dev.limn.vm.Entry;
+import dev.limn.vm.Interpreter;
+import dev.limn.vm.ProgramRun;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A loaded program ({@link LimnRuntime#load}): its top level has run, and its top-level
+ * variables and functions live on. {@link #get} reads a variable; {@link #call} calls a
+ * top-level function, whose writes to top-level variables persist between calls.
+ *
+ * <h2>Threads</h2>
+ * Calls on one instance from several threads are serialised in arrival order (a fair lock):
+ * one runs at a time. A call runs on the calling thread until the Limn code first suspends (a
+ * channel operation, {@code sleep}, a block, a blocking host function); it then goes on on the
+ * runtime's carriers while the caller waits. A call that never suspends touches no other
+ * thread. Interrupting the calling thread, a timeout, or closing the runtime cancels the Limn
+ * code at its next safepoint (a loop's back edge, a call, a wait).
+ *
+ * <h2>Values</h2>
+ * <table>
+ *   <caption>Limn values in Java</caption>
+ *   <tr><th>Limn</th><th>Java out</th><th>Java in (also accepted)</th></tr>
+ *   <tr><td>int</td><td>Long</td><td>Integer, Short, Byte</td></tr>
+ *   <tr><td>float</td><td>Double</td><td>Float</td></tr>
+ *   <tr><td>bool</td><td>Boolean</td><td></td></tr>
+ *   <tr><td>str</td><td>String</td><td></td></tr>
+ *   <tr><td>nil</td><td>null</td><td></td></tr>
+ *   <tr><td>list</td><td>List (a copy)</td><td>any List (copied)</td></tr>
+ *   <tr><td>dict</td><td>LinkedHashMap (a copy)</td><td>any Map (copied)</td></tr>
+ *   <tr><td>duration</td><td>java.time.Duration</td><td></td></tr>
+ *   <tr><td>channel</td><td>LimnChannel</td><td></td></tr>
+ *   <tr><td>fn</td><td>LimnFunction</td><td></td></tr>
+ * </table>
+ * Any other Limn value (a range, a future, an error) reaches Java as its printed form, a
+ * String. Any other Java value passed in is an {@link IllegalArgumentException} naming its
+ * type and position.
+ */
+public final class Instance {
+    final LimnRuntime runtime;
+    final Program program;
+    final ProgramRun run;
+    /** The top level's variables (a value, or a box) by index; see {@code Proto.globalNames}. */
+    private final Object[] globals;
+    private final Map<String, Integer> index = new HashMap<>();
+    private final ReentrantLock calls = new ReentrantLock(true);
+    /** The call running now and its thread, for the runtime's watchdog (interrupts, timeouts, close). */
+    volatile Entry current;
+    volatile Thread caller;
+    volatile long deadline;
+    /** When the watchdog first saw the running call stopped (0: not yet): it terminates it a grace later. */
+    volatile long stoppedAt;
+    /** The load whose variables and cells this instance keeps (released when the runtime closes). */
+    Entry kept;
+
+    Instance(LimnRuntime runtime, Program program, ProgramRun run, Object[] globals) {
+        this.runtime = runtime;
+        this.program = program;
+        this.run = run;
+        this.globals = globals;
+        String[] names = program == null ? new String[0] : program.main.globalNames;
+        for (int i = 0; i < names.length; i++) {
+            index.put(names[i], i);
+        }
+    }
+
+    public Program program() {
+        return program;
+    }
+
+    /**
+     * The value of top-level variable {@code name} now (a copy, for a list or dict).
+     *
+     * @throws IllegalArgumentException if the program has no top-level variable of that name
+     */
+    public Object get(String name) {
+        calls.lock();
+        try {
+            return Conversions.toJava(Entry.read(globals[slot(name)]), this);
+        } finally {
+            calls.unlock();
+        }
+    }
+
+    private int slot(String name) {
+        Integer i = index.get(name);
+        if (i == null) {
+            throw new IllegalArgumentException("no top-level variable '" + name + "' in " + program.name());
+        }
+        return i;
+    }
+
+    /**
+     * Calls top-level function {@code name} with {@code args}, with the runtime's default
+     * timeout (none unless the builder set one).
+     *
+     * @return the function's result
+     * @throws LimnException            with the Limn error that ended the call (ArityMismatch for a wrong argument count)
+     * @throws IllegalArgumentException for an unknown name, a variable that is not a function, or an argument Limn has no value for
+     * @throws IllegalStateException    if the runtime is closed, or closes while the call runs
+     */
+    public Object call(String name, Object... args) {
+        return invoke(closure(name), args, runtime.defaultTimeoutNanos);
+    }
+
+    /** As {@link #call(String, Object...)}; after {@code timeout} the call ends with a LimnException of kind Timeout. */
+    public Object call(Duration timeout, String name, Object... args) {
+        return invoke(closure(name), args, nanos(timeout));
+    }
+
+    /** A handle on top-level function {@code name}, called without looking the name up again. */
+    public LimnFunction function(String name) {
+        return new LimnFunction(this, closure(name));
+    }
+
+    /**
+     * Calls top-level function {@code name} on another thread, in turn with this instance's other
+     * calls. {@code cancel(true)} on the future cancels the Limn task (at its next safepoint)
+     * and frees its resources.
+     */
+    public CompletableFuture<Object> callAsync(String name, Object... args) {
+        return invokeAsync(closure(name), args);
+    }
+
+    private Closure closure(String name) {
+        Object v = Entry.read(globals[slot(name)]);
+        if (!(v instanceof Closure c)) {
+            throw new IllegalArgumentException("'" + name + "' in " + program.name() + " is not a function");
+        }
+        return c;
+    }
+
+    static long nanos(Duration timeout) {
+        if (timeout == null || timeout.isZero() || timeout.isNegative()) {
+            throw new IllegalArgumentException("a timeout must be positive, got " + timeout);
+        }
+        return timeout.toNanos();
+    }
+
+    // ------------------------------------------------------------------ calls
+
+    /** Runs {@code fn} with {@code javaArgs} as the next call of this instance; {@code timeoutNanos} 0 for none. */
+    Object invoke(Closure fn, Object[] javaArgs, long timeoutNanos) {
+        Object[] args = new Object[javaArgs.length];
+        for (int i = 0; i < args.length; i++) {
+            args[i] = Conversions.toLimn(javaArgs[i], "argument " + (i + 1) + " of " + fn.proto.displayName());
+        }
+        calls.lock();
+        try {
+            runtime.checkOpen();
+            Entry e = new Entry(run, "call of " + fn.proto.displayName());
+            deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
+            stoppedAt = 0;
+            caller = Thread.currentThread();
+            current = e;
+            runtime.watch();
+            try {
+                run.start(e, fn, args, true);
+            } catch (LimnError err) {
+                throw LimnException.of(err.value);
+            }
+            if (!e.isComplete()) {
+                awaitComplete(e, timeoutNanos);
+            }
+            return outcome(e);
+        } finally {
+            current = null;
+            caller = null;
+            calls.unlock();
+        }
+    }
+
+    CompletableFuture<Object> invokeAsync(Closure fn, Object[] args) {
+        runtime.checkOpen();
+        AsyncCall f = new AsyncCall();
+        f.thread = Thread.ofVirtual().name("limn-async-call").start(() -> {
+            try {
+                f.complete(invoke(fn, args, runtime.defaultTimeoutNanos));
+            } catch (Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        return f;
+    }
+
+    /** A call's future: cancelling it interrupts the thread that waits for the call, which cancels the Limn task. */
+    private static final class AsyncCall extends CompletableFuture<Object> {
+        volatile Thread thread;
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            Thread t = thread;
+            if (cancelled && t != null) {
+                t.interrupt();
+            }
+            return cancelled;
+        }
+    }
+
+    /**
+     * Waits for an entry that suspended and goes on on the carriers. An interrupt or the
+     * timeout stops it (Cancelled, Timeout); after the grace it is terminated. Returns once it is
+     * complete, so that everything it held is free; the interrupt stays set.
+     */
+    void awaitComplete(Entry e, long timeoutNanos) {
+        CompletableFuture<Entry> done = e.completion();
+        boolean interrupted = false;
+        long stopDeadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : Long.MAX_VALUE;
+        boolean stopped = false;
+        try {
+            for (;;) {
+                try {
+                    long wait = stopDeadline - System.nanoTime();
+                    if (stopDeadline == Long.MAX_VALUE) {
+                        done.get();
+                    } else if (wait > 0) {
+                        done.get(wait, java.util.concurrent.TimeUnit.NANOSECONDS);
+                    } else {
+                        throw new java.util.concurrent.TimeoutException();
+                    }
+                    return;
+                } catch (InterruptedException ie) {
+                    interrupted = true;
+                    e.stop("Cancelled");
+                    stopped = true;
+                    stopDeadline = Math.min(stopDeadline, System.nanoTime() + LimnRuntime.GRACE_NANOS);
+                } catch (java.util.concurrent.TimeoutException te) {
+                    if (!stopped) {
+                        e.stop("Timeout");
+                        stopped = true;
+                        stopDeadline = System.nanoTime() + LimnRuntime.GRACE_NANOS;
+                    } else {
+                        e.cancel(true); // the grace is over
+                        stopDeadline = Long.MAX_VALUE;
+                    }
+                } catch (ExecutionException ex) {
+                    throw new IllegalStateException(ex.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** The result of a complete entry, or the exception that ended it. */
+    Object outcome(Entry e) {
+        String reason = e.stopReason();
+        if (e.status() == Interpreter.DONE) {
+            ErrorValue lost = e.unawaitedAsyncError();
+            if (lost != null) {
+                throw LimnException.of(lost);
+            }
+            return Conversions.toJava(e.result(), this);
+        }
+        if ("Closed".equals(reason)) {
+            throw new IllegalStateException("the runtime was closed while the call ran");
+        }
+        if (e.status() == Interpreter.TERMINATED) {
+            List<String> deadlock = run.takeDeadlock();
+            if (deadlock != null && reason == null) {
+                throw new LimnException("Deadlock", "every task is blocked and nothing can make progress: "
+                        + String.join("; ", deadlock));
+            }
+            throw new LimnException(reason == null ? "Cancelled" : reason, stoppedMessage(reason, e));
+        }
+        ErrorValue err = e.error();
+        if (reason != null && err.kind.equals("Cancelled")) {
+            String file = err.source() == null ? null : err.source().name();
+            int line = err.span() == null ? 0 : err.span().line();
+            int column = err.span() == null ? 0 : err.span().col();
+            throw new LimnException(reason, stoppedMessage(reason, e), file, line, column, err.task(), null);
+        }
+        throw LimnException.of(err);
+    }
+
+    private static String stoppedMessage(String reason, Entry e) {
+        return "Timeout".equals(reason) ? "the " + e.description() + " timed out" : "the " + e.description() + " was cancelled";
+    }
+}

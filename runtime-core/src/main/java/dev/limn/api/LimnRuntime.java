@@ -1,0 +1,556 @@
+package dev.limn.api;
+
+import dev.limn.lang.CompileException;
+import dev.limn.text.Diagnostic;
+import dev.limn.value.LimnError;
+import dev.limn.vm.Box;
+import dev.limn.vm.Closure;
+import dev.limn.vm.Engine;
+import dev.limn.vm.Entry;
+import dev.limn.vm.HostFn;
+import dev.limn.vm.Interpreter;
+import dev.limn.vm.ProgramRun;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.WeakHashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Pattern;
+
+/**
+ * A Limn runtime embedded in a Java host: its carrier threads, timer, off-heap memory and live
+ * counts, and the host functions its programs may call. Compile a program once
+ * ({@link #compile}), load it into instances ({@link #load}) and call their functions
+ * ({@link Instance#call}); share channels with them ({@link #channel}).
+ *
+ * <pre>{@code
+ * try (LimnRuntime rt = LimnRuntime.builder().carriers(2).build()) {
+ *     rt.define("price", args -> 101.5);
+ *     Program p = rt.compile("strategy.lm", source, Set.of("threshold"));
+ *     Instance s = rt.load(p, Map.of("threshold", 3L));
+ *     Object r = s.call("on_tick", 100L, 2.5);
+ * }
+ * }</pre>
+ *
+ * A runtime is thread-safe. No thread is started per call or per load: its threads are the
+ * carriers and the timer, started by {@link Builder#build}, and one watchdog that notices
+ * interrupts and timeouts of calls running on the host's threads. {@link #close} cancels what
+ * still runs and frees everything.
+ */
+public final class LimnRuntime implements AutoCloseable {
+    /** How long cancelled Limn code may take to reach a safepoint before it is terminated. */
+    static final long GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    /** How often the watchdog looks at calls running on host threads. */
+    private static final long WATCH_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+    private final Engine engine;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final int maxDepth;
+    private final long seed;
+    final long defaultTimeoutNanos;
+    private final Map<String, HostFunctionBinding> functions = new LinkedHashMap<>();
+    /** Every instance loaded, for the watchdog and close (weakly: an instance the host dropped goes). */
+    private final Set<Instance> instances = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+    /** Loads on the carriers not yet complete ({@link #loadAsync}), for close. */
+    private final Set<Entry> loading = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Thread watchdog;
+    private volatile boolean watching;
+    private volatile boolean closed;
+    private Instance detached;
+
+    private LimnRuntime(Builder b) {
+        JvmFlags.check();
+        this.out = b.out;
+        this.err = b.err;
+        this.maxDepth = b.maxDepth;
+        this.seed = b.seed != null ? b.seed : System.nanoTime();
+        this.defaultTimeoutNanos = b.timeout == null ? 0 : Instance.nanos(b.timeout);
+        this.engine = Engine.builder().carriers(b.carriers).pin(b.pin).build();
+        this.watchdog = new Thread(this::watchLoop, "limn-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The JVM flags Limn needs, as they go on the java command line. */
+    public static List<String> requiredJvmFlags() {
+        return JvmFlags.required();
+    }
+
+    // ------------------------------------------------------------------ host functions and programs
+
+    /** Defines host function {@code name} (plain: it must not block); programs compiled afterwards may call it. */
+    public void define(String name, HostFunction fn) {
+        define(name, fn, HostFunction.Mode.PLAIN);
+    }
+
+    /**
+     * Defines host function {@code name}; with {@link HostFunction.Mode#BLOCKING} it runs on a
+     * virtual thread while its calling task is suspended.
+     *
+     * @throws IllegalArgumentException if the name is not an identifier or is defined already
+     */
+    public void define(String name, HostFunction fn, HostFunction.Mode mode) {
+        checkName(name);
+        java.util.Objects.requireNonNull(fn, "fn");
+        java.util.Objects.requireNonNull(mode, "mode");
+        checkOpen();
+        synchronized (functions) {
+            if (functions.containsKey(name)) {
+                throw new IllegalArgumentException("host function '" + name + "' is defined already");
+            }
+            functions.put(name, new HostFunctionBinding(name, fn, mode == HostFunction.Mode.BLOCKING));
+        }
+    }
+
+    private static void checkName(String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("not a Limn name: '" + name + "'");
+        }
+    }
+
+    /** Compiles {@code source}, named {@code name} in diagnostics, binding no host globals. */
+    public Program compile(String name, String source) {
+        return compile(name, source, Set.of());
+    }
+
+    /**
+     * Compiles {@code source}; {@code hostGlobals} are the names the host binds at
+     * {@link #load}. The host functions defined so far are visible to it.
+     *
+     * @throws LimnCompileException     with every compile error of the file
+     * @throws IllegalArgumentException if a host global is not a name, or is also a host function
+     */
+    public Program compile(String name, String source, Set<String> hostGlobals) {
+        checkOpen();
+        List<String> fns;
+        synchronized (functions) {
+            fns = new ArrayList<>(functions.keySet());
+        }
+        List<String> globals = new ArrayList<>(new TreeSet<>(hostGlobals));
+        for (String g : globals) {
+            checkName(g);
+            if (fns.contains(g)) {
+                throw new IllegalArgumentException("'" + g + "' is a host function and cannot also be a host global");
+            }
+        }
+        List<String> params = new ArrayList<>(fns);
+        params.addAll(globals);
+        try {
+            LimnProgram p = Limn.compile(name, source, false, params);
+            return new Program(p.source(), p.main(), fns, globals);
+        } catch (CompileException e) {
+            List<LimnCompileException.Diagnostic> ds = new ArrayList<>();
+            for (Diagnostic d : e.diagnostics()) {
+                ds.add(new LimnCompileException.Diagnostic(d.source() == null ? name : d.source().name(),
+                        d.span() == null ? 0 : d.span().line(), d.span() == null ? 0 : d.span().col(), d.message(), d.render()));
+            }
+            throw new LimnCompileException(ds);
+        }
+    }
+
+    // ------------------------------------------------------------------ loading
+
+    /**
+     * Runs {@code program}'s top level once, on the calling thread until it first suspends, with
+     * {@code globals} bound to its host globals; returns the instance that keeps its variables.
+     *
+     * @throws IllegalArgumentException if a declared host global is missing, one given is not declared, or a value has no Limn form
+     * @throws LimnException            if the top level fails
+     */
+    public Instance load(Program program, Map<String, ?> globals) {
+        ProgramRun run = newRun();
+        Entry e = new Entry(run, "main task", true);
+        Object[] args = hostArguments(program, globals);
+        Instance instance = new Instance(this, program, run, null);
+        instance.deadline = defaultTimeoutNanos > 0 ? System.nanoTime() + defaultTimeoutNanos : 0;
+        instance.caller = Thread.currentThread();
+        instance.current = e;
+        instances.add(instance);
+        watch();
+        try {
+            startTopLevel(run, e, program, args, true);
+            if (!e.isComplete()) {
+                instance.awaitComplete(e, defaultTimeoutNanos);
+            }
+        } finally {
+            instance.current = null;
+            instance.caller = null;
+            instances.remove(instance);
+        }
+        return loaded(program, run, e, instance);
+    }
+
+    /** {@link #load} with no host globals. */
+    public Instance load(Program program) {
+        return load(program, Map.of());
+    }
+
+    /** As {@link #load}, with the top level running on the carriers; the future fails with the exception load would throw. */
+    public CompletableFuture<Instance> loadAsync(Program program, Map<String, ?> globals) {
+        ProgramRun run = newRun();
+        Entry e = new Entry(run, "main task", true);
+        Object[] args = hostArguments(program, globals);
+        loading.add(e);
+        startTopLevel(run, e, program, args, false);
+        return e.completion().handle((done, failure) -> {
+            loading.remove(e);
+            return loaded(program, run, e, new Instance(this, program, run, null));
+        });
+    }
+
+    private ProgramRun newRun() {
+        checkOpen();
+        synchronized (this) {
+            return new ProgramRun(engine, out, err, maxDepth, null, seed + instances.size() * 0x9E3779B97F4A7C15L);
+        }
+    }
+
+    private void startTopLevel(ProgramRun run, Entry e, Program program, Object[] args, boolean here) {
+        try {
+            run.start(e, new Closure(program.main, new Box[0]), args, here);
+        } catch (LimnError err) {
+            run.close();
+            throw LimnException.of(err.value);
+        }
+    }
+
+    private Instance loaded(Program program, ProgramRun run, Entry e, Instance waiter) {
+        if (e.status() != Interpreter.DONE || e.unawaitedAsyncError() != null) {
+            try {
+                waiter.outcome(e);
+            } finally {
+                e.releaseKept();
+                run.close();
+            }
+            throw new LimnException("Error", "the top level of " + program.name() + " did not return");
+        }
+        Instance instance = new Instance(this, program, run, e.globals());
+        instance.kept = e;
+        instances.add(instance);
+        if (closed) {
+            release(instance);
+            throw new IllegalStateException("the runtime is closed");
+        }
+        return instance;
+    }
+
+    private Object[] hostArguments(Program program, Map<String, ?> globals) {
+        List<String> missing = new ArrayList<>();
+        for (String g : program.hostGlobals) {
+            if (!globals.containsKey(g)) {
+                missing.add(g);
+            }
+        }
+        List<String> extra = new ArrayList<>();
+        for (String g : globals.keySet()) {
+            if (!program.hostGlobals.contains(g)) {
+                extra.add(g);
+            }
+        }
+        if (!missing.isEmpty() || !extra.isEmpty()) {
+            throw new IllegalArgumentException(program.name() + ": "
+                    + (missing.isEmpty() ? "" : "host globals declared at compile but not given: " + missing)
+                    + (!missing.isEmpty() && !extra.isEmpty() ? "; " : "")
+                    + (extra.isEmpty() ? "" : "globals given but not declared at compile: " + extra));
+        }
+        Object[] args = new Object[program.hostFunctions.size() + program.hostGlobals.size()];
+        int i = 0;
+        synchronized (functions) {
+            for (String f : program.hostFunctions) {
+                HostFunctionBinding h = functions.get(f);
+                if (h == null) {
+                    throw new IllegalArgumentException(program.name() + " calls host function '" + f
+                            + "', which this runtime does not define");
+                }
+                args[i++] = h;
+            }
+        }
+        for (String g : program.hostGlobals) {
+            args[i++] = Conversions.toLimn(globals.get(g), "global '" + g + "'");
+        }
+        return args;
+    }
+
+    // ------------------------------------------------------------------ channels and counts
+
+    /** A new unbounded channel that the host feeds or drains. */
+    public LimnChannel channel() {
+        return hostChannel(-1);
+    }
+
+    /** A new channel holding at most {@code capacity} (at least 1) values. */
+    public LimnChannel channel(int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("a channel's capacity must be at least 1, got " + capacity);
+        }
+        return hostChannel(capacity);
+    }
+
+    private LimnChannel hostChannel(int capacity) {
+        checkOpen();
+        dev.limn.chan.Channel c = engine.newChannel(capacity);
+        c.registerHostProducer(engine.scheduler());
+        return new LimnChannel(this, c);
+    }
+
+    /**
+     * This runtime's live resources by name: {@code tasks.live}, {@code slab.blocks.live},
+     * {@code atomic.cells.live} (an instance keeps its top-level atomics), {@code channels.open}.
+     */
+    public Map<String, Long> liveCounts() {
+        return engine.liveCounts();
+    }
+
+    Engine engine() {
+        return engine;
+    }
+
+    /** The owner of functions that reach the host through a channel rather than an instance. */
+    synchronized Instance detached() {
+        if (detached == null) {
+            detached = new Instance(this, null, new ProgramRun(engine, out, err, maxDepth, null, seed), new Object[0]);
+        }
+        return detached;
+    }
+
+    void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the runtime is closed");
+        }
+    }
+
+    // ------------------------------------------------------------------ the watchdog
+
+    /** A call is starting on a host thread: wake the watchdog if it sleeps. */
+    void watch() {
+        if (!watching) {
+            watching = true;
+            LockSupport.unpark(watchdog);
+        }
+    }
+
+    /**
+     * While calls run on host threads, every {@link #WATCH_NANOS}: stops a call whose thread
+     * was interrupted (Cancelled) or whose deadline passed (Timeout), and terminates one still
+     * running a grace after that. Parks while no call runs.
+     */
+    private void watchLoop() {
+        while (!closed) {
+            boolean busy = false;
+            Instance[] all;
+            synchronized (instances) {
+                all = instances.toArray(new Instance[0]);
+            }
+            for (Instance i : all) {
+                busy |= police(i);
+            }
+            Instance d;
+            synchronized (this) {
+                d = detached;
+            }
+            if (d != null) {
+                busy |= police(d);
+            }
+            if (busy || !loading.isEmpty()) {
+                LockSupport.parkNanos(WATCH_NANOS);
+            } else {
+                watching = false;
+                // a call that began just before the flag went down: look once more before parking
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+            }
+        }
+    }
+
+    private static boolean police(Instance i) {
+        Entry e = i.current;
+        Thread t = i.caller;
+        if (e == null || t == null) {
+            return false;
+        }
+        long deadline = i.deadline;
+        if (t.isInterrupted()) {
+            e.stop("Cancelled");
+        } else if (deadline != 0 && System.nanoTime() - deadline > 0) {
+            e.stop("Timeout");
+        }
+        if (e.stopReason() != null && !e.isComplete()) {
+            if (i.stoppedAt == 0) {
+                i.stoppedAt = System.nanoTime();
+            } else if (System.nanoTime() - i.stoppedAt > GRACE_NANOS) {
+                e.cancel(true);
+            }
+        }
+        return true;
+    }
+
+    // ------------------------------------------------------------------ closing
+
+    /**
+     * Cancels every call and load still running (they end with an IllegalStateException),
+     * waits a grace for them, then stops the threads and frees the memory. Idempotent.
+     */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        List<Instance> all;
+        synchronized (instances) {
+            all = new ArrayList<>(instances);
+        }
+        if (detached != null) {
+            all.add(detached);
+        }
+        List<Entry> running = new ArrayList<>(loading);
+        for (Instance i : all) {
+            Entry e = i.current;
+            if (e != null) {
+                running.add(e);
+            }
+        }
+        for (Entry e : running) {
+            e.stop("Closed");
+        }
+        long deadline = System.nanoTime() + GRACE_NANOS;
+        for (Entry e : running) {
+            long left = deadline - System.nanoTime();
+            try {
+                e.completion().get(Math.max(1, left), TimeUnit.NANOSECONDS);
+            } catch (Exception notYet) {
+                e.cancel(true);
+            }
+        }
+        for (Entry e : running) {
+            try {
+                e.completion().get(GRACE_NANOS, TimeUnit.NANOSECONDS);
+            } catch (Exception stuck) {
+                // a task that reaches no safepoint (a host function that never returns): the engine keeps its memory
+            }
+        }
+        LockSupport.unpark(watchdog);
+        for (Instance i : all) {
+            release(i);
+        }
+        engine.close();
+    }
+
+    private void release(Instance i) {
+        if (i.kept != null) {
+            i.kept.releaseKept();
+        }
+        i.run.close();
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** A host function as the VM calls it: converts the arguments to Java and the result back. */
+    private static final class HostFunctionBinding extends HostFn {
+        private final HostFunction fn;
+
+        HostFunctionBinding(String name, HostFunction fn, boolean blocking) {
+            super(name, blocking);
+            this.fn = fn;
+        }
+
+        @Override
+        public Object call(Object[] args) throws Exception {
+            Object[] javaArgs = new Object[args.length];
+            for (int i = 0; i < args.length; i++) {
+                javaArgs[i] = Conversions.toJava(args[i], null);
+            }
+            return Conversions.toLimn(fn.call(javaArgs), "the result of host function " + name());
+        }
+    }
+
+    /** Settings of a {@link LimnRuntime}. */
+    public static final class Builder {
+        private int carriers;
+        private boolean pin;
+        private Long seed;
+        private int maxDepth = RunOptions.DEFAULT_MAX_DEPTH;
+        private PrintStream out = System.out;
+        private PrintStream err = System.err;
+        private Duration timeout;
+
+        private Builder() {
+        }
+
+        /** Carrier threads; 0 (the default) means one per available processor. */
+        public Builder carriers(int n) {
+            if (n < 0) {
+                throw new IllegalArgumentException("carriers must be at least 1 (or 0 for one per processor), got " + n);
+            }
+            carriers = n;
+            return this;
+        }
+
+        /** Pins each carrier to its own CPU. */
+        public Builder pin(boolean pin) {
+            this.pin = pin;
+            return this;
+        }
+
+        /** The seed of {@code random()} and {@code rand_int()} (default: from the clock). */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** The call depth past which a call raises StackOverflow (default 100,000). */
+        public Builder maxDepth(int depth) {
+            if (depth < 1) {
+                throw new IllegalArgumentException("maxDepth must be at least 1, got " + depth);
+            }
+            maxDepth = depth;
+            return this;
+        }
+
+        /** Where {@code print} writes (default System.out). */
+        public Builder out(PrintStream out) {
+            this.out = java.util.Objects.requireNonNull(out, "out");
+            return this;
+        }
+
+        /** Where warnings go (default System.err). */
+        public Builder err(PrintStream err) {
+            this.err = java.util.Objects.requireNonNull(err, "err");
+            return this;
+        }
+
+        /** The timeout of every call and load that gives none (default: none). */
+        public Builder timeout(Duration timeout) {
+            Instance.nanos(timeout);
+            this.timeout = timeout;
+            return this;
+        }
+
+        /**
+         * Starts the runtime's threads.
+         *
+         * @throws IllegalStateException if the JVM lacks a flag Limn needs; the message lists them
+         */
+        public LimnRuntime build() {
+            return new LimnRuntime(this);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package dev.limn.vm;
+
+import dev.limn.sched.Fiber;
+import dev.limn.sched.HostCall;
+import dev.limn.value.ErrorValue;
+import dev.limn.value.LimnError;
+
+/**
+ * Calls of host functions ({@link HostFn}). A plain one runs at once on the task's thread. A
+ * blocking one starts on a virtual thread and the task parks until it returns; the CALL then
+ * runs again ({@link Waiting}'s discipline) and takes the outcome from {@link TaskContext#hostCall}.
+ * A Java exception thrown by either is a Limn error of kind HostError whose cause is the
+ * exception; a {@link LimnError} thrown on purpose passes through as it is.
+ */
+final class HostCalls {
+    private HostCalls() {}
+
+    /** Calls {@code h} with the {@code argc} arguments from register {@code args} on. */
+    static Object invoke(TaskContext t, HostFn h, int args, int argc) {
+        if (!h.blocking) {
+            Object[] a = arguments(t, args, argc);
+            try {
+                return h.call(a);
+            } catch (LimnError e) {
+                throw e;
+            } catch (Exception | StackOverflowError e) {
+                throw hostError(h, e);
+            }
+        }
+        HostCall<Object> pending = t.hostCall;
+        if (pending != null) {
+            try {
+                Waiting.safepoint(t);
+            } catch (RuntimeException cancelled) {
+                t.hostCall = null; // its virtual thread finishes on its own; nothing waits for it
+                throw cancelled;
+            }
+            if (!pending.isDone()) {
+                t.waitingOn(Fiber.WaitKind.HOST_CALL, h);
+                throw Suspend.PARK;
+            }
+            t.hostCall = null;
+            if (pending.error() instanceof LimnError e) {
+                throw e;
+            }
+            if (pending.error() != null) {
+                throw hostError(h, pending.error());
+            }
+            return pending.result();
+        }
+        Waiting.safepoint(t);
+        Object[] a = arguments(t, args, argc);
+        t.hostCall = t.scheduler().runBlocking(t, () -> h.call(a));
+        throw Suspend.PARK;
+    }
+
+    private static Object[] arguments(TaskContext t, int args, int argc) {
+        Object[] a = new Object[argc];
+        for (int i = 0; i < argc; i++) {
+            a[i] = t.get(args + i);
+        }
+        return a;
+    }
+
+    private static LimnError hostError(HostFn h, Throwable e) {
+        String what = e.getMessage() == null ? e.getClass().getName() : e.getClass().getName() + ": " + e.getMessage();
+        return new LimnError(new ErrorValue("HostError", "host function " + h.name + " failed: " + what, e));
+    }
+}
