@@ -63,6 +63,8 @@ public final class Instance {
     volatile long stoppedAt;
     /** The load whose variables and cells this instance keeps (released when the runtime closes). */
     Entry kept;
+    /** The previous call's context, reused by the next call that runs on the caller's thread; guarded by {@link #calls}. */
+    private Object context;
 
     Instance(LimnRuntime runtime, Program program, ProgramRun run, Object[] globals) {
         this.runtime = runtime;
@@ -166,7 +168,7 @@ public final class Instance {
             current = e;
             runtime.watch();
             try {
-                run.start(e, fn, args, true);
+                context = run.start(e, fn, args, true, context);
             } catch (LimnError err) {
                 throw LimnException.of(err.value);
             }
@@ -177,6 +179,17 @@ public final class Instance {
         } finally {
             current = null;
             caller = null;
+            calls.unlock();
+        }
+    }
+
+    /** The runtime is closing: returns the registers the next call would have reused. */
+    void release() {
+        calls.lock();
+        try {
+            run.release(context);
+            context = null;
+        } finally {
             calls.unlock();
         }
     }

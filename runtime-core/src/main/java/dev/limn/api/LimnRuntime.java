@@ -453,6 +453,7 @@ public final class LimnRuntime implements AutoCloseable {
     }
 
     private void release(Instance i) {
+        i.release();
         if (i.kept != null) {
             i.kept.releaseKept();
         }

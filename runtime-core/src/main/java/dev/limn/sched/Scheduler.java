@@ -287,10 +287,10 @@ public final class Scheduler implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("scheduler is closed");
         }
-        if (fiber.scheduler != null) {
+        if (fiber.scheduler != null && (fiber.scheduler != this || fiber.id != 0)) {
             throw new IllegalStateException(fiber + " was already spawned");
         }
-        fiber.scheduler = this;
+        fiber.scheduler = this; // again for a fiber whose previous host run ended on this thread
         fiber.beginRun();
         incrementActive();
     }
@@ -522,6 +522,9 @@ public final class Scheduler implements AutoCloseable {
     }
 
     private void onQuiescent() {
+        if (live.get() == 0 && parkers.isEmpty() && mainDone == null) {
+            return; // nothing parked and nobody waiting for the end: a host's call ended on its own thread
+        }
         synchronized (quiescenceLock) {
             if (active.get() != 0) {
                 return; // someone made progress meanwhile; its own decrement will look again

@@ -129,25 +129,52 @@ public final class ProgramRun implements AutoCloseable {
      * @throws dev.limn.value.LimnError ArityMismatch or TypeMismatch before anything runs
      */
     public void start(Entry entry, Closure fn, Object[] args, boolean here) {
+        release(start(entry, fn, args, here, null));
+    }
+
+    /**
+     * As {@link #start(Entry, Closure, Object[], boolean)}, on the calling thread, reusing
+     * {@code previous} (the context of the caller's previous call, or null) when it ended there.
+     *
+     * @return the context to pass to the next call, or null
+     */
+    public Object start(Entry entry, Closure fn, Object[] args, boolean here, Object previous) {
         Proto p = fn.proto;
         if (args.length < p.minArgs || args.length > p.numParams) {
             throw new dev.limn.value.LimnError("ArityMismatch", "fn " + p.displayName() + " expects " + p.numParams
                     + (p.numParams == 1 ? " argument" : " arguments") + ", got " + args.length);
         }
-        TaskContext t = new TaskContext(entry, fn, args, null);
         if (p.async) {
             // an async fn called from the host: its body is the entry's only work, so it runs as the entry's task
             here = false;
         }
-        t.countLive();
-        tasksStarted.increment();
-        countSpawned();
         if (!here) {
+            TaskContext t = new TaskContext(entry, fn, args, null);
+            t.countLive();
+            tasksStarted.increment();
+            countSpawned();
             scheduler.spawn(t);
-            return;
+            return null;
         }
+        TaskContext t = previous instanceof TaskContext old && old.restart(entry, fn, args) ? old : null;
+        if (t == null) {
+            if (previous instanceof TaskContext old) {
+                old.closeIfIdle();
+            }
+            t = new TaskContext(entry, fn, args, null);
+            t.hostEntry = true;
+        }
+        t.countLive();
         scheduler.beginHostRun(t);
         scheduler.endHostRun(t, t.runTask());
+        return t.isClosed() ? null : t;
+    }
+
+    /** Returns the registers kept by a context that {@link #start} returned, which will not be reused. */
+    public void release(Object context) {
+        if (context instanceof TaskContext t) {
+            t.closeIfIdle();
+        }
     }
 
     /** A new generator for a host's call (they are split from one seeded at construction). */

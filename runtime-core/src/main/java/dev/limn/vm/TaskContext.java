@@ -82,7 +82,7 @@ public final class TaskContext extends Fiber {
     final PrintStream out;
     /** The task's generator; null in a task family's chunk until its current task asks (see {@link #random()}). */
     private SplittableRandom random;
-    private final String description;
+    private String description;
     ErrorValue error;
     /** Volatile: a task that writes a box this task owned reads it ({@link Box#claim}). */
     private volatile boolean closed;
@@ -95,7 +95,13 @@ public final class TaskContext extends Fiber {
     /** What this task is as a unit of its block; null for an entry's task (the main task, a host's call). */
     final Unit unit;
     /** The entry whose task this is; null for a unit. */
-    final Entry entry;
+    Entry entry;
+    /**
+     * A host's call running on the host's thread: not counted in the run's task statistics,
+     * and its registers are kept when it ends there, for the instance's next call
+     * ({@link #restart}). One that suspended and ended on a carrier returns them as usual.
+     */
+    boolean hostEntry;
     private Object[] startArgs;
     private boolean started;
     int status = -1;
@@ -350,9 +356,13 @@ public final class TaskContext extends Fiber {
             keepGlobals();
         }
         releaseCells();
-        close();
+        if (!hostEntry || id() != 0) {
+            close();
+        }
         engine.liveTasks.decrement();
-        run.taskEnded(this, s, countsAsTask);
+        if (!hostEntry) {
+            run.taskEnded(this, s, countsAsTask);
+        }
         if (unit == null) {
             entry.taskFinished(s, error, result);
         } else if (unit.future != null) {
@@ -390,6 +400,49 @@ public final class TaskContext extends Fiber {
         }
         entry.keep(values, cells == null ? java.util.List.of() : cells);
         cells = null;
+    }
+
+    /**
+     * Makes this context, whose host call ended on the host's thread, the task of
+     * {@code next} calling {@code fn}: same registers, frames from scratch. False when it
+     * cannot be (it ran on a carrier, or the function needs more registers than it has).
+     */
+    boolean restart(Entry next, Closure fn, Object[] args) {
+        if (closed || id() != 0 || !hostEntry || status < 0 || fn.proto.maxRegs > shadows[0].length) {
+            return false;
+        }
+        clearTrap(TRAP_CANCEL | TRAP_TIME_SLICE | TRAP_TERMINATE);
+        entry = next;
+        next.task = this;
+        description = next.description;
+        segment = 0;
+        regs = segments[0];
+        regsAddress = regs.address();
+        refs = shadows[0];
+        base = 0;
+        depth = 0;
+        pc = 0;
+        closure = fn;
+        error = null;
+        result = null;
+        status = -1;
+        random = null;
+        hostCall = null;
+        Proto p = fn.proto;
+        for (int i = 0; i < args.length; i++) {
+            set(i, args[i]);
+        }
+        for (int i = args.length; i < p.numParams; i++) {
+            sp(regs, i, Tag.ABSENT, 0);
+        }
+        return true;
+    }
+
+    /** Returns the registers of a host call's context that ended on the host's thread and will not be reused. */
+    void closeIfIdle() {
+        if (hostEntry && id() == 0 && status >= 0) {
+            close();
+        }
     }
 
     /** Counted live when spawned; called by whoever spawns it, just before {@code Scheduler.spawn}. */
