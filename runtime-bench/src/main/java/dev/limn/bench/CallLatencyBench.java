@@ -1,11 +1,9 @@
 package dev.limn.bench;
 
-import java.util.concurrent.TimeUnit;
-import java.util.function.BiFunction;
-import javax.script.Invocable;
-import javax.script.ScriptEngine;
-import javax.script.ScriptEngineManager;
-import javax.script.ScriptException;
+import dev.limn.api.Instance;
+import dev.limn.api.LimnFunction;
+import dev.limn.api.LimnRuntime;
+
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LuaClosure;
 import org.luaj.vm2.LuaValue;
@@ -27,6 +25,13 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.nashorn.api.scripting.NashornScriptEngineFactory;
 import org.openjdk.nashorn.api.scripting.ScriptObjectMirror;
 
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import javax.script.Invocable;
+import javax.script.ScriptEngine;
+import javax.script.ScriptEngineManager;
+import javax.script.ScriptException;
+
 /**
  * The latency of one call from Java into a script function, {@code add(a, b) { return a + b }}
  * with the integers 1 and 2, through the embedding API of each peer runtime, beside a plain
@@ -45,7 +50,9 @@ import org.openjdk.nashorn.api.scripting.ScriptObjectMirror;
  *       {@code javax.script} engine "rhino" ({@link #rhinoJsr223}), which enters and exits a
  *       context on every call;</li>
  *   <li>Nashorn: {@code Invocable.invokeFunction} ({@link #nashornJsr223}), and
- *       {@code ScriptObjectMirror.call} on the function fetched once ({@link #nashornMirror}).</li>
+ *       {@code ScriptObjectMirror.call} on the function fetched once ({@link #nashornMirror});</li>
+ *   <li>Limn: {@code LimnFunction.call} on the handle fetched once ({@link #limnFunction}), and
+ *       {@code Instance.call} by name ({@link #limnCallByName}).</li>
  * </ul>
  * Every peer's setup makes one call and fails the trial unless it returns 3; each state is
  * set up only in the forks of the benchmarks that use it. The smoke test
@@ -264,7 +271,35 @@ public class CallLatencyBench {
         return value;
     }
 
-    // Limn's own benchmark methods go here, beside the peers above: the same add(a, b) called
-    // with 1 and 2 through Limn's embedding API, one method per calling path, each with its
-    // own @State class whose setup compiles the function once and checks one call with check().
+    @Benchmark
+    public Object limnFunction(LimnState limn) {
+        return limn.add.call((long) a, (long) b);
+    }
+
+    @Benchmark
+    public Object limnCallByName(LimnState limn) {
+        return limn.instance.call("add", (long) a, (long) b);
+    }
+
+    /** Limn: {@code LimnFunction.call} on a handle fetched once, and {@code Instance.call} by name. */
+    @State(Scope.Thread)
+    public static class LimnState {
+        LimnRuntime runtime;
+        Instance instance;
+        LimnFunction add;
+
+        @Setup(Level.Trial)
+        public void open() {
+            runtime = LimnRuntime.builder().carriers(1).build();
+            instance = runtime.load(runtime.compile("add.lm", "fn add(a, b) { return a + b; }\n"));
+            add = instance.function("add");
+            check(add.call(1L, 2L));
+            check(instance.call("add", 1L, 2L));
+        }
+
+        @TearDown(Level.Trial)
+        public void close() {
+            runtime.close();
+        }
+    }
 }

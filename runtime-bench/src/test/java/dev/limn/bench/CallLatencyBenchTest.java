@@ -67,4 +67,16 @@ class CallLatencyBenchTest {
         assertEquals(3L, CallLatencyBench.check(bench.nashornJsr223(nashorn)));
         assertEquals(3L, CallLatencyBench.check(bench.nashornMirror(nashorn)));
     }
+
+    @Test
+    void limn() {
+        CallLatencyBench.LimnState limn = new CallLatencyBench.LimnState();
+        limn.open();
+        try {
+            CallLatencyBench.check(bench.limnFunction(limn));
+            CallLatencyBench.check(bench.limnCallByName(limn));
+        } finally {
+            limn.close();
+        }
+    }
 }

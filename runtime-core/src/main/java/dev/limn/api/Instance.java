@@ -161,7 +161,7 @@ public final class Instance {
         calls.lock();
         try {
             runtime.checkOpen();
-            Entry e = new Entry(run, "call of " + fn.proto.displayName());
+            Entry e = new Entry(run, fn);
             deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
             stoppedAt = 0;
             caller = Thread.currentThread();

@@ -22,8 +22,10 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class Entry {
     final ProgramRun run;
-    /** How errors name the entry's task: "main task", or "call of on_tick". */
-    final String description;
+    /** How errors name the entry's task: "main task", or "call of " and the function's name. */
+    private final String description;
+    /** The function a host's call calls, named in {@link #description()}; null for a top level. */
+    private final Proto callee;
 
     private int status = -1;
     private ErrorValue error;
@@ -48,16 +50,25 @@ public final class Entry {
         this(run, description, false);
     }
 
+    /** A host's call of {@code fn}: described as "call of" its name, built only when an error or a deadlock names it. */
+    public Entry(ProgramRun run, Closure fn) {
+        this.run = run;
+        this.description = null;
+        this.callee = fn.proto;
+        this.keepsGlobals = false;
+    }
+
     /** @param keepsGlobals a top level whose variables outlive it (a host's load) */
     public Entry(ProgramRun run, String description, boolean keepsGlobals) {
         this.run = run;
         this.description = description;
+        this.callee = null;
         this.keepsGlobals = keepsGlobals;
     }
 
     /** "main task", or "call of on_tick". */
     public String description() {
-        return description;
+        return callee == null ? description : "call of " + callee.displayName();
     }
 
     boolean keepsGlobals() {

@@ -159,7 +159,7 @@ public final class TaskContext extends Fiber {
         this.out = run.out;
         this.maxDepth = run.maxDepth;
         this.random = random;
-        this.description = entry.description;
+        this.description = null;
         this.unit = null;
         this.entry = entry;
         this.closure = fn;
@@ -414,7 +414,6 @@ public final class TaskContext extends Fiber {
         clearTrap(TRAP_CANCEL | TRAP_TIME_SLICE | TRAP_TERMINATE);
         entry = next;
         next.task = this;
-        description = next.description;
         segment = 0;
         regs = segments[0];
         regsAddress = regs.address();
@@ -523,7 +522,7 @@ public final class TaskContext extends Fiber {
 
     /** "main task", or e.g. {@code task 3 (i = 3) of concurrent block at f.lm:2:1}. */
     public String description() {
-        return unit == null ? description : unit.description(closure.proto);
+        return entry != null ? entry.description() : unit == null ? description : unit.description(closure.proto);
     }
 
     /** Who owns a variable this task created, for a SharedWrite message read from another task: no item, no number. */
