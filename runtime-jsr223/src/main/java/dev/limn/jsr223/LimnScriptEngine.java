@@ -53,12 +53,13 @@ import javax.script.SimpleBindings;
  *       its first use and closed by {@link #close()} (or, failing that, when the engine becomes
  *       unreachable). A closed engine throws IllegalStateException.</li>
  *   <li>{@link #eval(String, ScriptContext)} compiles the script and loads it: its top level
- *       runs. The context's ENGINE_SCOPE bindings are the script's host globals, read-only to
- *       it: every entry whose key is a Limn identifier (not a keyword) and whose value Limn can
+ *       runs. The context's ENGINE_SCOPE bindings are the script's host globals, as copies
+ *       (a script may assign them; the bindings do not change): every entry whose key is a Limn identifier (not a keyword) and whose value Limn can
  *       take (the table in {@link Instance}: Long/Integer/Short/Byte, Double/Float, Boolean,
  *       String, null, java.time.Duration, List and Map of those, LimnChannel, LimnFunction).
  *       Other entries (such as {@code javax.script.filename}, or a value of another type) are
- *       skipped: the script does not see them. The script's own variables are not written back
+ *       skipped: the script does not see them. A binding named like a builtin ({@code print},
+ *       {@code len}, ...) hides the builtin from the script. The script's own variables are not written back
  *       to the bindings. GLOBAL_SCOPE bindings are not used.</li>
  *   <li>eval returns null: Limn's top level has no value.</li>
  *   <li>{@code print} writes to the context's writer (warnings to its error writer), the one of
