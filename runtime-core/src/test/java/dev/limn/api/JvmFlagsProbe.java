@@ -7,8 +7,10 @@ import java.nio.charset.StandardCharsets;
 /**
  * The main class {@link JvmFlagsTest} starts in a JVM of its own, with or without Limn's flags.
  * Prints one {@code MISSING} line per flag {@link JvmFlags#missing()} names (or
- * {@code MISSING none}), then {@code CHECK ok} or {@code CHECK <message>}, then the outcome of
- * running {@code print("hello")}: {@code RUN <status> <output>} or {@code RUN threw <exception>}.
+ * {@code MISSING none}), then {@code CHECK ok} or {@code CHECK <message>}, then
+ * {@code BUILD ok} or {@code BUILD <message>} for {@code LimnRuntime.builder().build()}, then
+ * the outcome of running {@code print("hello")}: {@code RUN <status> <output>} or
+ * {@code RUN threw <exception>}.
  */
 final class JvmFlagsProbe {
     private JvmFlagsProbe() {}
@@ -26,6 +28,11 @@ final class JvmFlagsProbe {
             System.out.println("CHECK ok");
         } catch (IllegalStateException e) {
             System.out.println("CHECK " + e.getMessage());
+        }
+        try (LimnRuntime runtime = LimnRuntime.builder().carriers(1).build()) {
+            System.out.println("BUILD ok");
+        } catch (IllegalStateException e) {
+            System.out.println("BUILD " + e.getMessage());
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();

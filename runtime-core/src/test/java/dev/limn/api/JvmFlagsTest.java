@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link JvmFlags} names exactly the flag Limn cannot run without. Each case starts a JVM of its
  * own (the test JVM's {@code java}, on the test class path) running {@link JvmFlagsProbe}: with
- * no flags at all the check names the one export and a program fails; with nothing but
- * {@link JvmFlags#required()} nothing is missing and a program runs.
+ * no flags at all the check and the runtime builder name the one export and a program fails;
+ * with nothing but {@link JvmFlags#required()} nothing is missing and a program runs.
  */
 class JvmFlagsTest {
     private static final String EXPORT = "--add-exports java.base/jdk.internal.misc=ALL-UNNAMED";
@@ -41,9 +41,11 @@ class JvmFlagsTest {
     void withoutFlagsTheCheckNamesExactlyTheMissingFlag() throws Exception {
         List<String> lines = probe(List.of());
         assertEquals("MISSING " + EXPORT, lines.get(0), String.join("\n", lines));
-        assertEquals("CHECK Limn needs these JVM flags: " + EXPORT
-                + " (add them to the java command line, or to your build tool's JVM arguments)", lines.get(1));
-        String run = lines.get(2);
+        String message = "Limn needs these JVM flags: " + EXPORT
+                + " (add them to the java command line, or to your build tool's JVM arguments)";
+        assertEquals("CHECK " + message, lines.get(1));
+        assertEquals("BUILD " + message, lines.get(2), "the runtime builder checks");
+        String run = lines.get(3);
         assertTrue(run.startsWith("RUN ") && !run.startsWith("RUN 0 "), "a program cannot run: " + run);
         assertTrue(run.contains("jdk.internal.misc"), "the failure names the package: " + run);
     }
@@ -55,10 +57,10 @@ class JvmFlagsTest {
             flags.addAll(Arrays.asList(flag.split(" ")));
         }
         List<String> lines = probe(flags);
-        assertEquals(List.of("MISSING none", "CHECK ok", "RUN 0 hello"), lines);
+        assertEquals(List.of("MISSING none", "CHECK ok", "BUILD ok", "RUN 0 hello"), lines);
     }
 
-    /** The probe's lines that start with MISSING, CHECK or RUN (JVM warnings are left out). */
+    /** The probe's lines that start with MISSING, CHECK, BUILD or RUN (JVM warnings are left out). */
     private static List<String> probe(List<String> flags) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
@@ -75,9 +77,10 @@ class JvmFlagsTest {
         assertTrue(ended, "the probe ended: " + output);
         assertEquals(0, p.exitValue(), output);
         List<String> lines = output.lines()
-                .filter(l -> l.startsWith("MISSING ") || l.startsWith("CHECK ") || l.startsWith("RUN "))
+                .filter(l -> l.startsWith("MISSING ") || l.startsWith("CHECK ") || l.startsWith("BUILD ")
+                        || l.startsWith("RUN "))
                 .toList();
-        assertEquals(3, lines.size(), output);
+        assertEquals(4, lines.size(), output);
         return lines;
     }
 }
