@@ -26,4 +26,10 @@ final class Choices {
         }
         throw new IllegalStateException("weights");
     }
+
+    /** One of {@code options}, each as likely (repeat one to weigh it more). */
+    @SafeVarargs
+    static <T> T pickOf(Random random, T... options) {
+        return options[random.nextInt(options.length)];
+    }
 }

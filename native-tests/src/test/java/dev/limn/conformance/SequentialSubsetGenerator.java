@@ -499,7 +499,7 @@ final class SequentialSubsetGenerator {
 
     @SafeVarargs
     private <T> T pickOf(T... options) {
-        return options[random.nextInt(options.length)];
+        return Choices.pickOf(random, options);
     }
 
     // ------------------------------------------------------------------ rendering

@@ -1439,7 +1439,7 @@ final class WholeLanguageGenerator {
 
     @SafeVarargs
     private <T> T pickOf(T... options) {
-        return options[random.nextInt(options.length)];
+        return Choices.pickOf(random, options);
     }
 
 }

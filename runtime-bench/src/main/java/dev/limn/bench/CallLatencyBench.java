@@ -161,20 +161,21 @@ public class CallLatencyBench {
     }
 
     /**
-     * Rhino compiling scripts to JVM classes (the old optimization levels 0-9, which Rhino 1.8
-     * no longer tells apart). A Rhino context belongs to one thread: it is entered in setup and
-     * exited in teardown, both on the benchmark thread.
+     * A Rhino context with {@code add} compiled in it, in the mode a subclass gives. A Rhino
+     * context belongs to one thread: it is entered in setup and exited in teardown, both on
+     * the benchmark thread.
      */
-    @State(Scope.Thread)
-    public static class RhinoCompiled {
+    abstract static class RhinoState {
         Context cx;
         Scriptable scope;
         Function add;
 
+        abstract boolean interpreted();
+
         @Setup(Level.Trial)
         public void open() {
             cx = new ContextFactory().enterContext();
-            cx.setInterpretedMode(false);
+            cx.setInterpretedMode(interpreted());
             scope = cx.initStandardObjects();
             add = rhinoAdd(cx, scope);
         }
@@ -185,24 +186,21 @@ public class CallLatencyBench {
         }
     }
 
+    /** Rhino compiling scripts to JVM classes (the old optimization levels 0-9, which Rhino 1.8 no longer tells apart). */
+    @State(Scope.Thread)
+    public static class RhinoCompiled extends RhinoState {
+        @Override
+        boolean interpreted() {
+            return false;
+        }
+    }
+
     /** As {@link RhinoCompiled}, in interpreted mode (the old optimization level -1). */
     @State(Scope.Thread)
-    public static class RhinoInterpreted {
-        Context cx;
-        Scriptable scope;
-        Function add;
-
-        @Setup(Level.Trial)
-        public void open() {
-            cx = new ContextFactory().enterContext();
-            cx.setInterpretedMode(true);
-            scope = cx.initStandardObjects();
-            add = rhinoAdd(cx, scope);
-        }
-
-        @TearDown(Level.Trial)
-        public void close() {
-            Context.exit();
+    public static class RhinoInterpreted extends RhinoState {
+        @Override
+        boolean interpreted() {
+            return true;
         }
     }
 

@@ -76,7 +76,7 @@ public final class LimnRuntime implements AutoCloseable {
         this.maxDepth = b.maxDepth;
         this.seed = b.seed != null ? b.seed : System.nanoTime();
         this.defaultTimeoutNanos = b.timeout == null ? 0 : Instance.nanos(b.timeout);
-        this.engine = Engine.builder().carriers(b.carriers).pin(b.pin).build();
+        this.engine = b.engine.build();
         this.watchdog = new Thread(this::watchLoop, "limn-watchdog");
         watchdog.setDaemon(true);
         watchdog.start();
@@ -231,13 +231,9 @@ public final class LimnRuntime implements AutoCloseable {
 
     private Instance loaded(Program program, ProgramRun run, Entry e, Instance waiter) {
         if (e.status() != Interpreter.DONE || e.unawaitedAsyncError() != null) {
-            try {
-                waiter.outcome(e);
-            } finally {
-                e.releaseKept();
-                run.close();
-            }
-            throw new LimnException("Error", "the top level of " + program.name() + " did not return");
+            e.releaseKept();
+            run.close();
+            waiter.outcome(e); // throws the error that ended the top level
         }
         Instance instance = new Instance(this, program, run, e.globals());
         instance.kept = e;
@@ -485,8 +481,8 @@ public final class LimnRuntime implements AutoCloseable {
 
     /** Settings of a {@link LimnRuntime}. */
     public static final class Builder {
-        private int carriers;
-        private boolean pin;
+        /** The carriers and pinning, kept by the engine's own builder. */
+        private final Engine.Builder engine = Engine.builder();
         private Long seed;
         private int maxDepth = RunOptions.DEFAULT_MAX_DEPTH;
         private PrintStream out = System.out;
@@ -498,16 +494,13 @@ public final class LimnRuntime implements AutoCloseable {
 
         /** Carrier threads; 0 (the default) means one per available processor. */
         public Builder carriers(int n) {
-            if (n < 0) {
-                throw new IllegalArgumentException("carriers must be at least 1 (or 0 for one per processor), got " + n);
-            }
-            carriers = n;
+            engine.carriers(n);
             return this;
         }
 
         /** Pins each carrier to its own CPU. */
         public Builder pin(boolean pin) {
-            this.pin = pin;
+            engine.pin(pin);
             return this;
         }
 

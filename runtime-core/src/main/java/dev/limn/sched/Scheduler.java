@@ -263,16 +263,21 @@ public final class Scheduler implements AutoCloseable {
             throw new IllegalStateException(fiber + " was already spawned");
         }
         fiber.scheduler = this;
+        incrementActive();
+        countLive(fiber);
+        submit(fiber);
+    }
+
+    /** Numbers {@code fiber} and counts it started and live; the first live fiber starts the policing of time slices. */
+    private void countLive(Fiber fiber) {
         fiber.id = ids.incrementAndGet();
         started.increment();
         long nowLive = live.incrementAndGet();
         if (nowLive > peakLive.get()) {
             peakLive.accumulateAndGet(nowLive, Math::max);
         }
-        incrementActive();
-        submit(fiber);
         if (nowLive == 1) {
-            timer.wake(); // start policing time slices
+            timer.wake();
         }
     }
 
@@ -308,15 +313,7 @@ public final class Scheduler implements AutoCloseable {
             decrementActive();
             return;
         }
-        fiber.id = ids.incrementAndGet();
-        started.increment();
-        long nowLive = live.incrementAndGet();
-        if (nowLive > peakLive.get()) {
-            peakLive.accumulateAndGet(nowLive, Math::max);
-        }
-        if (nowLive == 1) {
-            timer.wake();
-        }
+        countLive(fiber);
         if (status == Fiber.Status.YIELD) {
             fiber.svState(Fiber.RUNNABLE);
             submit(fiber);

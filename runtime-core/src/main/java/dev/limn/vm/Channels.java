@@ -50,7 +50,7 @@ final class Channels {
             capacity = (int) (long) l;
         }
         if (t.run == null) {
-            return new Channel(t.engine.nextChannelNumber(), capacity, t.engine.openChannels);
+            return t.engine.newChannel(capacity);
         }
         return t.run.newChannel(capacity);
     }

@@ -80,9 +80,9 @@ public final class Engine implements AutoCloseable {
         byRun.forEach(ProgramRun::onDeadlock);
     }
 
-    /** A new channel of no program (a host's): {@code capacity} ≥ 1, or -1 for unbounded. */
+    /** A new channel counted open on this engine: {@code capacity} ≥ 1, or -1 for unbounded. */
     public dev.limn.chan.Channel newChannel(int capacity) {
-        return new dev.limn.chan.Channel(nextChannelNumber(), capacity, openChannels);
+        return new dev.limn.chan.Channel(channelNumbers.incrementAndGet(), capacity, openChannels);
     }
 
     /** The scheduler, for the host's side of channels and timers. */
@@ -90,10 +90,6 @@ public final class Engine implements AutoCloseable {
         return scheduler;
     }
 
-    /** The number of the next channel created on this engine (1, 2, ...). */
-    long nextChannelNumber() {
-        return channelNumbers.incrementAndGet();
-    }
 
     /**
      * Every "live" resource count of SPEC §8 by name: tasks, register slab blocks, atomic cells,

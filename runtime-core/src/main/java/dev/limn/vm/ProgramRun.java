@@ -141,8 +141,7 @@ public final class ProgramRun implements AutoCloseable {
     public Object start(Entry entry, Closure fn, Object[] args, boolean here, Object previous) {
         Proto p = fn.proto;
         if (args.length < p.minArgs || args.length > p.numParams) {
-            throw new dev.limn.value.LimnError("ArityMismatch", "fn " + p.displayName() + " expects " + p.numParams
-                    + (p.numParams == 1 ? " argument" : " arguments") + ", got " + args.length);
+            throw TaskContext.arityMismatch(p, args.length);
         }
         if (p.async) {
             // an async fn called from the host: its body is the entry's only work, so it runs as the entry's task
@@ -261,7 +260,7 @@ public final class ProgramRun implements AutoCloseable {
 
     /** A new channel of this program: {@code capacity} ≥ 1, or -1 for unbounded. */
     Channel newChannel(int capacity) {
-        Channel c = new Channel(engine.nextChannelNumber(), capacity, engine.openChannels);
+        Channel c = engine.newChannel(capacity);
         channels.add(c);
         channelsCreated.increment();
         return c;

@@ -627,8 +627,7 @@ public final class TaskContext extends Fiber {
         }
         Proto p = c.proto;
         if (argc < p.minArgs || argc > p.numParams) {
-            throw new LimnError("ArityMismatch", "fn " + p.displayName() + " expects " + p.numParams
-                    + (p.numParams == 1 ? " argument" : " arguments") + ", got " + argc);
+            throw arityMismatch(p, argc);
         }
         if (p.async) {
             set(fn, Futures.callAsync(this, c, fn + 1, argc));
@@ -660,6 +659,12 @@ public final class TaskContext extends Fiber {
         base = nb;
         closure = c;
         return 0;
+    }
+
+    /** The error of a call of {@code p} with {@code argc} arguments, which it does not take. */
+    static LimnError arityMismatch(Proto p, int argc) {
+        return new LimnError("ArityMismatch", "fn " + p.displayName() + " expects " + p.numParams
+                + (p.numParams == 1 ? " argument" : " arguments") + ", got " + argc);
     }
 
     /** Moves to the next segment (allocating it the first time), copying the arguments to its start. */
