@@ -27,6 +27,17 @@ final class Conversions {
         return toLimn(v, what, null);
     }
 
+    /**
+     * Argument {@code position} (from 1) of a call of {@code fn}: the values that are already in
+     * the VM's form pass as they are, without building the name an error would give.
+     */
+    static Object argument(Object v, int position, Closure fn) {
+        if (v == null || v instanceof Long || v instanceof Double || v instanceof String || v instanceof Boolean) {
+            return v;
+        }
+        return toLimn(v, "argument " + position + " of " + fn.proto.displayName(), null);
+    }
+
     private static Object toLimn(Object v, String what, IdentityHashMap<Object, Object> seen) {
         switch (v) {
             case null -> {

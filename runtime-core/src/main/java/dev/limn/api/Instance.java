@@ -7,6 +7,8 @@ import dev.limn.vm.Entry;
 import dev.limn.vm.Interpreter;
 import dev.limn.vm.ProgramRun;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -55,7 +57,10 @@ public final class Instance {
     private final Object[] globals;
     private final Map<String, Integer> index = new HashMap<>();
     private final ReentrantLock calls = new ReentrantLock(true);
-    /** The call running now and its thread, for the runtime's watchdog (interrupts, timeouts, close). */
+    /**
+     * The call running now (null between calls; cleared with a release store) and the thread of
+     * the latest call, for the runtime's watchdog (interrupts, timeouts, close): see {@link #begin}.
+     */
     volatile Entry current;
     volatile Thread caller;
     volatile long deadline;
@@ -65,6 +70,16 @@ public final class Instance {
     Entry kept;
     /** The previous call's context, reused by the next call that runs on the caller's thread; guarded by {@link #calls}. */
     private Object context;
+
+    private static final VarHandle CURRENT;
+
+    static {
+        try {
+            CURRENT = MethodHandles.lookup().findVarHandle(Instance.class, "current", Entry.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     Instance(LimnRuntime runtime, Program program, ProgramRun run, Object[] globals) {
         this.runtime = runtime;
@@ -121,6 +136,29 @@ public final class Instance {
         return invoke(closure(name), args, nanos(timeout));
     }
 
+    /**
+     * The instructions this instance has run, its load and every call (see {@link
+     * LimnRuntime.Builder#instructionBudget} for what is counted). Waits for a call running now.
+     */
+    public long instructionsUsed() {
+        calls.lock();
+        try {
+            return run.instructionsUsed(context);
+        } finally {
+            calls.unlock();
+        }
+    }
+
+    /** Starts {@link #instructionsUsed} from 0 again, giving a spent budget back. Waits for a call running now. */
+    public void resetInstructionsUsed() {
+        calls.lock();
+        try {
+            run.resetInstructions(context);
+        } finally {
+            calls.unlock();
+        }
+    }
+
     /** A handle on top-level function {@code name}, called without looking the name up again. */
     public LimnFunction function(String name) {
         return new LimnFunction(this, closure(name));
@@ -154,19 +192,23 @@ public final class Instance {
 
     /** Runs {@code fn} with {@code javaArgs} as the next call of this instance; {@code timeoutNanos} 0 for none. */
     Object invoke(Closure fn, Object[] javaArgs, long timeoutNanos) {
-        Object[] args = new Object[javaArgs.length];
+        // the VM reads the arguments before the call returns or moves off this thread: the
+        // caller's array is used as it is unless a value needs converting
+        Object[] args = javaArgs;
         for (int i = 0; i < args.length; i++) {
-            args[i] = Conversions.toLimn(javaArgs[i], "argument " + (i + 1) + " of " + fn.proto.displayName());
+            Object v = javaArgs[i];
+            Object converted = Conversions.argument(v, i + 1, fn);
+            if (converted != v) {
+                if (args == javaArgs) {
+                    args = javaArgs.clone();
+                }
+                args[i] = converted;
+            }
         }
         calls.lock();
         try {
-            runtime.checkOpen();
             Entry e = new Entry(run, fn);
-            deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
-            stoppedAt = 0;
-            caller = Thread.currentThread();
-            current = e;
-            runtime.watch();
+            begin(e, timeoutNanos);
             try {
                 context = run.start(e, fn, args, true, context);
             } catch (LimnError err) {
@@ -177,10 +219,35 @@ public final class Instance {
             }
             return outcome(e);
         } finally {
-            current = null;
-            caller = null;
+            CURRENT.setRelease(this, (Entry) null);
             calls.unlock();
         }
+    }
+
+    /**
+     * Publishes call {@code e} to the watchdog and to {@link LimnRuntime#close}. Fields that
+     * already hold the value are not written again: each volatile store is a fence, and a call
+     * without a timeout from the thread that made the previous one makes only one, {@link
+     * #current}'s. That store comes before the runtime's closed flag is read, and close stores the
+     * flag before it reads {@link #current}: one of them sees the other.
+     */
+    private void begin(Entry e, long timeoutNanos) {
+        long due = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
+        if (deadline != due) {
+            deadline = due;
+        }
+        if (stoppedAt != 0) {
+            stoppedAt = 0;
+        }
+        Thread me = Thread.currentThread();
+        if (caller != me) {
+            caller = me;
+        }
+        current = e;
+        if (runtime.isClosed()) {
+            throw new IllegalStateException("the runtime is closed");
+        }
+        runtime.watch();
     }
 
     /** The runtime is closing: returns the registers the next call would have reused. */

@@ -59,6 +59,8 @@ public final class LimnRuntime implements AutoCloseable {
     private final int maxDepth;
     private final long seed;
     final long defaultTimeoutNanos;
+    /** Each instance's instruction budget; {@link Long#MAX_VALUE}: counted, not limited. */
+    private final long instructionBudget;
     private final Map<String, HostFunctionBinding> functions = new LinkedHashMap<>();
     /** Every instance loaded, for the watchdog and close (weakly: an instance the host dropped goes). */
     private final Set<Instance> instances = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
@@ -76,6 +78,7 @@ public final class LimnRuntime implements AutoCloseable {
         this.maxDepth = b.maxDepth;
         this.seed = b.seed != null ? b.seed : System.nanoTime();
         this.defaultTimeoutNanos = b.timeout == null ? 0 : Instance.nanos(b.timeout);
+        this.instructionBudget = b.instructionBudget;
         this.engine = b.engine.build();
         this.watchdog = new Thread(this::watchLoop, "limn-watchdog");
         watchdog.setDaemon(true);
@@ -215,9 +218,12 @@ public final class LimnRuntime implements AutoCloseable {
 
     private ProgramRun newRun() {
         checkOpen();
+        ProgramRun run;
         synchronized (this) {
-            return new ProgramRun(engine, out, err, maxDepth, null, seed + instances.size() * 0x9E3779B97F4A7C15L);
+            run = new ProgramRun(engine, out, err, maxDepth, null, seed + instances.size() * 0x9E3779B97F4A7C15L);
         }
+        run.countInstructions(instructionBudget);
+        return run;
     }
 
     private void startTopLevel(ProgramRun run, Entry e, Program program, Object[] args, boolean here) {
@@ -434,18 +440,20 @@ public final class LimnRuntime implements AutoCloseable {
                 e.cancel(true);
             }
         }
+        boolean stuck = false;
         for (Entry e : running) {
             try {
                 e.completion().get(GRACE_NANOS, TimeUnit.NANOSECONDS);
-            } catch (Exception stuck) {
+            } catch (Exception notStopped) {
                 // a task that reaches no safepoint (a host function that never returns): the engine keeps its memory
+                stuck = true;
             }
         }
         LockSupport.unpark(watchdog);
         for (Instance i : all) {
             release(i);
         }
-        engine.close();
+        engine.close(stuck);
     }
 
     private void release(Instance i) {
@@ -488,6 +496,7 @@ public final class LimnRuntime implements AutoCloseable {
         private PrintStream out = System.out;
         private PrintStream err = System.err;
         private Duration timeout;
+        private long instructionBudget = Long.MAX_VALUE;
 
         private Builder() {
         }
@@ -535,6 +544,23 @@ public final class LimnRuntime implements AutoCloseable {
         public Builder timeout(Duration timeout) {
             Instance.nanos(timeout);
             this.timeout = timeout;
+            return this;
+        }
+
+        /**
+         * The instructions each instance may run, its load and every call together (default: no
+         * limit). Code that would go past it ends with a {@link LimnException} of kind
+         * BudgetExceeded at its next safepoint (a loop's back edge, a call); later calls fail the
+         * same way until {@link Instance#resetInstructionsUsed}. {@link Instance#instructionsUsed}
+         * reads the count either way. A loop charges its body's instructions per iteration, a
+         * call its function's length: the count is exact for straight-line code and an upper
+         * bound where branches skip instructions.
+         */
+        public Builder instructionBudget(long instructions) {
+            if (instructions < 1) {
+                throw new IllegalArgumentException("instructionBudget must be at least 1, got " + instructions);
+            }
+            instructionBudget = instructions;
             return this;
         }
 

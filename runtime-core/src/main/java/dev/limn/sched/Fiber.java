@@ -128,6 +128,11 @@ public abstract class Fiber {
         state = newState;
     }
 
+    /** Ordered store: for a state no other thread acts on without a fence of its own (RUNNING, a host run's DONE). */
+    final void soState(int newState) {
+        STATE.setRelease(this, newState);
+    }
+
     final boolean casState(int expected, int newState) {
         return STATE.compareAndSet(this, expected, newState);
     }
@@ -165,8 +170,13 @@ public abstract class Fiber {
 
     /** Carrier side, before calling run: RUNNING, permit cleared. */
     public final void beginRun() {
-        svState(RUNNING);
-        svNotified(0);
+        // RUNNING only tells wakers "not PARKED", as RUNNABLE did: a release store is enough.
+        // A permit left over is cleared with a full store; clearing one that is not there is
+        // skipped, and a wake-up that lands after that read is a spurious wake-up at worst.
+        soState(RUNNING);
+        if (notified != 0) {
+            svNotified(0);
+        }
     }
 
     /**

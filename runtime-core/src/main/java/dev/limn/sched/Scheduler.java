@@ -309,7 +309,7 @@ public final class Scheduler implements AutoCloseable {
     public void endHostRun(Fiber fiber, Fiber.Status status) {
         if (status == Fiber.Status.DONE) {
             fiber.abandonWait();
-            fiber.svState(Fiber.DONE);
+            fiber.soState(Fiber.DONE); // decrementActive's atomic follows
             decrementActive();
             return;
         }
@@ -731,7 +731,7 @@ public final class Scheduler implements AutoCloseable {
         return hostCalls.sum();
     }
 
-    /** Runnable + running fibers, pending timers, outstanding host calls and producers. */
+    /** Runnable + running fibers (host runs on their own threads included), pending timers, outstanding host calls and producers. */
     public long activeCount() {
         return active.get();
     }

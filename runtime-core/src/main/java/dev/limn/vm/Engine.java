@@ -111,13 +111,22 @@ public final class Engine implements AutoCloseable {
      * read freed memory. Idempotent.
      */
     @Override
-    public synchronized void close() {
+    public void close() {
+        close(false);
+    }
+
+    /**
+     * As {@link #close()}; {@code codeStillRunning} says that a host's call may still run on the
+     * host's thread (it did not stop within the grace): such a call is not among the live tasks
+     * until it suspends, and its memory must stay too.
+     */
+    public synchronized void close(boolean codeStillRunning) {
         if (closed) {
             return;
         }
         closed = true;
         scheduler.close();
-        if (liveTasks.sum() == 0) {
+        if (liveTasks.sum() == 0 && !codeStillRunning) {
             registers.close();
             cells.close();
         }

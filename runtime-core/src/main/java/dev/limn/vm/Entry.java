@@ -6,6 +6,8 @@ import dev.limn.block.BlockSpec;
 import dev.limn.text.Span;
 import dev.limn.value.ErrorValue;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -30,21 +32,36 @@ public final class Entry {
     private int status = -1;
     private ErrorValue error;
     private Object result;
+    /** Written once the outcome is: stored, then {@link #completion} read (see {@link #markComplete}). */
     private volatile boolean complete;
-    /** Guarded by this. */
+    /**
+     * Created and read by the entry's task only, which also ends it; published under this
+     * entry's lock for {@link #cancel} from other threads.
+     */
     private BlockRun topScope;
     private boolean taskEnded;
-    private CompletableFuture<Entry> completion;
+    /** Created at most once, by whoever first waits; stored, then {@link #complete} read. */
+    private volatile CompletableFuture<Entry> completion;
     /** Why the host stopped the entry ("Timeout", "Cancelled", "Closed"), or null: see {@link #stop}. */
     private volatile String stopReason;
-    /** The entry's task, once started. */
-    volatile TaskContext task;
+    /** The entry's task, once started: stored with release ({@link #setTask}), read with acquire by {@link #cancel}. */
+    private TaskContext task;
     /** A top level whose variables the host reads afterwards: {@link #globals} is filled when it returns. */
     private final boolean keepsGlobals;
     /** The top level's variables as it left them (a value, or the {@link Box} of a captured one); see {@link Proto#globalNames}. */
     private Object[] globals;
     /** The atomic cells the top level held when it returned: the variables live on in its functions. */
     private java.util.List<AtomicValue> keptCells;
+
+    private static final VarHandle TASK;
+
+    static {
+        try {
+            TASK = MethodHandles.lookup().findVarHandle(Entry.class, "task", TaskContext.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     public Entry(ProgramRun run, String description) {
         this(run, description, false);
@@ -69,6 +86,14 @@ public final class Entry {
     /** "main task", or "call of on_tick". */
     public String description() {
         return callee == null ? description : "call of " + callee.displayName();
+    }
+
+    /**
+     * {@code t} is the entry's task. A release store: a host's stop that reads the entry before
+     * it has its task misses it, and the watchdog stops it again at its next look.
+     */
+    void setTask(TaskContext t) {
+        TASK.setRelease(this, t);
     }
 
     boolean keepsGlobals() {
@@ -128,7 +153,7 @@ public final class Entry {
      * calls are cancelled. With {@code terminate}, its task stops at once (the grace is over).
      */
     public void cancel(boolean terminate) {
-        TaskContext t = task;
+        TaskContext t = (TaskContext) TASK.getAcquire(this);
         if (t != null) {
             if (terminate) {
                 t.terminate();
@@ -163,16 +188,16 @@ public final class Entry {
         return topScope;
     }
 
-    /** The entry's task ended with interpreter status {@code s}; its async calls end next, then the entry completes. */
+    /**
+     * The entry's task ended with interpreter status {@code s}; its async calls end next, then
+     * the entry completes. Runs on the task's thread, the only one that creates {@link #topScope}.
+     */
     void taskFinished(int s, ErrorValue err, Object value) {
         status = s;
         error = err;
         result = value;
-        BlockRun scope;
-        synchronized (this) {
-            scope = topScope;
-            taskEnded = true;
-        }
+        BlockRun scope = topScope;
+        taskEnded = true;
         if (scope == null) {
             markComplete();
             return;
@@ -184,12 +209,14 @@ public final class Entry {
         scope.bodyEnded();
     }
 
+    /**
+     * Stores {@link #complete}, then reads {@link #completion}; {@link #completion()} stores
+     * that, then reads this flag. Both are volatile, so at least one side completes the future
+     * (twice is harmless), and a call that never waits costs no lock.
+     */
     private void markComplete() {
-        CompletableFuture<Entry> c;
-        synchronized (this) {
-            complete = true;
-            c = completion;
-        }
+        complete = true;
+        CompletableFuture<Entry> c = completion;
         if (c != null) {
             c.complete(this);
         }
@@ -201,14 +228,21 @@ public final class Entry {
     }
 
     /** Completed with this entry once it is complete. */
-    public synchronized CompletableFuture<Entry> completion() {
-        if (completion == null) {
-            completion = new CompletableFuture<>();
-            if (complete) {
-                completion.complete(this);
+    public CompletableFuture<Entry> completion() {
+        CompletableFuture<Entry> c = completion;
+        if (c == null) {
+            synchronized (this) {
+                c = completion;
+                if (c == null) {
+                    c = new CompletableFuture<>();
+                    completion = c;
+                }
             }
         }
-        return completion;
+        if (complete) {
+            c.complete(this);
+        }
+        return c;
     }
 
     /** How the entry's task ended (an {@link Interpreter} status); valid once complete. */

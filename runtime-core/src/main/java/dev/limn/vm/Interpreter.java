@@ -326,10 +326,11 @@ public final class Interpreter {
                         case Op.JMP: {
                             long i = own(w, Op.JMP);
                             int off = sc(i);
-                            // the trap is read before moving pc, so a raised Cancelled belongs to this jump
-                            if (off < 0 && t.lpTrap() != 0) {
+                            // a back edge charges the loop's body to the budget; the trap is read before
+                            // moving pc, so a raised Cancelled or BudgetExceeded belongs to this jump
+                            if (off < 0 && ((t.fuel += off) < 0 || t.lpTrap() != 0)) {
                                 t.pc = pc + off;
-                                int s = t.onTrap();
+                                int s = t.onSafepoint();
                                 if (s >= 0) {
                                     return s;
                                 }
@@ -493,9 +494,9 @@ public final class Interpreter {
                                 v++;
                                 spPayloadAt(ra, v);
                                 spAt(ra + 2 * REGISTER_BYTES, Tag.INT, v);
-                                if (t.lpTrap() != 0) {
+                                if ((t.fuel += sc(i)) < 0 || t.lpTrap() != 0) {
                                     t.pc = pc + sc(i);
-                                    int s = t.onTrap();
+                                    int s = t.onSafepoint();
                                     if (s >= 0) {
                                         return s;
                                     }
@@ -506,10 +507,10 @@ public final class Interpreter {
                         }
                         case Op.CALL: {
                             long i = own(w, Op.CALL);
-                            if (t.lpTrap() != 0) {
+                            if (t.fuel < 0 || t.lpTrap() != 0) {
                                 // on resume the call runs again: it has not started
                                 t.pc = pc - 1;
-                                int s = t.onTrap();
+                                int s = t.onSafepoint();
                                 if (s >= 0) {
                                     return s;
                                 }
@@ -517,6 +518,9 @@ public final class Interpreter {
                             pc = t.call(a(i), b(i), pc);
                             p = t.closure.proto;
                             code = p.code;
+                            if (pc == 0) {
+                                t.fuel -= code.length; // a script function entered: its length, checked at the next safepoint
+                            }
                             k = p.kPayTag;
                             fp = t.frameAddress();
                             break;

@@ -3,6 +3,7 @@ package dev.limn.vm;
 import dev.limn.block.ParallelStats;
 import dev.limn.chan.Channel;
 import dev.limn.sched.Blocked;
+import dev.limn.sched.Fiber;
 import dev.limn.sched.Scheduler;
 import dev.limn.value.ErrorValue;
 
@@ -41,6 +42,8 @@ public final class ProgramRun implements AutoCloseable {
     /** Where warnings go (the on_error=Auto summaries); the program's stderr. */
     private final PrintStream err;
     final int maxDepth;
+    /** The instructions its tasks may run (a host's instance counts them), or null: no count, no limit. */
+    Budget budget;
     private final ConcurrentLinkedQueue<Channel> channels = new ConcurrentLinkedQueue<>();
 
     final LongAdder tasksStarted = new LongAdder();
@@ -79,6 +82,33 @@ public final class ProgramRun implements AutoCloseable {
         this.trace = trace == null ? null : new Trace(trace, scheduler.carrierCount());
         engine.beginRun(this);
         scheduler.armReserve();
+    }
+
+    /**
+     * Counts the instructions of this run's tasks, up to {@code limit} ({@link Long#MAX_VALUE}:
+     * count only); a task that would go past it raises BudgetExceeded at its next safepoint.
+     * Call before anything runs.
+     */
+    public void countInstructions(long limit) {
+        budget = new Budget(limit);
+    }
+
+    /** The instructions counted so far, with {@code context} (from {@link #start}) still holding some; 0 when not counted. */
+    public long instructionsUsed(Object context) {
+        if (budget == null) {
+            return 0;
+        }
+        return budget.used(context instanceof TaskContext t ? t.heldFuel() : 0);
+    }
+
+    /** Starts the count again from 0, taking back the fuel {@code context} holds; only between entries. */
+    public void resetInstructions(Object context) {
+        if (budget != null) {
+            if (context instanceof TaskContext t) {
+                t.dropFuel();
+            }
+            budget.reset();
+        }
     }
 
     /** Writes the trace file, if this run records one; call after the run. */
@@ -120,8 +150,8 @@ public final class ProgramRun implements AutoCloseable {
     }
 
     /**
-     * Starts {@code fn} with {@code args} (values in the VM's form) as the task of
-     * {@code entry}. With {@code here}, the task runs on
+     * Starts {@code fn} with {@code args} (values in the VM's form; read before this returns,
+     * never kept) as the task of {@code entry}. With {@code here}, the task runs on
      * the calling thread until it ends or first suspends, and then goes on on the carriers;
      * otherwise it starts on the carriers. Either way the entry's {@link Entry#completion}
      * tells when it is complete.
@@ -148,7 +178,8 @@ public final class ProgramRun implements AutoCloseable {
             here = false;
         }
         if (!here) {
-            TaskContext t = new TaskContext(entry, fn, args, null);
+            // it starts later, on a carrier: the arguments must not be the caller's array
+            TaskContext t = new TaskContext(entry, fn, args.clone(), null);
             t.countLive();
             tasksStarted.increment();
             countSpawned();
@@ -163,9 +194,13 @@ public final class ProgramRun implements AutoCloseable {
             t = new TaskContext(entry, fn, args, null);
             t.hostEntry = true;
         }
-        t.countLive();
+        // counted live only if it goes on on the carriers: the scheduler counts it active meanwhile
         scheduler.beginHostRun(t);
-        scheduler.endHostRun(t, t.runTask());
+        Fiber.Status status = t.runTask();
+        if (status != Fiber.Status.DONE) {
+            t.countLive();
+        }
+        scheduler.endHostRun(t, status);
         return t.isClosed() ? null : t;
     }
 

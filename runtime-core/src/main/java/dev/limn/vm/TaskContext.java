@@ -69,6 +69,12 @@ public final class TaskContext extends Fiber {
     private int segment;
 
     int depth;
+    /**
+     * Instructions this task may run before it asks its run's {@link Budget} for more: the
+     * interpreter runs it down at safepoints (back edges, calls) and comes to {@link
+     * #onSafepoint} when it is negative. Without a budget it never runs out.
+     */
+    long fuel;
     // Frame records: most tasks call little, so they start small and double when a call needs more.
     private int[] fPc = new int[INITIAL_FRAMES];
     private int[] fBase = new int[INITIAL_FRAMES];
@@ -131,6 +137,7 @@ public final class TaskContext extends Fiber {
         this.entry = null;
         this.closure = main;
         this.startArgs = new Object[0];
+        this.fuel = Budget.UNLIMITED;
         start();
     }
 
@@ -150,6 +157,7 @@ public final class TaskContext extends Fiber {
         this.entry = null;
         this.closure = fn;
         this.startArgs = args;
+        this.fuel = run.budget == null ? Budget.UNLIMITED : 0;
     }
 
     /** The task of {@code entry}, calling {@code fn} with {@code args}; {@code random} null: split from the run's when asked for. */
@@ -164,7 +172,8 @@ public final class TaskContext extends Fiber {
         this.entry = entry;
         this.closure = fn;
         this.startArgs = args;
-        entry.task = this;
+        this.fuel = run.budget == null ? Budget.UNLIMITED : 0;
+        entry.setTask(this);
     }
 
     /** Takes the first register segment and places the arguments; the first run calls it. */
@@ -183,6 +192,7 @@ public final class TaskContext extends Fiber {
         if (p.maxRegs > RegisterFile.capacity(regs)) {
             throw new LimnError("StackOverflow", "function " + p.displayName() + " needs too many registers");
         }
+        fuel -= p.code.length;
         Object[] args = startArgs;
         startArgs = null;
         for (int i = 0; i < args.length; i++) {
@@ -358,8 +368,8 @@ public final class TaskContext extends Fiber {
         releaseCells();
         if (!hostEntry || id() != 0) {
             close();
-        }
-        engine.liveTasks.decrement();
+            engine.liveTasks.decrement(); // a host's call that ended on the host's thread was never counted
+        } // else its fuel, like its registers, is kept for the next call
         if (!hostEntry) {
             run.taskEnded(this, s, countsAsTask);
         }
@@ -411,9 +421,11 @@ public final class TaskContext extends Fiber {
         if (closed || id() != 0 || !hostEntry || status < 0 || fn.proto.maxRegs > shadows[0].length) {
             return false;
         }
-        clearTrap(TRAP_CANCEL | TRAP_TIME_SLICE | TRAP_TERMINATE);
+        if (lpTrap() != 0) {
+            clearTrap(TRAP_CANCEL | TRAP_TIME_SLICE | TRAP_TERMINATE);
+        }
         entry = next;
-        next.task = this;
+        next.setTask(this);
         segment = 0;
         regs = segments[0];
         regsAddress = regs.address();
@@ -428,6 +440,7 @@ public final class TaskContext extends Fiber {
         random = null;
         hostCall = null;
         Proto p = fn.proto;
+        fuel -= p.code.length; // the fuel left by the previous call, if any
         for (int i = 0; i < args.length; i++) {
             set(i, args[i]);
         }
@@ -535,12 +548,13 @@ public final class TaskContext extends Fiber {
         return closed;
     }
 
-    /** Returns every register segment; idempotent. The task must not run afterwards. */
+    /** Returns every register segment and the fuel it holds; idempotent. The task must not run afterwards. */
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
+        dropFuel();
         for (int i = 0; i < segments.length; i++) {
             if (segments[i] != null) {
                 engine.registers.free(segments[i]);
@@ -788,6 +802,32 @@ public final class TaskContext extends Fiber {
     }
 
     /** Acts on the trap bits; returns the interpreter status to leave with, or -1 to go on. Saves nothing: the caller saved pc. */
+    /** The fuel this task holds of its run's budget (0 without one). */
+    long heldFuel() {
+        return run != null && run.budget != null ? fuel : 0;
+    }
+
+    /** Gives the fuel this task holds back to its run's budget. */
+    void dropFuel() {
+        if (run != null && run.budget != null) {
+            run.budget.giveBack(fuel);
+            fuel = 0;
+        }
+    }
+
+    /**
+     * A safepoint found the fuel spent or the trap set: refills the fuel (BudgetExceeded when the
+     * budget is spent), then acts on the trap as {@link #onTrap} does.
+     */
+    int onSafepoint() {
+        if (fuel < 0) {
+            long overdraft = fuel;
+            fuel = 0; // refill charges it, whether it grants more or raises BudgetExceeded
+            fuel = run == null || run.budget == null ? Budget.UNLIMITED : run.budget.refill(overdraft);
+        }
+        return lpTrap() != 0 ? onTrap() : -1;
+    }
+
     int onTrap() {
         int bits = lvTrap();
         if ((bits & TRAP_TERMINATE) != 0) {
