@@ -58,18 +58,16 @@ public final class Instance {
     private final Map<String, Integer> index = new HashMap<>();
     private final ReentrantLock calls = new ReentrantLock(true);
     /**
-     * The call running now (null between calls; cleared with a release store) and the thread of
-     * the latest call, for the runtime's watchdog (interrupts, timeouts, close): see {@link #begin}.
+     * The call running now (null between calls; cleared with a release store), for the runtime's
+     * watchdog, which nudges its task, and for close, which stops it: see {@link #begin}.
      */
     volatile Entry current;
-    volatile Thread caller;
-    volatile long deadline;
-    /** When the watchdog first saw the running call stopped (0: not yet): it terminates it a grace later. */
-    volatile long stoppedAt;
     /** The load whose variables and cells this instance keeps (released when the runtime closes). */
     Entry kept;
     /** The previous call's context, reused by the next call that runs on the caller's thread; guarded by {@link #calls}. */
     private Object context;
+    /** The previous call's entry, if it can be reused ({@link Entry#reuse}); guarded by {@link #calls}. */
+    private Entry spare;
 
     private static final VarHandle CURRENT;
 
@@ -207,7 +205,11 @@ public final class Instance {
         }
         calls.lock();
         try {
-            Entry e = new Entry(run, fn);
+            Entry e = spare;
+            spare = null;
+            if (e == null || !e.reuse(fn)) {
+                e = new Entry(run, fn);
+            }
             begin(e, timeoutNanos);
             try {
                 context = run.start(e, fn, args, true, context);
@@ -217,7 +219,9 @@ public final class Instance {
             if (!e.isComplete()) {
                 awaitComplete(e, timeoutNanos);
             }
-            return outcome(e);
+            Object result = outcome(e);
+            spare = e;
+            return result;
         } finally {
             CURRENT.setRelease(this, (Entry) null);
             calls.unlock();
@@ -225,24 +229,13 @@ public final class Instance {
     }
 
     /**
-     * Publishes call {@code e} to the watchdog and to {@link LimnRuntime#close}. Fields that
-     * already hold the value are not written again: each volatile store is a fence, and a call
-     * without a timeout from the thread that made the previous one makes only one, {@link
-     * #current}'s. That store comes before the runtime's closed flag is read, and close stores the
-     * flag before it reads {@link #current}: one of them sees the other.
+     * Publishes call {@code e} to the watchdog and to {@link LimnRuntime#close} with one
+     * volatile store, {@link #current}'s. That store comes before the runtime's closed flag is
+     * read, and close stores the flag before it reads {@link #current}: one of them sees the
+     * other.
      */
     private void begin(Entry e, long timeoutNanos) {
-        long due = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
-        if (deadline != due) {
-            deadline = due;
-        }
-        if (stoppedAt != 0) {
-            stoppedAt = 0;
-        }
-        Thread me = Thread.currentThread();
-        if (caller != me) {
-            caller = me;
-        }
+        e.watchedBy(Thread.currentThread(), timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0);
         current = e;
         if (runtime.isClosed()) {
             throw new IllegalStateException("the runtime is closed");
@@ -315,12 +308,12 @@ public final class Instance {
                     interrupted = true;
                     e.stop("Cancelled");
                     stopped = true;
-                    stopDeadline = Math.min(stopDeadline, System.nanoTime() + LimnRuntime.GRACE_NANOS);
+                    stopDeadline = Math.min(stopDeadline, System.nanoTime() + Entry.STOP_GRACE_NANOS);
                 } catch (java.util.concurrent.TimeoutException te) {
                     if (!stopped) {
                         e.stop("Timeout");
                         stopped = true;
-                        stopDeadline = System.nanoTime() + LimnRuntime.GRACE_NANOS;
+                        stopDeadline = System.nanoTime() + Entry.STOP_GRACE_NANOS;
                     } else {
                         e.cancel(true); // the grace is over
                         stopDeadline = Long.MAX_VALUE;

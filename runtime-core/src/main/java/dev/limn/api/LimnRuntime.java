@@ -48,7 +48,7 @@ import java.util.regex.Pattern;
  */
 public final class LimnRuntime implements AutoCloseable {
     /** How long cancelled Limn code may take to reach a safepoint before it is terminated. */
-    static final long GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    static final long GRACE_NANOS = Entry.STOP_GRACE_NANOS;
     /** How often the watchdog looks at calls running on host threads. */
     private static final long WATCH_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
@@ -180,8 +180,7 @@ public final class LimnRuntime implements AutoCloseable {
         Entry e = new Entry(run, "main task", true);
         Object[] args = hostArguments(program, globals);
         Instance instance = new Instance(this, program, run, null);
-        instance.deadline = defaultTimeoutNanos > 0 ? System.nanoTime() + defaultTimeoutNanos : 0;
-        instance.caller = Thread.currentThread();
+        e.watchedBy(Thread.currentThread(), defaultTimeoutNanos > 0 ? System.nanoTime() + defaultTimeoutNanos : 0);
         instance.current = e;
         instances.add(instance);
         watch();
@@ -192,7 +191,6 @@ public final class LimnRuntime implements AutoCloseable {
             }
         } finally {
             instance.current = null;
-            instance.caller = null;
             instances.remove(instance);
         }
         return loaded(program, run, e, instance);
@@ -347,9 +345,9 @@ public final class LimnRuntime implements AutoCloseable {
     }
 
     /**
-     * While calls run on host threads, every {@link #WATCH_NANOS}: stops a call whose thread
-     * was interrupted (Cancelled) or whose deadline passed (Timeout), and terminates one still
-     * running a grace after that. Parks while no call runs.
+     * While calls run, every {@link #WATCH_NANOS}: nudges each call's task ({@link #police}),
+     * so that one whose thread was interrupted (Cancelled) or whose deadline passed (Timeout)
+     * stops, and one still running a grace after that is terminated. Parks while no call runs.
      */
     private void watchLoop() {
         while (!closed) {
@@ -378,25 +376,18 @@ public final class LimnRuntime implements AutoCloseable {
         }
     }
 
+    /**
+     * Nudges the task of the call {@code i} runs now, if any: at its next safepoint it looks
+     * whether its caller was interrupted or its deadline passed, and stops or, a grace after
+     * stopping, terminates itself ({@code Entry.checkStop}). The watchdog decides nothing
+     * itself, so a nudge that reaches the next call (entries are reused) only makes it look.
+     */
     private static boolean police(Instance i) {
         Entry e = i.current;
-        Thread t = i.caller;
-        if (e == null || t == null) {
+        if (e == null) {
             return false;
         }
-        long deadline = i.deadline;
-        if (t.isInterrupted()) {
-            e.stop("Cancelled");
-        } else if (deadline != 0 && System.nanoTime() - deadline > 0) {
-            e.stop("Timeout");
-        }
-        if (e.stopReason() != null && !e.isComplete()) {
-            if (i.stoppedAt == 0) {
-                i.stoppedAt = System.nanoTime();
-            } else if (System.nanoTime() - i.stoppedAt > GRACE_NANOS) {
-                e.cancel(true);
-            }
-        }
+        e.nudge();
         return true;
     }
 

@@ -49,6 +49,11 @@ public abstract class Fiber {
     public static final int TRAP_TIME_SLICE = 1 << 1;
     /** Trap bit: grace expired; its bytecode stops at the next instruction. */
     public static final int TRAP_TERMINATE = 1 << 2;
+    /**
+     * Trap bit: a host's call should look whether it must stop (its caller interrupted, its
+     * deadline passed). Set periodically by the embedding's watchdog; harmless when stale.
+     */
+    public static final int TRAP_CHECK = 1 << 3;
 
     /** Links of the {@link FiberSet} this fiber is in (guarded by that set's lock), or null. */
     Fiber setPrev;

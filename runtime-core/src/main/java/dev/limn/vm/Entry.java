@@ -27,7 +27,7 @@ public final class Entry {
     /** How errors name the entry's task: "main task", or "call of " and the function's name. */
     private final String description;
     /** The function a host's call calls, named in {@link #description()}; null for a top level. */
-    private final Proto callee;
+    private Proto callee;
 
     private int status = -1;
     private ErrorValue error;
@@ -44,6 +44,15 @@ public final class Entry {
     private volatile CompletableFuture<Entry> completion;
     /** Why the host stopped the entry ("Timeout", "Cancelled", "Closed"), or null: see {@link #stop}. */
     private volatile String stopReason;
+
+    // A host's call: written by the calling thread before it publishes the call, read by the
+    // entry's task when the watchdog nudges it ({@link #nudge}, {@link #checkStop}).
+    /** The thread that made the call, whose interrupt stops it; null when none waits for it. */
+    private Thread caller;
+    /** When the call times out ({@link System#nanoTime}), or 0 for never. */
+    private long deadline;
+    /** When {@link #checkStop} first found the entry stopped and still running, or 0. */
+    private long stoppedAt;
     /** The entry's task, once started: stored with release ({@link #setTask}), read with acquire by {@link #cancel}. */
     private TaskContext task;
     /** A top level whose variables the host reads afterwards: {@link #globals} is filled when it returns. */
@@ -54,10 +63,15 @@ public final class Entry {
     private java.util.List<AtomicValue> keptCells;
 
     private static final VarHandle TASK;
+    private static final VarHandle STOP_REASON;
+    private static final VarHandle COMPLETE;
 
     static {
         try {
-            TASK = MethodHandles.lookup().findVarHandle(Entry.class, "task", TaskContext.class);
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            TASK = lookup.findVarHandle(Entry.class, "task", TaskContext.class);
+            STOP_REASON = lookup.findVarHandle(Entry.class, "stopReason", String.class);
+            COMPLETE = lookup.findVarHandle(Entry.class, "complete", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -86,6 +100,71 @@ public final class Entry {
     /** "main task", or "call of on_tick". */
     public String description() {
         return callee == null ? description : "call of " + callee.displayName();
+    }
+
+    /** How long stopped code may run on before it is terminated: half a second. */
+    public static final long STOP_GRACE_NANOS = 500_000_000L;
+
+    /**
+     * The host thread {@code caller} waits for this entry, which times out at {@code deadline}
+     * (0: never); call before the entry is published to the watchdog.
+     */
+    public void watchedBy(Thread caller, long deadline) {
+        this.caller = caller;
+        this.deadline = deadline;
+    }
+
+    /**
+     * Makes this complete entry a host's call of {@code fn}, so that the next call allocates
+     * nothing: possible when nothing else holds it (no one waited for its completion, it made
+     * no async calls). A watchdog that read it during the previous call only nudges its task
+     * ({@link #nudge}), which is harmless at any time; {@code stop} is used only by the call's
+     * own thread and by a runtime's close. False when it cannot be reused.
+     */
+    public boolean reuse(Closure fn) {
+        if (!complete || completion != null || topScope != null || keepsGlobals) {
+            return false;
+        }
+        callee = fn.proto;
+        status = -1;
+        error = null;
+        result = null;
+        taskEnded = false;
+        stoppedAt = 0;
+        STOP_REASON.setRelease(this, (String) null);
+        COMPLETE.setRelease(this, false); // published with the call itself, by a volatile store after this
+        return true;
+    }
+
+    /** Asks the entry's task to look, at its next safepoint, whether its call must stop ({@link #checkStop}). */
+    public void nudge() {
+        TaskContext t = (TaskContext) TASK.getAcquire(this);
+        if (t != null) {
+            t.orTrap(dev.limn.sched.Fiber.TRAP_CHECK);
+        }
+    }
+
+    /**
+     * The entry's task, nudged: stops the call (raising Cancelled at once) if its caller was
+     * interrupted or its deadline passed, and terminates it if it was stopped more than
+     * {@link #STOP_GRACE_NANOS} ago and still runs.
+     */
+    void checkStop() {
+        if (stopReason == null) {
+            Thread c = caller;
+            if (c != null && c.isInterrupted()) {
+                stop("Cancelled");
+            } else if (deadline != 0 && System.nanoTime() - deadline > 0) {
+                stop("Timeout");
+            }
+        } else if (!complete) {
+            long now = System.nanoTime();
+            if (stoppedAt == 0) {
+                stoppedAt = now;
+            } else if (now - stoppedAt > STOP_GRACE_NANOS) {
+                cancel(true);
+            }
+        }
     }
 
     /**
@@ -137,9 +216,7 @@ public final class Entry {
      * running then.
      */
     public void stop(String reason) {
-        if (stopReason == null) {
-            stopReason = reason;
-        }
+        STOP_REASON.compareAndSet(this, (String) null, reason);
         cancel(false);
     }
 

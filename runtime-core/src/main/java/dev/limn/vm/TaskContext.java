@@ -422,7 +422,7 @@ public final class TaskContext extends Fiber {
             return false;
         }
         if (lpTrap() != 0) {
-            clearTrap(TRAP_CANCEL | TRAP_TIME_SLICE | TRAP_TERMINATE);
+            clearTrap(TRAP_CANCEL | TRAP_TIME_SLICE | TRAP_TERMINATE | TRAP_CHECK);
         }
         entry = next;
         next.setTask(this);
@@ -830,6 +830,13 @@ public final class TaskContext extends Fiber {
 
     int onTrap() {
         int bits = lvTrap();
+        if ((bits & TRAP_CHECK) != 0) {
+            clearTrap(TRAP_CHECK);
+            if (entry != null) {
+                entry.checkStop(); // may set CANCEL or TERMINATE on this task
+            }
+            bits = lvTrap();
+        }
         if ((bits & TRAP_TERMINATE) != 0) {
             return Interpreter.TERMINATED;
         }
