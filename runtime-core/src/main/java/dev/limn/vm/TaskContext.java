@@ -348,6 +348,19 @@ public final class TaskContext extends Fiber {
         }
         pendingBlocks = null;
         pendingDepths = null;
+        if (openBlocks != null) {
+            // bodies the task never left (it was terminated inside them, e.g. waiting for a
+            // permit): their blocks end with it, so that they complete and let go of their cells
+            for (BlockRun b : openBlocks) {
+                if (s == Interpreter.TERMINATED) {
+                    b.terminateUnits();
+                } else {
+                    b.cancelUnits();
+                }
+                b.bodyEnded();
+            }
+            openBlocks = null;
+        }
         if (sleepTimer != null) {
             scheduler().cancel(sleepTimer);
             sleepTimer = null;
