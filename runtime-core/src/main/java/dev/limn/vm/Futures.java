@@ -48,6 +48,8 @@ final class Futures {
      * (the block whose body the caller is running, else the caller's own block, else the
      * program's scope) and returns its future at once. The block waits for it before it
      * completes and cancels it if it fails; a failure nobody awaits is raised by the block.
+     * The body's first frame sits one above the caller's ({@link TaskContext#startDepth}):
+     * the caller checked the depth limit before this call, as for any call.
      */
     static FutureValue callAsync(TaskContext t, Closure fn, int args, int argc) {
         Waiting.requireScheduler(t);
@@ -57,7 +59,7 @@ final class Futures {
         }
         BlockRun owner = Units.scopeOf(t);
         FutureValue f = new FutureValue("async fn " + fn.proto.displayName());
-        TaskContext task = new TaskContext(t.run, fn, a, t.random().split(), Unit.asyncCall(owner, owner.nextUnitNumber(), f));
+        TaskContext task = new TaskContext(t.run, t.startDepth(), fn, a, t.random().split(), Unit.asyncCall(owner, owner.nextUnitNumber(), f));
         f.onCancel(task::cancel);
         owner.adopt(f);
         Units.start(t, owner, task, fn);

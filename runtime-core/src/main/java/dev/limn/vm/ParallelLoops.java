@@ -137,13 +137,14 @@ final class ParallelLoops {
         if (block.spec().config().pin()) {
             scheduler.requestPinning();
         }
+        int outer = t.startDepth(); // read here: the chunks are made on other carriers while t runs on
         ParallelLoop.start(scheduler, t.run.parallelStats, elements.count(), block.spec().config().cores(), new ParallelLoop.ChunkFibers() {
             @Override
             public Fiber newFiber(RangeChunk chunk) {
                 // Runs on the splitting chunk's carrier (or the block's, for the first chunk):
                 // that fiber's random generator is confined to this thread.
                 TaskContext from = chunk.splitFrom() instanceof TaskContext splitter ? splitter : t;
-                TaskContext unit = new TaskContext(t.run, driver, args, from.random().split(),
+                TaskContext unit = new TaskContext(t.run, outer, driver, args, from.random().split(),
                         Unit.loopChunk(block, block.nextUnitNumber(), var, chunk, elements));
                 Units.register(block, unit, fn);
                 return unit;
@@ -194,10 +195,11 @@ final class ParallelLoops {
         int firstNumber = block.reserveUnitNumbers((int) count);
         long seed = t.random().nextLong();
         Closure driver = new Closure(driver(fn.proto), new Box[0]);
+        int outer = t.startDepth(); // read here: the chunks are made on other carriers while t runs on
         ParallelLoop.startFamily(t.scheduler(), t.run.parallelStats, count, new ParallelLoop.ChunkFibers() {
             @Override
             public Fiber newFiber(RangeChunk chunk) {
-                TaskContext unit = new TaskContext(t.run, driver, new Object[] {fn}, null,
+                TaskContext unit = new TaskContext(t.run, outer, driver, new Object[] {fn}, null,
                         Unit.familyChunk(block, firstNumber, var, chunk, elements, seed));
                 Units.register(block, unit, fn);
                 return unit;
@@ -232,11 +234,18 @@ final class ParallelLoops {
                 Instr.make(Opcode.JMP, 0, 0, -4),
                 Instr.make(Opcode.RETNIL, 0, 0, 0),
         };
-        int line = body.span == null ? 0 : body.span.line();
-        int[] lines = {line, line, line, line, line};
-        int[] zeros = new int[code.length];
+        // every instruction is placed at the body: an error of the driver's own (the CALL's
+        // StackOverflow) points at the body it could not enter
+        int[] lines = new int[code.length];
+        int[] cols = new int[code.length];
+        int[] lens = new int[code.length];
+        if (body.span != null) {
+            java.util.Arrays.fill(lines, body.span.line());
+            java.util.Arrays.fill(cols, body.span.col());
+            java.util.Arrays.fill(lens, body.span.length());
+        }
         return new Proto.Builder("parallel chunk").source(body.source, body.span).params(1, 1).registers(pair ? 4 : 3)
-                .code(code).positions(lines, zeros, zeros).build();
+                .code(code).positions(lines, cols, lens).build();
     }
 
     private static Elements elements(Object source) {

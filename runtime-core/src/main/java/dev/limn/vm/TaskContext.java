@@ -81,10 +81,17 @@ public final class TaskContext extends Fiber {
     private int[] fSegment = new int[INITIAL_FRAMES];
     private int[] fRet = new int[INITIAL_FRAMES];
     private Closure[] fClosure = new Closure[INITIAL_FRAMES];
-    /** min(maxDepth, frame array length): one compare on the fast call path covers both. */
+    /** min(maxDepth - outerDepth, frame array length): one compare on the fast call path covers both. */
     private int frameLimit;
 
     final int maxDepth;
+    /**
+     * The frames below this task's first one: those of the task that started it, which waits
+     * for it (an async call's caller, a unit's block body), and of that task's starters. The
+     * task's call depth is {@code outerDepth + depth}, held to {@link #maxDepth}: a chain of
+     * async calls, each awaiting the next, is as bounded as a recursion.
+     */
+    final int outerDepth;
     final PrintStream out;
     /** The task's generator; null in a task family's chunk until its current task asks (see {@link #random()}). */
     private SplittableRandom random;
@@ -130,6 +137,7 @@ public final class TaskContext extends Fiber {
         this.engine = engine;
         this.out = out;
         this.maxDepth = maxDepth;
+        this.outerDepth = 0;
         this.random = new SplittableRandom(seed);
         this.description = description;
         this.run = null;
@@ -142,15 +150,16 @@ public final class TaskContext extends Fiber {
     }
 
     /**
-     * A task of {@code run} calling {@code fn} with {@code args}: the main task ({@code unit}
-     * null) or a unit of a block. {@code random} may be null for a family chunk, whose tasks
-     * derive theirs from the chunk's seed.
+     * A unit of a block of {@code run} calling {@code fn} with {@code args}, started at
+     * {@code outerDepth} (its starter's {@link #startDepth()}). {@code random} may be null for
+     * a family chunk, whose tasks derive theirs from the chunk's seed.
      */
-    TaskContext(ProgramRun run, Closure fn, Object[] args, SplittableRandom random, Unit unit) {
+    TaskContext(ProgramRun run, int outerDepth, Closure fn, Object[] args, SplittableRandom random, Unit unit) {
         this.run = run;
         this.engine = run.engine;
         this.out = run.out;
         this.maxDepth = run.maxDepth;
+        this.outerDepth = outerDepth;
         this.random = random;
         this.description = null;
         this.unit = unit;
@@ -166,6 +175,7 @@ public final class TaskContext extends Fiber {
         this.engine = run.engine;
         this.out = run.out;
         this.maxDepth = run.maxDepth;
+        this.outerDepth = 0;
         this.random = random;
         this.description = null;
         this.unit = null;
@@ -188,7 +198,7 @@ public final class TaskContext extends Fiber {
         regs = first;
         regsAddress = regs.address();
         refs = shadows[0];
-        frameLimit = Math.min(maxDepth, fPc.length);
+        frameLimit = Math.min(maxDepth - outerDepth, fPc.length);
         if (p.maxRegs > RegisterFile.capacity(regs)) {
             throw new LimnError("StackOverflow", "function " + p.displayName() + " needs too many registers");
         }
@@ -358,6 +368,19 @@ public final class TaskContext extends Fiber {
         }
         pendingBlocks = null;
         pendingDepths = null;
+        if (openBlocks != null) {
+            // bodies the task never left (it was terminated inside them, e.g. waiting for a
+            // permit): their blocks end with it, so that they complete and let go of their cells
+            for (BlockRun b : openBlocks) {
+                if (s == Interpreter.TERMINATED) {
+                    b.terminateUnits();
+                } else {
+                    b.cancelUnits();
+                }
+                b.bodyEnded();
+            }
+            openBlocks = null;
+        }
         if (sleepTimer != null) {
             scheduler().cancel(sleepTimer);
             sleepTimer = null;
@@ -455,6 +478,11 @@ public final class TaskContext extends Fiber {
         if (hostEntry && id() == 0 && status >= 0) {
             close();
         }
+    }
+
+    /** The {@link #outerDepth} of a task this task starts now: one frame above its current one. */
+    int startDepth() {
+        return outerDepth + depth + 1;
     }
 
     /** Counted live when spawned; called by whoever spawns it, just before {@code Scheduler.spawn}. */
@@ -643,12 +671,12 @@ public final class TaskContext extends Fiber {
         if (argc < p.minArgs || argc > p.numParams) {
             throw arityMismatch(p, argc);
         }
+        if (outerDepth + depth >= maxDepth) {
+            throw new LimnError("StackOverflow", "call depth exceeded " + maxDepth);
+        }
         if (p.async) {
             set(fn, Futures.callAsync(this, c, fn + 1, argc));
             return retPc;
-        }
-        if (depth >= maxDepth) {
-            throw new LimnError("StackOverflow", "call depth exceeded " + maxDepth);
         }
         if (depth == fPc.length) {
             growFrames();
@@ -719,7 +747,7 @@ public final class TaskContext extends Fiber {
         fSegment = java.util.Arrays.copyOf(fSegment, n);
         fRet = java.util.Arrays.copyOf(fRet, n);
         fClosure = java.util.Arrays.copyOf(fClosure, n);
-        frameLimit = Math.min(maxDepth, n);
+        frameLimit = Math.min(maxDepth - outerDepth, n);
     }
 
     /**

@@ -115,7 +115,7 @@ final class Units {
         Object item = items > 0 ? args[0] : null;
         Unit u = items > 0 ? Unit.task(block, block.nextUnitNumber(), var, item) : Unit.task(block, block.nextUnitNumber());
         u.heldPermit = permit;
-        TaskContext unit = new TaskContext(t.run, fn, args, t.random().split(), u);
+        TaskContext unit = new TaskContext(t.run, t.startDepth(), fn, args, t.random().split(), u);
         start(t, block, unit, fn);
     }
 
@@ -135,7 +135,7 @@ final class Units {
         int instances = cores > 0 ? cores : Runtime.getRuntime().availableProcessors();
         Closure fn = (Closure) t.get(fnReg);
         for (int n = 0; n < instances && !block.isStopping(); n++) {
-            TaskContext unit = new TaskContext(t.run, fn, new Object[] {source}, t.random().split(),
+            TaskContext unit = new TaskContext(t.run, t.startDepth(), fn, new Object[] {source}, t.random().split(),
                     Unit.worker(block, block.nextUnitNumber(), var));
             start(t, block, unit, fn);
         }

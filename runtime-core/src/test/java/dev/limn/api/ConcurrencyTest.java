@@ -72,6 +72,33 @@ class ConcurrencyTest {
     }
 
     @Test
+    void aBodyTerminatedInADeadlockEndsItsBlockWhichLetsGoOfItsCells() {
+        // Regression: the body of a block, terminated by a deadlock while it waited for a
+        // cores=N permit (or for anything else), never ended its block, which then never
+        // completed and kept the atomic cells its units capture (atomic cells live 1).
+        LimnRunner.Result permit = LimnRunner.run("""
+                var c = channel(1);
+                c.send(0);
+                concurrent(cores=1) {
+                    var hits: atomic = 0;
+                    task { hits += 1; c.send(1); }
+                    task { hits += 1; c.send(2); }
+                }
+                """);
+        assertEquals(1, permit.status(), permit.err());
+        assertTrue(permit.err().startsWith("error[Deadlock]"), permit.err());
+        assertTrue(permit.err().contains("main at test.lm:6 waits on permit of concurrent block at test.lm:3:1"), permit.err());
+        LimnRunner.Result send = LimnRunner.run("""
+                var c = channel(1);
+                c.send(0);
+                var hits: atomic = 0;
+                concurrent { task(i in 0..<3) { hits += 1; c.send(i); } c.send(9); }
+                """);
+        assertEquals(1, send.status(), send.err());
+        assertTrue(send.err().contains("main at test.lm:4 waits on send to"), send.err());
+    }
+
+    @Test
     void aCancelledTaskRunsItsHandlerAndTheBlockRaisesTheFirstError() {
         LimnRunner.Result r = LimnRunner.run("""
                 var seen: atomic = 0;

@@ -100,6 +100,43 @@ class MoreProgramsTest {
         fails("fn f(n) { return f(n + 1); } f(0);", "StackOverflow", "call depth exceeded 100000");
     }
 
+    @Test
+    void aChainOfAwaitsCountsAgainstTheDepthLimit() {
+        // Regression: an async recursion grew without bound (17 GB) instead of overflowing.
+        String endless = "async fn af(n) { return await af(n + 1); }\n";
+        LimnRunner.Result uncaught = LimnRunner.run(endless + "print(await af(0));");
+        assertEquals(1, uncaught.status(), uncaught.err());
+        assertTrue(uncaught.err().startsWith("""
+                error[StackOverflow]: call depth exceeded 100000
+                 --> test.lm:1:31
+                """), uncaught.err());
+        assertTrue(uncaught.err().contains("= in async call 100000 of fn af in the program"), uncaught.err());
+        expect(endless + "attempt { print(await af(0)); } handle StackOverflow(e) { print(\"caught\", e.message); } print(\"after\");",
+                "caught call depth exceeded 100000\nafter\n");
+        expect("async fn af(n) { if (n == 1000) return n; return await af(n + 1); } print(await af(0));", "1000\n");
+    }
+
+    @Test
+    void maxDepthBoundsSyncCallsAsyncChainsAndTasksAlike() {
+        // each reaches n = 49 (50 frames above the top level's) and no further under --max-depth 50
+        String sync = "fn f(n) { if (n == L) return n; return f(n + 1); } print(f(0));";
+        String async = "async fn f(n) { if (n == L) return n; return await f(n + 1); } print(await f(0));";
+        String viaTasks = "fn f(n) { if (n == L) return n; concurrent(ch=out) { task { return f(n + 1); } } return out.recv(); } print(f(0));";
+        RunOptions shallow = RunOptions.defaults().withSeed(42L).withMaxDepth(50);
+        for (String program : new String[] {sync, async}) {
+            LimnRunner.Result ok = LimnRunner.run("t.lm", program.replace("L", "49"), shallow);
+            assertEquals("49\n", ok.out(), ok.err());
+            LimnRunner.Result deep = LimnRunner.run("t.lm", program.replace("L", "50"), shallow);
+            assertEquals(1, deep.status(), deep.err());
+            assertTrue(deep.err().startsWith("error[StackOverflow]: call depth exceeded 50"), deep.err());
+        }
+        // a task's frames sit on those of the body that started it: two frames per level here
+        assertEquals("24\n", LimnRunner.run("t.lm", viaTasks.replace("L", "24"), shallow).out());
+        LimnRunner.Result tasks = LimnRunner.run("t.lm", viaTasks.replace("L", "25"), shallow);
+        assertEquals(1, tasks.status(), tasks.err());
+        assertTrue(tasks.err().startsWith("error[StackOverflow]: call depth exceeded 50"), tasks.err());
+    }
+
     private static CompiledProgram compile(String text) {
         try {
             return Limn.compile("t.lm", text);
