@@ -339,10 +339,7 @@ public final class Entry {
 
     /** Once complete: the error of an async call of the task that failed and that nobody awaited, or null. */
     public ErrorValue unawaitedAsyncError() {
-        BlockRun scope;
-        synchronized (this) {
-            scope = topScope;
-        }
+        BlockRun scope = topScope; // written by the task before the entry completed
         return scope == null ? null : scope.error();
     }
 }
