@@ -24,8 +24,9 @@ import java.util.List;
  *       once (JEP 498). A later JDK that denies that access by default would make it required.
  *   <li>{@code --enable-native-access=ALL-UNNAMED}: without it pinning carriers to cores
  *       ({@code pin}) prints a warning when JNA loads its native library through OpenHFT
- *       affinity, and so does the slab allocator's debug mode ({@code limn.slab.debug}, tests
- *       only). Under {@code --illegal-native-access=deny} those two paths fail instead.
+ *       affinity, and so does the slab allocator's debug mode ({@code limn.slab.debug}, or the
+ *       checked VM mode {@code limn.vm.checked}; tests and VM work only). Under
+ *       {@code --illegal-native-access=deny} those two paths fail instead.
  *   <li>{@code -Xss16m}: not a need but a limit; {@code ==} and dict keys on lists nested a
  *       few thousand levels deep raise {@code StackOverflow} on the default 1 MiB stack.
  * </ul>

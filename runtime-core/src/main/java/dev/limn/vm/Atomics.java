@@ -4,7 +4,6 @@ import static dev.limn.vm.Instr.a;
 import static dev.limn.vm.Instr.b;
 import static dev.limn.vm.Instr.c;
 
-import dev.limn.offheap.RegisterFile;
 import dev.limn.value.LimnError;
 import dev.limn.vm.Opcode.Op;
 
@@ -50,9 +49,9 @@ final class Atomics {
         }
         int rb = base + b(i);
         int op = c(i);
-        if (op <= 1 && cell.holdsInt() && RegisterFile.lpTag(t.regs, rb) == Tag.INT) {
+        if (op <= 1 && cell.holdsInt() && Registers.lpTag(t, rb) == Tag.INT) {
             // the common shared counter: an int added to an int cell, unboxed
-            long d = RegisterFile.lpPayload(t.regs, rb);
+            long d = Registers.lpPayload(t, rb);
             if (op == 0) {
                 cell.addInt(d);
                 return;

@@ -4,7 +4,6 @@ import static dev.limn.vm.Instr.a;
 
 import dev.limn.block.BlockRun;
 import dev.limn.chan.Channel;
-import dev.limn.offheap.RegisterFile;
 import dev.limn.value.LimnError;
 
 /**
@@ -59,8 +58,8 @@ final class Channels {
     static void send(TaskContext t, Channel ch, int reg) {
         Waiting.safepoint(t);
         Waiting.requireScheduler(t);
-        Channel.SendResult r = RegisterFile.lpTag(t.regs, reg) == Tag.INT
-                ? ch.sendInt(t, RegisterFile.lpPayload(t.regs, reg))
+        Channel.SendResult r = Registers.lpTag(t, reg) == Tag.INT
+                ? ch.sendInt(t, Registers.lpPayload(t, reg))
                 : ch.send(t, t.get(reg));
         switch (r) {
             case SENT -> { }

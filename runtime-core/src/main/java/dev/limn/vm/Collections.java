@@ -1,11 +1,11 @@
 package dev.limn.vm;
 
-import static dev.limn.offheap.RegisterFile.lpPayload;
-import static dev.limn.offheap.RegisterFile.lpTag;
 import static dev.limn.vm.Instr.a;
 import static dev.limn.vm.Instr.b;
 import static dev.limn.vm.Instr.c;
 import static dev.limn.vm.Instr.k;
+import static dev.limn.vm.Registers.lpPayload;
+import static dev.limn.vm.Registers.lpTag;
 
 import dev.limn.value.LimnError;
 import dev.limn.vm.Opcode.Op;
@@ -56,8 +56,8 @@ final class Collections {
                 int rb = base + b(i);
                 int rc = base + c(i);
                 // list[int] without boxing the index
-                if (lpTag(t.regs, rb) == Tag.REF && t.refs[rb] instanceof ListValue l && lpTag(t.regs, rc) == Tag.INT) {
-                    long index = lpPayload(t.regs, rc);
+                if (lpTag(t, rb) == Tag.REF && t.refs[rb] instanceof ListValue l && lpTag(t, rc) == Tag.INT) {
+                    long index = lpPayload(t, rc);
                     Object item = null;
                     boolean found = false;
                     synchronized (l) { // lists shared between tasks: single operations are atomic
@@ -75,8 +75,8 @@ final class Collections {
             }
             case Op.SETINDEX -> {
                 int rb = base + b(i);
-                if (lpTag(t.regs, ra) == Tag.REF && t.refs[ra] instanceof ListValue l && lpTag(t.regs, rb) == Tag.INT) {
-                    long index = lpPayload(t.regs, rb);
+                if (lpTag(t, ra) == Tag.REF && t.refs[ra] instanceof ListValue l && lpTag(t, rb) == Tag.INT) {
+                    long index = lpPayload(t, rb);
                     Object v = t.get(base + c(i));
                     synchronized (l) {
                         if (index >= 0 && index < l.items.size()) {

@@ -1,10 +1,6 @@
 package dev.limn.vm;
 
 import static dev.limn.offheap.RegisterFile.REGISTER_BYTES;
-import static dev.limn.offheap.RegisterFile.lpPayloadAt;
-import static dev.limn.offheap.RegisterFile.lpTagAt;
-import static dev.limn.offheap.RegisterFile.spAt;
-import static dev.limn.offheap.RegisterFile.spPayloadAt;
 import static dev.limn.vm.Instr.a;
 import static dev.limn.vm.Instr.aOffset;
 import static dev.limn.vm.Instr.b;
@@ -13,7 +9,12 @@ import static dev.limn.vm.Instr.c;
 import static dev.limn.vm.Instr.cOffset;
 import static dev.limn.vm.Instr.k;
 import static dev.limn.vm.Instr.sc;
+import static dev.limn.vm.Registers.lpPayloadAt;
+import static dev.limn.vm.Registers.lpTagAt;
+import static dev.limn.vm.Registers.spAt;
+import static dev.limn.vm.Registers.spPayloadAt;
 
+import dev.limn.offheap.CheckedMode;
 import dev.limn.value.ErrorValue;
 import dev.limn.value.LimnError;
 import dev.limn.vm.Opcode.Family.Id;
@@ -39,7 +40,10 @@ import dev.limn.vm.Opcode.Op;
  * instead: every register operand of a function's code is below its register count
  * ({@link Proto}'s constructor), and a frame's window lies inside its block
  * ({@link TaskContext#call}). A register's reference slot is written only when its tag is
- * {@link Tag#REF}: a stale reference behind a number is never read.
+ * {@link Tag#REF}: a stale reference behind a number is never read. The accessors are
+ * {@link Registers}': in the checked VM mode ({@code -Dlimn.vm.checked=true}) they check every
+ * access against the frame's window as well, and the loop records the pc of each instruction
+ * for their messages; when the mode is off both fold away.
  */
 public final class Interpreter {
     public static final int DONE = 0;
@@ -127,12 +131,15 @@ public final class Interpreter {
             try {
                 for (;;) {
                     long w = code[pc++];
+                    if (CheckedMode.ENABLED) {
+                        t.checkedPc = pc - 1;
+                    }
                     switch ((int) w & 0xFF) {
                         case Op.MOVE: {
                             long i = own(w, Op.MOVE);
                             long rb = fp + bOffset(i);
-                            byte tb = lpTagAt(rb);
-                            spAt(fp + aOffset(i), tb, lpPayloadAt(rb));
+                            byte tb = lpTagAt(t, rb);
+                            spAt(t, fp + aOffset(i), tb, lpPayloadAt(t, rb));
                             if (tb == Tag.REF) {
                                 t.refs[t.base + a(i)] = t.refs[t.base + b(i)];
                             }
@@ -142,7 +149,7 @@ public final class Interpreter {
                             long i = own(w, Op.LOADK);
                             int kc = c(i);
                             byte tk = ktag(k, kc);
-                            spAt(fp + aOffset(i), tk, kpay(k, kc));
+                            spAt(t, fp + aOffset(i), tk, kpay(k, kc));
                             if (tk == Tag.REF) {
                                 t.refs[t.base + a(i)] = t.closure.proto.kRef[kc];
                             }
@@ -150,24 +157,24 @@ public final class Interpreter {
                         }
                         case Op.LOADNIL: {
                             long i = own(w, Op.LOADNIL);
-                            spAt(fp + aOffset(i), Tag.NIL, 0);
+                            spAt(t, fp + aOffset(i), Tag.NIL, 0);
                             break;
                         }
                         case Op.LOADBOOL: {
                             long i = own(w, Op.LOADBOOL);
-                            spAt(fp + aOffset(i), Tag.BOOL, b(i));
+                            spAt(t, fp + aOffset(i), Tag.BOOL, b(i));
                             break;
                         }
                         case Op.LOADINT: {
                             long i = own(w, Op.LOADINT);
-                            spAt(fp + aOffset(i), Tag.INT, sc(i));
+                            spAt(t, fp + aOffset(i), Tag.INT, sc(i));
                             break;
                         }
                         case Op.GETBOX: {
                             long i = own(w, Op.GETBOX);
                             int ra = t.base + a(i);
                             Box bx = (Box) t.refs[t.base + b(i)];
-                            spAt(fp + aOffset(i), bx.tag, bx.payload);
+                            spAt(t, fp + aOffset(i), bx.tag, bx.payload);
                             t.refs[ra] = bx.ref;
                             break;
                         }
@@ -175,8 +182,8 @@ public final class Interpreter {
                             long i = own(w, Op.SETBOX);
                             long rb = fp + bOffset(i);
                             Box bx = (Box) t.refs[t.base + a(i)];
-                            bx.tag = lpTagAt(rb);
-                            bx.payload = lpPayloadAt(rb);
+                            bx.tag = lpTagAt(t, rb);
+                            bx.payload = lpPayloadAt(t, rb);
                             bx.ref = bx.tag == Tag.REF ? t.refs[t.base + b(i)] : null;
                             break;
                         }
@@ -184,9 +191,9 @@ public final class Interpreter {
                             long i = own(w, Op.AUPDATE);
                             long rb = fp + bOffset(i);
                             // the shared counter (`counter += 1` in a task): an int added to an int cell, inline
-                            if (c(i) == 0 && lpTagAt(rb) == Tag.INT && t.refs[t.base + a(i)] instanceof AtomicValue cell
+                            if (c(i) == 0 && lpTagAt(t, rb) == Tag.INT && t.refs[t.base + a(i)] instanceof AtomicValue cell
                                     && cell.holdsInt()) {
-                                cell.addInt(lpPayloadAt(rb));
+                                cell.addInt(lpPayloadAt(t, rb));
                                 break;
                             }
                             Atomics.update(t, i);
@@ -195,7 +202,7 @@ public final class Interpreter {
                         case Op.GETUPVAL: {
                             long i = own(w, Op.GETUPVAL);
                             Box bx = t.closure.upvals[b(i)];
-                            spAt(fp + aOffset(i), bx.tag, bx.payload);
+                            spAt(t, fp + aOffset(i), bx.tag, bx.payload);
                             t.refs[t.base + a(i)] = bx.ref;
                             break;
                         }
@@ -206,8 +213,8 @@ public final class Interpreter {
                             if (bx.owner != t) {
                                 Captures.claimForWrite(t, bx, b(i));
                             }
-                            bx.tag = lpTagAt(ra);
-                            bx.payload = lpPayloadAt(ra);
+                            bx.tag = lpTagAt(t, ra);
+                            bx.payload = lpPayloadAt(t, ra);
                             bx.ref = bx.tag == Tag.REF ? t.refs[t.base + a(i)] : null;
                             break;
                         }
@@ -215,12 +222,12 @@ public final class Interpreter {
                             long i = own(w, Op.ADD);
                             long rb = fp + bOffset(i);
                             long rc = fp + cOffset(i);
-                            byte tb = lpTagAt(rb);
-                            byte tc = lpTagAt(rc);
+                            byte tb = lpTagAt(t, rb);
+                            byte tc = lpTagAt(t, rc);
                             if (tb == Tag.INT && tc == Tag.INT) {
-                                spAt(fp + aOffset(i), Tag.INT, Math.addExact(lpPayloadAt(rb), lpPayloadAt(rc)));
+                                spAt(t, fp + aOffset(i), Tag.INT, Math.addExact(lpPayloadAt(t, rb), lpPayloadAt(t, rc)));
                             } else if (tb == Tag.FLOAT && tc == Tag.FLOAT) {
-                                spAt(fp + aOffset(i), Tag.FLOAT, dbits(dval(rb) + dval(rc)));
+                                spAt(t, fp + aOffset(i), Tag.FLOAT, dbits(dval(t, rb) + dval(t, rc)));
                             } else {
                                 Operators.arith(t, Op.ADD, t.base + a(i), t.base + b(i), t.base + c(i));
                             }
@@ -230,12 +237,12 @@ public final class Interpreter {
                             long i = own(w, Op.ADDK);
                             long rb = fp + bOffset(i);
                             int kc = c(i);
-                            byte tb = lpTagAt(rb);
+                            byte tb = lpTagAt(t, rb);
                             byte tk = ktag(k, kc);
                             if (tb == Tag.INT && tk == Tag.INT) {
-                                spAt(fp + aOffset(i), Tag.INT, Math.addExact(lpPayloadAt(rb), kpay(k, kc)));
+                                spAt(t, fp + aOffset(i), Tag.INT, Math.addExact(lpPayloadAt(t, rb), kpay(k, kc)));
                             } else if (tb == Tag.FLOAT && tk == Tag.FLOAT) {
-                                spAt(fp + aOffset(i), Tag.FLOAT, dbits(dval(rb) + Double.longBitsToDouble(kpay(k, kc))));
+                                spAt(t, fp + aOffset(i), Tag.FLOAT, dbits(dval(t, rb) + Double.longBitsToDouble(kpay(k, kc))));
                             } else {
                                 Operators.arith(t, Op.ADD, t.base + a(i), t.base + b(i), -1 - kc);
                             }
@@ -245,12 +252,12 @@ public final class Interpreter {
                             long i = own(w, Op.SUB);
                             long rb = fp + bOffset(i);
                             long rc = fp + cOffset(i);
-                            byte tb = lpTagAt(rb);
-                            byte tc = lpTagAt(rc);
+                            byte tb = lpTagAt(t, rb);
+                            byte tc = lpTagAt(t, rc);
                             if (tb == Tag.INT && tc == Tag.INT) {
-                                spAt(fp + aOffset(i), Tag.INT, Math.subtractExact(lpPayloadAt(rb), lpPayloadAt(rc)));
+                                spAt(t, fp + aOffset(i), Tag.INT, Math.subtractExact(lpPayloadAt(t, rb), lpPayloadAt(t, rc)));
                             } else if (tb == Tag.FLOAT && tc == Tag.FLOAT) {
-                                spAt(fp + aOffset(i), Tag.FLOAT, dbits(dval(rb) - dval(rc)));
+                                spAt(t, fp + aOffset(i), Tag.FLOAT, dbits(dval(t, rb) - dval(t, rc)));
                             } else {
                                 Operators.arith(t, Op.SUB, t.base + a(i), t.base + b(i), t.base + c(i));
                             }
@@ -260,12 +267,12 @@ public final class Interpreter {
                             long i = own(w, Op.SUBK);
                             long rb = fp + bOffset(i);
                             int kc = c(i);
-                            byte tb = lpTagAt(rb);
+                            byte tb = lpTagAt(t, rb);
                             byte tk = ktag(k, kc);
                             if (tb == Tag.INT && tk == Tag.INT) {
-                                spAt(fp + aOffset(i), Tag.INT, Math.subtractExact(lpPayloadAt(rb), kpay(k, kc)));
+                                spAt(t, fp + aOffset(i), Tag.INT, Math.subtractExact(lpPayloadAt(t, rb), kpay(k, kc)));
                             } else if (tb == Tag.FLOAT && tk == Tag.FLOAT) {
-                                spAt(fp + aOffset(i), Tag.FLOAT, dbits(dval(rb) - Double.longBitsToDouble(kpay(k, kc))));
+                                spAt(t, fp + aOffset(i), Tag.FLOAT, dbits(dval(t, rb) - Double.longBitsToDouble(kpay(k, kc))));
                             } else {
                                 Operators.arith(t, Op.SUB, t.base + a(i), t.base + b(i), -1 - kc);
                             }
@@ -275,12 +282,12 @@ public final class Interpreter {
                             long i = own(w, Op.MUL);
                             long rb = fp + bOffset(i);
                             long rc = fp + cOffset(i);
-                            byte tb = lpTagAt(rb);
-                            byte tc = lpTagAt(rc);
+                            byte tb = lpTagAt(t, rb);
+                            byte tc = lpTagAt(t, rc);
                             if (tb == Tag.FLOAT && tc == Tag.FLOAT) {
-                                spAt(fp + aOffset(i), Tag.FLOAT, dbits(dval(rb) * dval(rc)));
+                                spAt(t, fp + aOffset(i), Tag.FLOAT, dbits(dval(t, rb) * dval(t, rc)));
                             } else if (tb == Tag.INT && tc == Tag.INT) {
-                                spAt(fp + aOffset(i), Tag.INT, Math.multiplyExact(lpPayloadAt(rb), lpPayloadAt(rc)));
+                                spAt(t, fp + aOffset(i), Tag.INT, Math.multiplyExact(lpPayloadAt(t, rb), lpPayloadAt(t, rc)));
                             } else {
                                 Operators.arith(t, Op.MUL, t.base + a(i), t.base + b(i), t.base + c(i));
                             }
@@ -290,12 +297,12 @@ public final class Interpreter {
                             long i = own(w, Op.MULK);
                             long rb = fp + bOffset(i);
                             int kc = c(i);
-                            byte tb = lpTagAt(rb);
+                            byte tb = lpTagAt(t, rb);
                             byte tk = ktag(k, kc);
                             if (tb == Tag.FLOAT && tk == Tag.FLOAT) {
-                                spAt(fp + aOffset(i), Tag.FLOAT, dbits(dval(rb) * Double.longBitsToDouble(kpay(k, kc))));
+                                spAt(t, fp + aOffset(i), Tag.FLOAT, dbits(dval(t, rb) * Double.longBitsToDouble(kpay(k, kc))));
                             } else if (tb == Tag.INT && tk == Tag.INT) {
-                                spAt(fp + aOffset(i), Tag.INT, Math.multiplyExact(lpPayloadAt(rb), kpay(k, kc)));
+                                spAt(t, fp + aOffset(i), Tag.INT, Math.multiplyExact(lpPayloadAt(t, rb), kpay(k, kc)));
                             } else {
                                 Operators.arith(t, Op.MUL, t.base + a(i), t.base + b(i), -1 - kc);
                             }
@@ -305,8 +312,8 @@ public final class Interpreter {
                             long i = own(w, Op.DIV);
                             long rb = fp + bOffset(i);
                             long rc = fp + cOffset(i);
-                            if (lpTagAt(rb) == Tag.FLOAT && lpTagAt(rc) == Tag.FLOAT) {
-                                spAt(fp + aOffset(i), Tag.FLOAT, dbits(dval(rb) / dval(rc)));
+                            if (lpTagAt(t, rb) == Tag.FLOAT && lpTagAt(t, rc) == Tag.FLOAT) {
+                                spAt(t, fp + aOffset(i), Tag.FLOAT, dbits(dval(t, rb) / dval(t, rc)));
                             } else {
                                 Operators.arith(t, Op.DIV, t.base + a(i), t.base + b(i), t.base + c(i));
                             }
@@ -316,8 +323,8 @@ public final class Interpreter {
                             long i = own(w, Op.DIVK);
                             long rb = fp + bOffset(i);
                             int kc = c(i);
-                            if (lpTagAt(rb) == Tag.FLOAT && ktag(k, kc) == Tag.FLOAT) {
-                                spAt(fp + aOffset(i), Tag.FLOAT, dbits(dval(rb) / Double.longBitsToDouble(kpay(k, kc))));
+                            if (lpTagAt(t, rb) == Tag.FLOAT && ktag(k, kc) == Tag.FLOAT) {
+                                spAt(t, fp + aOffset(i), Tag.FLOAT, dbits(dval(t, rb) / Double.longBitsToDouble(kpay(k, kc))));
                             } else {
                                 Operators.arith(t, Op.DIV, t.base + a(i), t.base + b(i), -1 - kc);
                             }
@@ -341,10 +348,10 @@ public final class Interpreter {
                         case Op.TEST: {
                             long i = own(w, Op.TEST);
                             long ra = fp + aOffset(i);
-                            if (lpTagAt(ra) != Tag.BOOL) {
+                            if (lpTagAt(t, ra) != Tag.BOOL) {
                                 throw Operators.notBool(t, t.base + a(i));
                             }
-                            if (lpPayloadAt(ra) == k(i)) {
+                            if (lpPayloadAt(t, ra) == k(i)) {
                                 pc += sc(i);
                             }
                             break;
@@ -353,13 +360,13 @@ public final class Interpreter {
                             long i = own(w, Op.LT);
                             long ra = fp + aOffset(i);
                             long rb = fp + bOffset(i);
-                            byte ta = lpTagAt(ra);
-                            byte tb = lpTagAt(rb);
+                            byte ta = lpTagAt(t, ra);
+                            byte tb = lpTagAt(t, rb);
                             boolean r;
                             if (ta == Tag.INT && tb == Tag.INT) {
-                                r = lpPayloadAt(ra) < lpPayloadAt(rb);
+                                r = lpPayloadAt(t, ra) < lpPayloadAt(t, rb);
                             } else if (ta == Tag.FLOAT && tb == Tag.FLOAT) {
-                                r = dval(ra) < dval(rb);
+                                r = dval(t, ra) < dval(t, rb);
                             } else {
                                 r = Operators.compare(t.get(t.base + a(i)), t.get(t.base + b(i)), "<") < 0;
                             }
@@ -372,13 +379,13 @@ public final class Interpreter {
                             long i = own(w, Op.LE);
                             long ra = fp + aOffset(i);
                             long rb = fp + bOffset(i);
-                            byte ta = lpTagAt(ra);
-                            byte tb = lpTagAt(rb);
+                            byte ta = lpTagAt(t, ra);
+                            byte tb = lpTagAt(t, rb);
                             boolean r;
                             if (ta == Tag.INT && tb == Tag.INT) {
-                                r = lpPayloadAt(ra) <= lpPayloadAt(rb);
+                                r = lpPayloadAt(t, ra) <= lpPayloadAt(t, rb);
                             } else if (ta == Tag.FLOAT && tb == Tag.FLOAT) {
-                                r = dval(ra) <= dval(rb);
+                                r = dval(t, ra) <= dval(t, rb);
                             } else {
                                 r = Operators.compare(t.get(t.base + a(i)), t.get(t.base + b(i)), "<=") <= 0;
                             }
@@ -392,8 +399,8 @@ public final class Interpreter {
                             long ra = fp + aOffset(i);
                             long rb = fp + bOffset(i);
                             boolean r;
-                            if (lpTagAt(ra) == Tag.INT && lpTagAt(rb) == Tag.INT) {
-                                r = lpPayloadAt(ra) == lpPayloadAt(rb);
+                            if (lpTagAt(t, ra) == Tag.INT && lpTagAt(t, rb) == Tag.INT) {
+                                r = lpPayloadAt(t, ra) == lpPayloadAt(t, rb);
                             } else {
                                 r = Values.equal(t.get(t.base + a(i)), t.get(t.base + b(i)));
                             }
@@ -406,13 +413,13 @@ public final class Interpreter {
                             long i = own(w, Op.LTK);
                             long ra = fp + aOffset(i);
                             int kb = b(i);
-                            byte ta = lpTagAt(ra);
+                            byte ta = lpTagAt(t, ra);
                             byte tk = ktag(k, kb);
                             boolean r;
                             if (ta == Tag.INT && tk == Tag.INT) {
-                                r = lpPayloadAt(ra) < kpay(k, kb);
+                                r = lpPayloadAt(t, ra) < kpay(k, kb);
                             } else if (ta == Tag.FLOAT && tk == Tag.FLOAT) {
-                                r = dval(ra) < Double.longBitsToDouble(kpay(k, kb));
+                                r = dval(t, ra) < Double.longBitsToDouble(kpay(k, kb));
                             } else {
                                 r = Operators.compare(t.get(t.base + a(i)), t.closure.proto.constant(kb), "<") < 0;
                             }
@@ -426,8 +433,8 @@ public final class Interpreter {
                             long ra = fp + aOffset(i);
                             int kb = b(i);
                             boolean r;
-                            if (lpTagAt(ra) == Tag.INT && ktag(k, kb) == Tag.INT) {
-                                r = lpPayloadAt(ra) <= kpay(k, kb);
+                            if (lpTagAt(t, ra) == Tag.INT && ktag(k, kb) == Tag.INT) {
+                                r = lpPayloadAt(t, ra) <= kpay(k, kb);
                             } else {
                                 r = Operators.compare(t.get(t.base + a(i)), t.closure.proto.constant(kb), "<=") <= 0;
                             }
@@ -440,13 +447,13 @@ public final class Interpreter {
                             long i = own(w, Op.GTK);
                             long ra = fp + aOffset(i);
                             int kb = b(i);
-                            byte ta = lpTagAt(ra);
+                            byte ta = lpTagAt(t, ra);
                             byte tk = ktag(k, kb);
                             boolean r;
                             if (ta == Tag.FLOAT && tk == Tag.FLOAT) {
-                                r = dval(ra) > Double.longBitsToDouble(kpay(k, kb));
+                                r = dval(t, ra) > Double.longBitsToDouble(kpay(k, kb));
                             } else if (ta == Tag.INT && tk == Tag.INT) {
-                                r = lpPayloadAt(ra) > kpay(k, kb);
+                                r = lpPayloadAt(t, ra) > kpay(k, kb);
                             } else {
                                 r = Operators.compare(t.get(t.base + a(i)), t.closure.proto.constant(kb), ">") > 0;
                             }
@@ -460,8 +467,8 @@ public final class Interpreter {
                             long ra = fp + aOffset(i);
                             int kb = b(i);
                             boolean r;
-                            if (lpTagAt(ra) == Tag.INT && ktag(k, kb) == Tag.INT) {
-                                r = lpPayloadAt(ra) >= kpay(k, kb);
+                            if (lpTagAt(t, ra) == Tag.INT && ktag(k, kb) == Tag.INT) {
+                                r = lpPayloadAt(t, ra) >= kpay(k, kb);
                             } else {
                                 r = Operators.compare(t.get(t.base + a(i)), t.closure.proto.constant(kb), ">=") >= 0;
                             }
@@ -475,8 +482,8 @@ public final class Interpreter {
                             long ra = fp + aOffset(i);
                             int kb = b(i);
                             boolean r;
-                            if (lpTagAt(ra) == Tag.INT && ktag(k, kb) == Tag.INT) {
-                                r = lpPayloadAt(ra) == kpay(k, kb);
+                            if (lpTagAt(t, ra) == Tag.INT && ktag(k, kb) == Tag.INT) {
+                                r = lpPayloadAt(t, ra) == kpay(k, kb);
                             } else {
                                 r = Values.equal(t.get(t.base + a(i)), t.closure.proto.constant(kb));
                             }
@@ -489,11 +496,11 @@ public final class Interpreter {
                             long i = own(w, Op.FORLOOP);
                             // the counter R[A] and the limit R[A+1] are ints (FORPREP checked): payloads only
                             long ra = fp + aOffset(i);
-                            long v = lpPayloadAt(ra);
-                            if (v < lpPayloadAt(ra + REGISTER_BYTES)) {
+                            long v = lpPayloadAt(t, ra);
+                            if (v < lpPayloadAt(t, ra + REGISTER_BYTES)) {
                                 v++;
-                                spPayloadAt(ra, v);
-                                spAt(ra + 2 * REGISTER_BYTES, Tag.INT, v);
+                                spPayloadAt(t, ra, v);
+                                spAt(t, ra + 2 * REGISTER_BYTES, Tag.INT, v);
                                 if ((t.fuel += sc(i)) < 0 || t.lpTrap() != 0) {
                                     t.pc = pc + sc(i);
                                     int s = t.onSafepoint();
@@ -541,7 +548,7 @@ public final class Interpreter {
                         }
                         case Op.DEFAULT: {
                             long i = own(w, Op.DEFAULT);
-                            if (lpTagAt(fp + aOffset(i)) != Tag.ABSENT) {
+                            if (lpTagAt(t, fp + aOffset(i)) != Tag.ABSENT) {
                                 pc += sc(i);
                             }
                             break;
@@ -594,8 +601,8 @@ public final class Interpreter {
         return k[2 * kc];
     }
 
-    private static double dval(long reg) {
-        return Double.longBitsToDouble(lpPayloadAt(reg));
+    private static double dval(TaskContext t, long reg) {
+        return Double.longBitsToDouble(lpPayloadAt(t, reg));
     }
 
     private static long dbits(double d) {

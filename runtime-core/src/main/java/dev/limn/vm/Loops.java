@@ -1,12 +1,12 @@
 package dev.limn.vm;
 
-import static dev.limn.offheap.RegisterFile.lpPayload;
-import static dev.limn.offheap.RegisterFile.lpTag;
-import static dev.limn.offheap.RegisterFile.sp;
 import static dev.limn.vm.Instr.a;
 import static dev.limn.vm.Instr.b;
 import static dev.limn.vm.Instr.k;
 import static dev.limn.vm.Instr.sc;
+import static dev.limn.vm.Registers.lpPayload;
+import static dev.limn.vm.Registers.lpTag;
+import static dev.limn.vm.Registers.sp;
 
 import dev.limn.value.LimnError;
 import dev.limn.vm.Opcode.Op;
@@ -24,23 +24,23 @@ final class Loops {
         int ra = t.base + a(i);
         switch (Instr.op(i)) {
             case Op.FORPREP -> {
-                if (lpTag(t.regs, ra) != Tag.INT || lpTag(t.regs, ra + 1) != Tag.INT) {
-                    Object bad = lpTag(t.regs, ra) != Tag.INT ? t.get(ra) : t.get(ra + 1);
+                if (lpTag(t, ra) != Tag.INT || lpTag(t, ra + 1) != Tag.INT) {
+                    Object bad = lpTag(t, ra) != Tag.INT ? t.get(ra) : t.get(ra + 1);
                     throw LimnError.typeMismatch("range bounds must be int, got " + Values.typeName(bad));
                 }
-                long from = lpPayload(t.regs, ra);
-                long to = lpPayload(t.regs, ra + 1);
+                long from = lpPayload(t, ra);
+                long to = lpPayload(t, ra + 1);
                 if (k(i) == 0) {
                     if (to == Long.MIN_VALUE) {
                         return pc + sc(i);
                     }
                     to--;
-                    sp(t.regs, ra + 1, Tag.INT, to);
+                    sp(t, ra + 1, Tag.INT, to);
                 }
                 if (from > to) {
                     return pc + sc(i);
                 }
-                sp(t.regs, ra + 2, Tag.INT, from);
+                sp(t, ra + 2, Tag.INT, from);
             }
             case Op.ITERPREP -> t.set(ra, LoopIter.of(t.get(ra)));
             case Op.ITERNEXT -> {

@@ -1,7 +1,6 @@
 package dev.limn.vm;
 
 import dev.limn.chan.Channel;
-import dev.limn.offheap.RegisterFile;
 import dev.limn.value.FutureValue;
 import dev.limn.value.LimnError;
 
@@ -25,7 +24,7 @@ final class Methods {
         int ra = t.base + Instr.a(i);
         int argc = Instr.b(i);
         String name = (String) t.closure.proto.kRef[Instr.c(i)];
-        if (argc == 1 && RegisterFile.lpTag(t.regs, ra) == Tag.REF && t.refs[ra] instanceof Channel ch && name.equals("send")) {
+        if (argc == 1 && Registers.lpTag(t, ra) == Tag.REF && t.refs[ra] instanceof Channel ch && name.equals("send")) {
             // A producer's per-value call: straight to the channel, without the lookup by
             // receiver type and method name (same checks and errors as invoke).
             Channels.send(t, ch, ra + 1);

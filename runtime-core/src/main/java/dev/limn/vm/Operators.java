@@ -1,11 +1,11 @@
 package dev.limn.vm;
 
-import static dev.limn.offheap.RegisterFile.lpPayload;
-import static dev.limn.offheap.RegisterFile.lpTag;
-import static dev.limn.offheap.RegisterFile.sp;
 import static dev.limn.vm.Instr.a;
 import static dev.limn.vm.Instr.b;
 import static dev.limn.vm.Instr.c;
+import static dev.limn.vm.Registers.lpPayload;
+import static dev.limn.vm.Registers.lpTag;
+import static dev.limn.vm.Registers.sp;
 
 import dev.limn.value.DurationValue;
 import dev.limn.value.LimnError;
@@ -70,10 +70,10 @@ final class Operators {
      */
     static void arith(TaskContext t, int op, int dst, int x, int y) {
         Proto p = t.closure.proto;
-        byte tx = lpTag(t.regs, x);
-        long px = lpPayload(t.regs, x);
-        byte ty = y >= 0 ? lpTag(t.regs, y) : p.kTag[-1 - y];
-        long py = y >= 0 ? lpPayload(t.regs, y) : p.kPay[-1 - y];
+        byte tx = lpTag(t, x);
+        long px = lpPayload(t, x);
+        byte ty = y >= 0 ? lpTag(t, y) : p.kTag[-1 - y];
+        long py = y >= 0 ? lpPayload(t, y) : p.kPay[-1 - y];
         boolean xNum = tx == Tag.INT || tx == Tag.FLOAT;
         boolean yNum = ty == Tag.INT || ty == Tag.FLOAT;
         if (xNum && yNum && op <= Op.MOD) {
@@ -82,7 +82,7 @@ final class Operators {
                     if (py == 0) {
                         throw new LimnError("DivisionByZero", "division by zero");
                     }
-                    sp(t.regs, dst, Tag.INT, op == Op.DIV ? Math.divideExact(px, py) : px % py);
+                    sp(t, dst, Tag.INT, op == Op.DIV ? Math.divideExact(px, py) : px % py);
                     return;
                 }
             } else {
@@ -95,7 +95,7 @@ final class Operators {
                     case Op.DIV -> a / b;
                     default -> a % b;
                 };
-                sp(t.regs, dst, Tag.FLOAT, Double.doubleToRawLongBits(r));
+                sp(t, dst, Tag.FLOAT, Double.doubleToRawLongBits(r));
                 return;
             }
         }

@@ -1,14 +1,15 @@
 package dev.limn.vm;
 
 import static dev.limn.offheap.RegisterFile.REGISTER_BYTES;
-import static dev.limn.offheap.RegisterFile.lpPayload;
-import static dev.limn.offheap.RegisterFile.lpPayloadAt;
-import static dev.limn.offheap.RegisterFile.lpTag;
-import static dev.limn.offheap.RegisterFile.lpTagAt;
-import static dev.limn.offheap.RegisterFile.sp;
-import static dev.limn.offheap.RegisterFile.spAt;
+import static dev.limn.vm.Registers.lpPayload;
+import static dev.limn.vm.Registers.lpPayloadAt;
+import static dev.limn.vm.Registers.lpTag;
+import static dev.limn.vm.Registers.lpTagAt;
+import static dev.limn.vm.Registers.sp;
+import static dev.limn.vm.Registers.spAt;
 
 import dev.limn.block.BlockRun;
+import dev.limn.offheap.CheckedMode;
 import dev.limn.offheap.RegisterFile;
 import dev.limn.sched.Carrier;
 import dev.limn.sched.Fiber;
@@ -33,7 +34,10 @@ import java.util.SplittableRandom;
  *       window lies inside one segment; a call whose window would not fit moves on to the next
  *       segment (allocated once, kept until the task ends), copying its arguments. A task's
  *       first segment is a small one when its function fits, so that many live tasks stay
- *       cheap; the registers are taken when the task first runs, not when it is spawned.</li>
+ *       cheap; the registers are taken when the task first runs, not when it is spawned.
+ *       Every access goes through {@link Registers}, which in the checked VM mode checks it
+ *       against the running frame: so the base, closure and segment change before the
+ *       registers of a frame being entered or returned to are touched.</li>
  *   <li>Frames: parallel arrays (return pc, caller base, caller segment, caller closure,
  *       result register), grown by doubling; a script call pushes a record and slides the
  *       window, it never recurses on the Java stack.</li>
@@ -62,6 +66,8 @@ public final class TaskContext extends Fiber {
     Object[] refs;
     int base;
     int pc;
+    /** Checked mode only: the pc of the instruction running, set at every fetch, for {@link Registers}' messages. */
+    int checkedPc;
     Closure closure;
 
     private MemorySegment[] segments = new MemorySegment[2];
@@ -209,7 +215,7 @@ public final class TaskContext extends Fiber {
             set(i, args[i]);
         }
         for (int i = args.length; i < p.numParams; i++) {
-            sp(regs, i, Tag.ABSENT, 0);
+            sp(this, i, Tag.ABSENT, 0);
         }
     }
 
@@ -468,7 +474,7 @@ public final class TaskContext extends Fiber {
             set(i, args[i]);
         }
         for (int i = args.length; i < p.numParams; i++) {
-            sp(regs, i, Tag.ABSENT, 0);
+            sp(this, i, Tag.ABSENT, 0);
         }
         return true;
     }
@@ -599,18 +605,18 @@ public final class TaskContext extends Fiber {
 
     /** Register {@code abs} (an absolute index in the current segment) in object form. */
     public Object get(int abs) {
-        return Values.box(lpTag(regs, abs), lpPayload(regs, abs), refs[abs]);
+        return Values.box(lpTag(this, abs), lpPayload(this, abs), refs[abs]);
     }
 
     public void set(int abs, Object v) {
         byte tag = Values.tagOf(v);
-        sp(regs, abs, tag, Values.payloadOf(v));
+        sp(this, abs, tag, Values.payloadOf(v));
         refs[abs] = tag == Tag.REF ? v : null;
     }
 
     /** Register {@code abs} := the int {@code v}, unboxed. */
     void setInt(int abs, long v) {
-        sp(regs, abs, Tag.INT, v);
+        sp(this, abs, Tag.INT, v);
         refs[abs] = null;
     }
 
@@ -635,7 +641,7 @@ public final class TaskContext extends Fiber {
         Object callee = refs[fn];
         int d = depth;
         // R[fn] lies inside the caller's window, which was checked when the caller was entered
-        if (lpTagAt(regsAddress + fn * REGISTER_BYTES) == Tag.REF && callee instanceof Closure c
+        if (lpTagAt(this, regsAddress + fn * REGISTER_BYTES) == Tag.REF && callee instanceof Closure c
                 && argc == c.proto.numParams && !c.proto.async && d < frameLimit && fn + 1 + c.proto.maxRegs <= refs.length) {
             fPc[d] = retPc;
             fBase[d] = base;
@@ -652,7 +658,7 @@ public final class TaskContext extends Fiber {
 
     /** {@link #call} for builtins, errors, missing arguments, frame growth and segment changes. */
     private int callSlow(int fn, int argc, int retPc) {
-        Object callee = lpTag(regs, fn) == Tag.REF ? refs[fn] : null;
+        Object callee = lpTag(this, fn) == Tag.REF ? refs[fn] : null;
         if (!(callee instanceof Closure c)) {
             if (callee instanceof Builtin bi) {
                 bi.checkArity(argc);
@@ -665,7 +671,7 @@ public final class TaskContext extends Fiber {
                 set(fn, HostCalls.invoke(this, h, fn + 1, argc));
                 return retPc;
             }
-            throw LimnError.typeMismatch("cannot call " + Values.typeNameOfTag(lpTag(regs, fn), callee));
+            throw LimnError.typeMismatch("cannot call " + Values.typeNameOfTag(lpTag(this, fn), callee));
         }
         Proto p = c.proto;
         if (argc < p.minArgs || argc > p.numParams) {
@@ -695,11 +701,11 @@ public final class TaskContext extends Fiber {
         if (nb + p.maxRegs > refs.length) {
             nb = nextSegment(nb, argc);
         }
-        for (int i = argc; i < p.numParams; i++) {
-            sp(regs, nb + i, Tag.ABSENT, 0);
-        }
         base = nb;
         closure = c;
+        for (int i = argc; i < p.numParams; i++) {
+            sp(this, nb + i, Tag.ABSENT, 0);
+        }
         return 0;
     }
 
@@ -711,6 +717,11 @@ public final class TaskContext extends Fiber {
 
     /** Moves to the next segment (allocating it the first time), copying the arguments to its start. */
     private int nextSegment(int from, int argc) {
+        if (CheckedMode.ENABLED && argc > 0) {
+            // the arguments are read from the caller's window (a window is contiguous: its ends suffice)
+            Registers.check(this, from);
+            Registers.check(this, from + argc - 1);
+        }
         MemorySegment old = regs;
         Object[] oldRefs = refs;
         segment++;
@@ -726,8 +737,9 @@ public final class TaskContext extends Fiber {
         regs = segments[segment];
         regsAddress = regs.address();
         refs = shadows[segment];
+        // arguments 0..argc-1 of the callee's window, which begins the block; checked by the segment's bounds
         for (int i = 0; i < argc; i++) {
-            sp(regs, i, lpTag(old, from + i), lpPayload(old, from + i));
+            RegisterFile.sp(regs, i, RegisterFile.lpTag(old, from + i), RegisterFile.lpPayload(old, from + i));
             refs[i] = oldRefs[from + i];
         }
         return 0;
@@ -769,8 +781,8 @@ public final class TaskContext extends Fiber {
         if (src >= 0) {
             // src lies inside the returning frame's window, dst inside the caller's
             long r = regsAddress + src * REGISTER_BYTES;
-            tag = lpTagAt(r);
-            pay = lpPayloadAt(r);
+            tag = lpTagAt(this, r);
+            pay = lpPayloadAt(this, r);
             if (tag == Tag.REF) {
                 ref = refs[src];
             }
@@ -783,14 +795,17 @@ public final class TaskContext extends Fiber {
             regsAddress = regs.address();
             refs = shadows[b];
         }
-        int dst = fRet[d];
-        spAt(regsAddress + dst * REGISTER_BYTES, tag, pay);
-        if (tag == Tag.REF) {
-            refs[dst] = ref;
-        }
         base = fBase[d];
         closure = fClosure[d];
         fClosure[d] = null;
+        if (CheckedMode.ENABLED) {
+            checkedPc = fPc[d] - 1; // the caller's CALL, which the result register belongs to
+        }
+        int dst = fRet[d];
+        spAt(this, regsAddress + dst * REGISTER_BYTES, tag, pay);
+        if (tag == Tag.REF) {
+            refs[dst] = ref;
+        }
         return fPc[d];
     }
 
@@ -810,6 +825,9 @@ public final class TaskContext extends Fiber {
         for (;;) {
             int h = closure.proto.handlerFor(at, reg);
             if (h >= 0) {
+                if (CheckedMode.ENABLED) {
+                    checkedPc = at;
+                }
                 set(base + reg[0], err);
                 return h;
             }

@@ -15,7 +15,10 @@
  *       {@link dev.limn.value.DurationValue}, {@link dev.limn.value.ErrorValue}).</li>
  *   <li>{@link dev.limn.vm.TaskContext} — all execution state of a task, and the task as a
  *       scheduler fiber: off-heap register blocks ({@link dev.limn.vm.RegisterSegments}) with
- *       their on-heap shadows, the frame stack, pc, error; the fiber's trap word.</li>
+ *       their on-heap shadows, the frame stack, pc, error; the fiber's trap word.
+ *       {@code Registers} — the only accessors of a running task's registers, and in the
+ *       checked VM mode ({@code -Dlimn.vm.checked=true}) the one place that checks each access
+ *       against the running frame.</li>
  *   <li>{@link dev.limn.vm.ProgramRun} — one run of a program: scheduler, statistics,
  *       deadlock report, the live counts of SPEC §8.</li>
  *   <li>{@link dev.limn.vm.Interpreter} — the dispatch loop: the fast paths of the

@@ -1,10 +1,10 @@
 package dev.limn.offheap;
 
+import org.agrona.UnsafeApi;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
-
-import org.agrona.UnsafeApi;
 
 /**
  * The layout of a task's register file in an off-heap slab block, and its accessors.
@@ -29,7 +29,9 @@ import org.agrona.UnsafeApi;
  * access itself in the dispatch loop; their caller proves the bounds once instead: a frame's
  * window is checked against the block's capacity when the frame is entered, and every
  * register operand of a function's code against its register count when it is loaded.
- * A raw address is valid while the block is allocated.
+ * A raw address is valid while the block is allocated. The VM reaches these accessors through
+ * its own ({@code dev.limn.vm.Registers}), which in the checked VM mode ({@link CheckedMode})
+ * check every access against the running frame.
  */
 public final class RegisterFile {
     public static final long REGISTER_BYTES = 16;

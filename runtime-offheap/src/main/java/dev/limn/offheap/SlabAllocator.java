@@ -53,7 +53,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * Freeing a segment this allocator did not hand out (another allocator's block, a slice, a
  * copy with the same address) throws {@link IllegalArgumentException}; any call after
  * {@link #close()} throws {@link IllegalStateException}, and so does any access to a block
- * after close (the arena is gone). With {@code -Dlimn.slab.debug=true} every allocation
+ * after close (the arena is gone). With {@code -Dlimn.slab.debug=true} (or the checked VM
+ * mode, {@link CheckedMode}) every allocation
  * hands out a fresh view of its block bound to its own arena, which free closes: a double
  * free throws {@link IllegalStateException} naming it, and any later read or write through
  * the freed view throws {@link IllegalStateException} instead of touching reused memory.
@@ -63,8 +64,11 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * <p>Block contents are unspecified when allocated: the owner initialises what it reads.
  */
 public final class SlabAllocator implements AutoCloseable {
-    /** Read once: the JIT folds the debug branches away when it is off. */
-    static final boolean DEBUG = Boolean.getBoolean("limn.slab.debug");
+    /**
+     * Read once: the JIT folds the debug branches away when it is off. The checked VM mode
+     * ({@link CheckedMode}) turns it on too.
+     */
+    static final boolean DEBUG = Boolean.getBoolean("limn.slab.debug") || CheckedMode.ENABLED;
 
     static final int CACHE_CAPACITY = 64;
     static final int CACHE_BATCH = 32;
@@ -149,7 +153,7 @@ public final class SlabAllocator implements AutoCloseable {
         this.slabBytes = (long) blockBytes * this.blocksPerSlab;
     }
 
-    /** Whether this JVM runs with {@code -Dlimn.slab.debug=true}. */
+    /** Whether this JVM runs with {@code -Dlimn.slab.debug=true} or {@code -Dlimn.vm.checked=true}. */
     public static boolean debugMode() {
         return DEBUG;
     }

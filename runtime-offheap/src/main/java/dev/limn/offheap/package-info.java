@@ -15,6 +15,9 @@
  *   <li>{@link dev.limn.offheap.AtomicCell} / {@link dev.limn.offheap.AtomicCellPool}: Limn
  *       {@code atomic} variables, one 8-byte value per 64-byte cache line, reference-counted
  *       by the scopes and tasks that hold them.</li>
+ *   <li>{@link dev.limn.offheap.CheckedMode}: the checked VM mode
+ *       ({@code -Dlimn.vm.checked=true}), one flag for the whole runtime: it turns on the slab
+ *       debug mode here, and the VM checks every register access against its frame.</li>
  * </ul>
  *
  * <h2>Invariants</h2>

@@ -5,13 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
-/** Runs in the surefire execution that sets {@code -Dlimn.slab.debug=true} (see the pom). */
-@EnabledIfSystemProperty(named = "limn.slab.debug", matches = "true")
+/**
+ * Runs in the surefire execution that sets {@code -Dlimn.slab.debug=true} (see the pom), and in
+ * any JVM in the checked VM mode, which turns the debug mode on too.
+ */
+@EnabledIf("dev.limn.offheap.SlabAllocator#debugMode")
 class SlabAllocatorDebugTest {
 
     @Test
