@@ -58,10 +58,15 @@ public final class Instance {
     private final Map<String, Integer> index = new HashMap<>();
     private final ReentrantLock calls = new ReentrantLock(true);
     /**
-     * The call running now (null between calls; cleared with a release store), for the runtime's
-     * watchdog, which nudges its task, and for close, which stops it: see {@link #begin}.
+     * The call or load running now, else null: read by the runtime's watchdog, which nudges its
+     * task, and by close, which stops it. A call stores it with release semantics only: the
+     * fences of a call are its lock's (see {@link #onHostThread}).
      */
     volatile Entry current;
+    /** The call or load whose host thread waits for it to end on the carriers, else null. */
+    volatile Entry waiting;
+    /** A load runs its top level on the host's thread (it holds no lock of this instance). */
+    volatile boolean loading;
     /** The load whose variables and cells this instance keeps (released when the runtime closes). */
     Entry kept;
     /** The previous call's context, reused by the next call that runs on the caller's thread; guarded by {@link #calls}. */
@@ -104,7 +109,7 @@ public final class Instance {
         try {
             return Conversions.toJava(Entry.read(globals[slot(name)]), this);
         } finally {
-            calls.unlock();
+            unlockCalls();
         }
     }
 
@@ -143,7 +148,7 @@ public final class Instance {
         try {
             return run.instructionsUsed(context);
         } finally {
-            calls.unlock();
+            unlockCalls();
         }
     }
 
@@ -153,7 +158,7 @@ public final class Instance {
         try {
             run.resetInstructions(context);
         } finally {
-            calls.unlock();
+            unlockCalls();
         }
     }
 
@@ -217,6 +222,8 @@ public final class Instance {
                 throw LimnException.of(err.value);
             }
             if (!e.isComplete()) {
+                waiting = e;
+                run.hostCallEnded(); // this thread now only waits: a quiescence put off may go ahead
                 awaitComplete(e, timeoutNanos);
             }
             Object result = outcome(e);
@@ -224,23 +231,53 @@ public final class Instance {
             return result;
         } finally {
             CURRENT.setRelease(this, (Entry) null);
-            calls.unlock();
+            if (waiting != null) {
+                waiting = null;
+            }
+            unlockCalls();
         }
     }
 
     /**
-     * Publishes call {@code e} to the watchdog and to {@link LimnRuntime#close} with one
-     * volatile store, {@link #current}'s. That store comes before the runtime's closed flag is
-     * read, and close stores the flag before it reads {@link #current}: one of them sees the
-     * other.
+     * Lets the next call in, then tells the scheduler, in case a quiescence was put off while
+     * this instance's lock was held ({@link #onHostThread}).
+     */
+    private void unlockCalls() {
+        calls.unlock();
+        run.hostCallEnded();
+    }
+
+    /**
+     * Whether Limn code of this instance may be running on a host's thread now, which quiescence
+     * must wait for (see {@code Scheduler.watchHostCalls}): a call holds the lock and is not
+     * waiting for the carriers, or a load runs. The lock's state is volatile: a call stores it
+     * (the lock's CAS) before it runs anything, and stores it again (the unlock) before it tells
+     * the scheduler it ended ({@link #unlockCalls}); quiescence stores its "put off" flag before it
+     * asks this. Calls that only read (get, instructionsUsed) hold the lock too, briefly.
+     */
+    boolean onHostThread() {
+        return (calls.isLocked() && waiting == null) || loading;
+    }
+
+    /**
+     * Publishes call {@code e}, under the lock, to the watchdog and to {@link LimnRuntime#close}
+     * with a release store. The runtime's closed flag is read after the lock's CAS, and close
+     * stores it before it reads the lock's state: either this call sees the runtime closed, or
+     * close sees the lock held and waits for the call's entry to show. So a call that never
+     * suspends makes two fences in all, its lock's and its unlock's.
      */
     private void begin(Entry e, long timeoutNanos) {
         e.watchedBy(Thread.currentThread(), timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0);
-        current = e;
         if (runtime.isClosed()) {
             throw new IllegalStateException("the runtime is closed");
         }
+        CURRENT.setRelease(this, e);
         runtime.watch();
+    }
+
+    /** Whether a call or a read holds this instance's lock now (for close). */
+    boolean locked() {
+        return calls.isLocked();
     }
 
     /** The runtime is closing: returns the registers the next call would have reused. */
@@ -250,7 +287,7 @@ public final class Instance {
             run.release(context);
             context = null;
         } finally {
-            calls.unlock();
+            unlockCalls();
         }
     }
 

@@ -80,6 +80,7 @@ public final class LimnRuntime implements AutoCloseable {
         this.defaultTimeoutNanos = b.timeout == null ? 0 : Instance.nanos(b.timeout);
         this.instructionBudget = b.instructionBudget;
         this.engine = b.engine.build();
+        engine.watchHostCalls(this::hostCallInProgress);
         this.watchdog = new Thread(this::watchLoop, "limn-watchdog");
         watchdog.setDaemon(true);
         watchdog.start();
@@ -182,15 +183,26 @@ public final class LimnRuntime implements AutoCloseable {
         Instance instance = new Instance(this, program, run, null);
         e.watchedBy(Thread.currentThread(), defaultTimeoutNanos > 0 ? System.nanoTime() + defaultTimeoutNanos : 0);
         instance.current = e;
+        instance.loading = true;
         instances.add(instance);
-        watch();
         try {
-            startTopLevel(run, e, program, args, true);
+            checkOpen(); // again, after loading was stored: close stores closed, then reads it
+            watch();
+            try {
+                startTopLevel(run, e, program, args, true);
+            } finally {
+                if (!e.isComplete()) {
+                    instance.waiting = e;
+                }
+                instance.loading = false;
+                run.hostCallEnded();
+            }
             if (!e.isComplete()) {
                 instance.awaitComplete(e, defaultTimeoutNanos);
             }
         } finally {
             instance.current = null;
+            instance.waiting = null;
             instances.remove(instance);
         }
         return loaded(program, run, e, instance);
@@ -412,39 +424,93 @@ public final class LimnRuntime implements AutoCloseable {
         if (detached != null) {
             all.add(detached);
         }
+        // A call that took its instance's lock before closed was stored runs on (one after
+        // refuses: Instance.begin); its entry may show a moment after its lock does.
         List<Entry> running = new ArrayList<>(loading);
-        for (Instance i : all) {
-            Entry e = i.current;
-            if (e != null) {
-                running.add(e);
-            }
-        }
         for (Entry e : running) {
             e.stop("Closed");
         }
         long deadline = System.nanoTime() + GRACE_NANOS;
+        boolean busy = true;
+        while (busy && System.nanoTime() - deadline < 0) {
+            busy = false;
+            for (Instance i : all) {
+                Entry e = i.current;
+                if (e == null) {
+                    e = i.waiting;
+                }
+                if (e != null && !e.isComplete()) {
+                    if (!running.contains(e)) {
+                        running.add(e);
+                        e.stop("Closed");
+                    }
+                    busy = true;
+                } else if (i.locked() || i.loading) {
+                    busy = true;
+                }
+            }
+            for (Entry e : running) {
+                busy |= !e.isComplete();
+            }
+            if (busy) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            }
+        }
         for (Entry e : running) {
-            long left = deadline - System.nanoTime();
-            try {
-                e.completion().get(Math.max(1, left), TimeUnit.NANOSECONDS);
-            } catch (Exception notYet) {
+            if (!e.isComplete()) {
                 e.cancel(true);
             }
         }
         boolean stuck = false;
+        deadline = System.nanoTime() + GRACE_NANOS;
         for (Entry e : running) {
-            try {
-                e.completion().get(GRACE_NANOS, TimeUnit.NANOSECONDS);
-            } catch (Exception notStopped) {
-                // a task that reaches no safepoint (a host function that never returns): the engine keeps its memory
-                stuck = true;
-            }
+            // a task that reaches no safepoint (a host function that never returns): the engine keeps its memory
+            stuck |= !awaitComplete(e, deadline);
         }
         LockSupport.unpark(watchdog);
         for (Instance i : all) {
             release(i);
         }
         engine.close(stuck);
+    }
+
+    /**
+     * Waits until {@code e} is complete or {@code deadline} passes. Polls the flag too: a call
+     * that completes on its caller's thread stores it without the fence that would make it
+     * see a future created meanwhile (see {@code Entry.taskFinished}).
+     */
+    private static boolean awaitComplete(Entry e, long deadline) {
+        while (!e.isComplete()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            try {
+                e.completion().get(Math.min(left, TimeUnit.MILLISECONDS.toNanos(1)), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException notYet) {
+                // look at the flag again
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                return e.isComplete();
+            }
+        }
+        return true;
+    }
+
+    /** Whether any instance of this runtime runs Limn code on a host's thread now (for quiescence). */
+    private boolean hostCallInProgress() {
+        synchronized (instances) {
+            for (Instance i : instances) {
+                if (i.onHostThread()) {
+                    return true;
+                }
+            }
+        }
+        Instance d;
+        synchronized (this) {
+            d = detached;
+        }
+        return d != null && d.onHostThread();
     }
 
     private void release(Instance i) {

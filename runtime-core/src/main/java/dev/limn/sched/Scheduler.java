@@ -1,5 +1,9 @@
 package dev.limn.sched;
 
+import net.openhft.affinity.AffinityLock;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -15,10 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
-
-import net.openhft.affinity.AffinityLock;
-import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
+import java.util.function.BooleanSupplier;
 
 /**
  * Runs fibers on N carrier threads (SPEC §5, ARCHITECTURE "Scheduler and concurrency runtime").
@@ -79,6 +80,10 @@ public final class Scheduler implements AutoCloseable {
     private final BiConsumer<Fiber, Throwable> failureHandler;
 
     private final AtomicLong active = new AtomicLong();
+    /** Whether a host's call is in progress (see {@link #beginHostRun}); none until told. */
+    private volatile BooleanSupplier hostCallsRunning = () -> false;
+    /** A quiescence found a host's call in progress and was put off until it ends. */
+    private volatile boolean quiescenceDeferred;
     private final AtomicLong live = new AtomicLong();
     private final AtomicLong peakLive = new AtomicLong();
     private final AtomicLong ids = new AtomicLong();
@@ -282,11 +287,21 @@ public final class Scheduler implements AutoCloseable {
     }
 
     /**
+     * Tells this scheduler how to see whether a host's call is in progress ({@link
+     * #beginHostRun}): {@code running} answers from volatile state the host stores before it
+     * starts a call and clears before it calls {@link #hostCallEnded}.
+     */
+    public void watchHostCalls(BooleanSupplier running) {
+        hostCallsRunning = running;
+    }
+
+    /**
      * Starts running {@code fiber} on the calling thread, which is not one of the carriers (a
      * host's call runs where the host calls it): the fiber belongs to this scheduler, so that
-     * whatever it waits on can wake it, and it counts as active, so that quiescence does not
-     * happen under it. It is not numbered or counted live unless it has to stay: see
-     * {@link #endHostRun}.
+     * whatever it waits on can wake it. It is not counted active: quiescence asks the host
+     * whether a call is in progress instead ({@link #watchHostCalls}), so a call that runs to
+     * its end on the host's thread touches no counter shared with the carriers. It is not
+     * numbered or counted live unless it has to stay: see {@link #endHostRun}.
      */
     public void beginHostRun(Fiber fiber) {
         if (closed) {
@@ -297,22 +312,21 @@ public final class Scheduler implements AutoCloseable {
         }
         fiber.scheduler = this; // again for a fiber whose previous host run ended on this thread
         fiber.beginRun();
-        incrementActive();
     }
 
     /**
      * The run begun by {@link #beginHostRun} returned {@code status}. A fiber that finished is
-     * done. One that yielded or parked is adopted: numbered and counted live as if spawned, and
-     * queued or parked exactly as a carrier does after a run, so that it goes on on the
-     * carriers.
+     * done. One that yielded or parked is adopted: counted active, numbered and counted live
+     * as if spawned, and queued or parked exactly as a carrier does after a run, so that it
+     * goes on on the carriers.
      */
     public void endHostRun(Fiber fiber, Fiber.Status status) {
         if (status == Fiber.Status.DONE) {
             fiber.abandonWait();
-            fiber.soState(Fiber.DONE); // decrementActive's atomic follows
-            decrementActive();
+            fiber.soState(Fiber.DONE);
             return;
         }
+        incrementActive();
         countLive(fiber);
         if (status == Fiber.Status.YIELD) {
             fiber.svState(Fiber.RUNNABLE);
@@ -518,14 +532,30 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
+    /**
+     * A host's call ended (after the host cleared what {@link #watchHostCalls} reads): if a
+     * quiescence was put off because of it, look again. Stores then loads opposite to {@link
+     * #onQuiescent}, all volatile: either that sees the call ended, or this sees it was put off.
+     */
+    public void hostCallEnded() {
+        if (quiescenceDeferred && active.get() == 0) {
+            onQuiescent();
+        }
+    }
+
     private void onQuiescent() {
         if (live.get() == 0 && parkers.isEmpty() && mainDone == null) {
-            return; // nothing parked and nobody waiting for the end: a host's call ended on its own thread
+            return; // nothing parked and nobody waiting for the end
         }
         synchronized (quiescenceLock) {
             if (active.get() != 0) {
                 return; // someone made progress meanwhile; its own decrement will look again
             }
+            quiescenceDeferred = true;
+            if (hostCallsRunning.getAsBoolean()) {
+                return; // a host's call may still send or receive: its end looks again
+            }
+            quiescenceDeferred = false;
             List<Fiber> receivers = new ArrayList<>();
             List<Blocked> blocked = new ArrayList<>();
             for (Fiber f : parkers) {
@@ -731,7 +761,7 @@ public final class Scheduler implements AutoCloseable {
         return hostCalls.sum();
     }
 
-    /** Runnable + running fibers (host runs on their own threads included), pending timers, outstanding host calls and producers. */
+    /** Runnable + running fibers, pending timers, outstanding host calls and producers. */
     public long activeCount() {
         return active.get();
     }

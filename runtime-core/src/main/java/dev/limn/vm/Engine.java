@@ -92,6 +92,14 @@ public final class Engine implements AutoCloseable {
 
 
     /**
+     * How the scheduler sees that a host's call runs on a host thread, which quiescence must
+     * wait for: see {@code Scheduler.watchHostCalls}.
+     */
+    public void watchHostCalls(java.util.function.BooleanSupplier running) {
+        scheduler.watchHostCalls(running);
+    }
+
+    /**
      * Every "live" resource count of SPEC §8 by name: tasks, register slab blocks, atomic cells,
      * open channels. Between programs each is 0.
      */

@@ -268,15 +268,22 @@ public final class Entry {
     /**
      * The entry's task ended with interpreter status {@code s}; its async calls end next, then
      * the entry completes. Runs on the task's thread, the only one that creates {@link #topScope}.
+     * {@code onCallersThread}: a host's call ended on the thread that made it, which is the
+     * only one that waits on {@link #completion} for it; the flag is then stored without a fence.
      */
-    void taskFinished(int s, ErrorValue err, Object value) {
+    void taskFinished(int s, ErrorValue err, Object value, boolean onCallersThread) {
         status = s;
         error = err;
         result = value;
         BlockRun scope = topScope;
         taskEnded = true;
         if (scope == null) {
-            markComplete();
+            if (onCallersThread) {
+                // the caller reads it next, on this thread; anyone else polls (LimnRuntime.close)
+                COMPLETE.setRelease(this, true);
+            } else {
+                markComplete();
+            }
             return;
         }
         if (s != Interpreter.DONE) {

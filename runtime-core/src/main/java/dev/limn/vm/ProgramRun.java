@@ -194,7 +194,8 @@ public final class ProgramRun implements AutoCloseable {
             t = new TaskContext(entry, fn, args, null);
             t.hostEntry = true;
         }
-        // counted live only if it goes on on the carriers: the scheduler counts it active meanwhile
+        // counted active and live only if it goes on on the carriers; until then the host's
+        // record of its call keeps quiescence away (Scheduler.watchHostCalls)
         scheduler.beginHostRun(t);
         Fiber.Status status = t.runTask();
         if (status != Fiber.Status.DONE) {
@@ -202,6 +203,11 @@ public final class ProgramRun implements AutoCloseable {
         }
         scheduler.endHostRun(t, status);
         return t.isClosed() ? null : t;
+    }
+
+    /** The host ended a call or a load it ran with {@link #start} (see {@code Scheduler.hostCallEnded}). */
+    public void hostCallEnded() {
+        scheduler.hostCallEnded();
     }
 
     /** Returns the registers kept by a context that {@link #start} returned, which will not be reused. */

@@ -403,7 +403,7 @@ public final class TaskContext extends Fiber {
             run.taskEnded(this, s, countsAsTask);
         }
         if (unit == null) {
-            entry.taskFinished(s, error, result);
+            entry.taskFinished(s, error, result, hostEntry && id() == 0);
         } else if (unit.future != null) {
             // an async call: its outcome goes to its future, not to its block (SPEC §7)
             unit.future.complete(s == Interpreter.DONE ? result : null, s == Interpreter.FAILED ? error

@@ -307,6 +307,23 @@ class EmbeddingTest {
     }
 
     @Test
+    void aCallThatCouldWaitForeverSeesEndOfStreamOrDeadlock() throws Exception {
+        Instance s = load("""
+                fn drain() { var c = channel(); var n = 0; iter (v in c) { n += 1; } return n; }
+                fn stuck() { var c = channel(1); c.send(1); c.send(2); return 0; }
+                fn add(a, b) { return a + b; }
+                """);
+        for (int i = 0; i < 20; i++) {
+            // the call parks on the carriers; quiescence is not held off by its waiting caller
+            assertEquals(0L, s.call("drain"));
+            LimnException e = assertThrows(LimnException.class, () -> s.call("stuck"));
+            assertEquals("Deadlock", e.kind(), e.getMessage());
+            assertEquals(3L, s.call("add", 1L, 2L));
+        }
+        assertNothingLive();
+    }
+
+    @Test
     void closingTheRuntimeEndsRunningCallsCleanly() throws Exception {
         Instance s = load("fn spin() { while (true) { } }\nfn nap() { sleep(1h); }\n");
         AtomicReference<Throwable> a = new AtomicReference<>();
