@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every jcstress test in runtime-stress's jar (all packages: offheap, sched, ...) and
+# Runs every jcstress test in runtime-stress's jar (all packages: offheap, sched, block, vm, api, ...) and
 # exits non-zero when any test fails, errors, or no test ran.
 #
 #   runtime-stress/run.sh quick [jcstress options]   what `./mvnw verify` runs (CI)
@@ -18,9 +18,10 @@
 # two-actor test in `-m sanity` and about 30 s in `-m quick` when it runs every JVM
 # configuration it detects (interpreter, C1, C2, split compilation...). So:
 #   quick = `-m sanity` in ONE JVM configuration (`-jvmArgs` switches auto-detection off):
-#           a few seconds per test: the 35 tests took about 2 minutes of CPU (user+sys, their
+#           a few seconds per test: 35 tests took about 2 minutes of CPU (user+sys, their
 #           JVMs included) and 1 to 2 minutes of wall time on 2 busy cores, the stress programs
-#           below a few seconds more. It catches broken protocols, not rare reorderings.
+#           below a few seconds more; the 4 host-channel tests (package api) add about
+#           20 s. It catches broken protocols, not rare reorderings.
 #   full  = `-m default` over every auto-detected JVM configuration: many minutes per test;
 #           this is the run that catches the rare interleavings.
 # Both pass the parent POM's JVM flags (target/jvm.flags, written by the build) to the
