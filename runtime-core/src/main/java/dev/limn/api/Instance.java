@@ -8,6 +8,7 @@ import dev.limn.vm.Interpreter;
 import dev.limn.vm.ProgramRun;
 
 import java.lang.invoke.MethodHandles;
+import java.lang.ref.Cleaner;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.HashMap;
@@ -49,7 +50,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * String. Any other Java value passed in is an {@link IllegalArgumentException} naming its
  * type and position.
  */
-public final class Instance {
+public final class Instance implements AutoCloseable {
     final LimnRuntime runtime;
     final Program program;
     final ProgramRun run;
@@ -67,10 +68,12 @@ public final class Instance {
     volatile Entry waiting;
     /** A load runs its top level on the host's thread (it holds no lock of this instance). */
     volatile boolean loading;
-    /** The load whose variables and cells this instance keeps (released when the runtime closes). */
-    Entry kept;
-    /** The previous call's context, reused by the next call that runs on the caller's thread; guarded by {@link #calls}. */
-    private Object context;
+    /** What this instance keeps of its run, freed once by {@link #close}, the runtime's close or a cleaner. */
+    private final Holdings holdings;
+    /** Registered once the instance is loaded ({@link #keep}): frees {@link #holdings} when the host drops the instance. */
+    private Cleaner.Cleanable cleanable;
+    /** Guarded by {@link #calls}. */
+    private boolean closed;
     /** The previous call's entry, if it can be reused ({@link Entry#reuse}); guarded by {@link #calls}. */
     private Entry spare;
 
@@ -89,6 +92,7 @@ public final class Instance {
         this.program = program;
         this.run = run;
         this.globals = globals;
+        this.holdings = new Holdings(run);
         String[] names = program == null ? new String[0] : program.main.globalNames;
         for (int i = 0; i < names.length; i++) {
             index.put(names[i], i);
@@ -107,6 +111,7 @@ public final class Instance {
     public Object get(String name) {
         calls.lock();
         try {
+            checkOpen();
             return Conversions.toJava(Entry.read(globals[slot(name)]), this);
         } finally {
             unlockCalls();
@@ -146,7 +151,8 @@ public final class Instance {
     public long instructionsUsed() {
         calls.lock();
         try {
-            return run.instructionsUsed(context);
+            checkOpen();
+            return run.instructionsUsed(holdings.context);
         } finally {
             unlockCalls();
         }
@@ -156,7 +162,8 @@ public final class Instance {
     public void resetInstructionsUsed() {
         calls.lock();
         try {
-            run.resetInstructions(context);
+            checkOpen();
+            run.resetInstructions(holdings.context);
         } finally {
             unlockCalls();
         }
@@ -217,7 +224,7 @@ public final class Instance {
             }
             begin(e, timeoutNanos);
             try {
-                context = run.start(e, fn, args, true, context);
+                holdings.context = run.start(e, fn, args, true, holdings.context);
             } catch (LimnError err) {
                 throw LimnException.of(err.value);
             }
@@ -271,6 +278,7 @@ public final class Instance {
         if (runtime.isClosed()) {
             throw new IllegalStateException("the runtime is closed");
         }
+        checkOpen();
         CURRENT.setRelease(this, e);
         runtime.watch();
     }
@@ -280,14 +288,85 @@ public final class Instance {
         return calls.isLocked();
     }
 
-    /** The runtime is closing: returns the registers the next call would have reused. */
-    void release() {
+    /**
+     * This instance's load keeps {@code e}'s variables and cells; from now on, an instance the
+     * host drops is freed by a cleaner (its registers, cells and run), as {@link #close} would.
+     */
+    void keep(Entry e) {
+        holdings.kept = e;
+        cleanable = LimnRuntime.CLEANER.register(this, holdings);
+    }
+
+    /**
+     * Frees what this instance keeps: the registers its calls reuse, its top-level atomics and
+     * its run's books. Waits for a call in progress; afterwards calls, {@code get} and {@code
+     * instructionsUsed} throw {@link IllegalStateException}. An instance the host drops without
+     * closing it is freed the same way once the garbage collector finds it unreachable, or when
+     * the runtime closes. Idempotent.
+     */
+    @Override
+    public void close() {
         calls.lock();
         try {
-            run.release(context);
-            context = null;
+            if (closed) {
+                return;
+            }
+            closed = true;
+            free();
         } finally {
             unlockCalls();
+        }
+        runtime.forget(this);
+    }
+
+    /** Frees the holdings now, once; the runtime's close calls it for an instance no call holds. */
+    void free() {
+        if (cleanable != null) {
+            cleanable.clean();
+        } else {
+            holdings.run();
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the instance is closed");
+        }
+    }
+
+    /**
+     * What an instance keeps outside the Java heap or in its runtime's books. It holds no
+     * reference to the instance, so that a cleaner can free it after the instance is gone.
+     */
+    private static final class Holdings implements Runnable {
+        private final ProgramRun run;
+        /** The load whose variables and cells the instance keeps. */
+        Entry kept;
+        /** The previous call's context, reused by the next call that runs on the caller's thread; guarded by the instance's lock. */
+        Object context;
+        private boolean freed;
+
+        Holdings(ProgramRun run) {
+            this.run = run;
+        }
+
+        @Override
+        public void run() {
+            // under the engine's lock: a cleaner may run while the runtime closes, and once the
+            // engine is closed its memory is gone as a whole (nothing to free block by block)
+            dev.limn.vm.Engine engine = run.engine();
+            synchronized (engine) {
+                if (freed || engine.isClosed()) {
+                    return;
+                }
+                freed = true;
+                run.release(context);
+                context = null;
+                if (kept != null) {
+                    kept.releaseKept();
+                }
+                run.close();
+            }
         }
     }
 

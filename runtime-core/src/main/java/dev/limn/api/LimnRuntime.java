@@ -12,6 +12,7 @@ import dev.limn.vm.Interpreter;
 import dev.limn.vm.ProgramRun;
 
 import java.io.PrintStream;
+import java.lang.ref.Cleaner;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -47,6 +48,9 @@ import java.util.regex.Pattern;
  * still runs and frees everything.
  */
 public final class LimnRuntime implements AutoCloseable {
+    /** Frees the instances a host drops without closing them (one thread for the JVM, started on first use). */
+    static final Cleaner CLEANER = Cleaner.create();
+
     /** How long cancelled Limn code may take to reach a safepoint before it is terminated. */
     static final long GRACE_NANOS = Entry.STOP_GRACE_NANOS;
     /** How often the watchdog looks at calls running on host threads. */
@@ -252,7 +256,7 @@ public final class LimnRuntime implements AutoCloseable {
             waiter.outcome(e); // throws the error that ended the top level
         }
         Instance instance = new Instance(this, program, run, e.globals());
-        instance.kept = e;
+        instance.keep(e);
         instances.add(instance);
         if (closed) {
             release(instance);
@@ -513,12 +517,19 @@ public final class LimnRuntime implements AutoCloseable {
         return d != null && d.onHostThread();
     }
 
-    private void release(Instance i) {
-        i.release();
-        if (i.kept != null) {
-            i.kept.releaseKept();
+    /**
+     * Frees what {@code i} keeps, unless a call still holds it (one that did not stop within
+     * the grace: the engine then keeps its memory too).
+     */
+    private static void release(Instance i) {
+        if (!i.locked()) {
+            i.free();
         }
-        i.run.close();
+    }
+
+    /** {@code i} was closed by the host. */
+    void forget(Instance i) {
+        instances.remove(i);
     }
 
     public boolean isClosed() {

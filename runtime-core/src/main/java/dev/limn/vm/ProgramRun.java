@@ -45,6 +45,10 @@ public final class ProgramRun implements AutoCloseable {
     /** The instructions its tasks may run (a host's instance counts them), or null: no count, no limit. */
     Budget budget;
     private final ConcurrentLinkedQueue<Channel> channels = new ConcurrentLinkedQueue<>();
+    /** Channels created since {@link #channels} was last pruned of closed ones, and when to prune again. */
+    private final java.util.concurrent.atomic.AtomicInteger sincePrune = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile int pruneAfter = PRUNE_EVERY;
+    private static final int PRUNE_EVERY = 1024;
 
     final LongAdder tasksStarted = new LongAdder();
     final LongAdder tasksCompleted = new LongAdder();
@@ -299,12 +303,39 @@ public final class ProgramRun implements AutoCloseable {
         return engine;
     }
 
-    /** A new channel of this program: {@code capacity} ≥ 1, or -1 for unbounded. */
+    /**
+     * A new channel of this program: {@code capacity} ≥ 1, or -1 for unbounded. The run keeps
+     * its channels to close those left open when it ends; each time as many channels were
+     * created as it kept after the last pruning (at least {@link #PRUNE_EVERY}), it lets go of
+     * those closed since, so a long-running program that closes its channels (every block's
+     * {@code ch} is closed by the block) keeps memory flat, at an amortised cost per channel.
+     */
     Channel newChannel(int capacity) {
         Channel c = engine.newChannel(capacity);
         channels.add(c);
         channelsCreated.increment();
+        if (sincePrune.incrementAndGet() >= pruneAfter) {
+            pruneClosedChannels();
+        }
         return c;
+    }
+
+    /** How many channels this run keeps now (open ones, and closed ones not yet pruned); for tests. */
+    public int channelsKept() {
+        int n = 0;
+        for (Channel ignored : channels) {
+            n++;
+        }
+        return n;
+    }
+
+    private synchronized void pruneClosedChannels() {
+        if (sincePrune.get() < pruneAfter) {
+            return; // another thread pruned meanwhile
+        }
+        channels.removeIf(Channel::isClosed);
+        sincePrune.set(0);
+        pruneAfter = Math.max(PRUNE_EVERY, channelsKept());
     }
 
     /** The statistics lines of {@code limn run --stats} (SPEC §8). */
