@@ -8,8 +8,8 @@ import dev.limn.vm.Interpreter;
 import dev.limn.vm.ProgramRun;
 
 import java.lang.invoke.MethodHandles;
-import java.lang.ref.Cleaner;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.Cleaner;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -294,7 +294,7 @@ public final class Instance implements AutoCloseable {
      */
     void keep(Entry e) {
         holdings.kept = e;
-        cleanable = LimnRuntime.CLEANER.register(this, holdings);
+        cleanable = LimnRuntime.cleaner().register(this, holdings);
     }
 
     /**

@@ -75,15 +75,21 @@ public final class Limn {
     }
 
     /**
-     * Runs a compiled program to completion on an engine of its own, built from
-     * {@code options} ({@code cores}, {@code pin}) and closed afterwards; {@code print} goes to
-     * {@code out}, diagnostics of an unhandled error and {@code --stats} to {@code err}.
+     * Runs a compiled program to completion the way {@code limn run} does, on a
+     * {@link LimnRuntime} of its own built from {@code options} (carriers, pinning, seed, call
+     * depth) and closed afterwards; {@code print} goes to {@code out}, diagnostics of an
+     * unhandled error and {@code --stats} to {@code err}.
      *
      * @return the exit status: 0 on success, 1 on an unhandled runtime error
      */
     public static int run(CompiledProgram program, RunOptions options, PrintStream out, PrintStream err) {
-        try (Engine engine = engine(options)) {
-            return run(engine, program, options, out, err);
+        LimnRuntime.Builder b = LimnRuntime.builder().carriers(options.cores()).pin(options.pin())
+                .maxDepth(options.maxDepth()).out(out).err(err);
+        if (options.seed() != null) {
+            b.seed(options.seed());
+        }
+        try (LimnRuntime rt = b.build()) {
+            return run(rt.engine(), program, options, out, err);
         }
     }
 

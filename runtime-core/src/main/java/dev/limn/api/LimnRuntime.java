@@ -44,12 +44,19 @@ import java.util.regex.Pattern;
  *
  * A runtime is thread-safe. No thread is started per call or per load: its threads are the
  * carriers and the timer, started by {@link Builder#build}, and one watchdog that notices
- * interrupts and timeouts of calls running on the host's threads. {@link #close} cancels what
+ * interrupts and timeouts of calls running on the host's threads, started by the first call
+ * or load. {@link #close} cancels what
  * still runs and frees everything.
  */
 public final class LimnRuntime implements AutoCloseable {
-    /** Frees the instances a host drops without closing them (one thread for the JVM, started on first use). */
-    static final Cleaner CLEANER = Cleaner.create();
+    /** Frees the instances a host drops without closing them: one thread for the JVM, started by the first load. */
+    static Cleaner cleaner() {
+        return Cleaners.CLEANER;
+    }
+
+    private static final class Cleaners {
+        static final Cleaner CLEANER = Cleaner.create();
+    }
 
     /** How long cancelled Limn code may take to reach a safepoint before it is terminated. */
     static final long GRACE_NANOS = Entry.STOP_GRACE_NANOS;
@@ -70,7 +77,8 @@ public final class LimnRuntime implements AutoCloseable {
     private final Set<Instance> instances = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
     /** Loads on the carriers not yet complete ({@link #loadAsync}), for close. */
     private final Set<Entry> loading = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private final Thread watchdog;
+    /** Started by the first call or load ({@link #watch}); guarded by this until then. */
+    private volatile Thread watchdog;
     private volatile boolean watching;
     private volatile boolean closed;
     private Instance detached;
@@ -85,9 +93,6 @@ public final class LimnRuntime implements AutoCloseable {
         this.instructionBudget = b.instructionBudget;
         this.engine = b.engine.build();
         engine.watchHostCalls(this::hostCallInProgress);
-        this.watchdog = new Thread(this::watchLoop, "limn-watchdog");
-        watchdog.setDaemon(true);
-        watchdog.start();
     }
 
     public static Builder builder() {
@@ -356,7 +361,20 @@ public final class LimnRuntime implements AutoCloseable {
     void watch() {
         if (!watching) {
             watching = true;
-            LockSupport.unpark(watchdog);
+            Thread w = watchdog;
+            if (w == null) {
+                synchronized (this) {
+                    w = watchdog;
+                    if (w == null) {
+                        // a runtime that only runs whole programs (the CLI) never starts it
+                        w = new Thread(this::watchLoop, "limn-watchdog");
+                        w.setDaemon(true);
+                        watchdog = w;
+                        w.start();
+                    }
+                }
+            }
+            LockSupport.unpark(w);
         }
     }
 
@@ -367,28 +385,37 @@ public final class LimnRuntime implements AutoCloseable {
      */
     private void watchLoop() {
         while (!closed) {
-            boolean busy = false;
-            Instance[] all;
-            synchronized (instances) {
-                all = instances.toArray(new Instance[0]);
-            }
-            for (Instance i : all) {
-                busy |= police(i);
-            }
-            Instance d;
-            synchronized (this) {
-                d = detached;
-            }
-            if (d != null) {
-                busy |= police(d);
-            }
-            if (busy || !loading.isEmpty()) {
-                LockSupport.parkNanos(WATCH_NANOS);
-            } else {
-                watching = false;
-                // a call that began just before the flag went down: look once more before parking
+            try {
+                watchOnce();
+            } catch (OutOfMemoryError e) {
+                // the program ran out of memory: its own task reports it; look again later
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
             }
+        }
+    }
+
+    private void watchOnce() {
+        boolean busy = false;
+        // no snapshot: an array of the instances held across the park below would keep the
+        // ones the host dropped reachable forever (each look would take them again)
+        synchronized (instances) {
+            for (Instance i : instances) {
+                busy |= police(i);
+            }
+        }
+        Instance d;
+        synchronized (this) {
+            d = detached;
+        }
+        if (d != null) {
+            busy |= police(d);
+        }
+        if (busy || !loading.isEmpty()) {
+            LockSupport.parkNanos(WATCH_NANOS);
+        } else {
+            watching = false;
+            // a call that began just before the flag went down: look once more before parking
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
         }
     }
 
@@ -471,7 +498,10 @@ public final class LimnRuntime implements AutoCloseable {
             // a task that reaches no safepoint (a host function that never returns): the engine keeps its memory
             stuck |= !awaitComplete(e, deadline);
         }
-        LockSupport.unpark(watchdog);
+        Thread w = watchdog;
+        if (w != null) {
+            LockSupport.unpark(w);
+        }
         for (Instance i : all) {
             release(i);
         }
