@@ -331,7 +331,8 @@ public final class LimnRuntime implements AutoCloseable {
 
     /**
      * This runtime's live resources by name: {@code tasks.live}, {@code slab.blocks.live},
-     * {@code atomic.cells.live} (an instance keeps its top-level atomics), {@code channels.open}.
+     * {@code atomic.cells.live} (off-heap cells; an instance keeps those of its top-level
+     * atomics that no function captures), {@code channels.open}.
      */
     public Map<String, Long> liveCounts() {
         return engine.liveCounts();

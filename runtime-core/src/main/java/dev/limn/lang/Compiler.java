@@ -160,18 +160,16 @@ public final class Compiler {
     }
 
     /**
-     * Releases the cells of the atomic variables declared since {@code mark} (SPEC §8: freed
-     * when no scope or task holds them). Not for variables a function captured (the closure
-     * may outlive the scope); paths that leave early (break, continue, an error) skip this and
-     * the task's end releases what it still holds. ARELEASE is a no-op for a cell the task
-     * does not hold, so a register not yet initialised on this path is harmless.
+     * Releases the off-heap cells of the atomic variables declared since {@code mark} (SPEC §8:
+     * freed when no scope or task holds them; a variable a function captured has a heap cell,
+     * which nothing holds, and is not in the list). Paths that leave early (break, continue,
+     * an error) skip this and the task's end releases what it still holds. ARELEASE is a no-op
+     * for a cell the task does not hold, so a register not yet initialised on this path is
+     * harmless.
      */
     void releaseAtomics(int mark) {
         for (int n = fn.liveAtomics.size() - 1; n >= mark; n--) {
             LocalVar v = fn.liveAtomics.get(n);
-            if (v.capturedByFn) {
-                continue;
-            }
             int tmp = fn.alloc();
             fn.loadVar(v, tmp, null);
             fn.emit(Opcode.ARELEASE, tmp, 0, 0, false, null);
@@ -194,16 +192,18 @@ public final class Compiler {
                 if (var.atomic) {
                     int tmp = fn.alloc();
                     expressions.valueOrNil(v.init(), tmp);
+                    // k: a function captures it, and the closure may outlive every scope and task: a heap cell
+                    fn.emit(Opcode.NEWATOMIC, tmp, tmp, 0, var.capturedByFn, v.span());
                     if (var.captured) {
-                        fn.emit(Opcode.NEWATOMIC, tmp, tmp, 0, false, v.span());
                         fn.emit(Opcode.SETBOX, var.reg, tmp, 0, false, v.span());
                         fn.freeReg = saved;
                     } else {
-                        fn.emit(Opcode.NEWATOMIC, tmp, tmp, 0, false, v.span());
                         var.reg = tmp;
                         saved = fn.freeReg;
                     }
-                    fn.liveAtomics.add(var);
+                    if (!var.capturedByFn) {
+                        fn.liveAtomics.add(var);
+                    }
                 } else if (var.captured) {
                     int tmp = fn.alloc();
                     expressions.valueOrNil(v.init(), tmp);

@@ -87,7 +87,7 @@ final class FunctionBuilder {
     /** A shared read-modify-write being compiled: reads of this variable read rmwReg instead. */
     LocalVar rmwVar;
     int rmwReg;
-    /** Atomic variables of the open scopes, in declaration order: released when their scope ends or the function returns. */
+    /** Off-heap atomics of the open scopes, in declaration order: released when their scope ends or the function returns. */
     final List<LocalVar> liveAtomics = new ArrayList<>();
     /** A worker body or a parallel loop's: the pc of its loop's top, where return goes after sending. */
     int unitLoopTop = -1;

@@ -9,9 +9,9 @@ import dev.limn.vm.Opcode.Op;
 
 /**
  * Atomic variables in the VM (SPEC §6.1): serves NEWATOMIC ALOAD ARELEASE and the slow path
- * of AUPDATE (the interpreter adds an int to an int cell inline). The cells themselves, and
- * the methods {@code add cas swap load store} that {@link Methods} calls, are
- * {@link AtomicValue}'s.
+ * of AUPDATE (the interpreter adds an int to an int cell inline). The cells themselves (off
+ * the heap, or on it for a variable a function captures), and the methods
+ * {@code add cas swap load store} that {@link Methods} calls, are {@link AtomicValue}'s.
  */
 final class Atomics {
     private Atomics() {}
@@ -22,16 +22,20 @@ final class Atomics {
         int ra = base + a(i);
         switch (Instr.op(i)) {
             case Op.NEWATOMIC -> {
-                AtomicValue cell = AtomicValue.of(t.engine.cells, t.get(base + b(i)));
-                t.hold(cell);
-                t.set(ra, cell);
+                if (Instr.k(i) != 0) {
+                    t.set(ra, AtomicValue.onHeap(t.get(base + b(i))));
+                } else {
+                    OffHeapAtomic cell = AtomicValue.offHeap(t.engine.cells, t.get(base + b(i)));
+                    t.hold(cell);
+                    t.set(ra, cell);
+                }
             }
             case Op.ALOAD -> {
                 Object v = t.get(base + b(i));
                 t.set(ra, v instanceof AtomicValue cell ? cell.load() : v);
             }
             case Op.ARELEASE -> {
-                if (t.get(ra) instanceof AtomicValue cell) {
+                if (t.get(ra) instanceof OffHeapAtomic cell) {
                     t.releaseHeld(cell);
                 }
             }

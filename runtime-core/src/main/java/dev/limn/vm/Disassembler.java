@@ -48,7 +48,7 @@ public final class Disassembler {
         switch (op.format) {
             case NONE -> operands = "";
             case A -> operands = "r" + a(i);
-            case AB -> operands = "r" + a(i) + " r" + b(i);
+            case AB -> operands = "r" + a(i) + " r" + b(i) + (op == Opcode.NEWATOMIC && Instr.k(i) != 0 ? " heap" : "");
             case AB_BOOL -> operands = "r" + a(i) + " " + (b(i) != 0);
             case ABC -> operands = "r" + a(i) + " r" + b(i) + " r" + c(i) + (op == Opcode.RANGE ? (Instr.k(i) != 0 ? " .." : " ..<") : "");
             case ABK -> {

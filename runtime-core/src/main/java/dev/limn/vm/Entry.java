@@ -59,8 +59,8 @@ public final class Entry {
     private final boolean keepsGlobals;
     /** The top level's variables as it left them (a value, or the {@link Box} of a captured one); see {@link Proto#globalNames}. */
     private Object[] globals;
-    /** The atomic cells the top level held when it returned: the variables live on in its functions. */
-    private java.util.List<AtomicValue> keptCells;
+    /** The off-heap atomic cells the top level held when it returned: the host reads their variables afterwards. */
+    private java.util.List<OffHeapAtomic> keptCells;
 
     private static final VarHandle TASK;
     private static final VarHandle STOP_REASON;
@@ -180,7 +180,7 @@ public final class Entry {
     }
 
     /** The task returned normally: keeps its top-level variables and the cells behind them. */
-    void keep(Object[] values, java.util.List<AtomicValue> cells) {
+    void keep(Object[] values, java.util.List<OffHeapAtomic> cells) {
         globals = values;
         keptCells = cells;
     }
@@ -200,13 +200,13 @@ public final class Entry {
 
     /** Releases the cells kept by {@link #keep}; their variables must not be used afterwards. Idempotent. */
     public void releaseKept() {
-        java.util.List<AtomicValue> cells;
+        java.util.List<OffHeapAtomic> cells;
         synchronized (this) {
             cells = keptCells;
             keptCells = null;
         }
         if (cells != null) {
-            cells.forEach(AtomicValue::release);
+            cells.forEach(OffHeapAtomic::release);
         }
     }
 

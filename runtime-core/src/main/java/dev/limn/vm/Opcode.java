@@ -156,7 +156,7 @@ public enum Opcode {
     ERRKIND(ERRORS, Format.AKJ, JUMP),
     /** test-only suspension point: saves pc and returns SUSPENDED from the interpreter */
     SUSPEND_TEST(HOT, Format.NONE, MAY_SUSPEND),
-    /** R[A] := a new atomic cell holding R[B] (an int or a float), held by this task */
+    /** R[A] := a new atomic cell holding R[B] (an int or a float): k = 0 off-heap, held by this task; k = 1 on the heap (a function captures it) */
     NEWATOMIC(ATOMICS, Format.AB),
     /** R[A] := the value of atomic cell R[B] (acquire load); any other value is copied */
     ALOAD(ATOMICS, Format.AB),

@@ -132,8 +132,8 @@ public final class TaskContext extends Fiber {
     Object result;
     /** The blocks whose bodies this task is running now, innermost last (where its async calls belong). */
     ArrayList<BlockRun> openBlocks;
-    /** Atomic cells this task holds a reservation on. */
-    private ArrayList<AtomicValue> cells;
+    /** Off-heap atomic cells this task holds a reservation on. */
+    private ArrayList<OffHeapAtomic> cells;
     /** Stream/async blocks started by this task that its scopes must wait for, with the frame depth. */
     ArrayList<BlockRun> pendingBlocks;
     ArrayList<Integer> pendingDepths;
@@ -497,7 +497,7 @@ public final class TaskContext extends Fiber {
     }
 
     /** Records a reservation of {@code cell} that ends with this task. */
-    void hold(AtomicValue cell) {
+    void hold(OffHeapAtomic cell) {
         if (cells == null) {
             cells = new ArrayList<>();
         }
@@ -505,7 +505,7 @@ public final class TaskContext extends Fiber {
     }
 
     /** Releases this task's reservation of {@code cell} if it holds one (its scope ended). */
-    void releaseHeld(AtomicValue cell) {
+    void releaseHeld(OffHeapAtomic cell) {
         if (cells != null) {
             for (int i = cells.size() - 1; i >= 0; i--) {
                 if (cells.get(i) == cell) {
@@ -519,7 +519,7 @@ public final class TaskContext extends Fiber {
 
     private void releaseCells() {
         if (cells != null) {
-            for (AtomicValue c : cells) {
+            for (OffHeapAtomic c : cells) {
                 c.release();
             }
             cells = null;

@@ -154,13 +154,13 @@ final class Units {
     }
 
     /**
-     * The atomic cells a unit's closure captures stay alive until the unit ends (SPEC §8): the
-     * block holds each of them once, until it completes, since no unit outlives its block.
-     * (A hold per unit cost every task two contended updates of the cell's reference count.)
+     * The off-heap atomic cells a unit's closure captures stay alive until the unit ends (SPEC
+     * §8): the block holds each of them once, until it completes, since no unit outlives its
+     * block. (A heap cell needs no hold: the closure's reference keeps it.)
      */
     private static void holdCapturedCells(BlockRun block, Closure fn) {
         for (Box box : fn.upvals) {
-            if (box.ref instanceof AtomicValue cell && block.holdUntilComplete(cell, cell::release)) {
+            if (box.ref instanceof OffHeapAtomic cell && block.holdUntilComplete(cell, cell::release)) {
                 cell.reserve();
             }
         }

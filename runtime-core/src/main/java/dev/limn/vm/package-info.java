@@ -34,11 +34,12 @@
  *         <li>{@link dev.limn.vm.Builtin} — builtin functions; {@code Methods} — every method
  *             of every builtin type; {@link dev.limn.vm.Types} — annotation checks;
  *             {@code Errors} — error values, raising, matching by kind;</li>
- *         <li>{@code Atomics} — atomic variables ({@link dev.limn.vm.AtomicValue}: off-heap
- *             atomic cells); {@code Channels} — channels; {@code Futures} — await, async calls,
- *             combinators ({@link dev.limn.value.FutureValue}); {@code Units} — blocks, their
- *             tasks and workers, unit failure and retry; {@code ParallelLoops} — parallel loops
- *             and task families;</li>
+ *         <li>{@code Atomics} — atomic variables ({@link dev.limn.vm.AtomicValue}: an
+ *             {@link dev.limn.vm.OffHeapAtomic} cell, or a {@link dev.limn.vm.HeapAtomic} for a
+ *             variable a function captures); {@code Channels} — channels; {@code Futures} —
+ *             await, async calls, combinators ({@link dev.limn.value.FutureValue});
+ *             {@code Units} — blocks, their tasks and workers, unit failure and retry;
+ *             {@code ParallelLoops} — parallel loops and task families;</li>
  *         <li>{@code Waiting} — how these wait: safepoints, park and retry ({@code Suspend}:
  *             how a waiting operation leaves the dispatch loop), sleep.</li>
  *       </ul></li>
