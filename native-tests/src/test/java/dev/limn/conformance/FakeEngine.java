@@ -1,8 +1,8 @@
 package dev.limn.conformance;
 
-import dev.limn.api.CompiledProgram;
-import dev.limn.api.RunOptions;
 import dev.limn.lang.CompileException;
+import dev.limn.run.CompiledProgram;
+import dev.limn.run.RunOptions;
 import dev.limn.text.Diagnostic;
 import dev.limn.text.Source;
 import dev.limn.text.Span;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.limn.api.RunOptions;
+import dev.limn.run.RunOptions;
 
 import org.junit.jupiter.api.Test;
 import org.opentest4j.AssertionFailedError;

@@ -1,9 +1,9 @@
 package dev.limn.conformance;
 
-import dev.limn.api.CompiledProgram;
-import dev.limn.api.Limn;
-import dev.limn.api.RunOptions;
 import dev.limn.lang.CompileException;
+import dev.limn.run.CompiledProgram;
+import dev.limn.run.Limn;
+import dev.limn.run.RunOptions;
 
 import java.io.PrintStream;
 import java.util.Map;

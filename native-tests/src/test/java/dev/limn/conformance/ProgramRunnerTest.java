@@ -1,13 +1,13 @@
 package dev.limn.conformance;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import org.junit.jupiter.api.Test;
 import org.opentest4j.AssertionFailedError;
 
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The runner and the whole check of one program, against {@link FakeEngine}. */
 class ProgramRunnerTest {
@@ -26,7 +26,7 @@ class ProgramRunnerTest {
 
     @Test
     void anotherModeRunsWithItsOwnOptions() {
-        ProgramRunner oneCarrier = new ProgramRunner(engine, dev.limn.api.RunOptions.defaults().withSeed(ProgramRunner.SEED).withCores(1));
+        ProgramRunner oneCarrier = new ProgramRunner(engine, dev.limn.run.RunOptions.defaults().withSeed(ProgramRunner.SEED).withCores(1));
         oneCarrier.run("basics/x.lm", "out 1\n");
         assertEquals(1, engine.lastOptions.cores());
         assertEquals(42L, engine.lastOptions.seed());

@@ -11,7 +11,7 @@
  *       {@link dev.limn.conformance.Corpus.Entry} named {@code area/file.lm}, which is also the
  *       file name diagnostics show.</li>
  *   <li>{@link dev.limn.conformance.Engine} — the three calls of the embedding API the harness
- *       needs; {@link dev.limn.conformance.LimnEngine} calls {@code dev.limn.api.Limn}, unit tests
+ *       needs; {@link dev.limn.conformance.LimnEngine} calls {@code dev.limn.run.Limn}, unit tests
  *       pass a fake so the harness is tested on its own.</li>
  *   <li>{@link dev.limn.conformance.ProgramRunner} — compiles and runs one program the way
  *       {@code limn run --seed 42} would (compile errors rendered to stderr with status 2) and

@@ -1,8 +1,8 @@
 package dev.limn.bench;
 
-import dev.limn.api.CompiledProgram;
-import dev.limn.api.Limn;
-import dev.limn.api.RunOptions;
+import dev.limn.run.CompiledProgram;
+import dev.limn.run.Limn;
+import dev.limn.run.RunOptions;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -9,8 +9,11 @@ import java.util.List;
  * The JVM command-line flags Limn cannot run without, and a check that they are in effect.
  *
  * <p>On JDK 25 exactly one flag is required:
- * {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED} (with Agrona on the class path;
- * {@code =org.agrona} when Agrona is on the module path). The interpreter reads and writes
+ * {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED} with Agrona on the class path,
+ * {@code =org.agrona} (its automatic module name) with Agrona on the module path, as it always is
+ * when Limn runs as the module {@code dev.limn.core}, which requires it. The export goes to
+ * Agrona's module, not Limn's: no Limn class links against {@code jdk.internal.misc}, so
+ * {@code =dev.limn.core} would not do. The interpreter reads and writes
  * registers by raw address through Agrona's {@code org.agrona.UnsafeApi}, which is bound to
  * {@code jdk.internal.misc.Unsafe} and has no fallback: without the export the class fails to
  * initialise ({@code IllegalAccessError}, later {@code NoClassDefFoundError}) at the first
@@ -22,11 +25,12 @@ import java.util.List;
  *   <li>{@code --sun-misc-unsafe-memory-access=allow}: without it JCTools' queues (on every
  *       run) make the JVM print a four-line warning about {@code sun.misc.Unsafe} to stderr
  *       once (JEP 498). A later JDK that denies that access by default would make it required.
- *   <li>{@code --enable-native-access=ALL-UNNAMED}: without it pinning carriers to cores
- *       ({@code pin}) prints a warning when JNA loads its native library through OpenHFT
- *       affinity, and so does the slab allocator's debug mode ({@code limn.slab.debug}, or the
- *       checked VM mode {@code limn.vm.checked}; tests and VM work only). Under
- *       {@code --illegal-native-access=deny} those two paths fail instead.
+ *   <li>{@code --enable-native-access=ALL-UNNAMED} ({@code =com.sun.jna} on the module path):
+ *       without it pinning carriers to cores ({@code pin}) prints a warning when JNA loads its
+ *       native library through OpenHFT affinity, and so does the slab allocator's debug mode
+ *       ({@code limn.slab.debug}, or the checked VM mode {@code limn.vm.checked}; tests and VM
+ *       work only; {@code =dev.limn.offheap} on the module path).
+ *       Under {@code --illegal-native-access=deny} those two paths fail instead.
  *   <li>{@code -Xss16m}: not a need but a limit; {@code ==} and dict keys on lists nested a
  *       few thousand levels deep raise {@code StackOverflow} on the default 1 MiB stack.
  * </ul>
@@ -72,7 +76,7 @@ final class JvmFlags {
                 + " (add them to the java command line, or to your build tool's JVM arguments)";
     }
 
-    /** {@code --add-exports} of {@code jdk.internal.misc} to the module that uses it. */
+    /** {@code --add-exports} of {@code jdk.internal.misc} to the module that uses it: Agrona's, or the class path. */
     private static String addExports() {
         Module user = unsafeUser();
         return "--add-exports java.base/" + UNSAFE_PACKAGE + "=" + (user.isNamed() ? user.getName() : "ALL-UNNAMED");

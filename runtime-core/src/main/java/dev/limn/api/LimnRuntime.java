@@ -1,6 +1,9 @@
 package dev.limn.api;
 
 import dev.limn.lang.CompileException;
+import dev.limn.run.Limn;
+import dev.limn.run.LimnProgram;
+import dev.limn.run.RunOptions;
 import dev.limn.text.Diagnostic;
 import dev.limn.value.LimnError;
 import dev.limn.vm.Box;
@@ -99,7 +102,11 @@ public final class LimnRuntime implements AutoCloseable {
         return new Builder();
     }
 
-    /** The JVM flags Limn needs, as they go on the java command line. */
+    /**
+     * The JVM flags Limn needs, as they go on the java command line: today one,
+     * {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED} with Limn on the class path,
+     * {@code =org.agrona} with Limn on the module path.
+     */
     public static List<String> requiredJvmFlags() {
         return JvmFlags.required();
     }

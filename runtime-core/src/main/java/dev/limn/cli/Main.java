@@ -1,9 +1,10 @@
 package dev.limn.cli;
 
-import dev.limn.api.CompiledProgram;
-import dev.limn.api.Limn;
-import dev.limn.api.RunOptions;
 import dev.limn.lang.CompileException;
+import dev.limn.run.CompiledProgram;
+import dev.limn.run.Limn;
+import dev.limn.run.RunOptions;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -16,8 +17,8 @@ import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;

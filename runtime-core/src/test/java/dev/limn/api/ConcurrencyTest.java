@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.limn.run.CompiledProgram;
+import dev.limn.run.Limn;
+import dev.limn.run.RunOptions;
 import dev.limn.vm.Box;
 import dev.limn.vm.Engine;
 

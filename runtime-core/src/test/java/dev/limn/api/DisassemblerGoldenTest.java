@@ -2,14 +2,16 @@ package dev.limn.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.limn.run.Limn;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Pins the compiler's output: each golden/NAME.lm must disassemble to golden/NAME.disasm.

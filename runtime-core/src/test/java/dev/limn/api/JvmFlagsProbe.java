@@ -1,5 +1,8 @@
 package dev.limn.api;
 
+import dev.limn.run.Limn;
+import dev.limn.run.RunOptions;
+
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

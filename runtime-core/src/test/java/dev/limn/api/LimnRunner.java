@@ -3,6 +3,9 @@ package dev.limn.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.limn.lang.CompileException;
+import dev.limn.run.CompiledProgram;
+import dev.limn.run.Limn;
+import dev.limn.run.RunOptions;
 import dev.limn.vm.Engine;
 
 import java.io.ByteArrayOutputStream;

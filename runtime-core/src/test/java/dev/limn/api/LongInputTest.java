@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.limn.lang.CompileException;
+import dev.limn.run.CompiledProgram;
+import dev.limn.run.Limn;
+
+import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.Test;
 
 /**
  * Regression: a 50,000-term {@code 1 + 1 + ...} and {@code "a".upper().upper()...} x 30,000

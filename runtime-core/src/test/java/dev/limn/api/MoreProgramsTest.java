@@ -3,6 +3,10 @@ package dev.limn.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.limn.run.CompiledProgram;
+import dev.limn.run.Limn;
+import dev.limn.run.RunOptions;
+
 import org.junit.jupiter.api.Test;
 
 class MoreProgramsTest {

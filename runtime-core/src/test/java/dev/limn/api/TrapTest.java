@@ -2,6 +2,8 @@ package dev.limn.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.limn.run.Limn;
+import dev.limn.run.LimnProgram;
 import dev.limn.vm.Box;
 import dev.limn.vm.Closure;
 import dev.limn.vm.Engine;

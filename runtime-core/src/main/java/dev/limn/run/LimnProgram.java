@@ -1,10 +1,10 @@
-package dev.limn.api;
+package dev.limn.run;
 
 import dev.limn.text.Source;
 import dev.limn.vm.Proto;
 
 /** A compiled program: its source and the proto of its top level. */
-record LimnProgram(Source source, Proto main) implements CompiledProgram {
+public record LimnProgram(Source source, Proto main) implements CompiledProgram {
     @Override
     public String name() {
         return source.name();

@@ -1,4 +1,4 @@
-package dev.limn.api;
+package dev.limn.run;
 
 /** A program that compiled without errors, ready to run any number of times. */
 public interface CompiledProgram {

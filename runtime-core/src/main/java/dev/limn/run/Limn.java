@@ -1,4 +1,4 @@
-package dev.limn.api;
+package dev.limn.run;
 
 import dev.limn.lang.Ast;
 import dev.limn.lang.CompileException;
@@ -25,8 +25,10 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * The embedding API: compile a Limn program, run it with its output going to the given
- * streams, list its bytecode, and read the runtime's live resource counts.
+ * Whole programs, as the command line runs them: compile a file, run it to its end with its
+ * output going to the given streams and get its exit status, list its bytecode. A run gets an
+ * engine of its own, or one the caller keeps ({@link #engine}) to read its live counts.
+ * Internal to Limn (the module does not export this package): hosts use {@code dev.limn.api}.
  */
 public final class Limn {
     private Limn() {}
@@ -45,8 +47,8 @@ public final class Limn {
         return compile(displayName, text, testHooks, List.of());
     }
 
-    /** As above; the top level takes the values of {@code hostNames} as its parameters (see {@link LimnRuntime#compile}). */
-    static LimnProgram compile(String displayName, String text, boolean testHooks, List<String> hostNames) throws CompileException {
+    /** As above; the top level takes the values of {@code hostNames} as its parameters (the embedding API's host functions and globals). */
+    public static LimnProgram compile(String displayName, String text, boolean testHooks, List<String> hostNames) throws CompileException {
         Source source = new Source(displayName, text);
         List<Diagnostic> diagnostics = new ArrayList<>();
         Ast.Program program = Parser.parse(source, diagnostics);
@@ -75,21 +77,15 @@ public final class Limn {
     }
 
     /**
-     * Runs a compiled program to completion the way {@code limn run} does, on a
-     * {@link LimnRuntime} of its own built from {@code options} (carriers, pinning, seed, call
-     * depth) and closed afterwards; {@code print} goes to {@code out}, diagnostics of an
-     * unhandled error and {@code --stats} to {@code err}.
+     * Runs a compiled program to completion on an engine of its own, built from
+     * {@code options} ({@code cores}, {@code pin}) and closed afterwards; {@code print} goes to
+     * {@code out}, diagnostics of an unhandled error and {@code --stats} to {@code err}.
      *
      * @return the exit status: 0 on success, 1 on an unhandled runtime error
      */
     public static int run(CompiledProgram program, RunOptions options, PrintStream out, PrintStream err) {
-        LimnRuntime.Builder b = LimnRuntime.builder().carriers(options.cores()).pin(options.pin())
-                .maxDepth(options.maxDepth()).out(out).err(err);
-        if (options.seed() != null) {
-            b.seed(options.seed());
-        }
-        try (LimnRuntime rt = b.build()) {
-            return run(rt.engine(), program, options, out, err);
+        try (Engine engine = engine(options)) {
+            return run(engine, program, options, out, err);
         }
     }
 

@@ -1,4 +1,4 @@
-package dev.limn.api;
+package dev.limn.run;
 
 /**
  * How a program runs: {@code cores} carriers (0 = available processors), {@code pin} carriers
