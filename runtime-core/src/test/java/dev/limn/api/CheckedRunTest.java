@@ -3,6 +3,9 @@ package dev.limn.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.limn.run.Limn;
+import dev.limn.run.LimnProgram;
+import dev.limn.run.RunOptions;
 import dev.limn.vm.Engine;
 import dev.limn.vm.Instr;
 import dev.limn.vm.Opcode;
