@@ -742,10 +742,7 @@ final class WholeLanguageGenerator {
             }
         }
         if (chance(0.25)) {
-            // Only Auto, a runtime bug: when a Deadlock is declared while the task running a
-            // block's body waits for a cores=N permit, the atomic cells that the block's units
-            // captured stay live after the program (atomic.cells.live=1).
-            params.add("cores=Auto");
+            params.add("cores=" + pickOf("Auto", "1", "2"));
         }
         String onError = chance(0.4) ? pickOf("Stop", "Auto", "Auto", "Retry", "Retry") : null;
         String errors = null;

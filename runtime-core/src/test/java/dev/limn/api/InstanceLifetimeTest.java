@@ -30,7 +30,8 @@ class InstanceLifetimeTest {
             Map<String, Long> before = rt.liveCounts();
             Instance s = rt.load(p);
             assertEquals(1L, s.call("hit"));
-            assertEquals(before.get("atomic.cells.live") + 1, rt.liveCounts().get("atomic.cells.live"));
+            // the registers its calls reuse (its atomic, captured by a function, lives on the heap)
+            assertTrue(rt.liveCounts().get("slab.blocks.live") > before.get("slab.blocks.live"), rt.liveCounts().toString());
             s.close();
             s.close(); // idempotent
             assertEquals(before, rt.liveCounts());
@@ -46,9 +47,9 @@ class InstanceLifetimeTest {
             Program p = rt.compile("life.lm", SOURCE);
             Map<String, Long> before = rt.liveCounts();
             for (int i = 0; i < 200; i++) {
-                assertEquals(1L, rt.load(p).call("hit")); // each keeps a cell and its call's registers
+                assertEquals(1L, rt.load(p).call("hit")); // each keeps its call's registers
             }
-            assertTrue(rt.liveCounts().get("atomic.cells.live") >= before.get("atomic.cells.live") + 1);
+            assertTrue(rt.liveCounts().get("slab.blocks.live") >= before.get("slab.blocks.live") + 1, rt.liveCounts().toString());
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             Map<String, Long> now = rt.liveCounts();
             while (!now.equals(before) && System.nanoTime() < end) {
