@@ -73,6 +73,9 @@ public final class LimnRuntime implements AutoCloseable {
     private final int maxDepth;
     private final long seed;
     final long defaultTimeoutNanos;
+    /** {@link #run}: print the run's statistics, and where to write a trace (null: none). */
+    private final boolean stats;
+    private final java.nio.file.Path trace;
     /** Each instance's instruction budget; {@link Long#MAX_VALUE}: counted, not limited. */
     private final long instructionBudget;
     private final Map<String, HostFunctionBinding> functions = new LinkedHashMap<>();
@@ -94,6 +97,8 @@ public final class LimnRuntime implements AutoCloseable {
         this.seed = b.seed != null ? b.seed : System.nanoTime();
         this.defaultTimeoutNanos = b.timeout == null ? 0 : Instance.nanos(b.timeout);
         this.instructionBudget = b.instructionBudget;
+        this.stats = b.stats;
+        this.trace = b.trace;
         this.engine = b.engine.build();
         engine.watchHostCalls(this::hostCallInProgress);
     }
@@ -141,6 +146,30 @@ public final class LimnRuntime implements AutoCloseable {
         if (name == null || !NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("not a Limn name: '" + name + "'");
         }
+    }
+
+    /**
+     * Runs {@code program} as a whole program, the way {@code limn run} does (the command line
+     * calls this): its top level is the main task, on this runtime's carriers, and this returns
+     * when it and every task it started have ended. What it prints goes to the runtime's
+     * {@code out}; an unhandled error or a deadlock is reported on {@code err} as the command
+     * line reports it (kind, message, the source line with a caret, the task), followed by the
+     * statistics when the builder asked for them. Unlike {@link #load}, it waits for the whole
+     * runtime to be quiet, so give whole-program runs a runtime of their own.
+     *
+     * @return the exit status {@code limn run} gives: 0, 1 for an unhandled error or a deadlock,
+     *         2 when the trace cannot be written
+     * @throws IllegalArgumentException if the program was compiled with host functions or host
+     *                                  globals (load it instead)
+     * @throws IllegalStateException    if the runtime is closed
+     */
+    public int run(Program program) {
+        checkOpen();
+        if (!program.hostFunctions.isEmpty() || !program.hostGlobals.isEmpty()) {
+            throw new IllegalArgumentException(program.name() + " was compiled with host functions or host globals: load it instead");
+        }
+        RunOptions options = new RunOptions(0, false, stats, seed, maxDepth, trace);
+        return Limn.run(engine, new LimnProgram(program.source, program.main), options, out, err);
     }
 
     /** Compiles {@code source}, named {@code name} in diagnostics, binding no host globals. */
@@ -603,6 +632,8 @@ public final class LimnRuntime implements AutoCloseable {
         private PrintStream err = System.err;
         private Duration timeout;
         private long instructionBudget = Long.MAX_VALUE;
+        private boolean stats;
+        private java.nio.file.Path trace;
 
         private Builder() {
         }
@@ -650,6 +681,18 @@ public final class LimnRuntime implements AutoCloseable {
         public Builder timeout(Duration timeout) {
             Instance.nanos(timeout);
             this.timeout = timeout;
+            return this;
+        }
+
+        /** {@link LimnRuntime#run} prints each run's statistics on {@code err} (as {@code limn run --stats}). */
+        public Builder stats(boolean stats) {
+            this.stats = stats;
+            return this;
+        }
+
+        /** {@link LimnRuntime#run} writes a trace of each run to {@code file} (as {@code limn run --trace}). */
+        public Builder trace(java.nio.file.Path file) {
+            this.trace = java.util.Objects.requireNonNull(file, "file");
             return this;
         }
 

@@ -1,5 +1,8 @@
 package dev.limn.cli;
 
+import dev.limn.api.LimnCompileException;
+import dev.limn.api.LimnRuntime;
+import dev.limn.api.Program;
 import dev.limn.lang.CompileException;
 import dev.limn.run.CompiledProgram;
 import dev.limn.run.Limn;
@@ -143,17 +146,48 @@ public final class Main {
             err.println("error: --max-depth must be >= 1, got " + maxDepth);
             return EXIT_USAGE;
         }
-        CompiledProgram program = load(args.matchedPositionalValue(0, null));
-        if (program == null) {
+        String file = args.matchedPositionalValue(0, null);
+        String text = read(file);
+        if (text == null) {
             return EXIT_USAGE;
         }
+        // the embedding API's runtime, as a host would build it
+        LimnRuntime.Builder builder = LimnRuntime.builder().carriers(cores).pin(args.hasMatchedOption("--pin"))
+                .maxDepth(maxDepth).out(out).err(err).stats(args.hasMatchedOption("--stats"));
+        Long seed = args.matchedOptionValue("--seed", (Long) null);
+        if (seed != null) {
+            builder.seed(seed);
+        }
         String trace = args.matchedOptionValue("--trace", (String) null);
-        RunOptions options = new RunOptions(cores, args.hasMatchedOption("--pin"),
-                args.hasMatchedOption("--stats"), args.matchedOptionValue("--seed", (Long) null), maxDepth,
-                trace == null ? null : Path.of(trace));
-        int status = Limn.run(program, options, out, err);
-        out.flush();
-        return status;
+        if (trace != null) {
+            builder.trace(Path.of(trace));
+        }
+        try (LimnRuntime rt = builder.build()) {
+            Program program;
+            try {
+                program = rt.compile(file, text);
+            } catch (LimnCompileException e) {
+                err.print(render(e));
+                err.flush();
+                return EXIT_USAGE;
+            }
+            int status = rt.run(program);
+            out.flush();
+            return status;
+        }
+    }
+
+    /** The diagnostics of {@code e} as {@code limn check} prints them. */
+    private static String render(LimnCompileException e) {
+        StringBuilder sb = new StringBuilder();
+        for (LimnCompileException.Diagnostic d : e.diagnostics()) {
+            sb.append(d.rendered()).append('\n');
+        }
+        if (e.diagnostics().size() > 1) {
+            sb.append("error: could not compile ").append(e.diagnostics().getFirst().file())
+                    .append(" (").append(e.diagnostics().size()).append(" errors)\n");
+        }
+        return sb.toString();
     }
 
     private int check(ParseResult args) {
@@ -179,6 +213,21 @@ public final class Main {
 
     /** Reads and compiles FILE, reporting problems on stderr; null when it did not compile. */
     CompiledProgram load(String file) {
+        String text = read(file);
+        if (text == null) {
+            return null;
+        }
+        try {
+            return Limn.compile(file, text);
+        } catch (CompileException e) {
+            err.print(e.render());
+            err.flush();
+            return null;
+        }
+    }
+
+    /** Reads FILE as UTF-8, reporting problems on stderr; null when it cannot. */
+    private String read(String file) {
         String text;
         try {
             byte[] bytes = Files.readAllBytes(Path.of(file));
@@ -195,13 +244,7 @@ public final class Main {
             err.println("error: cannot read " + file + ": " + e.getMessage());
             return null;
         }
-        try {
-            return Limn.compile(file, text);
-        } catch (CompileException e) {
-            err.print(e.render());
-            err.flush();
-            return null;
-        }
+        return text;
     }
 
     /** {@code bytes} as UTF-8, or null when they are not valid UTF-8 (never a replacement character). */
