@@ -114,6 +114,9 @@ final class Conversions {
 
     /** A Limn value handed to Java; functions in it are called through {@code owner}. */
     static Object toJava(Object v, Instance owner) {
+        if (v == null || v instanceof Long || v instanceof Double || v instanceof String || v instanceof Boolean) {
+            return v; // the common results, without the type switch below
+        }
         return toJava(v, owner, null);
     }
 

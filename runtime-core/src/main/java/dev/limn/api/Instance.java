@@ -87,12 +87,16 @@ public final class Instance implements AutoCloseable {
         }
     }
 
+    /** Its key among its runtime's instances. */
+    final long id;
+
     Instance(LimnRuntime runtime, Program program, ProgramRun run, Object[] globals) {
         this.runtime = runtime;
         this.program = program;
         this.run = run;
         this.globals = globals;
         this.holdings = new Holdings(run);
+        this.id = runtime.nextInstanceId();
         String[] names = program == null ? new String[0] : program.main.globalNames;
         for (int i = 0; i < names.length; i++) {
             index.put(names[i], i);

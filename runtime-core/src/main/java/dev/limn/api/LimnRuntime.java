@@ -18,13 +18,11 @@ import java.io.PrintStream;
 import java.lang.ref.Cleaner;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -80,7 +78,7 @@ public final class LimnRuntime implements AutoCloseable {
     private final long instructionBudget;
     private final Map<String, HostFunctionBinding> functions = new LinkedHashMap<>();
     /** Every instance loaded, for the watchdog and close (weakly: an instance the host dropped goes). */
-    private final Set<Instance> instances = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+    private final Instances instances = new Instances();
     /** Loads on the carriers not yet complete ({@link #loadAsync}), for close. */
     private final Set<Entry> loading = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Started by the first call or load ({@link #watch}); guarded by this until then. */
@@ -88,6 +86,8 @@ public final class LimnRuntime implements AutoCloseable {
     private volatile boolean watching;
     private volatile boolean closed;
     private Instance detached;
+    /** Runs made for loads so far, for their generators' seeds; guarded by this. */
+    private long runs;
 
     private LimnRuntime(Builder b) {
         JvmFlags.check();
@@ -275,7 +275,7 @@ public final class LimnRuntime implements AutoCloseable {
         checkOpen();
         ProgramRun run;
         synchronized (this) {
-            run = new ProgramRun(engine, out, err, maxDepth, null, seed + instances.size() * 0x9E3779B97F4A7C15L);
+            run = new ProgramRun(engine, out, err, maxDepth, null, seed + runs++ * 0x9E3779B97F4A7C15L);
         }
         run.countInstructions(instructionBudget);
         return run;
@@ -435,10 +435,8 @@ public final class LimnRuntime implements AutoCloseable {
         boolean busy = false;
         // no snapshot: an array of the instances held across the park below would keep the
         // ones the host dropped reachable forever (each look would take them again)
-        synchronized (instances) {
-            for (Instance i : instances) {
-                busy |= police(i);
-            }
+        for (Instance i : instances) {
+            busy |= police(i);
         }
         Instance d;
         synchronized (this) {
@@ -486,8 +484,9 @@ public final class LimnRuntime implements AutoCloseable {
             closed = true;
         }
         List<Instance> all;
-        synchronized (instances) {
-            all = new ArrayList<>(instances);
+        all = new ArrayList<>();
+        for (Instance i : instances) {
+            all.add(i);
         }
         if (detached != null) {
             all.add(detached);
@@ -570,11 +569,9 @@ public final class LimnRuntime implements AutoCloseable {
 
     /** Whether any instance of this runtime runs Limn code on a host's thread now (for quiescence). */
     private boolean hostCallInProgress() {
-        synchronized (instances) {
-            for (Instance i : instances) {
-                if (i.onHostThread()) {
-                    return true;
-                }
+        for (Instance i : instances) {
+            if (i.onHostThread()) {
+                return true;
             }
         }
         Instance d;
@@ -594,9 +591,68 @@ public final class LimnRuntime implements AutoCloseable {
         }
     }
 
+    private final java.util.concurrent.atomic.AtomicLong instanceIds = new java.util.concurrent.atomic.AtomicLong();
+
+    long nextInstanceId() {
+        return instanceIds.incrementAndGet();
+    }
+
     /** {@code i} was closed by the host. */
     void forget(Instance i) {
         instances.remove(i);
+    }
+
+    /**
+     * The instances of a runtime, held weakly (one the host drops goes, its cleaner frees it),
+     * and without a lock: loads add to it while the watchdog and quiescence walk it, and a walk
+     * over many instances the collector has not found yet must not hold up a load. A walk drops
+     * the entries whose instance is gone.
+     */
+    private static final class Instances implements Iterable<Instance> {
+        private final java.util.concurrent.ConcurrentHashMap<Long, java.lang.ref.WeakReference<Instance>> byId =
+                new java.util.concurrent.ConcurrentHashMap<>();
+
+        void add(Instance i) {
+            byId.put(i.id, new java.lang.ref.WeakReference<>(i));
+        }
+
+        void remove(Instance i) {
+            byId.remove(i.id);
+        }
+
+        @Override
+        public java.util.Iterator<Instance> iterator() {
+            java.util.Iterator<java.lang.ref.WeakReference<Instance>> refs = byId.values().iterator();
+            return new java.util.Iterator<>() {
+                private Instance next = advance();
+
+                private Instance advance() {
+                    while (refs.hasNext()) {
+                        Instance i = refs.next().get();
+                        if (i != null) {
+                            return i;
+                        }
+                        refs.remove();
+                    }
+                    return null;
+                }
+
+                @Override
+                public boolean hasNext() {
+                    return next != null;
+                }
+
+                @Override
+                public Instance next() {
+                    Instance i = next;
+                    if (i == null) {
+                        throw new java.util.NoSuchElementException();
+                    }
+                    next = advance();
+                    return i;
+                }
+            };
+        }
     }
 
     public boolean isClosed() {
