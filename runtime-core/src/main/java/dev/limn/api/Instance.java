@@ -8,8 +8,8 @@ import dev.limn.vm.Interpreter;
 import dev.limn.vm.ProgramRun;
 
 import java.lang.invoke.MethodHandles;
-import java.lang.ref.Cleaner;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.Cleaner;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -457,6 +457,10 @@ public final class Instance implements AutoCloseable {
         }
         if ("Closed".equals(reason)) {
             throw new IllegalStateException("the runtime was closed while the call ran");
+        }
+        ErrorValue outOfMemory = run.outOfMemory();
+        if (outOfMemory != null && reason == null) {
+            throw LimnException.of(outOfMemory); // its tasks were terminated: the exhaustion is the error
         }
         if (e.status() == Interpreter.TERMINATED) {
             List<String> deadlock = run.takeDeadlock();

@@ -367,28 +367,39 @@ public final class LimnRuntime implements AutoCloseable {
      */
     private void watchLoop() {
         while (!closed) {
-            boolean busy = false;
-            Instance[] all;
-            synchronized (instances) {
-                all = instances.toArray(new Instance[0]);
-            }
-            for (Instance i : all) {
-                busy |= police(i);
-            }
-            Instance d;
-            synchronized (this) {
-                d = detached;
-            }
-            if (d != null) {
-                busy |= police(d);
-            }
-            if (busy || !loading.isEmpty()) {
+            try {
+                watchOnce();
+            } catch (OutOfMemoryError e) {
+                // a program ran the heap out: the watchdog goes on, or no call would time out any more
+                engine.scheduler().releaseReserve();
                 LockSupport.parkNanos(WATCH_NANOS);
-            } else {
-                watching = false;
-                // a call that began just before the flag went down: look once more before parking
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
             }
+        }
+    }
+
+    /** One look of {@link #watchLoop}, then its park. */
+    private void watchOnce() {
+        boolean busy = false;
+        Instance[] all;
+        synchronized (instances) {
+            all = instances.toArray(new Instance[0]);
+        }
+        for (Instance i : all) {
+            busy |= police(i);
+        }
+        Instance d;
+        synchronized (this) {
+            d = detached;
+        }
+        if (d != null) {
+            busy |= police(d);
+        }
+        if (busy || !loading.isEmpty()) {
+            LockSupport.parkNanos(WATCH_NANOS);
+        } else {
+            watching = false;
+            // a call that began just before the flag went down: look once more before parking
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
         }
     }
 

@@ -4,6 +4,7 @@ import dev.limn.api.CompiledProgram;
 import dev.limn.api.Limn;
 import dev.limn.api.RunOptions;
 import dev.limn.lang.CompileException;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -16,8 +17,8 @@ import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -49,7 +50,21 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        System.exit(execute(args, System.out, System.err));
+        int status;
+        try {
+            status = execute(args, System.out, System.err);
+        } catch (OutOfMemoryError | LinkageError e) {
+            if (!Limn.isOutOfMemory(e)) {
+                throw e;
+            }
+            // the last resort: the heap ran out where not even a diagnostic could be built
+            System.out.flush();
+            System.err.print(Limn.OUT_OF_MEMORY_LINE);
+            System.err.flush();
+            Runtime.getRuntime().halt(EXIT_RUNTIME_ERROR);
+            return;
+        }
+        System.exit(status);
     }
 
     /** Runs the command line with the given streams; returns the exit status. */
