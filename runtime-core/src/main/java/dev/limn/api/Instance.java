@@ -462,6 +462,10 @@ public final class Instance implements AutoCloseable {
         if ("Closed".equals(reason)) {
             throw new IllegalStateException("the runtime was closed while the call ran");
         }
+        ErrorValue outOfMemory = run.outOfMemory();
+        if (outOfMemory != null && reason == null) {
+            throw LimnException.of(outOfMemory); // its tasks were terminated: the exhaustion is the error
+        }
         if (e.status() == Interpreter.TERMINATED) {
             List<String> deadlock = run.takeDeadlock();
             if (deadlock != null && reason == null) {

@@ -425,12 +425,14 @@ public final class LimnRuntime implements AutoCloseable {
             try {
                 watchOnce();
             } catch (OutOfMemoryError e) {
-                // the program ran out of memory: its own task reports it; look again later
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+                // a program ran the heap out: the watchdog goes on, or no call would time out any more
+                engine.scheduler().releaseReserve();
+                LockSupport.parkNanos(WATCH_NANOS);
             }
         }
     }
 
+    /** One look of {@link #watchLoop}, then its park. */
     private void watchOnce() {
         boolean busy = false;
         // no snapshot: an array of the instances held across the park below would keep the

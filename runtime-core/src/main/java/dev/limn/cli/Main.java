@@ -53,7 +53,21 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        System.exit(execute(args, System.out, System.err));
+        int status;
+        try {
+            status = execute(args, System.out, System.err);
+        } catch (OutOfMemoryError | LinkageError e) {
+            if (!Limn.isOutOfMemory(e)) {
+                throw e;
+            }
+            // the last resort: the heap ran out where not even a diagnostic could be built
+            System.out.flush();
+            System.err.print(Limn.OUT_OF_MEMORY_LINE);
+            System.err.flush();
+            Runtime.getRuntime().halt(EXIT_RUNTIME_ERROR);
+            return;
+        }
+        System.exit(status);
     }
 
     /** Runs the command line with the given streams; returns the exit status. */

@@ -6,6 +6,7 @@ import dev.limn.lang.Compiler;
 import dev.limn.lang.Parser;
 import dev.limn.lang.Resolver;
 import dev.limn.sched.DeadlockException;
+import dev.limn.sched.Scheduler;
 import dev.limn.text.Diagnostic;
 import dev.limn.text.Source;
 import dev.limn.text.Span;
@@ -127,6 +128,13 @@ public final class Limn {
             run = new ProgramRun(engine, out, err, options.maxDepth(), options.trace(), seed);
             run.runMain(new Closure(p.main(), new Box[0]), seed);
             Entry main = run.main();
+            ErrorValue outOfMemory = run.outOfMemory();
+            if (outOfMemory != null && main.status() != Interpreter.DONE) {
+                // out of memory for good: the tasks were terminated, the exhaustion is the error
+                out.flush();
+                report(err, outOfMemory, p.source());
+                return 1;
+            }
             if (run.deadlock() != null) {
                 out.flush();
                 err.print(new Diagnostic("Deadlock", "every task is blocked and nothing can make progress", null, null,
@@ -154,10 +162,14 @@ public final class Limn {
             Thread.currentThread().interrupt();
             err.print(new Diagnostic("Interrupted", "the program was interrupted", null, null).render());
             return 1;
-        } catch (OutOfMemoryError e) {
-            err.print(new Diagnostic("OutOfMemory", "the program ran out of memory", null, null).render());
-            return 1;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | OutOfMemoryError | LinkageError e) {
+            if (Scheduler.outOfMemoryBehind(e) != null) {
+                reportOutOfMemory(err, run, p.source());
+                return 1;
+            }
+            if (e instanceof LinkageError linkage) {
+                throw linkage;
+            }
             // a defect of the runtime: report it as one line, never as a Java stack trace
             err.print(new Diagnostic("InternalError", "internal error: " + e, null, null).render());
             return 1;
@@ -188,6 +200,33 @@ public final class Limn {
         err.print(new Diagnostic(e.kind, e.message.isEmpty() ? e.kind : e.message, src, e.span(), notes).render());
         err.flush();
     }
+
+    /**
+     * Running out of memory reached the run itself (its wait, or the scheduler's own work): the
+     * error that put the program out of memory for good, else the last OutOfMemory raised, with
+     * its place; else one without. When even that cannot be allocated, a line made of a constant.
+     */
+    private static void reportOutOfMemory(PrintStream err, ProgramRun run, Source source) {
+        try {
+            ErrorValue e = run == null ? null : run.outOfMemoryToReport();
+            if (e != null) {
+                report(err, e, source);
+            } else {
+                err.print(new Diagnostic("OutOfMemory", "the program ran out of memory", null, null).render());
+            }
+        } catch (OutOfMemoryError none) {
+            err.print(OUT_OF_MEMORY_LINE);
+        }
+        err.flush();
+    }
+
+    /** Whether {@code e} is running out of memory: an OutOfMemoryError, or an error it caused (a call site that could not be linked). */
+    public static boolean isOutOfMemory(Throwable e) {
+        return Scheduler.outOfMemoryBehind(e) != null;
+    }
+
+    /** What {@link #reportOutOfMemory} prints when it cannot allocate its diagnostic. */
+    public static final String OUT_OF_MEMORY_LINE = "error[OutOfMemory]: the program ran out of memory\n";
 
     /** The register bytecode listing of {@code limn disasm}. */
     public static String disassemble(CompiledProgram program) {

@@ -1,12 +1,12 @@
 package dev.limn.sched;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-
 import net.openhft.affinity.Affinity;
 import net.openhft.affinity.AffinityLock;
 import org.agrona.concurrent.Agent;
 import org.jctools.queues.MpmcUnboundedXaddArrayQueue;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * One scheduler thread's work loop, run as an Agrona {@link Agent} on its own
@@ -159,8 +159,23 @@ public final class Carrier implements Agent {
         // cpu keeps the CPU it was pinned to: --stats prints the mapping after the scheduler closed
     }
 
+    /**
+     * The agent runner ends the thread on an Error, and a carrier that is gone leaves its fibers
+     * and the program hanging: running out of memory in the scheduler's own work (a requeue, the
+     * quiescence scan) frees the reserve and is recorded as the run's failure instead.
+     */
     @Override
     public int doWork() {
+        try {
+            return work();
+        } catch (OutOfMemoryError e) {
+            scheduler.releaseReserve();
+            scheduler.hostFailed(e);
+            return 1;
+        }
+    }
+
+    private int work() {
         pinIfAsked();
         Fiber fiber = next();
         if (fiber == null) {
@@ -206,7 +221,7 @@ public final class Carrier implements Agent {
             }
             if (f != null) {
                 stealCursor++;
-                scheduler.steals.increment();
+                Scheduler.count(scheduler.steals);
                 return f;
             }
         }
@@ -240,7 +255,13 @@ public final class Carrier implements Agent {
                 s.releaseReserve(); // the failure report and the shutdown need memory
             }
             status = Fiber.Status.DONE;
-            s.fiberFailed(fiber, t);
+            try {
+                s.fiberFailed(fiber, t);
+            } catch (OutOfMemoryError again) {
+                // the fiber must still be counted done below, or quiescence never comes
+                s.releaseReserve();
+                s.hostFailed(t);
+            }
         }
         CURRENT.setOpaque(this, null);
         switch (status) {

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -63,6 +64,7 @@ public final class Scheduler implements AutoCloseable {
         /** Idempotent: the first call lets quiescence happen again. */
         public void release() {
             if (released.compareAndSet(false, true)) {
+                hostProducers.decrementAndGet();
                 decrementActive();
             }
         }
@@ -93,6 +95,11 @@ public final class Scheduler implements AutoCloseable {
     private final LongAdder failed = new LongAdder();
     private final LongAdder deadlocks = new LongAdder();
     private final LongAdder hostCalls = new LongAdder();
+    /** Host calls started and not completed, and host producers not released: wakers the carriers cannot see. */
+    private final AtomicInteger hostCallsInFlight = new AtomicInteger();
+    private final AtomicInteger hostProducers = new AtomicInteger();
+    /** Pending timers that never fire (kept out of the wheel): a fiber waiting on one is not stuck. */
+    private final AtomicInteger neverTimers = new AtomicInteger();
     final LongAdder steals = new LongAdder();
     final LongAdder parks = new LongAdder();
     /** Carriers whose idle flag is up; moved by exactly one party per flag change (see Carrier). */
@@ -276,7 +283,7 @@ public final class Scheduler implements AutoCloseable {
     /** Numbers {@code fiber} and counts it started and live; the first live fiber starts the policing of time slices. */
     private void countLive(Fiber fiber) {
         fiber.id = ids.incrementAndGet();
-        started.increment();
+        count(started);
         long nowLive = live.incrementAndGet();
         if (nowLive > peakLive.get()) {
             peakLive.accumulateAndGet(nowLive, Math::max);
@@ -336,7 +343,7 @@ public final class Scheduler implements AutoCloseable {
             if (fiber.commitPark()) {
                 submit(fiber); // a wake-up raced with the park: it is still counted active
             } else {
-                parks.increment();
+                count(parks);
                 decrementActive();
             }
         }
@@ -375,8 +382,13 @@ public final class Scheduler implements AutoCloseable {
     /** Carrier side, before a fiber's park is committed: makes it visible to the quiescence scan. */
     void parking(Fiber fiber) {
         if (!fiber.inParkers) {
+            try {
+                parkers.add(fiber);
+            } catch (OutOfMemoryError e) {
+                releaseReserve(); // a fiber whose park is not seen would be lost to quiescence
+                parkers.add(fiber);
+            }
             fiber.inParkers = true;
-            parkers.add(fiber);
         }
     }
 
@@ -384,45 +396,109 @@ public final class Scheduler implements AutoCloseable {
         if (fiber.inParkers) {
             parkers.remove(fiber);
         }
-        completed.increment();
+        count(completed); // before the decrement that may end the run: whoever waits for it reads the count
         live.decrementAndGet();
         decrementActive();
     }
 
     void fiberFailed(Fiber fiber, Throwable t) {
-        failed.increment();
+        count(failed);
         failureHandler.accept(fiber, t);
+    }
+
+    /**
+     * Adds one to a statistic. A striped counter allocates a cell when threads contend on it:
+     * running out of memory for it loses the count, never the fiber or the wake-up in hand.
+     */
+    static void count(LongAdder statistic) {
+        try {
+            statistic.increment();
+        } catch (OutOfMemoryError e) {
+            // a statistic is not worth failing for
+        }
     }
 
     void hostFailed(Throwable t) {
         firstFailure.compareAndSet(null, t);
     }
 
-    // ---- timers --------------------------------------------------------------------------------
+    // ---- running out of memory -----------------------------------------------------------------
 
-    /** Heap held back for running out of memory: see {@link #releaseReserve}. */
-    private static final int RESERVE_BYTES = 1 << 20;
+    /*
+     * Running out of memory. Two blocks of heap are held back: the reserve, freed at the first
+     * exhaustion so that the failing task can raise a catchable OutOfMemory, unwind and be
+     * reported; and the last reserve, freed when the heap runs out again while the reserve is
+     * spent, so that the runtime can end the program (no handler runs then) and the carriers
+     * and the timer can go on and shut down, instead of failing at their next allocation.
+     * armReserve allocates them again once the memory is back.
+     */
+    private static final int RESERVE_BYTES = 512 << 10;
     private volatile byte[] reserve = new byte[RESERVE_BYTES];
+    private volatile byte[] lastReserve = new byte[RESERVE_BYTES];
+    /** Moves at every exhaustion (a lost increment does not matter): {@link #runMain} watches for a wedge once it moved. */
+    private volatile int exhaustions;
+    /** What {@link #runMain} throws when a program cannot go on after running out of memory; allocated up front. */
+    private final OutOfMemoryError wedged = new OutOfMemoryError("the program ran out of memory and cannot go on");
 
     /**
-     * Frees the memory held back for running out of it, so that the task that hit the limit can
-     * raise OutOfMemory, unwind and be reported, and the carriers and timer can shut down, instead
-     * of failing again at their next allocation (a JVM in that state ignored SIGTERM).
+     * The heap ran out: frees the reserve if it is held and returns true (the failure may be
+     * handled as an OutOfMemory error); otherwise frees the last reserve and returns false (the
+     * failure must end the program). Allocates nothing. Two threads that run out at once may
+     * both get true: each then raises an error the program may handle.
      */
-    public void releaseReserve() {
-        reserve = null;
+    public boolean releaseReserve() {
+        exhaustions++;
+        if (reserve != null) {
+            reserve = null;
+            return true;
+        }
+        lastReserve = null;
+        return false;
     }
 
-    /** Holds the reserve back again (before a program runs); a no-op while memory is short. */
-    public void armReserve() {
-        if (reserve == null) {
-            try {
-                reserve = new byte[RESERVE_BYTES];
-            } catch (OutOfMemoryError stillShort) {
-                // the next program runs without a reserve
+    /**
+     * The OutOfMemoryError that is {@code e} or one of the exceptions behind it, or null. A call
+     * site linked for the first time while memory is short fails with a BootstrapMethodError
+     * (string concatenation, a lambda) whose cause is the OutOfMemoryError.
+     */
+    public static OutOfMemoryError outOfMemoryBehind(Throwable e) {
+        Throwable c = e;
+        for (int i = 0; c != null && i < 8; i++, c = c.getCause()) {
+            if (c instanceof OutOfMemoryError oom) {
+                return oom;
             }
         }
+        return null;
     }
+
+    /** Free heap that a re-arming wants to see besides the reserves: see {@link #armReserve}. */
+    private static final int HEADROOM_BYTES = 4 << 20;
+
+    /**
+     * Allocates the reserves that were freed, once the memory is back (before a program or a
+     * host's call runs, after a handled OutOfMemory): only if {@value #HEADROOM_BYTES} more bytes
+     * can be allocated beside them, so that it never takes back the very memory that a freed
+     * reserve just gave a handler. False, with nothing thrown, while memory is still short: that
+     * costs the JVM a full collection, so callers try it only at those points.
+     */
+    public boolean armReserve() {
+        if (reserve != null && lastReserve != null) {
+            return true;
+        }
+        try {
+            byte[] armed = reserve != null ? reserve : new byte[RESERVE_BYTES];
+            byte[] last = lastReserve != null ? lastReserve : new byte[RESERVE_BYTES];
+            byte[] headroom = new byte[HEADROOM_BYTES]; // the memory is back only if this fits beside them
+            headroom[0] = 1;
+            lastReserve = last;
+            reserve = armed;
+            return true;
+        } catch (OutOfMemoryError stillShort) {
+            return false;
+        }
+    }
+
+    // ---- timers --------------------------------------------------------------------------------
 
     /** A deadline that never comes: a timer with it stays pending until it is cancelled. */
     public static final long NEVER = Long.MAX_VALUE;
@@ -450,8 +526,11 @@ public final class Scheduler implements AutoCloseable {
      */
     public Timer schedule(long deadline, Runnable action) {
         Objects.requireNonNull(action, "action");
+        Timer t = new Timer(deadline, action); // before the count: running out of memory here must not leave it counted
         incrementActive();
-        Timer t = new Timer(deadline, action);
+        if (deadline == NEVER) {
+            neverTimers.incrementAndGet();
+        }
         timer.command(t);
         return t;
     }
@@ -459,6 +538,9 @@ public final class Scheduler implements AutoCloseable {
     /** Cancels a pending timer; false if it already fired or was cancelled. */
     public boolean cancel(Timer t) {
         if (t.casState(Timer.PENDING, Timer.CANCELLED)) {
+            if (t.deadline == NEVER) {
+                neverTimers.decrementAndGet();
+            }
             timer.command(t); // remove it from the wheel
             decrementActive();
             return true;
@@ -490,8 +572,9 @@ public final class Scheduler implements AutoCloseable {
         HostCall<T> hostCall = new HostCall<>();
         fiber.waitingOn(Fiber.WaitKind.HOST_CALL, null);
         incrementActive();
-        hostCalls.increment();
-        Runnable start = () -> Thread.ofVirtual().name("limn-host-call-" + fiber.id()).start(() -> {
+        hostCallsInFlight.incrementAndGet();
+        count(hostCalls);
+        Runnable body = () -> {
             T value = null;
             Throwable error = null;
             try {
@@ -501,8 +584,21 @@ public final class Scheduler implements AutoCloseable {
             }
             hostCall.complete(value, error);
             fiber.unpark();
+            hostCallsInFlight.decrementAndGet();
             decrementActive();
-        });
+        };
+        Runnable start = () -> {
+            try {
+                Thread.ofVirtual().name("limn-host-call-" + fiber.id()).start(body);
+            } catch (OutOfMemoryError e) {
+                // no thread for it: the call fails as if it had thrown, so the fiber is woken and uncounted
+                releaseReserve();
+                hostCall.complete(null, e);
+                fiber.unpark();
+                hostCallsInFlight.decrementAndGet();
+                decrementActive();
+            }
+        };
         if (isPinning()) {
             timer.command(start); // the timer thread is never pinned
         } else {
@@ -516,8 +612,10 @@ public final class Scheduler implements AutoCloseable {
      * receivers wait for it instead of getting end of stream.
      */
     public HostProducer registerHostProducer() {
+        HostProducer p = new HostProducer();
         incrementActive();
-        return new HostProducer();
+        hostProducers.incrementAndGet();
+        return p;
     }
 
     // ---- quiescence ----------------------------------------------------------------------------
@@ -544,6 +642,15 @@ public final class Scheduler implements AutoCloseable {
     }
 
     private void onQuiescent() {
+        try {
+            examineQuiescence();
+        } catch (OutOfMemoryError e) {
+            releaseReserve(); // nobody else looks again: this look must not be lost
+            examineQuiescence();
+        }
+    }
+
+    private void examineQuiescence() {
         if (live.get() == 0 && parkers.isEmpty() && mainDone == null) {
             return; // nothing parked and nobody waiting for the end
         }
@@ -612,28 +719,84 @@ public final class Scheduler implements AutoCloseable {
     /**
      * Runs {@code main} and returns when it and every fiber, timer and host call it started are
      * done. Throws {@link DeadlockException} if the program deadlocked and the handler woke no
-     * fiber; rethrows (wrapped) a Java exception that escaped a fiber's run.
+     * fiber; rethrows (wrapped) a Java exception that escaped a fiber's run, except running out
+     * of memory, which it throws as the OutOfMemoryError behind it.
      */
     public void runMain(Fiber main) throws InterruptedException {
         CompletableFuture<DeadlockException> done = new CompletableFuture<>();
         mainDone = done;
         firstFailure.set(null);
+        int exhaustionsBefore = exhaustions;
         spawn(main);
         DeadlockException deadlock;
         try {
-            deadlock = done.get();
+            deadlock = awaitMain(done, exhaustionsBefore);
         } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause());
         } finally {
             mainDone = null;
         }
         Throwable failure = firstFailure.getAndSet(null);
+        OutOfMemoryError oom = outOfMemoryBehind(failure);
+        if (oom != null) {
+            throw oom; // the caller reports running out of memory; a message would allocate
+        }
         if (failure != null) {
             throw new IllegalStateException("a fiber failed: " + failure, failure);
         }
         if (deadlock != null) {
             throw deadlock;
         }
+    }
+
+    /** How often {@link #awaitMain} looks whether a program that ran out of memory still moves. */
+    private static final long WEDGE_LOOK_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    /** Looks in a row that find it {@link #stuck} before it counts as wedged. */
+    private static final int WEDGE_LOOKS = 4;
+
+    /**
+     * Waits for {@code done}. Once the heap has run out during the run, it also looks every
+     * {@link #WEDGE_LOOK_NANOS} whether the program is {@link #stuck}; {@link #WEDGE_LOOKS} looks
+     * in a row that find it so mean that running out of memory in the scheduler's own work lost
+     * a fiber or a count, and nothing will ever complete {@code done}: it throws an
+     * OutOfMemoryError, so that the program ends instead of hanging.
+     */
+    private DeadlockException awaitMain(CompletableFuture<DeadlockException> done, int exhaustionsBefore)
+            throws InterruptedException, ExecutionException {
+        int stuckLooks = 0;
+        for (;;) {
+            try {
+                return done.get(WEDGE_LOOK_NANOS, TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                // look below
+            } catch (OutOfMemoryError e) {
+                java.util.concurrent.locks.LockSupport.parkNanos(WEDGE_LOOK_NANOS); // the wait could not allocate its node
+            }
+            if (exhaustions == exhaustionsBefore || !stuck()) {
+                stuckLooks = 0;
+            } else if (++stuckLooks == WEDGE_LOOKS) {
+                throw wedged;
+            }
+        }
+    }
+
+    /**
+     * Whether nothing can move the program on: no carrier runs a fiber or has one queued, and
+     * no timer, host call or host producer is pending that could wake one. A program in that
+     * state completes at once (quiescence: its end, end of stream, or a deadlock found); one that
+     * stays in it has lost a fiber or a count.
+     */
+    private boolean stuck() {
+        if (idleCarriers.get() < carriers.length || hostCallsInFlight.get() != 0 || hostProducers.get() != 0
+                || neverTimers.get() != 0 || timer.hasPending() || hostCallsRunning.getAsBoolean()) {
+            return false;
+        }
+        for (Carrier c : carriers) {
+            if (c.hasQueuedWork() || c.lpCurrent() != null) {
+                return false;
+            }
+        }
+        return true;
     }
 
     // ---- time slices ---------------------------------------------------------------------------

@@ -1,12 +1,12 @@
 package dev.limn.sched;
 
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-
 import org.agrona.DeadlineTimerWheel;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.IdleStrategy;
 import org.jctools.queues.MpscUnboundedXaddArrayQueue;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The scheduler's timer thread: owns the {@link DeadlineTimerWheel} (thread-confined: only this
@@ -92,8 +92,24 @@ final class TimerAgent implements Agent, IdleStrategy {
         }
     }
 
+    /**
+     * The agent runner ends the thread on an Error, and without this thread no timer fires and
+     * the program hangs: running out of memory here frees the scheduler's reserve and is recorded
+     * as the run's failure instead, and a timer that could not be placed fires at once rather than
+     * never (a sleep ends early).
+     */
     @Override
     public int doWork() {
+        try {
+            return work();
+        } catch (OutOfMemoryError e) {
+            scheduler.releaseReserve();
+            scheduler.hostFailed(e);
+            return 1;
+        }
+    }
+
+    private int work() {
         int work = 0;
         Object command;
         while ((command = commands.poll()) != null) {
@@ -103,14 +119,11 @@ final class TimerAgent implements Agent, IdleStrategy {
                     continue; // pending until cancelled; never in the wheel (see Scheduler.deadlineAfter)
                 }
                 if (timer.lvState() == Timer.PENDING) {
-                    if (wheel.timerCount() == 0) {
-                        wheel.currentTickTime(scheduler.clock.nanoTime());
-                    }
-                    timer.wheelId = wheel.scheduleTimer(timer.deadline);
-                    byWheelId.put(timer.wheelId, timer);
-                    if (timer.deadline < earliest) {
-                        earliest = timer.deadline;
-                        earliestExact = wheel.timerCount() == 1 || earliestExact;
+                    try {
+                        place(timer);
+                    } catch (OutOfMemoryError e) {
+                        scheduler.releaseReserve();
+                        fire(timer);
                     }
                 } else if (timer.wheelId >= 0) {
                     wheel.cancelTimer(timer.wheelId);
@@ -145,6 +158,29 @@ final class TimerAgent implements Agent, IdleStrategy {
         return work;
     }
 
+    /** Puts a pending timer in the wheel; a timer that is not in the map too is taken out again, so that none is lost. */
+    private void place(Timer timer) {
+        if (wheel.timerCount() == 0) {
+            wheel.currentTickTime(scheduler.clock.nanoTime());
+        }
+        long id = wheel.scheduleTimer(timer.deadline);
+        try {
+            byWheelId.put(id, timer);
+        } catch (OutOfMemoryError e) {
+            wheel.cancelTimer(id);
+            throw e;
+        }
+        timer.wheelId = id;
+        if (timer.deadline < earliest) {
+            earliest = timer.deadline;
+            earliestExact = wheel.timerCount() == 1 || earliestExact;
+        }
+    }
+
+    /** The smallest deadline a rescan has seen so far; a field, so that the rescan allocates nothing. */
+    private long scanned;
+    private final DeadlineTimerWheel.TimerConsumer scan = (deadline, timerId) -> scanned = Math.min(scanned, deadline);
+
     private long rescanEarliest(long now) {
         if (wheel.timerCount() == 0) {
             return Long.MAX_VALUE;
@@ -154,14 +190,22 @@ final class TimerAgent implements Agent, IdleStrategy {
             return now + TICK_NANOS;
         }
         earliestExact = true;
-        long[] min = {Long.MAX_VALUE};
-        wheel.forEach((deadline, timerId) -> min[0] = Math.min(min[0], deadline));
-        return min[0];
+        scanned = Long.MAX_VALUE;
+        wheel.forEach(scan);
+        return scanned;
     }
 
     private boolean expire(TimeUnit unit, long now, long wheelId) {
         Timer timer = byWheelId.remove(wheelId);
-        if (timer != null && timer.casState(Timer.PENDING, Timer.FIRED)) {
+        if (timer != null) {
+            fire(timer);
+        }
+        return true;
+    }
+
+    /** Runs a pending timer's action, unless it was cancelled meanwhile, and uncounts it. */
+    private void fire(Timer timer) {
+        if (timer.casState(Timer.PENDING, Timer.FIRED)) {
             try {
                 timer.action.run();
             } catch (Throwable t) {
@@ -170,11 +214,15 @@ final class TimerAgent implements Agent, IdleStrategy {
                 scheduler.decrementActive();
             }
         }
-        return true;
     }
 
     long pendingTimers() {
         return wheel.timerCount();
+    }
+
+    /** From any thread (a racy read, a hint): whether a timer is in the wheel or a command waits. */
+    boolean hasPending() {
+        return wheel.timerCount() > 0 || !commands.isEmpty();
     }
 
     // ---- IdleStrategy: deadline-aware, never spins --------------------------------------------

@@ -28,6 +28,10 @@
  *       producers; every increment is made by a counted party before its own decrement, so it is
  *       0 exactly when the program is quiescent (SPEC §5.3).</li>
  *   <li>No thread is started from a pinned carrier (a new thread inherits its creator's CPU mask).</li>
+ *   <li>Running out of memory never ends a carrier or the timer thread (the agent runner would):
+ *       they free the scheduler's reserve, record the failure and go on; a statistic gives up its
+ *       count rather than lose the fiber in hand. The reserve and its re-arming:
+ *       {@link dev.limn.sched.Scheduler#releaseReserve}, {@link dev.limn.sched.Scheduler#armReserve}.</li>
  * </ul>
  *
  * <h2>Memory order and padding</h2>

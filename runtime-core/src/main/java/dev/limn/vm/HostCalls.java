@@ -10,7 +10,8 @@ import dev.limn.value.LimnError;
  * blocking one starts on a virtual thread and the task parks until it returns; the CALL then
  * runs again ({@link Waiting}'s discipline) and takes the outcome from {@link TaskContext#hostCall}.
  * A Java exception thrown by either is a Limn error of kind HostError whose cause is the
- * exception; a {@link LimnError} thrown on purpose passes through as it is.
+ * exception; a {@link LimnError} thrown on purpose passes through as it is, and running out
+ * of memory is the task's OutOfMemory.
  */
 final class HostCalls {
     private HostCalls() {}
@@ -42,6 +43,9 @@ final class HostCalls {
             t.hostCall = null;
             if (pending.error() instanceof LimnError e) {
                 throw e;
+            }
+            if (pending.error() instanceof OutOfMemoryError e) {
+                throw e; // raised as OutOfMemory at the call, as if the task had run out itself
             }
             if (pending.error() != null) {
                 throw hostError(h, pending.error());

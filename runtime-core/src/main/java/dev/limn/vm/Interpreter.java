@@ -568,9 +568,7 @@ public final class Interpreter {
             } catch (StackOverflowError e) {
                 pc = t.unwind(new ErrorValue("StackOverflow", "value nested too deeply"), pc - 1);
             } catch (OutOfMemoryError e) {
-                // the reserve gives the unwinding and the diagnostic the memory they need
-                t.scheduler().releaseReserve();
-                pc = t.unwind(new ErrorValue("OutOfMemory", "the program ran out of memory"), pc - 1);
+                pc = t.outOfMemory(pc - 1);
             }
             if (pc < 0) {
                 return FAILED;

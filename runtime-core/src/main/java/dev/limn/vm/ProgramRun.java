@@ -5,6 +5,8 @@ import dev.limn.chan.Channel;
 import dev.limn.sched.Blocked;
 import dev.limn.sched.Fiber;
 import dev.limn.sched.Scheduler;
+import dev.limn.text.Source;
+import dev.limn.text.Span;
 import dev.limn.value.ErrorValue;
 
 import java.io.PrintStream;
@@ -64,6 +66,20 @@ public final class ProgramRun implements AutoCloseable {
     private volatile List<String> deadlock;
     /** The program's top level, once {@link #runMain} started it. */
     private volatile Entry main;
+    /**
+     * The entry started last (the top level, or a host's call): the one whose tasks run, since
+     * a host's calls of one program take turns. Written before its task starts, so every task
+     * of the entry reads it.
+     */
+    private Entry current;
+    /** The error that put the run out of memory for good ({@link #outOfMemory(ErrorValue)}), or null. */
+    private volatile ErrorValue outOfMemory;
+    /** The last OutOfMemory error raised in the run, handled or not, or null. */
+    private volatile ErrorValue lastOutOfMemory;
+    /** Guards {@link #outOfMemory}; a monitor, which takes no heap. */
+    private final Object outOfMemoryLock = new Object();
+    /** Allocated up front: the error of an exhaustion that could not allocate its own (nor its task's name). */
+    private final ErrorValue outOfMemoryFallback = new ErrorValue(TaskContext.OUT_OF_MEMORY, "the program ran out of memory");
     /** Where the generators of the host's calls come from (see {@link TaskContext#random()}); guarded by itself. */
     private final SplittableRandom callRandoms;
 
@@ -84,6 +100,7 @@ public final class ProgramRun implements AutoCloseable {
         this.scheduler = engine.scheduler;
         this.parallelStats = new ParallelStats(scheduler.carrierCount());
         this.trace = trace == null ? null : new Trace(trace, scheduler.carrierCount());
+        outOfMemoryFallback.taskIfAbsent("a task");
         engine.beginRun(this);
         scheduler.armReserve();
     }
@@ -143,6 +160,7 @@ public final class ProgramRun implements AutoCloseable {
     public void runMain(Closure main, long seed) throws InterruptedException {
         Entry entry = new Entry(this, "main task");
         this.main = entry;
+        this.current = entry;
         TaskContext t = new TaskContext(entry, main, new Object[0], new SplittableRandom(seed));
         spawn(t);
         scheduler.runMain(t);
@@ -174,6 +192,11 @@ public final class ProgramRun implements AutoCloseable {
      */
     public Object start(Entry entry, Closure fn, Object[] args, boolean here, Object previous) {
         Proto p = fn.proto;
+        current = entry;
+        if (outOfMemory != null) {
+            outOfMemory = null; // the entry that ran out of memory for good has ended: this one starts afresh
+        }
+        scheduler.armReserve(); // a no-op while the reserve is held
         if (args.length < p.minArgs || args.length > p.numParams) {
             throw TaskContext.arityMismatch(p, args.length);
         }
@@ -226,6 +249,53 @@ public final class ProgramRun implements AutoCloseable {
         synchronized (callRandoms) {
             return callRandoms.split();
         }
+    }
+
+    /**
+     * The heap ran out again while the scheduler's reserve was spent: the memory did not come
+     * back after an earlier OutOfMemory (the program still holds it), so handling this one could
+     * only fail again. The program's current entry ends with {@code err}: its tasks are
+     * terminated, and from now on no handler runs in this run (a raise ends its task), so that
+     * each task ends at its next instruction that raises or checks for termination and lets go
+     * of what it holds. The first such error is kept ({@link #outOfMemory()}); a host's next
+     * call starts afresh. Allocates nothing itself.
+     */
+    void outOfMemory(ErrorValue err) {
+        synchronized (outOfMemoryLock) {
+            if (outOfMemory != null) {
+                return;
+            }
+            outOfMemory = err;
+        }
+        Entry e = current;
+        if (e != null) {
+            e.cancel(true);
+        }
+    }
+
+    /** The error that put the program out of memory for good while its current entry ran, or null: see {@link #outOfMemory(ErrorValue)}. */
+    public ErrorValue outOfMemory() {
+        return outOfMemory;
+    }
+
+    /** A task raised {@code err}, an OutOfMemory error, whether a handler takes it or not. */
+    void ranOutOfMemory(ErrorValue err) {
+        lastOutOfMemory = err;
+    }
+
+    /**
+     * The error to report when the run could not go on after running out of memory: the one
+     * that put it out of memory for good, else the last one raised, else null.
+     */
+    public ErrorValue outOfMemoryToReport() {
+        ErrorValue e = outOfMemory;
+        return e != null ? e : lastOutOfMemory;
+    }
+
+    /** The error allocated up front for an exhaustion that cannot allocate its own, placed at {@code at} unless it has a place. */
+    ErrorValue outOfMemoryFallback(Source source, Span at) {
+        outOfMemoryFallback.placeIfAbsent(source, at);
+        return outOfMemoryFallback;
     }
 
     /** The deadlock found last, if any, and forgets it (a host's entry that ended terminated reports it). */
@@ -356,7 +426,13 @@ public final class ProgramRun implements AutoCloseable {
     public void close() {
         Channel c;
         while ((c = channels.poll()) != null) {
-            c.close();
+            try {
+                c.close();
+            } catch (OutOfMemoryError e) {
+                // a full heap (the program ran out of memory): the channel is dropped all the
+                // same, and what it held with it; the next one may close
+                scheduler.releaseReserve();
+            }
         }
         engine.endRun(this);
     }

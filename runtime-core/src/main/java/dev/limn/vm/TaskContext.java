@@ -13,7 +13,9 @@ import dev.limn.offheap.CheckedMode;
 import dev.limn.offheap.RegisterFile;
 import dev.limn.sched.Carrier;
 import dev.limn.sched.Fiber;
+import dev.limn.sched.Scheduler;
 import dev.limn.sched.Timer;
+import dev.limn.text.Span;
 import dev.limn.value.ErrorValue;
 import dev.limn.value.LimnError;
 
@@ -57,6 +59,7 @@ import java.util.SplittableRandom;
  */
 public final class TaskContext extends Fiber {
     private static final int INITIAL_FRAMES = 4;
+    static final String OUT_OF_MEMORY = "OutOfMemory";
     /** Slack above the first function's registers in the first reference shadow, before it must grow. */
     private static final int SHADOW_SLACK = 16;
 
@@ -103,6 +106,8 @@ public final class TaskContext extends Fiber {
     private SplittableRandom random;
     private String description;
     ErrorValue error;
+    /** The task raised OutOfMemory (handled or not): a host's call kept for reuse drops its references when it ends. */
+    private boolean ranOutOfMemory;
     /** Volatile: a task that writes a box this task owned reads it ({@link Box#claim}). */
     private volatile boolean closed;
 
@@ -223,14 +228,28 @@ public final class TaskContext extends Fiber {
 
     @Override
     protected Status run(Carrier carrier) {
-        Trace trace = run == null ? null : run.trace;
-        if (trace == null) {
-            return unit != null && unit.chunk != null ? runChunk(carrier) : runTask();
+        try {
+            Trace trace = run == null ? null : run.trace;
+            if (trace == null) {
+                return unit != null && unit.chunk != null ? runChunk(carrier) : runTask();
+            }
+            long start = System.nanoTime();
+            Status s = unit != null && unit.chunk != null ? runChunk(carrier) : runTask();
+            trace.slice(carrier.index(), this, start, System.nanoTime(), s, status);
+            return s;
+        } catch (OutOfMemoryError | LinkageError e) {
+            // The runtime's own work around the task's code ran out (a chunk's bookkeeping, the
+            // task's end), which no handler can answer: the program is out of memory for good,
+            // so the rest of it ends; the carrier counts this fiber as failed and done.
+            if (e instanceof LinkageError && Scheduler.outOfMemoryBehind(e) == null) {
+                throw e;
+            }
+            engine.scheduler.releaseReserve();
+            if (run != null) {
+                run.outOfMemory(run.outOfMemoryFallback(closure.proto.source, spanOrWhole(pc)));
+            }
+            throw e;
         }
-        long start = System.nanoTime();
-        Status s = unit != null && unit.chunk != null ? runChunk(carrier) : runTask();
-        trace.slice(carrier.index(), this, start, System.nanoTime(), s, status);
-        return s;
     }
 
     /** Runs the task until it ends, yields or parks; the carrier's run, or a host thread's (see {@link ProgramRun#start}). */
@@ -254,10 +273,14 @@ public final class TaskContext extends Fiber {
             error = e.value;
             e.value.placeIfAbsent(closure.proto.source, closure.proto.span);
             s = Interpreter.FAILED;
-        } catch (OutOfMemoryError e) {
-            engine.scheduler.releaseReserve();
-            error = new ErrorValue("OutOfMemory", "the program ran out of memory");
-            error.placeIfAbsent(closure.proto.source, closure.proto.spanAt(Math.max(0, pc)));
+        } catch (OutOfMemoryError | LinkageError e) {
+            // outside the dispatch loop's own handling: starting the task, handling an earlier
+            // one, or a call site the JVM could not link for want of memory
+            if (e instanceof LinkageError && Scheduler.outOfMemoryBehind(e) == null) {
+                throw e;
+            }
+            boolean handled = engine.scheduler.releaseReserve();
+            error = outOfMemoryError(pc, !handled);
             s = Interpreter.FAILED;
         } catch (RuntimeException e) {
             // a defect of the runtime: reported as one Limn error line, never a Java stack trace
@@ -398,6 +421,14 @@ public final class TaskContext extends Fiber {
         if (!hostEntry || id() != 0) {
             close();
             engine.liveTasks.decrement(); // a host's call that ended on the host's thread was never counted
+        } else if (ranOutOfMemory) {
+            // kept for the next call, but not what this one left in its registers: the memory must come back
+            ranOutOfMemory = false;
+            for (Object[] shadow : shadows) {
+                if (shadow != null) {
+                    java.util.Arrays.fill(shadow, null);
+                }
+            }
         } // else its fuel, like its registers, is kept for the next call
         if (!hostEntry) {
             run.taskEnded(this, s, countsAsTask);
@@ -820,15 +851,20 @@ public final class TaskContext extends Fiber {
         if (err.task() == null) {
             err.taskIfAbsent(description());
         }
+        // out of memory for good: no handler runs, every raise ends its task
+        boolean handlers = run == null || run.outOfMemory() == null;
         int[] reg = new int[1];
         int at = faultPc;
         for (;;) {
-            int h = closure.proto.handlerFor(at, reg);
+            int h = handlers ? closure.proto.handlerFor(at, reg) : -1;
             if (h >= 0) {
                 if (CheckedMode.ENABLED) {
                     checkedPc = at;
                 }
                 set(base + reg[0], err);
+                if (err.kind.equals(OUT_OF_MEMORY)) {
+                    recoverMemory(base + reg[0] + 1);
+                }
                 return h;
             }
             if (depth == 0) {
@@ -837,6 +873,86 @@ public final class TaskContext extends Fiber {
             }
             at = ret(-1) - 1;
         }
+    }
+
+    /**
+     * The heap ran out at {@code faultPc} (the dispatch loop's catch). With the scheduler's
+     * reserve held, the reserve is freed and OutOfMemory is raised like any error, so a handler
+     * may catch it. With the reserve spent (the memory did not come back after an earlier
+     * OutOfMemory), the program is out of memory for good ({@link ProgramRun#outOfMemory}):
+     * the task fails at once, no handler runs.
+     *
+     * @return the handler pc, or -1 when the task fails
+     */
+    int outOfMemory(int faultPc) {
+        if (engine.scheduler.releaseReserve()) {
+            return unwind(outOfMemoryError(faultPc, false), faultPc);
+        }
+        error = outOfMemoryError(faultPc, true);
+        return -1;
+    }
+
+    /**
+     * The OutOfMemory error of a fault at {@code at}, placed there and named for this task;
+     * {@code forGood}: the program is out of memory for good, which its run learns now. Throws
+     * nothing in a program's run: when not even the error can be allocated, it is the run's,
+     * allocated up front.
+     */
+    private ErrorValue outOfMemoryError(int at, boolean forGood) {
+        ranOutOfMemory = true;
+        ErrorValue err;
+        try {
+            err = new ErrorValue(OUT_OF_MEMORY, "the program ran out of memory");
+            err.placeIfAbsent(closure.proto.source, closure.proto.spanAt(Math.max(0, at)));
+            err.taskIfAbsent(description());
+        } catch (OutOfMemoryError | LinkageError none) {
+            // LinkageError: the string concatenation of a description, linked for the first time now
+            if (run == null) {
+                throw none;
+            }
+            engine.scheduler.releaseReserve();
+            err = run.outOfMemoryFallback(closure.proto.source, spanOrWhole(at));
+            forGood = true;
+        }
+        if (run != null) {
+            run.ranOutOfMemory(err);
+            if (forGood) {
+                run.outOfMemory(err);
+            }
+        }
+        return err;
+    }
+
+    /** The span of the instruction at {@code at}, or when even that cannot be allocated, the function's. */
+    private Span spanOrWhole(int at) {
+        try {
+            return closure.proto.spanAt(Math.max(0, at));
+        } catch (OutOfMemoryError none) {
+            return closure.proto.span;
+        }
+    }
+
+    /**
+     * An OutOfMemory error reached a handler whose error register is {@code from - 1}: the
+     * registers above it are dead there (the guarded code's and those of the calls it made), so
+     * their references are dropped, and what they alone held can be collected; then the
+     * scheduler's reserve is allocated again if the memory is back. If it is not (the program
+     * still holds it), the reserve stays spent and the next exhaustion ends the program.
+     */
+    private void recoverMemory(int from) {
+        Object[] r = refs;
+        for (int i = from; i < r.length; i++) {
+            if (r[i] != null) {
+                r[i] = null;
+                RegisterFile.sp(regs, i, Tag.NIL, 0);
+            }
+        }
+        for (int s = segment + 1; s < shadows.length; s++) {
+            if (shadows[s] != null) {
+                java.util.Arrays.fill(shadows[s], null); // a later segment's registers are all dead
+            }
+        }
+        engine.scheduler.armReserve();
     }
 
     /** Places {@code err} (unless it has a place) at the call that entered the current function. */
