@@ -169,8 +169,7 @@ public final class Carrier implements Agent {
         try {
             return work();
         } catch (OutOfMemoryError e) {
-            scheduler.releaseReserve();
-            scheduler.hostFailed(e);
+            scheduler.ranOutOfMemory(e);
             return 1;
         }
     }

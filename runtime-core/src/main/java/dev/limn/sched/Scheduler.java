@@ -422,6 +422,15 @@ public final class Scheduler implements AutoCloseable {
         firstFailure.compareAndSet(null, t);
     }
 
+    /**
+     * A scheduler thread (a carrier, the timer) ran out of memory in its own work: frees the
+     * reserve and records the run's failure, so that the thread goes on rather than ending.
+     */
+    void ranOutOfMemory(OutOfMemoryError e) {
+        releaseReserve();
+        hostFailed(e);
+    }
+
     // ---- running out of memory -----------------------------------------------------------------
 
     /*

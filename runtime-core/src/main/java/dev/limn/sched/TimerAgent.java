@@ -103,8 +103,7 @@ final class TimerAgent implements Agent, IdleStrategy {
         try {
             return work();
         } catch (OutOfMemoryError e) {
-            scheduler.releaseReserve();
-            scheduler.hostFailed(e);
+            scheduler.ranOutOfMemory(e);
             return 1;
         }
     }
