@@ -13,6 +13,7 @@ import dev.limn.vm.Entry;
 import dev.limn.vm.HostFn;
 import dev.limn.vm.Interpreter;
 import dev.limn.vm.ProgramRun;
+import dev.limn.vm.Tier;
 
 import java.io.PrintStream;
 import java.lang.ref.Cleaner;
@@ -69,6 +70,7 @@ public final class LimnRuntime implements AutoCloseable {
     private final PrintStream out;
     private final PrintStream err;
     private final int maxDepth;
+    private final Tier.Mode tier;
     private final long seed;
     final long defaultTimeoutNanos;
     /** {@link #run}: print the run's statistics, and where to write a trace (null: none). */
@@ -94,6 +96,7 @@ public final class LimnRuntime implements AutoCloseable {
         this.out = b.out;
         this.err = b.err;
         this.maxDepth = b.maxDepth;
+        this.tier = b.tier;
         this.seed = b.seed != null ? b.seed : System.nanoTime();
         this.defaultTimeoutNanos = b.timeout == null ? 0 : Instance.nanos(b.timeout);
         this.instructionBudget = b.instructionBudget;
@@ -168,7 +171,7 @@ public final class LimnRuntime implements AutoCloseable {
         if (!program.hostFunctions.isEmpty() || !program.hostGlobals.isEmpty()) {
             throw new IllegalArgumentException(program.name() + " was compiled with host functions or host globals: load it instead");
         }
-        RunOptions options = new RunOptions(0, false, stats, seed, maxDepth, trace);
+        RunOptions options = new RunOptions(0, false, stats, seed, maxDepth, trace, tier);
         return Limn.run(engine, new LimnProgram(program.source, program.main), options, out, err);
     }
 
@@ -277,6 +280,7 @@ public final class LimnRuntime implements AutoCloseable {
         synchronized (this) {
             run = new ProgramRun(engine, out, err, maxDepth, null, seed + runs++ * 0x9E3779B97F4A7C15L);
         }
+        run.useTier(tier);
         run.countInstructions(instructionBudget);
         return run;
     }
@@ -381,7 +385,9 @@ public final class LimnRuntime implements AutoCloseable {
     /** The owner of functions that reach the host through a channel rather than an instance. */
     synchronized Instance detached() {
         if (detached == null) {
-            detached = new Instance(this, null, new ProgramRun(engine, out, err, maxDepth, null, seed), new Object[0]);
+            ProgramRun run = new ProgramRun(engine, out, err, maxDepth, null, seed);
+            run.useTier(tier);
+            detached = new Instance(this, null, run, new Object[0]);
         }
         return detached;
     }
@@ -692,6 +698,7 @@ public final class LimnRuntime implements AutoCloseable {
         private long instructionBudget = Long.MAX_VALUE;
         private boolean stats;
         private java.nio.file.Path trace;
+        private Tier.Mode tier = Tier.defaultMode();
 
         private Builder() {
         }
@@ -768,6 +775,19 @@ public final class LimnRuntime implements AutoCloseable {
                 throw new IllegalArgumentException("instructionBudget must be at least 1, got " + instructions);
             }
             instructionBudget = instructions;
+            return this;
+        }
+
+        /**
+         * Whether hot Limn code is compiled to JVM bytecode: {@code "auto"} (the default, or the
+         * system property {@code limn.tier}) compiles functions and loops once they are hot,
+         * {@code "always"} compiles every function at its first call, {@code "off"} only
+         * interprets. Programs behave the same in every mode; only their speed differs.
+         *
+         * @throws IllegalArgumentException for any other mode
+         */
+        public Builder tier(String mode) {
+            tier = Tier.Mode.parse(java.util.Objects.requireNonNull(mode, "mode"));
             return this;
         }
 

@@ -110,6 +110,8 @@ public final class Main {
         run.addOption(OptionSpec.builder("--max-depth").paramLabel("N").type(int.class)
                 .defaultValue(Integer.toString(RunOptions.DEFAULT_MAX_DEPTH))
                 .description("call depth limit (default: ${DEFAULT-VALUE})").build());
+        run.addOption(OptionSpec.builder("--tier").paramLabel("MODE").type(String.class)
+                .description("compile hot code to JVM bytecode: off, auto (default) or always").build());
         run.addOption(OptionSpec.builder("--trace").paramLabel("FILE").type(String.class)
                 .description("write each task's runs on the carriers to FILE (Trace Event JSON: chrome://tracing, Perfetto)").build());
 
@@ -175,6 +177,15 @@ public final class Main {
         String trace = args.matchedOptionValue("--trace", (String) null);
         if (trace != null) {
             builder.trace(Path.of(trace));
+        }
+        String tier = args.matchedOptionValue("--tier", (String) null);
+        if (tier != null) {
+            try {
+                builder.tier(tier);
+            } catch (IllegalArgumentException e) {
+                err.println("error: --tier: " + e.getMessage());
+                return EXIT_USAGE;
+            }
         }
         try (LimnRuntime rt = builder.build()) {
             Program program;

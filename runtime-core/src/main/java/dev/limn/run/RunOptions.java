@@ -1,13 +1,22 @@
 package dev.limn.run;
 
+import dev.limn.vm.Tier;
+
 /**
  * How a program runs: {@code cores} carriers (0 = available processors), {@code pin} carriers
  * to cores, print {@code stats} at exit, the {@code seed} of {@code random()} (null: seeded from the clock), the call
  * depth limit past which {@code StackOverflow} is raised, and where to write a trace of the
- * tasks' runs on the carriers ({@code trace}, null: none; {@code limn run --trace out.json}).
+ * tasks' runs on the carriers ({@code trace}, null: none; {@code limn run --trace out.json}), and whether
+ * hot code is compiled to JVM bytecode ({@code tier}: {@code limn run --tier off|auto|always}).
  */
-public record RunOptions(int cores, boolean pin, boolean stats, Long seed, int maxDepth, java.nio.file.Path trace) {
+public record RunOptions(int cores, boolean pin, boolean stats, Long seed, int maxDepth, java.nio.file.Path trace,
+        Tier.Mode tier) {
     public static final int DEFAULT_MAX_DEPTH = 100_000;
+
+    /** With the default tier ({@link Tier#defaultMode}). */
+    public RunOptions(int cores, boolean pin, boolean stats, Long seed, int maxDepth, java.nio.file.Path trace) {
+        this(cores, pin, stats, seed, maxDepth, trace, Tier.defaultMode());
+    }
 
     /** Without a trace. */
     public RunOptions(int cores, boolean pin, boolean stats, Long seed, int maxDepth) {
@@ -18,27 +27,32 @@ public record RunOptions(int cores, boolean pin, boolean stats, Long seed, int m
         return new RunOptions(0, false, false, null, DEFAULT_MAX_DEPTH, null);
     }
 
+    /** With the compiled tier {@code value} (off, auto, always). */
+    public RunOptions withTier(Tier.Mode value) {
+        return new RunOptions(cores, pin, stats, seed, maxDepth, trace, value);
+    }
+
     public RunOptions withStats(boolean value) {
-        return new RunOptions(cores, pin, value, seed, maxDepth, trace);
+        return new RunOptions(cores, pin, value, seed, maxDepth, trace, tier);
     }
 
     public RunOptions withSeed(Long value) {
-        return new RunOptions(cores, pin, stats, value, maxDepth, trace);
+        return new RunOptions(cores, pin, stats, value, maxDepth, trace, tier);
     }
 
     public RunOptions withCores(int value) {
-        return new RunOptions(value, pin, stats, seed, maxDepth, trace);
+        return new RunOptions(value, pin, stats, seed, maxDepth, trace, tier);
     }
 
     public RunOptions withPin(boolean value) {
-        return new RunOptions(cores, value, stats, seed, maxDepth, trace);
+        return new RunOptions(cores, value, stats, seed, maxDepth, trace, tier);
     }
 
     public RunOptions withMaxDepth(int value) {
-        return new RunOptions(cores, pin, stats, seed, value, trace);
+        return new RunOptions(cores, pin, stats, seed, value, trace, tier);
     }
 
     public RunOptions withTrace(java.nio.file.Path file) {
-        return new RunOptions(cores, pin, stats, seed, maxDepth, file);
+        return new RunOptions(cores, pin, stats, seed, maxDepth, file, tier);
     }
 }

@@ -46,6 +46,10 @@ public final class ProgramRun implements AutoCloseable {
     final int maxDepth;
     /** The instructions its tasks may run (a host's instance counts them), or null: no count, no limit. */
     Budget budget;
+    /** Whether its hot code is compiled ({@link #useTier}); read by each task as it starts. */
+    Tier.Mode tier = Tier.defaultMode();
+    /** What the compiled tier did in this run. */
+    final Tier.Stats tierStats = new Tier.Stats();
     private final ConcurrentLinkedQueue<Channel> channels = new ConcurrentLinkedQueue<>();
     /** Channels created since {@link #channels} was last pruned of closed ones, and when to prune again. */
     private final java.util.concurrent.atomic.AtomicInteger sincePrune = new java.util.concurrent.atomic.AtomicInteger();
@@ -112,6 +116,11 @@ public final class ProgramRun implements AutoCloseable {
      */
     public void countInstructions(long limit) {
         budget = new Budget(limit);
+    }
+
+    /** Runs this run's hot code in the compiled tier as {@code mode} says; call before anything runs. */
+    public void useTier(Tier.Mode mode) {
+        tier = mode;
     }
 
     /** The instructions counted so far, with {@code context} (from {@link #start}) still holding some; 0 when not counted. */
@@ -418,7 +427,8 @@ public final class ProgramRun implements AutoCloseable {
                 + "stats: slab blocks live " + engine.registers.live() + ", peak " + engine.registers.peak()
                 + ", atomic cells live " + engine.cells.liveCells() + ", channels created " + channelsCreated.sum()
                 + ", channels open " + engine.openChannels.get() + "\n"
-                + String.join("\n", parallelStats.lines(scheduler)) + "\n";
+                + String.join("\n", parallelStats.lines(scheduler)) + "\n"
+                + tierStats.line(tier) + "\n";
     }
 
     /** Closes the channels the program left open (they are unreachable now); the engine may run the next program. */

@@ -84,6 +84,8 @@ public final class TaskContext extends Fiber {
      * #onSafepoint} when it is negative. Without a budget it never runs out.
      */
     long fuel;
+    /** Whether this task's run uses the compiled tier, and how ({@link Tier.Mode}); fixed for the task's life. */
+    final Tier.Mode tier;
     // Frame records: most tasks call little, so they start small and double when a call needs more.
     private int[] fPc = new int[INITIAL_FRAMES];
     private int[] fBase = new int[INITIAL_FRAMES];
@@ -157,6 +159,7 @@ public final class TaskContext extends Fiber {
         this.closure = main;
         this.startArgs = new Object[0];
         this.fuel = Budget.UNLIMITED;
+        this.tier = Tier.defaultMode();
         start();
     }
 
@@ -178,6 +181,7 @@ public final class TaskContext extends Fiber {
         this.closure = fn;
         this.startArgs = args;
         this.fuel = run.budget == null ? Budget.UNLIMITED : 0;
+        this.tier = run.tier;
     }
 
     /** The task of {@code entry}, calling {@code fn} with {@code args}; {@code random} null: split from the run's when asked for. */
@@ -194,6 +198,7 @@ public final class TaskContext extends Fiber {
         this.closure = fn;
         this.startArgs = args;
         this.fuel = run.budget == null ? Budget.UNLIMITED : 0;
+        this.tier = run.tier;
         entry.setTask(this);
     }
 
