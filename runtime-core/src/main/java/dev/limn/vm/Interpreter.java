@@ -79,7 +79,7 @@ public final class Interpreter {
      * times slower). Compiled on its own, this method inlines them and is then too big to be
      * inlined itself.
      */
-    private static int byFamily(TaskContext t, long w, int pc) {
+    static int byFamily(TaskContext t, long w, int pc) {
         int op = (int) w & 0xFF;
         if (MAY_SUSPEND[op]) {
             t.pc = pc - 1;
@@ -122,6 +122,12 @@ public final class Interpreter {
         // instructions per iteration). References, the base index and the proto are loaded
         // from t where used; constants come interleaved in one array (Proto.kPayTag), as a
         // field load used by several cases is hoisted above the switch.
+        if (t.tier != Tier.Mode.OFF) {
+            int s = Tier.resume(t);
+            if (s >= 0) {
+                return s;
+            }
+        }
         Proto p = t.closure.proto;
         long[] code = p.code;
         long[] k = p.kPayTag;
@@ -129,6 +135,7 @@ public final class Interpreter {
         int pc = t.pc;
         for (;;) {
             try {
+                dispatch:
                 for (;;) {
                     long w = code[pc++];
                     if (CheckedMode.ENABLED) {
@@ -335,11 +342,15 @@ public final class Interpreter {
                             int off = sc(i);
                             // a back edge charges the loop's body to the budget; the trap is read before
                             // moving pc, so a raised Cancelled or BudgetExceeded belongs to this jump
-                            if (off < 0 && ((t.fuel += off) < 0 || t.lpTrap() != 0)) {
+                            if (off < 0 && ((t.fuel += off) < 0 || t.lpTrap() != 0 || --t.tierCountdown < 0)) {
                                 t.pc = pc + off;
-                                int s = t.onSafepoint();
-                                if (s >= 0) {
-                                    return s;
+                                int s = Tier.backEdge(t, pc - 1);
+                                if (s != Tier.STAY) {
+                                    if (s >= 0) {
+                                        return s;
+                                    }
+                                    pc = t.pc;
+                                    break dispatch;
                                 }
                             }
                             pc += off;
@@ -501,11 +512,15 @@ public final class Interpreter {
                                 v++;
                                 spPayloadAt(t, ra, v);
                                 spAt(t, ra + 2 * REGISTER_BYTES, Tag.INT, v);
-                                if ((t.fuel += sc(i)) < 0 || t.lpTrap() != 0) {
+                                if ((t.fuel += sc(i)) < 0 || t.lpTrap() != 0 || --t.tierCountdown < 0) {
                                     t.pc = pc + sc(i);
-                                    int s = t.onSafepoint();
-                                    if (s >= 0) {
-                                        return s;
+                                    int s = Tier.backEdge(t, pc - 1);
+                                    if (s != Tier.STAY) {
+                                        if (s >= 0) {
+                                            return s;
+                                        }
+                                        pc = t.pc;
+                                        break dispatch;
                                     }
                                 }
                                 pc += sc(i);
@@ -527,6 +542,16 @@ public final class Interpreter {
                             code = p.code;
                             if (pc == 0) {
                                 t.fuel -= code.length; // a script function entered: its length, checked at the next safepoint
+                                if (t.tier != Tier.Mode.OFF) {
+                                    int s = Tier.enterCall(t);
+                                    if (s != Tier.STAY) {
+                                        if (s >= 0) {
+                                            return s;
+                                        }
+                                        pc = t.pc;
+                                        break dispatch;
+                                    }
+                                }
                             }
                             k = p.kPayTag;
                             fp = t.frameAddress();

@@ -40,6 +40,8 @@ public final class Proto {
     public final int[] exReg;
     /** An {@code async fn} (SPEC §7): a call starts it as a task and returns a future. */
     final boolean async;
+    /** The compiled tier's code and counts for this function. */
+    final Tier.Info tier = new Tier.Info();
     /**
      * The top level only: its variables by name (the last declaration of a name wins) and the
      * register of each, which holds the value, or its {@link Box} when a function captures it.

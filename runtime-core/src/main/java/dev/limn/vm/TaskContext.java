@@ -86,6 +86,10 @@ public final class TaskContext extends Fiber {
     long fuel;
     /** Whether this task's run uses the compiled tier, and how ({@link Tier.Mode}); fixed for the task's life. */
     final Tier.Mode tier;
+    /** Back edges before the interpreter next looks at the compiled tier ({@link Tier#backEdge}). */
+    int tierCountdown;
+    /** Compiled frames on the JVM stack now, counted from the interpreter's entry into compiled code. */
+    int tierNesting;
     // Frame records: most tasks call little, so they start small and double when a call needs more.
     private int[] fPc = new int[INITIAL_FRAMES];
     private int[] fBase = new int[INITIAL_FRAMES];
@@ -160,6 +164,7 @@ public final class TaskContext extends Fiber {
         this.startArgs = new Object[0];
         this.fuel = Budget.UNLIMITED;
         this.tier = Tier.defaultMode();
+        this.tierCountdown = Tier.countdown(tier);
         start();
     }
 
@@ -182,6 +187,7 @@ public final class TaskContext extends Fiber {
         this.startArgs = args;
         this.fuel = run.budget == null ? Budget.UNLIMITED : 0;
         this.tier = run.tier;
+        this.tierCountdown = Tier.countdown(tier);
     }
 
     /** The task of {@code entry}, calling {@code fn} with {@code args}; {@code random} null: split from the run's when asked for. */
@@ -199,6 +205,7 @@ public final class TaskContext extends Fiber {
         this.startArgs = args;
         this.fuel = run.budget == null ? Budget.UNLIMITED : 0;
         this.tier = run.tier;
+        this.tierCountdown = Tier.countdown(tier);
         entry.setTask(this);
     }
 

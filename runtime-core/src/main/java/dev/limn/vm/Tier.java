@@ -1,5 +1,8 @@
 package dev.limn.vm;
 
+import dev.limn.value.ErrorValue;
+import dev.limn.value.LimnError;
+
 import java.util.Locale;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -7,6 +10,15 @@ import java.util.concurrent.atomic.LongAdder;
  * The compiled tier's switch and its per-run statistics. The interpreter is the first tier and
  * the fallback; the second compiles a function to JVM bytecode ({@link TierCompiler}) once it
  * is hot, or at its first call with {@link Mode#ALWAYS}.
+ *
+ * <p>The interpreter comes here at three points, only when its task's mode is not
+ * {@link Mode#OFF}: a call that entered a function ({@link #enterCall}), a back edge whose
+ * task's countdown ran out ({@link #backEdge}), and the start of a run ({@link #resume}, which
+ * is also where a suspended task goes on). Each counts the function's heat, compiles it once
+ * hot, and runs the compiled code from that pc when the code has an entry there: the
+ * function's start, or a loop's head. Compiled code calls compiled code directly, up to
+ * {@link #MAX_NESTING} JVM frames deep; past that, and for a function that cannot be
+ * compiled, the call goes on in the interpreter.
  */
 public final class Tier {
     /** Whether a run uses the compiled tier. */
@@ -37,7 +49,266 @@ public final class Tier {
     /** The system property that sets the default mode ({@code -Dlimn.tier=off|auto|always}). */
     public static final String PROPERTY = "limn.tier";
 
+    /** Heat at which a function is compiled in auto mode: one per call, {@link #COUNTDOWN} per countdown of back edges. */
+    static final int HEAT = 2_000;
+    /** Back edges a task runs between looks at its function's heat and code. */
+    static final int COUNTDOWN = 1_024;
+    /** Compiled frames one JVM stack holds before a call goes on in the interpreter. */
+    static final int MAX_NESTING = 128;
+    /** Guard exits at one instruction before its function is compiled again, more generally. */
+    static final int EXITS_BEFORE_RECOMPILE = 16;
+    /** Compilations of one function before it stays interpreted. */
+    static final int MAX_COMPILES = 4;
+
+    /** To the interpreter: nothing ran, go on. */
+    static final int STAY = -2;
+    /** To the interpreter: compiled code ran; go on at {@code t.pc} in the task's current frame. */
+    static final int RELOAD = -1;
+
     private Tier() {}
+
+    /** A function's compiled code and what the tier knows of it; one per {@link Proto}. */
+    static final class Info {
+        /** The code, or null; the fields below it are written before it is published. */
+        volatile Compiled code;
+        /** The pcs where {@link #code} may be entered: 0 and the heads of loops. */
+        boolean[] entries;
+        /** Calls and back edges counted so far (racy: an estimate is all it needs). */
+        int heat;
+        /** Compiling now (one thread at a time), or never to be compiled ({@link #whyNot}). */
+        volatile int state;
+        /** Why the function is not compiled, or null. */
+        volatile String whyNot;
+        /** Per pc, how an operand of unknown tag is guessed: {@link TierCompiler#GUESS_INT} and on. */
+        volatile byte[] guesses;
+        /** Guard exits per pc since the last compilation. */
+        int[] exits;
+        int compiles;
+
+        static final int IDLE = 0;
+        static final int COMPILING = 1;
+        static final int NEVER = 2;
+    }
+
+    /** A new task's first countdown: never for off, at once for always. */
+    static int countdown(Mode mode) {
+        return switch (mode) {
+            case OFF -> Integer.MAX_VALUE;
+            case AUTO -> COUNTDOWN;
+            case ALWAYS -> 0;
+        };
+    }
+
+    /** A CALL of the interpreter entered the current frame's function at pc 0 (its fuel charged). */
+    static int enterCall(TaskContext t) {
+        Compiled cc = ready(t, t.closure.proto, 1);
+        return cc == null ? STAY : enter(t, cc, 0);
+    }
+
+    /** A run of the interpreter starts (or resumes) the current frame at {@code t.pc}. */
+    static int resume(TaskContext t) {
+        Proto p = t.closure.proto;
+        Info in = p.tier;
+        Compiled cc = in.code;
+        if (cc == null) {
+            if (t.pc != 0 || (cc = ready(t, p, 1)) == null) {
+                return STAY;
+            }
+        }
+        return in.entries[t.pc] ? enter(t, cc, t.pc) : STAY;
+    }
+
+    /**
+     * A back edge to {@code t.pc} (the jump at {@code jumpPc}) found the fuel spent, the trap
+     * set or the tier's countdown run out: the safepoint first, then the tier's look. A status
+     * to return, {@link #STAY} or {@link #RELOAD}.
+     */
+    static int backEdge(TaskContext t, int jumpPc) {
+        if (t.fuel < 0 || t.lpTrap() != 0) {
+            int s = t.onSafepoint();
+            if (s >= 0) {
+                return s;
+            }
+        }
+        if (t.tierCountdown >= 0) {
+            return STAY;
+        }
+        if (t.tier == Mode.OFF) {
+            t.tierCountdown = Integer.MAX_VALUE;
+            return STAY;
+        }
+        t.tierCountdown = COUNTDOWN;
+        Proto p = t.closure.proto;
+        Compiled cc = ready(t, p, COUNTDOWN);
+        return cc != null && p.tier.entries[t.pc] ? enter(t, cc, t.pc) : STAY;
+    }
+
+    /** {@code p}'s code, compiled now if it is hot (or the mode is always); null to interpret it. */
+    private static Compiled ready(TaskContext t, Proto p, int heat) {
+        Info in = p.tier;
+        Compiled cc = in.code;
+        if (cc != null || in.state != Info.IDLE) {
+            return cc;
+        }
+        if (t.tier == Mode.ALWAYS || (in.heat += heat) >= HEAT) {
+            return compile(t, p);
+        }
+        return null;
+    }
+
+    /** Compiles {@code p} unless another thread is at it or it cannot be; its code or null. */
+    private static Compiled compile(TaskContext t, Proto p) {
+        Info in = p.tier;
+        synchronized (in) {
+            if (in.code != null || in.state != Info.IDLE) {
+                return in.code;
+            }
+            in.state = Info.COMPILING;
+        }
+        Stats stats = t.run != null ? t.run.tierStats : null;
+        long start = System.nanoTime();
+        Compiled cc = null;
+        String why = null;
+        try {
+            if (in.compiles >= MAX_COMPILES) {
+                why = "its operand types kept changing (" + MAX_COMPILES + " compilations)";
+            } else {
+                in.compiles++;
+                TierCompiler.Result r = TierCompiler.compile(p, in.guesses);
+                if (r.code() == null) {
+                    why = r.whyNot();
+                } else {
+                    in.entries = r.entries();
+                    in.exits = new int[p.code.length];
+                    cc = r.code();
+                }
+            }
+        } catch (RuntimeException | LinkageError e) {
+            why = "compiler failure: " + e;
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            // the program has filled the heap (or its stack): compiling can wait, and the error is the
+            // program's to meet at its own next allocation, where a handler may take it
+            synchronized (in) {
+                in.state = Info.IDLE;
+                in.heat = 0;
+            }
+            return null;
+        }
+        if (stats != null) {
+            stats.compileNanos.add(System.nanoTime() - start);
+            (cc != null ? stats.compiled : stats.failed).increment();
+        }
+        synchronized (in) {
+            in.whyNot = why;
+            in.code = cc;
+            in.state = cc != null ? Info.IDLE : Info.NEVER;
+        }
+        return cc;
+    }
+
+    /**
+     * Runs {@code cc} on the current frame of {@code t} from {@code pc}, as the interpreter's
+     * own code: errors are unwound here from the pc compiled code saved. A status to return
+     * or {@link #RELOAD}.
+     */
+    static int enter(TaskContext t, Compiled cc, int pc) {
+        t.tierNesting = 0;
+        int r;
+        try {
+            r = cc.run(t, pc);
+        } catch (LimnError e) {
+            return handled(t, t.unwind(e.value, t.pc));
+        } catch (ArithmeticException e) {
+            return handled(t, t.unwind(new ErrorValue("Overflow", "integer overflow"), t.pc));
+        } catch (StackOverflowError e) {
+            return handled(t, t.unwind(new ErrorValue("StackOverflow", "value nested too deeply"), t.pc));
+        } catch (OutOfMemoryError e) {
+            return handled(t, t.outOfMemory(t.pc));
+        }
+        if (r >= 0) {
+            t.pc = r;
+            return RELOAD;
+        }
+        if (r == Compiled.RETURNED_OUTERMOST) {
+            t.pc = 0;
+            return Interpreter.DONE;
+        }
+        return r == Compiled.EXIT ? RELOAD : Compiled.STOP - r;
+    }
+
+    private static int handled(TaskContext t, int handler) {
+        if (handler < 0) {
+            return Interpreter.FAILED;
+        }
+        t.pc = handler;
+        return RELOAD;
+    }
+
+    // ------------------------------------------------------------------ called by compiled code
+
+    /**
+     * A CALL of compiled code entered a function's frame: charges its length, and returns its
+     * compiled code (compiled now: its caller is hot), or null with {@code t.pc} 0 when it must
+     * go on in the interpreter.
+     */
+    static Compiled callee(TaskContext t) {
+        Proto p = t.closure.proto;
+        t.fuel -= p.code.length;
+        Compiled cc = p.tier.code;
+        if (cc == null && p.tier.state == Info.IDLE) {
+            cc = compile(t, p);
+        }
+        if (cc == null || t.tierNesting >= MAX_NESTING) {
+            t.pc = 0;
+            return null;
+        }
+        t.tierNesting++;
+        return cc;
+    }
+
+    /** A compiled back edge from {@code jumpPc} to {@code target} found the fuel spent or the trap set. 0 to go on, else a stop code. */
+    static int safepoint(TaskContext t, int jumpPc, int target) {
+        t.pc = jumpPc; // a Cancelled raised here belongs to the jump
+        int s = t.onSafepoint();
+        t.pc = target;
+        return s >= 0 ? Compiled.STOP - s : 0;
+    }
+
+    /** A compiled CALL (saved in {@code t.pc}, where the task resumes) found the fuel spent or the trap set. */
+    static int callSafepoint(TaskContext t) {
+        int s = t.onSafepoint();
+        return s >= 0 ? Compiled.STOP - s : 0;
+    }
+
+    /**
+     * Compiled code leaves its frame to the interpreter at {@code pc}, its registers written
+     * back: a guard failed (an operand's tag was not the one compiled for) or the instruction
+     * raises. Counts the exit; once one instruction has exited often, its guess is widened and
+     * the function is dropped, to be compiled again.
+     */
+    static int exited(TaskContext t, int pc) {
+        t.pc = pc;
+        if (t.run != null) {
+            t.run.tierStats.guardExits.increment();
+        }
+        Proto p = t.closure.proto;
+        Info in = p.tier;
+        int[] exits = in.exits;
+        if (exits != null && ++exits[pc] == EXITS_BEFORE_RECOMPILE) {
+            try {
+                synchronized (in) {
+                    byte[] g = in.guesses == null ? new byte[p.code.length] : in.guesses.clone();
+                    g[pc] = TierCompiler.widen(g[pc], t, p.code[pc]);
+                    in.guesses = g;
+                    in.code = null;
+                    in.heat = 0;
+                }
+            } catch (OutOfMemoryError e) {
+                exits[pc] = 0; // a full heap: the guess is widened at a later exit
+            }
+        }
+        return Compiled.EXIT;
+    }
 
     /** The mode of {@code -Dlimn.tier}, else {@link Mode#AUTO}. */
     public static Mode defaultMode() {

@@ -42,13 +42,15 @@ class OpcodeFlagsTest {
     /**
      * An instruction suspends when its code may throw a {@link Suspend} signal (park, yield,
      * terminate), or, in the dispatch loop, act on the trap ({@link TaskContext#onTrap}, or
-     * {@link TaskContext#onSafepoint}, which also refills the budget) or return SUSPENDED.
+     * {@link TaskContext#onSafepoint}, which also refills the budget, or {@link Tier#backEdge},
+     * which makes that safepoint and may run compiled code) or return SUSPENDED.
      */
     @Test
     void maySuspendIsSetExactlyOnTheInstructionsWhoseCodeMaySuspend() {
         Predicate<Bytecode.Site> throwsSuspend = s -> s.code().throwsSuspend(s.at());
         Set<Bytecode.Ref> throwers = graph.mayDo(throwsSuspend);
-        Predicate<Bytecode.Site> hot = throwsSuspend.or(s -> s.calls("TaskContext", "onTrap") || s.calls("TaskContext", "onSafepoint"))
+        Predicate<Bytecode.Site> hot = throwsSuspend.or(s -> s.calls("TaskContext", "onTrap") || s.calls("TaskContext", "onSafepoint")
+                || s.calls("Tier", "backEdge"))
                 .or(s -> s.code().returnsConstant(s.at(), Interpreter.SUSPENDED));
         assertEquals(flagged(Flag.MAY_SUSPEND), doing(op -> op.family == Family.HOT ? hot : throwsSuspend, throwers),
                 "the opcodes flagged MAY_SUSPEND, then those whose code may suspend");

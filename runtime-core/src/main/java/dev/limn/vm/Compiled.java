@@ -1,0 +1,28 @@
+package dev.limn.vm;
+
+/**
+ * A function compiled by {@link TierCompiler}: a hidden class whose {@link #run} executes the
+ * function's frame, keeping numbers in JVM locals, and hands the frame back to the interpreter
+ * where it cannot go on.
+ *
+ * <p>What {@link #run} returns:
+ * <ul>
+ *   <li>{@code r >= 0}: the frame returned to its caller ({@link TaskContext#ret}), which goes on
+ *       at pc {@code r};</li>
+ *   <li>{@link #RETURNED_OUTERMOST}: the task's outermost frame returned;</li>
+ *   <li>{@link #EXIT}: the task's current frame (this one, or one this frame called) goes on in
+ *       the interpreter at {@code t.pc}, its registers written back;</li>
+ *   <li>{@code STOP - s}: the run ends with interpreter status {@code s} (suspended at a
+ *       safepoint, terminated), {@code t.pc} saved.</li>
+ * </ul>
+ * Errors are thrown with {@code t.pc} at the faulting instruction and every register written
+ * back, so the interpreter unwinds them as its own.
+ */
+abstract class Compiled {
+    static final int RETURNED_OUTERMOST = -1;
+    static final int EXIT = -2;
+    static final int STOP = -10;
+
+    /** Runs the current frame of {@code t} (a frame of this code's function) from {@code entryPc}. */
+    abstract int run(TaskContext t, int entryPc);
+}

@@ -1,0 +1,1066 @@
+package dev.limn.vm;
+
+import static dev.limn.vm.Instr.a;
+import static dev.limn.vm.Instr.b;
+import static dev.limn.vm.Instr.c;
+import static dev.limn.vm.Instr.k;
+import static dev.limn.vm.Instr.sc;
+import static java.lang.constant.ConstantDescs.CD_Object;
+import static java.lang.constant.ConstantDescs.CD_byte;
+import static java.lang.constant.ConstantDescs.CD_double;
+import static java.lang.constant.ConstantDescs.CD_int;
+import static java.lang.constant.ConstantDescs.CD_long;
+import static java.lang.constant.ConstantDescs.CD_void;
+
+import dev.limn.vm.Opcode.Op;
+
+import java.lang.classfile.ClassFile;
+import java.lang.classfile.ClassHierarchyResolver;
+import java.lang.classfile.CodeBuilder;
+import java.lang.classfile.Label;
+import java.lang.classfile.MethodModel;
+import java.lang.classfile.attribute.CodeAttribute;
+import java.lang.classfile.instruction.SwitchCase;
+import java.lang.constant.ClassDesc;
+import java.lang.constant.MethodTypeDesc;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Compiles a function's register bytecode to a JVM method ({@link Compiled#run}) in a hidden
+ * class.
+ *
+ * <p><b>Register states.</b> A forward analysis gives every register, at every pc, a state:
+ * in memory (the register window is the truth; any tag), or an int, float or bool held in a
+ * JVM local, clean (the window holds the same value) or dirty. Constants, int and float
+ * arithmetic, moves and counting loops produce locals; a register of unknown tag that an
+ * arithmetic or compare instruction reads is guarded: its tag is checked against the guess for
+ * that instruction (the other operand's kind, else int) and loaded into a local. A failed guard
+ * leaves the frame to the interpreter at that instruction with every dirty local written back
+ * ({@link Tier#exited}); after repeated exits the guess is widened (int to float, then none)
+ * and the function compiled again. Where two paths meet, a register keeps its local only if
+ * both paths hold it in a local of the same kind; otherwise the path that holds it writes it
+ * back.
+ *
+ * <p><b>Everything else</b> is one call of {@link TierOps#step}, which executes the
+ * instruction on the register window exactly as the interpreter does, after every dirty local
+ * is written back; the registers it may write are read from memory again. So an instruction
+ * that suspends, raises or calls into the runtime needs nothing of its own: its state is in the
+ * window, its pc in the task. Int overflow and division by zero leave to the interpreter
+ * before the instruction, which then raises the error itself.
+ *
+ * <p><b>Calls</b> write back every dirty local, enter the callee's frame as the interpreter
+ * does ({@link TaskContext#call}), and run the callee's compiled code on the same JVM stack.
+ * <b>Back edges</b> charge the budget and read the trap word as the interpreter's do.
+ */
+final class TierCompiler {
+    static final byte GUESS_INT = 0;
+    static final byte GUESS_FLOAT = 1;
+    static final byte GUESS_NONE = 2;
+
+    /** C2 compiles no method of more bytecode than this (HotSpot's HugeMethodLimit). */
+    static final int MAX_BYTECODE = 8000;
+    /** Registers past which a function is not compiled: four JVM local slots each. */
+    static final int MAX_REGS = 4000;
+
+    // register states: a kind, plus DIRTY when the local differs from the window
+    private static final byte MEM = 0;
+    private static final byte INT = 1;
+    private static final byte FLT = 2;
+    private static final byte BOOL = 3;
+    private static final byte DIRTY = 0x10;
+
+    private static final ClassDesc CD_TASK = ClassDesc.of(TaskContext.class.getName());
+    private static final ClassDesc CD_COMPILED = ClassDesc.of(Compiled.class.getName());
+    private static final ClassDesc CD_TIER = ClassDesc.of(Tier.class.getName());
+    private static final ClassDesc CD_OPS = ClassDesc.of(TierOps.class.getName());
+    private static final ClassDesc CD_REGS = ClassDesc.of(Registers.class.getName());
+    private static final ClassDesc CD_MATH = ClassDesc.of("java.lang.Math");
+    private static final ClassDesc CD_DOUBLE = ClassDesc.of("java.lang.Double");
+    private static final ClassDesc CD_ARITH_EX = ClassDesc.of("java.lang.ArithmeticException");
+    private static final MethodTypeDesc RUN = MethodTypeDesc.of(CD_int, CD_TASK, CD_int);
+    private static final MethodTypeDesc TAG_AT = MethodTypeDesc.of(CD_byte, CD_TASK, CD_long);
+    private static final MethodTypeDesc PAY_AT = MethodTypeDesc.of(CD_long, CD_TASK, CD_long);
+    private static final MethodTypeDesc SP_AT = MethodTypeDesc.of(CD_void, CD_TASK, CD_long, CD_byte, CD_long);
+    private static final MethodTypeDesc EXACT = MethodTypeDesc.of(CD_long, CD_long, CD_long);
+    private static final MethodTypeDesc BITS = MethodTypeDesc.of(CD_long, CD_double);
+    private static final MethodTypeDesc FROM_BITS = MethodTypeDesc.of(CD_double, CD_long);
+    private static final MethodTypeDesc STEP = MethodTypeDesc.of(CD_int, CD_TASK, CD_long, CD_int);
+    private static final MethodTypeDesc TASK_INT = MethodTypeDesc.of(CD_int, CD_TASK, CD_int);
+    private static final MethodTypeDesc TASK_INT_INT = MethodTypeDesc.of(CD_int, CD_TASK, CD_int, CD_int);
+    private static final MethodTypeDesc TASK_TO_INT = MethodTypeDesc.of(CD_int, CD_TASK);
+
+    // JVM locals of the generated method
+    private static final int THIS = 0;
+    private static final int TASK = 1;
+    private static final int ENTRY = 2;
+    private static final int FP = 3;
+    private static final int DEPTH = 5;
+    private static final int NEXT = 6;
+    private static final int EXIT_PC = 7;
+    private static final int FIRST_REG = 8;
+
+    /** The compiled code and its entry pcs, or why there is none. */
+    record Result(Compiled code, boolean[] entries, String whyNot) {}
+
+    private final Proto p;
+    private final long[] code;
+    private final int n;
+    private final byte[] guesses;
+    /** The state at each pc's start; null where no path leads. */
+    private final byte[][] in;
+    private final boolean[] entries;
+
+    // emission
+    private CodeBuilder cb;
+    private Label[] labels;
+    private final Map<String, Label> exitStubs = new HashMap<>();
+    private final List<Runnable> outOfLine = new ArrayList<>();
+    private Label exitNext;
+
+    private TierCompiler(Proto p, byte[] guesses) {
+        this.p = p;
+        this.code = p.code;
+        this.n = p.maxRegs;
+        this.guesses = guesses;
+        this.in = new byte[code.length][];
+        this.entries = new boolean[code.length];
+    }
+
+    /** Compiles {@code p} with the operand guesses {@code guesses} (null: every guess int). */
+    static Result compile(Proto p, byte[] guesses) {
+        if (p.maxRegs > MAX_REGS) {
+            return new Result(null, null, "it has " + p.maxRegs + " registers (at most " + MAX_REGS + " are compiled)");
+        }
+        TierCompiler c = new TierCompiler(p, guesses);
+        c.analyse();
+        byte[] bytes = c.generate();
+        int size = methodSize(bytes);
+        if (size > MAX_BYTECODE) {
+            return new Result(null, null, "its compiled form has " + size + " bytes of JVM bytecode (the JIT takes at most " + MAX_BYTECODE + ")");
+        }
+        try {
+            MethodHandles.Lookup hidden = MethodHandles.lookup().defineHiddenClass(bytes, true);
+            Compiled cc = (Compiled) hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class)).invoke();
+            return new Result(cc, c.entries, null);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Why {@code p} would not be compiled now, or null: what {@code limn disasm --tier} shows. */
+    static String whyNot(Proto p) {
+        if (p.maxRegs > MAX_REGS) {
+            return "it has " + p.maxRegs + " registers (at most " + MAX_REGS + " are compiled)";
+        }
+        TierCompiler c = new TierCompiler(p, null);
+        c.analyse();
+        int size = methodSize(c.generate());
+        return size > MAX_BYTECODE ? "its compiled form has " + size + " bytes of JVM bytecode (the JIT takes at most " + MAX_BYTECODE + ")" : null;
+    }
+
+    private static int methodSize(byte[] bytes) {
+        for (MethodModel m : ClassFile.of().parse(bytes).methods()) {
+            if (m.methodName().equalsString("run")) {
+                return m.findAttribute(java.lang.classfile.Attributes.code()).map(CodeAttribute::codeLength).orElse(0);
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * The widened guess for the instruction {@code w} whose guard failed, from the operand tags
+     * in the window now: float when an operand is a float and the guess was int, else none.
+     */
+    static byte widen(byte guess, TaskContext t, long w) {
+        if (guess == GUESS_INT) {
+            int op = Instr.op(w);
+            int base = t.base;
+            int[] regs = switch (op) {
+                case Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.MOD -> new int[] {b(w), c(w)};
+                case Op.ADDK, Op.SUBK, Op.MULK, Op.DIVK, Op.MODK -> new int[] {b(w)};
+                case Op.LT, Op.LE, Op.EQ -> new int[] {a(w), b(w)};
+                case Op.LTK, Op.LEK, Op.GTK, Op.GEK, Op.EQK -> new int[] {a(w)};
+                default -> new int[0];
+            };
+            for (int r : regs) {
+                if (Registers.lpTag(t, base + r) == Tag.FLOAT) {
+                    return GUESS_FLOAT;
+                }
+            }
+        }
+        return GUESS_NONE;
+    }
+
+    // ------------------------------------------------------------------ analysis
+
+    private void analyse() {
+        ArrayDeque<Integer> work = new ArrayDeque<>();
+        in[0] = new byte[n];
+        entries[0] = true;
+        work.add(0);
+        while (!work.isEmpty()) {
+            int pc = work.poll();
+            byte[] s = in[pc].clone();
+            instruction(pc, s, (target, state) -> {
+                if (target < pc) {
+                    entries[target] = true;
+                }
+                byte[] old = in[target];
+                byte[] joined = old == null ? state.clone() : join(old, state);
+                if (old == null || !Arrays.equals(old, joined)) {
+                    in[target] = joined;
+                    work.add(target);
+                }
+            });
+        }
+    }
+
+    private static byte[] join(byte[] x, byte[] y) {
+        byte[] r = new byte[x.length];
+        for (int i = 0; i < r.length; i++) {
+            int kx = x[i] & 0xF;
+            int ky = y[i] & 0xF;
+            r[i] = kx == ky && kx != MEM ? (byte) (kx | ((x[i] | y[i]) & DIRTY)) : MEM;
+        }
+        return r;
+    }
+
+    /** Where control goes from an instruction: {@code target} with registers in {@code state}. */
+    private interface Edges {
+        void edge(int target, byte[] state);
+    }
+
+    // ------------------------------------------------------------------ generation
+
+    private byte[] generate() {
+        ClassDesc self = ClassDesc.of(Compiled.class.getPackageName() + ".CompiledFn");
+        ClassHierarchyResolver resolver = ClassHierarchyResolver.of(List.of(), Map.of(self, CD_COMPILED))
+                .orElse(ClassHierarchyResolver.ofClassLoading(TierCompiler.class.getClassLoader()));
+        return ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(resolver)).build(self, clb -> {
+            clb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER | ClassFile.ACC_SYNTHETIC);
+            clb.withSuperclass(CD_COMPILED);
+            clb.withMethodBody("<init>", MethodTypeDesc.of(CD_void), 0, c -> {
+                c.aload(THIS);
+                c.invokespecial(CD_COMPILED, "<init>", MethodTypeDesc.of(CD_void));
+                c.return_();
+            });
+            clb.withMethodBody("run", RUN, ClassFile.ACC_FINAL, this::body);
+        });
+    }
+
+    private void body(CodeBuilder c) {
+        cb = c;
+        exitStubs.clear();
+        outOfLine.clear();
+        labels = new Label[code.length];
+        for (int pc = 0; pc < code.length; pc++) {
+            labels[pc] = c.newLabel();
+        }
+        exitNext = c.newLabel();
+        c.aload(TASK);
+        c.getfield(CD_TASK, "depth", CD_int);
+        c.istore(DEPTH);
+        c.aload(TASK);
+        c.invokevirtual(CD_TASK, "frameAddress", MethodTypeDesc.of(CD_long));
+        c.lstore(FP);
+        // the entries: 0, and the heads of loops, whose locals are loaded from the window
+        List<SwitchCase> cases = new ArrayList<>();
+        Label refuse = c.newLabel();
+        List<Integer> heads = new ArrayList<>();
+        for (int pc = 0; pc < code.length; pc++) {
+            if (entries[pc] && in[pc] != null) {
+                Label l = c.newLabel();
+                cases.add(SwitchCase.of(pc, l));
+                heads.add(pc);
+            }
+        }
+        c.iload(ENTRY);
+        c.lookupswitch(refuse, cases);
+        for (int i = 0; i < heads.size(); i++) {
+            int pc = heads.get(i);
+            c.labelBinding(cases.get(i).target());
+            byte[] s = in[pc];
+            for (int r = 0; r < n; r++) {
+                if ((s[r] & 0xF) != MEM) {
+                    loadChecked(r, s[r] & 0xF, refuse);
+                }
+            }
+            c.goto_(labels[pc]);
+        }
+        c.labelBinding(refuse);
+        c.loadConstant(Compiled.EXIT); // t.pc is the entry asked for
+        c.ireturn();
+
+        for (int pc = 0; pc < code.length; pc++) {
+            if (in[pc] == null) {
+                continue;
+            }
+            c.labelBinding(labels[pc]);
+            byte[] s = in[pc].clone();
+            int at = pc;
+            boolean[] fellThrough = {false};
+            instruction(pc, s, (target, state) -> {
+                if (target == at + 1 && !fellThrough[0]) {
+                    fellThrough[0] = true;
+                    fallInto(target, state);
+                } else {
+                    jumpTo(target, state);
+                }
+            });
+            if (!fellThrough[0] && pc + 1 < code.length && in[pc + 1] != null) {
+                // the next pc's code follows, but control does not fall into it from here:
+                // (emitted instructions end in a jump, a return or an exit)
+            }
+        }
+        c.labelBinding(exitNext);
+        c.aload(TASK);
+        c.iload(NEXT);
+        c.putfield(CD_TASK, "pc", CD_int);
+        c.loadConstant(Compiled.EXIT);
+        c.ireturn();
+        for (int i = 0; i < outOfLine.size(); i++) {
+            outOfLine.get(i).run();
+        }
+    }
+
+    /**
+     * Emits (or, in analysis, follows) instruction {@code pc} with registers in {@code s},
+     * which it updates; reports each place control goes with the state there.
+     */
+    private void instruction(int pc, byte[] s, Edges out) {
+        long w = code[pc];
+        int op = Instr.op(w);
+        int next = pc + 1;
+        switch (op) {
+            case Op.MOVE -> {
+                int ra = a(w);
+                int rb = b(w);
+                int kind = s[rb] & 0xF;
+                if (kind != MEM) {
+                    if (emitting()) {
+                        copyLocal(kind, rb, ra);
+                    }
+                    s[ra] = (byte) (kind | DIRTY);
+                    out.edge(next, s);
+                } else {
+                    generic(pc, w, s, out, ra, ra + 1);
+                }
+            }
+            case Op.LOADK -> {
+                int kc = c(w);
+                byte tag = p.kTag[kc];
+                int ra = a(w);
+                if (tag == Tag.INT || tag == Tag.FLOAT || tag == Tag.BOOL) {
+                    int kind = tag == Tag.INT ? INT : tag == Tag.FLOAT ? FLT : BOOL;
+                    if (emitting()) {
+                        if (kind == FLT) {
+                            cb.loadConstant(Double.longBitsToDouble(p.kPay[kc]));
+                            cb.dstore(dslot(ra));
+                        } else {
+                            cb.loadConstant(p.kPay[kc]);
+                            cb.lstore(islot(ra));
+                        }
+                    }
+                    s[ra] = (byte) (kind | DIRTY);
+                    out.edge(next, s);
+                } else {
+                    generic(pc, w, s, out, ra, ra + 1);
+                }
+            }
+            case Op.LOADBOOL, Op.LOADINT -> {
+                int ra = a(w);
+                if (emitting()) {
+                    cb.loadConstant(op == Op.LOADBOOL ? (long) b(w) : (long) sc(w));
+                    cb.lstore(islot(ra));
+                }
+                s[ra] = (byte) ((op == Op.LOADBOOL ? BOOL : INT) | DIRTY);
+                out.edge(next, s);
+            }
+            case Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.MOD -> arith(pc, w, op, s, out, b(w), c(w), -1);
+            case Op.ADDK, Op.SUBK, Op.MULK, Op.DIVK, Op.MODK -> arith(pc, w, op - 1, s, out, b(w), -1, c(w));
+            case Op.JMP -> {
+                int target = next + sc(w);
+                if (target < next) {
+                    backEdge(pc, sc(w), target, s, out);
+                } else {
+                    out.edge(target, s);
+                }
+            }
+            case Op.TEST -> {
+                int ra = a(w);
+                int kind = s[ra] & 0xF;
+                if (kind != MEM && kind != BOOL) {
+                    exit(pc, s); // not a bool: the interpreter raises
+                    return;
+                }
+                guard(pc, ra, BOOL, s);
+                int target = next + sc(w);
+                if (emitting()) {
+                    cb.lload(islot(ra));
+                    cb.loadConstant((long) k(w));
+                    cb.lcmp();
+                    cb.ifeq(branch(target, s));
+                } else {
+                    out.edge(target, s);
+                }
+                out.edge(next, s);
+            }
+            case Op.LT, Op.LE, Op.EQ -> compare(pc, w, op, s, out, a(w), b(w), -1);
+            case Op.LTK, Op.LEK, Op.GTK, Op.GEK, Op.EQK -> compare(pc, w, op, s, out, a(w), -1, b(w));
+            case Op.FORPREP -> forPrep(pc, w, s, out);
+            case Op.FORLOOP -> forLoop(pc, w, s, out);
+            case Op.CALL -> call(pc, w, s, out);
+            case Op.RETURN, Op.RETNIL -> {
+                if (emitting()) {
+                    writeBackAll(s);
+                    cb.aload(TASK);
+                    if (op == Op.RETURN) {
+                        cb.aload(TASK);
+                        cb.getfield(CD_TASK, "base", CD_int);
+                        cb.loadConstant(a(w));
+                        cb.iadd();
+                    } else {
+                        cb.loadConstant(-1);
+                    }
+                    cb.invokevirtual(CD_TASK, "ret", MethodTypeDesc.of(CD_int, CD_int));
+                    cb.ireturn();
+                }
+            }
+            case Op.DEFAULT -> {
+                int ra = a(w);
+                if ((s[ra] & 0xF) != MEM) {
+                    out.edge(next + sc(w), s); // a value in a local is never absent
+                } else {
+                    generic(pc, w, s, out, -1, -1);
+                }
+            }
+            case Op.SUSPEND_TEST -> {
+                if (emitting()) {
+                    writeBackAll(s);
+                    cb.aload(TASK);
+                    cb.loadConstant(next);
+                    cb.putfield(CD_TASK, "pc", CD_int);
+                    cb.loadConstant(Compiled.STOP - Interpreter.SUSPENDED);
+                    cb.ireturn();
+                }
+            }
+            case Op.GETBOX, Op.GETUPVAL -> generic(pc, w, s, out, a(w), a(w) + 1);
+            case Op.SETBOX, Op.SETUPVAL, Op.AUPDATE -> generic(pc, w, s, out, -1, -1);
+            default -> generic(pc, w, s, out, a(w), n);
+        }
+    }
+
+    private boolean emitting() {
+        return cb != null;
+    }
+
+    // ------------------------------------------------------------------ instruction kinds
+
+    /** {@code R[A] := R[x] op (R[y] or K[kc])} for ADD SUB MUL DIV MOD. */
+    private void arith(int pc, long w, int op, byte[] s, Edges out, int x, int y, int kc) {
+        int ra = a(w);
+        int kx = s[x] & 0xF;
+        int ky;
+        if (kc >= 0) {
+            byte tag = p.kTag[kc];
+            ky = tag == Tag.INT ? INT : tag == Tag.FLOAT ? FLT : -1;
+        } else {
+            ky = s[y] & 0xF;
+        }
+        int kind = numericKind(pc, kx, ky, op == Op.DIV ? FLT : INT);
+        if (kind == INT && op == Op.DIV) {
+            kind = -1; // int division: the interpreter's (exact, zero raising)
+        }
+        if (kind == FLT && op == Op.MOD) {
+            kind = -1;
+        }
+        if (kind == INT && op == Op.MOD && kc >= 0 && p.kPay[kc] == 0) {
+            kind = -1;
+        }
+        if (kind < 0) {
+            generic(pc, w, s, out, ra, ra + 1);
+            return;
+        }
+        guard(pc, x, kind, s);
+        if (kc < 0) {
+            guard(pc, y, kind, s);
+        }
+        if (emitting()) {
+            if (kind == INT) {
+                if (op == Op.MOD && kc < 0) {
+                    cb.lload(islot(y));
+                    cb.lconst_0();
+                    cb.lcmp();
+                    cb.ifeq(exitLabel(pc, s)); // division by zero: the interpreter raises it
+                }
+                Label start = cb.newLabel();
+                Label end = cb.newLabel();
+                cb.labelBinding(start);
+                cb.lload(islot(x));
+                if (kc >= 0) {
+                    cb.loadConstant(p.kPay[kc]);
+                } else {
+                    cb.lload(islot(y));
+                }
+                switch (op) {
+                    case Op.ADD -> cb.invokestatic(CD_MATH, "addExact", EXACT);
+                    case Op.SUB -> cb.invokestatic(CD_MATH, "subtractExact", EXACT);
+                    case Op.MUL -> cb.invokestatic(CD_MATH, "multiplyExact", EXACT);
+                    default -> cb.lrem();
+                }
+                cb.labelBinding(end);
+                cb.lstore(islot(ra));
+                if (op != Op.MOD) {
+                    // overflow: the interpreter raises it, from the state before the instruction
+                    Label handler = cb.newLabel();
+                    Label stub = exitLabel(pc, s);
+                    cb.exceptionCatch(start, end, handler, CD_ARITH_EX);
+                    outOfLine.add(() -> {
+                        cb.labelBinding(handler);
+                        cb.pop();
+                        cb.goto_(stub);
+                    });
+                }
+            } else {
+                cb.dload(dslot(x));
+                if (kc >= 0) {
+                    cb.loadConstant(Double.longBitsToDouble(p.kPay[kc]));
+                } else {
+                    cb.dload(dslot(y));
+                }
+                switch (op) {
+                    case Op.ADD -> cb.dadd();
+                    case Op.SUB -> cb.dsub();
+                    case Op.MUL -> cb.dmul();
+                    default -> cb.ddiv();
+                }
+                cb.dstore(dslot(ra));
+            }
+        }
+        s[ra] = (byte) (kind | DIRTY);
+        out.edge(pc + 1, s);
+    }
+
+    /**
+     * The kind two numeric operands are computed in: their own when they agree, the known one's
+     * when the other is guessed, the instruction's guess when both are unknown; -1 for the
+     * interpreter's generic path.
+     */
+    private int numericKind(int pc, int kx, int ky, int preferred) {
+        byte guess = guesses == null ? GUESS_INT : guesses[pc];
+        boolean numX = kx == INT || kx == FLT;
+        boolean numY = ky == INT || ky == FLT;
+        if (numX && numY) {
+            return kx == ky ? kx : -1;
+        }
+        if (guess == GUESS_NONE || kx == BOOL || ky == BOOL || ky < 0) {
+            return -1;
+        }
+        if (numX) {
+            return kx;
+        }
+        if (numY) {
+            return ky;
+        }
+        return guess == GUESS_FLOAT ? FLT : preferred == FLT ? FLT : INT;
+    }
+
+    /** Compare-and-branch: jumps when the comparison's outcome is the instruction's k. */
+    private void compare(int pc, long w, int op, byte[] s, Edges out, int x, int y, int kc) {
+        int kx = s[x] & 0xF;
+        int ky;
+        if (kc >= 0) {
+            byte tag = p.kTag[kc];
+            ky = tag == Tag.INT ? INT : tag == Tag.FLOAT ? FLT : -1;
+        } else {
+            ky = s[y] & 0xF;
+        }
+        int kind = numericKind(pc, kx, ky, INT);
+        boolean eq = op == Op.EQ || op == Op.EQK;
+        if (kind == FLT && eq) {
+            kind = -1; // float equality: the interpreter's
+        }
+        int target = pc + 1 + sc(w);
+        if (kind < 0) {
+            generic(pc, w, s, out, -1, -1);
+            return;
+        }
+        guard(pc, x, kind, s);
+        if (kc < 0) {
+            guard(pc, y, kind, s);
+        }
+        if (emitting()) {
+            int cond = switch (op) {
+                case Op.LT, Op.LTK -> 0;
+                case Op.LE, Op.LEK -> 1;
+                case Op.GTK -> 2;
+                case Op.GEK -> 3;
+                default -> 4;
+            };
+            if (kind == INT) {
+                cb.lload(islot(x));
+                if (kc >= 0) {
+                    cb.loadConstant(p.kPay[kc]);
+                } else {
+                    cb.lload(islot(y));
+                }
+                cb.lcmp();
+            } else {
+                cb.dload(dslot(x));
+                if (kc >= 0) {
+                    cb.loadConstant(Double.longBitsToDouble(p.kPay[kc]));
+                } else {
+                    cb.dload(dslot(y));
+                }
+                if (cond <= 1) {
+                    cb.dcmpg(); // NaN: not less
+                } else {
+                    cb.dcmpl(); // NaN: not greater
+                }
+            }
+            Label l = branch(target, s);
+            boolean jumpIfHolds = k(w) != 0;
+            switch (cond) {
+                case 0 -> { if (jumpIfHolds) cb.iflt(l); else cb.ifge(l); }
+                case 1 -> { if (jumpIfHolds) cb.ifle(l); else cb.ifgt(l); }
+                case 2 -> { if (jumpIfHolds) cb.ifgt(l); else cb.ifle(l); }
+                case 3 -> { if (jumpIfHolds) cb.ifge(l); else cb.iflt(l); }
+                default -> { if (jumpIfHolds) cb.ifeq(l); else cb.ifne(l); }
+            }
+        } else {
+            out.edge(target, s);
+        }
+        out.edge(pc + 1, s);
+    }
+
+    /** FORPREP: R[A] from, R[A+1] to (exclusive when k is 0); skips the loop when empty, else R[A+2] := from. */
+    private void forPrep(int pc, long w, byte[] s, Edges out) {
+        int ra = a(w);
+        int kFrom = s[ra] & 0xF;
+        int kTo = s[ra + 1] & 0xF;
+        boolean guessable = guesses == null || guesses[pc] != GUESS_NONE;
+        if ((kFrom != INT && (kFrom != MEM || !guessable)) || (kTo != INT && (kTo != MEM || !guessable))) {
+            generic(pc, w, s, out, ra, n);
+            return;
+        }
+        guard(pc, ra, INT, s);
+        guard(pc, ra + 1, INT, s);
+        int target = pc + 1 + sc(w);
+        if (emitting()) {
+            if (k(w) == 0) {
+                cb.lload(islot(ra + 1));
+                cb.loadConstant(Long.MIN_VALUE);
+                cb.lcmp();
+                cb.ifeq(branch(target, s));
+                cb.lload(islot(ra + 1));
+                cb.lconst_1();
+                cb.lsub();
+                cb.lstore(islot(ra + 1));
+            }
+        } else if (k(w) == 0) {
+            out.edge(target, s);
+        }
+        if (k(w) == 0) {
+            s[ra + 1] = (byte) (INT | DIRTY);
+        }
+        if (emitting()) {
+            cb.lload(islot(ra));
+            cb.lload(islot(ra + 1));
+            cb.lcmp();
+            cb.ifgt(branch(target, s));
+            cb.lload(islot(ra));
+            cb.lstore(islot(ra + 2));
+        } else {
+            out.edge(target, s);
+        }
+        s[ra + 2] = (byte) (INT | DIRTY);
+        out.edge(pc + 1, s);
+    }
+
+    /** FORLOOP: while R[A] &lt; R[A+1], steps R[A], copies it to R[A+2] and jumps back (a back edge). */
+    private void forLoop(int pc, long w, byte[] s, Edges out) {
+        int ra = a(w);
+        if ((s[ra] & 0xF) != MEM && (s[ra] & 0xF) != INT || (s[ra + 1] & 0xF) != MEM && (s[ra + 1] & 0xF) != INT) {
+            exit(pc, s); // not reached: FORPREP checked both
+            return;
+        }
+        guard(pc, ra, INT, s);
+        guard(pc, ra + 1, INT, s);
+        int target = pc + 1 + sc(w);
+        Label done = emitting() ? cb.newLabel() : null;
+        if (emitting()) {
+            cb.lload(islot(ra));
+            cb.lload(islot(ra + 1));
+            cb.lcmp();
+            cb.ifge(done);
+            cb.lload(islot(ra));
+            cb.lconst_1();
+            cb.ladd();
+            cb.dup2();
+            cb.lstore(islot(ra));
+            cb.lstore(islot(ra + 2));
+        }
+        byte[] taken = s.clone();
+        taken[ra] = (byte) (INT | DIRTY);
+        taken[ra + 2] = (byte) (INT | DIRTY);
+        backEdge(pc, sc(w), target, taken, out);
+        if (emitting()) {
+            cb.labelBinding(done);
+        }
+        out.edge(pc + 1, s);
+    }
+
+    /**
+     * A back edge of {@code off} instructions from {@code pc} to {@code target}: charges the
+     * budget, and when it is spent or the trap is set, writes back and asks {@link Tier#safepoint}.
+     */
+    private void backEdge(int pc, int off, int target, byte[] s, Edges out) {
+        if (!emitting()) {
+            out.edge(target, s);
+            return;
+        }
+        Label safepoint = cb.newLabel();
+        cb.aload(TASK);
+        cb.dup();
+        cb.getfield(CD_TASK, "fuel", CD_long);
+        cb.loadConstant((long) off);
+        cb.ladd();
+        cb.putfield(CD_TASK, "fuel", CD_long);
+        cb.aload(TASK);
+        cb.getfield(CD_TASK, "fuel", CD_long);
+        cb.lconst_0();
+        cb.lcmp();
+        cb.iflt(safepoint);
+        cb.aload(TASK);
+        cb.invokevirtual(CD_TASK, "lpTrap", MethodTypeDesc.of(CD_int));
+        cb.ifne(safepoint);
+        jumpTo(target, s);
+        byte[] atSafepoint = s.clone();
+        outOfLine.add(() -> {
+            cb.labelBinding(safepoint);
+            writeBackAll(atSafepoint);
+            Label go = cb.newLabel();
+            cb.aload(TASK);
+            cb.loadConstant(pc);
+            cb.loadConstant(target);
+            cb.invokestatic(CD_TIER, "safepoint", TASK_INT_INT);
+            cb.dup();
+            cb.ifeq(go);
+            cb.ireturn();
+            cb.labelBinding(go);
+            cb.pop();
+            jumpTo(target, atSafepoint);
+        });
+    }
+
+    /** CALL A argc: R[A] := R[A](R[A+1] ... R[A+argc]). */
+    private void call(int pc, long w, byte[] s, Edges out) {
+        int ra = a(w);
+        if (emitting()) {
+            writeBackAll(s);
+            Label go = cb.newLabel();
+            Label safepoint = cb.newLabel();
+            Label after = cb.newLabel();
+            Label interpret = cb.newLabel();
+            cb.aload(TASK);
+            cb.loadConstant(pc);
+            cb.putfield(CD_TASK, "pc", CD_int);
+            cb.aload(TASK);
+            cb.getfield(CD_TASK, "fuel", CD_long);
+            cb.lconst_0();
+            cb.lcmp();
+            cb.iflt(safepoint);
+            cb.aload(TASK);
+            cb.invokevirtual(CD_TASK, "lpTrap", MethodTypeDesc.of(CD_int));
+            cb.ifne(safepoint);
+            cb.labelBinding(go);
+            cb.aload(TASK);
+            cb.loadConstant(ra);
+            cb.loadConstant(b(w));
+            cb.loadConstant(pc + 1);
+            cb.invokevirtual(CD_TASK, "call", MethodTypeDesc.of(CD_int, CD_int, CD_int, CD_int));
+            cb.ifne(after); // a builtin, a host function or an async call: done, its result in R[A]
+            cb.aload(TASK);
+            cb.invokestatic(CD_TIER, "callee", MethodTypeDesc.of(CD_COMPILED, CD_TASK));
+            cb.dup();
+            cb.ifnull(interpret);
+            cb.aload(TASK);
+            cb.iconst_0();
+            cb.invokevirtual(CD_COMPILED, "run", RUN);
+            cb.istore(NEXT);
+            cb.aload(TASK);
+            cb.dup();
+            cb.getfield(CD_TASK, "tierNesting", CD_int);
+            cb.iconst_1();
+            cb.isub();
+            cb.putfield(CD_TASK, "tierNesting", CD_int);
+            cb.iload(NEXT);
+            cb.ifge(after); // the callee returned into this frame
+            cb.iload(NEXT);
+            cb.ireturn(); // it left the task in the interpreter, or stopped the run
+            cb.labelBinding(after);
+            outOfLine.add(() -> {
+                Label resume = cb.newLabel();
+                cb.labelBinding(safepoint);
+                cb.aload(TASK);
+                cb.invokestatic(CD_TIER, "callSafepoint", TASK_TO_INT);
+                cb.dup();
+                cb.ifeq(resume);
+                cb.ireturn();
+                cb.labelBinding(resume);
+                cb.pop();
+                cb.goto_(go);
+                cb.labelBinding(interpret);
+                cb.pop();
+                cb.loadConstant(Compiled.EXIT); // the callee's frame goes on in the interpreter, from pc 0
+                cb.ireturn();
+            });
+        } else {
+            markClean(s);
+        }
+        for (int r = ra; r < n; r++) {
+            s[r] = MEM;
+        }
+        out.edge(pc + 1, s);
+    }
+
+    /**
+     * An instruction executed by {@link TierOps#step} on the written-back window; registers
+     * {@code [from, to)} may change and are in memory afterwards.
+     */
+    private void generic(int pc, long w, byte[] s, Edges out, int from, int to) {
+        Opcode opcode = Opcode.of(Instr.op(w));
+        boolean jumps = opcode.has(Opcode.Flag.JUMP);
+        int target = jumps ? pc + 1 + sc(w) : -1;
+        if (emitting()) {
+            writeBackAll(s);
+            cb.aload(TASK);
+            cb.loadConstant(w);
+            cb.loadConstant(pc + 1);
+            cb.invokestatic(CD_OPS, "step", STEP);
+            cb.istore(NEXT);
+            cb.aload(TASK);
+            cb.getfield(CD_TASK, "depth", CD_int);
+            cb.iload(DEPTH);
+            cb.if_icmpne(exitNext); // it entered or left a frame: the interpreter goes on
+        } else {
+            markClean(s);
+        }
+        for (int r = Math.max(from, 0); r < Math.min(to, n); r++) {
+            s[r] = MEM;
+        }
+        if (jumps) {
+            if (emitting()) {
+                cb.iload(NEXT);
+                cb.loadConstant(target);
+                cb.if_icmpeq(branch(target, s));
+            } else {
+                out.edge(target, s);
+            }
+        }
+        if (emitting()) {
+            cb.iload(NEXT);
+            cb.loadConstant(pc + 1);
+            cb.if_icmpne(exitNext);
+        }
+        out.edge(pc + 1, s);
+    }
+
+    // ------------------------------------------------------------------ registers
+
+    private static int islot(int r) {
+        return FIRST_REG + 4 * r;
+    }
+
+    private static int dslot(int r) {
+        return FIRST_REG + 4 * r + 2;
+    }
+
+    private void address(int r) {
+        cb.lload(FP);
+        if (r != 0) {
+            cb.loadConstant((long) r * dev.limn.offheap.RegisterFile.REGISTER_BYTES);
+            cb.ladd();
+        }
+    }
+
+    /**
+     * Makes register {@code r} a local of {@code kind} if it is in memory: its tag checked
+     * (else the frame leaves to the interpreter at {@code pc}), its payload loaded.
+     */
+    private void guard(int pc, int r, int kind, byte[] s) {
+        if ((s[r] & 0xF) != MEM) {
+            return;
+        }
+        if (emitting()) {
+            loadChecked(r, kind, exitLabel(pc, s));
+        }
+        s[r] = (byte) kind;
+    }
+
+    /** Loads register {@code r} into its local of {@code kind}, jumping to {@code fail} if its tag is another. */
+    private void loadChecked(int r, int kind, Label fail) {
+        cb.aload(TASK);
+        address(r);
+        cb.invokestatic(CD_REGS, "lpTagAt", TAG_AT);
+        cb.loadConstant((int) tagOf(kind));
+        cb.if_icmpne(fail);
+        cb.aload(TASK);
+        address(r);
+        cb.invokestatic(CD_REGS, "lpPayloadAt", PAY_AT);
+        if (kind == FLT) {
+            cb.invokestatic(CD_DOUBLE, "longBitsToDouble", FROM_BITS);
+            cb.dstore(dslot(r));
+        } else {
+            cb.lstore(islot(r));
+        }
+    }
+
+    private static byte tagOf(int kind) {
+        return switch (kind) {
+            case INT -> Tag.INT;
+            case FLT -> Tag.FLOAT;
+            default -> Tag.BOOL;
+        };
+    }
+
+    private void copyLocal(int kind, int from, int to) {
+        if (kind == FLT) {
+            cb.dload(dslot(from));
+            cb.dstore(dslot(to));
+        } else {
+            cb.lload(islot(from));
+            cb.lstore(islot(to));
+        }
+    }
+
+    private void writeBack(int r, int kind) {
+        cb.aload(TASK);
+        address(r);
+        cb.loadConstant((int) tagOf(kind));
+        if (kind == FLT) {
+            cb.dload(dslot(r));
+            cb.invokestatic(CD_DOUBLE, "doubleToRawLongBits", BITS);
+        } else {
+            cb.lload(islot(r));
+        }
+        cb.invokestatic(CD_REGS, "spAt", SP_AT);
+    }
+
+    /** Writes back every dirty local of {@code s}, which are then clean. */
+    private void writeBackAll(byte[] s) {
+        for (int r = 0; r < n; r++) {
+            if ((s[r] & DIRTY) != 0) {
+                writeBack(r, s[r] & 0xF);
+            }
+        }
+        markClean(s);
+    }
+
+    private static void markClean(byte[] s) {
+        for (int r = 0; r < s.length; r++) {
+            s[r] &= 0xF;
+        }
+    }
+
+    // ------------------------------------------------------------------ control
+
+    /** Writes back what {@code target}'s state holds in memory and {@code s} in a dirty local. */
+    private void reconcile(byte[] s, int target) {
+        byte[] t = in[target];
+        for (int r = 0; r < n; r++) {
+            if ((s[r] & DIRTY) != 0 && (t[r] & 0xF) == MEM) {
+                writeBack(r, s[r] & 0xF);
+            }
+        }
+    }
+
+    private boolean needsReconcile(byte[] s, int target) {
+        byte[] t = in[target];
+        for (int r = 0; r < n; r++) {
+            if ((s[r] & DIRTY) != 0 && (t[r] & 0xF) == MEM) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void jumpTo(int target, byte[] s) {
+        reconcile(s, target);
+        cb.goto_(labels[target]);
+    }
+
+    /** Control falls from the instruction just emitted to {@code target}, the next pc. */
+    private void fallInto(int target, byte[] s) {
+        reconcile(s, target);
+        cb.goto_(labels[target]); // the next pc's code may not start with the same frame
+    }
+
+    /** The label a conditional jump to {@code target} from state {@code s} takes: its own, or a stub that writes back first. */
+    private Label branch(int target, byte[] s) {
+        if (!needsReconcile(s, target)) {
+            return labels[target];
+        }
+        Label stub = cb.newLabel();
+        byte[] at = s.clone();
+        outOfLine.add(() -> {
+            cb.labelBinding(stub);
+            jumpTo(target, at);
+        });
+        return stub;
+    }
+
+    /** Leaves the frame to the interpreter at {@code pc} unconditionally. */
+    private void exit(int pc, byte[] s) {
+        if (emitting()) {
+            cb.goto_(exitLabel(pc, s));
+        }
+    }
+
+    /**
+     * A label that leaves the frame to the interpreter at {@code pc} with the dirty locals of
+     * {@code s} written back ({@link Tier#exited}); shared by the exits whose dirty locals agree.
+     */
+    private Label exitLabel(int pc, byte[] s) {
+        StringBuilder key = new StringBuilder();
+        for (int r = 0; r < n; r++) {
+            if ((s[r] & DIRTY) != 0) {
+                key.append(r).append(':').append(s[r] & 0xF).append(',');
+            }
+        }
+        String dirty = key.toString();
+        Label stub = exitStubs.get(dirty);
+        if (stub == null) {
+            Label l = cb.newLabel();
+            stub = l;
+            exitStubs.put(dirty, l);
+            byte[] at = s.clone();
+            outOfLine.add(() -> {
+                cb.labelBinding(l);
+                writeBackAll(at);
+                cb.aload(TASK);
+                cb.iload(EXIT_PC);
+                cb.invokestatic(CD_TIER, "exited", TASK_INT);
+                cb.ireturn();
+            });
+        }
+        Label entry = cb.newLabel();
+        Label shared = stub;
+        outOfLine.add(() -> {
+            cb.labelBinding(entry);
+            cb.loadConstant(pc);
+            cb.istore(EXIT_PC);
+            cb.goto_(shared);
+        });
+        return entry;
+    }
+}

@@ -1,0 +1,181 @@
+package dev.limn.vm;
+
+import static dev.limn.vm.Instr.a;
+import static dev.limn.vm.Instr.b;
+import static dev.limn.vm.Instr.c;
+import static dev.limn.vm.Instr.k;
+import static dev.limn.vm.Instr.sc;
+import static dev.limn.vm.Registers.lpPayload;
+import static dev.limn.vm.Registers.lpTag;
+import static dev.limn.vm.Registers.sp;
+
+import dev.limn.vm.Opcode.Op;
+
+/**
+ * The instructions compiled code does not specialise, executed one at a time on the register
+ * window as the interpreter executes them: compiled code writes back its registers, calls
+ * {@link #step}, and reads the registers the instruction wrote from memory again. Every family
+ * but the interpreter's own is its family class's ({@link Interpreter#byFamily}); the hot
+ * family's instructions are the interpreter's cases on absolute registers, slow paths included.
+ */
+final class TierOps {
+    private TierOps() {}
+
+    /**
+     * Executes instruction {@code w}, whose pc is {@code next - 1}, of the current frame of
+     * {@code t}; returns the pc to go on at. The pc is saved first: an error raised here, or a
+     * suspension, belongs to this instruction.
+     */
+    static int step(TaskContext t, long w, int next) {
+        t.pc = next - 1;
+        int op = (int) w & 0xFF;
+        int base = t.base;
+        switch (op) {
+            case Op.MOVE -> {
+                int ra = base + a(w);
+                int rb = base + b(w);
+                byte tb = lpTag(t, rb);
+                sp(t, ra, tb, lpPayload(t, rb));
+                if (tb == Tag.REF) {
+                    t.refs[ra] = t.refs[rb];
+                }
+            }
+            case Op.LOADK -> {
+                Proto p = t.closure.proto;
+                int kc = c(w);
+                int ra = base + a(w);
+                sp(t, ra, p.kTag[kc], p.kPay[kc]);
+                if (p.kTag[kc] == Tag.REF) {
+                    t.refs[ra] = p.kRef[kc];
+                }
+            }
+            case Op.LOADNIL -> sp(t, base + a(w), Tag.NIL, 0);
+            case Op.GETBOX -> {
+                int ra = base + a(w);
+                Box bx = (Box) t.refs[base + b(w)];
+                sp(t, ra, bx.tag, bx.payload);
+                t.refs[ra] = bx.ref;
+            }
+            case Op.SETBOX -> {
+                int rb = base + b(w);
+                Box bx = (Box) t.refs[base + a(w)];
+                bx.tag = lpTag(t, rb);
+                bx.payload = lpPayload(t, rb);
+                bx.ref = bx.tag == Tag.REF ? t.refs[rb] : null;
+            }
+            case Op.GETUPVAL -> {
+                int ra = base + a(w);
+                Box bx = t.closure.upvals[b(w)];
+                sp(t, ra, bx.tag, bx.payload);
+                t.refs[ra] = bx.ref;
+            }
+            case Op.SETUPVAL -> {
+                int ra = base + a(w);
+                Box bx = t.closure.upvals[b(w)];
+                if (bx.owner != t) {
+                    Captures.claimForWrite(t, bx, b(w));
+                }
+                bx.tag = lpTag(t, ra);
+                bx.payload = lpPayload(t, ra);
+                bx.ref = bx.tag == Tag.REF ? t.refs[ra] : null;
+            }
+            case Op.AUPDATE -> {
+                int rb = base + b(w);
+                if (c(w) == 0 && lpTag(t, rb) == Tag.INT && t.refs[base + a(w)] instanceof AtomicValue cell && cell.holdsInt()) {
+                    cell.addInt(lpPayload(t, rb));
+                } else {
+                    Atomics.update(t, w);
+                }
+            }
+            case Op.ADD, Op.SUB, Op.MUL, Op.DIV -> arith(t, op, base + a(w), base + b(w), base + c(w));
+            case Op.ADDK, Op.SUBK, Op.MULK, Op.DIVK -> arith(t, op - 1, base + a(w), base + b(w), -1 - c(w));
+            case Op.TEST -> {
+                int ra = base + a(w);
+                if (lpTag(t, ra) != Tag.BOOL) {
+                    throw Operators.notBool(t, ra);
+                }
+                if (lpPayload(t, ra) == k(w)) {
+                    return next + sc(w);
+                }
+            }
+            case Op.LT, Op.LE, Op.EQ, Op.LTK, Op.LEK, Op.GTK, Op.GEK, Op.EQK -> {
+                if (holds(t, op, w) == (k(w) != 0)) {
+                    return next + sc(w);
+                }
+            }
+            case Op.DEFAULT -> {
+                if (lpTag(t, base + a(w)) != Tag.ABSENT) {
+                    return next + sc(w);
+                }
+            }
+            case Op.FORLOOP, Op.JMP, Op.CALL, Op.RETURN, Op.RETNIL, Op.SUSPEND_TEST ->
+                throw new IllegalStateException("compiled code steps " + Opcode.of(op));
+            default -> {
+                return Interpreter.byFamily(t, w, next);
+            }
+        }
+        return next;
+    }
+
+    /** {@code R[dst] := R[x] op R[y]} (y: a register, or {@code -1 - k} for constant k), as the interpreter's hot cases and their slow path. */
+    private static void arith(TaskContext t, int op, int dst, int x, int y) {
+        Proto p = t.closure.proto;
+        byte tx = lpTag(t, x);
+        byte ty = y >= 0 ? lpTag(t, y) : p.kTag[-1 - y];
+        long px = lpPayload(t, x);
+        long py = y >= 0 ? lpPayload(t, y) : p.kPay[-1 - y];
+        if (tx == Tag.INT && ty == Tag.INT && op != Op.DIV) {
+            sp(t, dst, Tag.INT, switch (op) {
+                case Op.ADD -> Math.addExact(px, py);
+                case Op.SUB -> Math.subtractExact(px, py);
+                default -> Math.multiplyExact(px, py);
+            });
+        } else if (tx == Tag.FLOAT && ty == Tag.FLOAT) {
+            double u = Double.longBitsToDouble(px);
+            double v = Double.longBitsToDouble(py);
+            sp(t, dst, Tag.FLOAT, Double.doubleToRawLongBits(switch (op) {
+                case Op.ADD -> u + v;
+                case Op.SUB -> u - v;
+                case Op.MUL -> u * v;
+                default -> u / v;
+            }));
+        } else {
+            Operators.arith(t, op, dst, x, y);
+        }
+    }
+
+    /** Whether the comparison of compare-and-branch {@code w} holds, as the interpreter decides it. */
+    private static boolean holds(TaskContext t, int op, long w) {
+        int base = t.base;
+        int ra = base + a(w);
+        byte ta = lpTag(t, ra);
+        long pa = lpPayload(t, ra);
+        byte tb;
+        long pb;
+        Object vb;
+        boolean constant = op != Op.LT && op != Op.LE && op != Op.EQ;
+        if (constant) {
+            Proto p = t.closure.proto;
+            int kb = b(w);
+            tb = p.kTag[kb];
+            pb = p.kPay[kb];
+            vb = tb == Tag.INT && ta == Tag.INT ? null : p.constant(kb);
+        } else {
+            int rb = base + b(w);
+            tb = lpTag(t, rb);
+            pb = lpPayload(t, rb);
+            vb = tb == Tag.INT && ta == Tag.INT ? null : t.get(rb);
+        }
+        boolean ints = ta == Tag.INT && tb == Tag.INT;
+        boolean floats = ta == Tag.FLOAT && tb == Tag.FLOAT;
+        double da = Double.longBitsToDouble(pa);
+        double db = Double.longBitsToDouble(pb);
+        return switch (op) {
+            case Op.LT, Op.LTK -> ints ? pa < pb : floats ? da < db : Operators.compare(t.get(ra), vb, "<") < 0;
+            case Op.LE, Op.LEK -> ints ? pa <= pb : floats && op == Op.LE ? da <= db : Operators.compare(t.get(ra), vb, "<=") <= 0;
+            case Op.GTK -> ints ? pa > pb : floats ? da > db : Operators.compare(t.get(ra), vb, ">") > 0;
+            case Op.GEK -> ints ? pa >= pb : Operators.compare(t.get(ra), vb, ">=") >= 0;
+            default -> ints ? pa == pb : Values.equal(t.get(ra), vb);
+        };
+    }
+}
