@@ -104,7 +104,9 @@ final class TierCompiler {
     private static final int DEPTH = 5;
     private static final int NEXT = 6;
     private static final int EXIT_PC = 7;
-    private static final int FIRST_REG = 8;
+    /** The task's fuel, kept in a local between the places that write it back ({@link #writeBackAll}). */
+    private static final int FUEL = 8;
+    private static final int FIRST_REG = 10;
 
     /** The compiled code and its entry pcs, or why there is none. */
     record Result(Compiled code, boolean[] entries, String whyNot) {}
@@ -272,6 +274,7 @@ final class TierCompiler {
         c.aload(TASK);
         c.invokevirtual(CD_TASK, "frameAddress", MethodTypeDesc.of(CD_long));
         c.lstore(FP);
+        reloadFuel();
         // the entries: 0, and the heads of loops, whose locals are loaded from the window
         List<SwitchCase> cases = new ArrayList<>();
         Label refuse = c.newLabel();
@@ -352,7 +355,15 @@ final class TierCompiler {
                     s[ra] = (byte) (kind | DIRTY);
                     out.edge(next, s);
                 } else {
-                    generic(pc, w, s, out, ra, ra + 1);
+                    // a copy in memory: R[B] is there already
+                    if (emitting()) {
+                        cb.aload(TASK);
+                        cb.loadConstant(ra);
+                        cb.loadConstant(rb);
+                        cb.invokestatic(CD_OPS, "move", MethodTypeDesc.of(CD_void, CD_TASK, CD_int, CD_int));
+                    }
+                    s[ra] = MEM;
+                    out.edge(next, s);
                 }
             }
             case Op.LOADK -> {
@@ -453,7 +464,17 @@ final class TierCompiler {
                     cb.ireturn();
                 }
             }
-            case Op.GETBOX, Op.GETUPVAL -> generic(pc, w, s, out, a(w), a(w) + 1);
+            case Op.GETBOX, Op.GETUPVAL -> {
+                // reads a box, writes R[A]: no local is read, nothing raises
+                if (emitting()) {
+                    cb.aload(TASK);
+                    cb.loadConstant(a(w));
+                    cb.loadConstant(b(w));
+                    cb.invokestatic(CD_OPS, op == Op.GETBOX ? "getBox" : "getUpval", MethodTypeDesc.of(CD_void, CD_TASK, CD_int, CD_int));
+                }
+                s[a(w)] = MEM;
+                out.edge(next, s);
+            }
             case Op.SETBOX, Op.SETUPVAL, Op.AUPDATE -> generic(pc, w, s, out, -1, -1);
             default -> generic(pc, w, s, out, a(w), n);
         }
@@ -729,14 +750,11 @@ final class TierCompiler {
             return;
         }
         Label safepoint = cb.newLabel();
-        cb.aload(TASK);
-        cb.dup();
-        cb.getfield(CD_TASK, "fuel", CD_long);
+        cb.lload(FUEL);
         cb.loadConstant((long) off);
         cb.ladd();
-        cb.putfield(CD_TASK, "fuel", CD_long);
-        cb.aload(TASK);
-        cb.getfield(CD_TASK, "fuel", CD_long);
+        cb.dup2();
+        cb.lstore(FUEL);
         cb.lconst_0();
         cb.lcmp();
         cb.iflt(safepoint);
@@ -758,6 +776,7 @@ final class TierCompiler {
             cb.ireturn();
             cb.labelBinding(go);
             cb.pop();
+            reloadFuel(); // refilled
             jumpTo(target, atSafepoint);
         });
     }
@@ -808,6 +827,7 @@ final class TierCompiler {
             cb.iload(NEXT);
             cb.ireturn(); // it left the task in the interpreter, or stopped the run
             cb.labelBinding(after);
+            reloadFuel(); // what the callee ran
             outOfLine.add(() -> {
                 Label resume = cb.newLabel();
                 cb.labelBinding(safepoint);
@@ -848,6 +868,7 @@ final class TierCompiler {
             cb.loadConstant(pc + 1);
             cb.invokestatic(CD_OPS, "step", STEP);
             cb.istore(NEXT);
+            reloadFuel();
             cb.aload(TASK);
             cb.getfield(CD_TASK, "depth", CD_int);
             cb.iload(DEPTH);
@@ -956,7 +977,7 @@ final class TierCompiler {
         cb.invokestatic(CD_REGS, "spAt", SP_AT);
     }
 
-    /** Writes back every dirty local of {@code s}, which are then clean. */
+    /** Writes back every dirty local of {@code s}, which are then clean, and the fuel. */
     private void writeBackAll(byte[] s) {
         for (int r = 0; r < n; r++) {
             if ((s[r] & DIRTY) != 0) {
@@ -964,6 +985,15 @@ final class TierCompiler {
             }
         }
         markClean(s);
+        cb.aload(TASK);
+        cb.lload(FUEL);
+        cb.putfield(CD_TASK, "fuel", CD_long);
+    }
+
+    private void reloadFuel() {
+        cb.aload(TASK);
+        cb.getfield(CD_TASK, "fuel", CD_long);
+        cb.lstore(FUEL);
     }
 
     private static void markClean(byte[] s) {

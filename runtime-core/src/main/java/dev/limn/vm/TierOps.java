@@ -31,15 +31,7 @@ final class TierOps {
         int op = (int) w & 0xFF;
         int base = t.base;
         switch (op) {
-            case Op.MOVE -> {
-                int ra = base + a(w);
-                int rb = base + b(w);
-                byte tb = lpTag(t, rb);
-                sp(t, ra, tb, lpPayload(t, rb));
-                if (tb == Tag.REF) {
-                    t.refs[ra] = t.refs[rb];
-                }
-            }
+            case Op.MOVE -> move(t, a(w), b(w));
             case Op.LOADK -> {
                 Proto p = t.closure.proto;
                 int kc = c(w);
@@ -50,12 +42,7 @@ final class TierOps {
                 }
             }
             case Op.LOADNIL -> sp(t, base + a(w), Tag.NIL, 0);
-            case Op.GETBOX -> {
-                int ra = base + a(w);
-                Box bx = (Box) t.refs[base + b(w)];
-                sp(t, ra, bx.tag, bx.payload);
-                t.refs[ra] = bx.ref;
-            }
+            case Op.GETBOX -> getBox(t, a(w), b(w));
             case Op.SETBOX -> {
                 int rb = base + b(w);
                 Box bx = (Box) t.refs[base + a(w)];
@@ -63,12 +50,7 @@ final class TierOps {
                 bx.payload = lpPayload(t, rb);
                 bx.ref = bx.tag == Tag.REF ? t.refs[rb] : null;
             }
-            case Op.GETUPVAL -> {
-                int ra = base + a(w);
-                Box bx = t.closure.upvals[b(w)];
-                sp(t, ra, bx.tag, bx.payload);
-                t.refs[ra] = bx.ref;
-            }
+            case Op.GETUPVAL -> getUpval(t, a(w), b(w));
             case Op.SETUPVAL -> {
                 int ra = base + a(w);
                 Box bx = t.closure.upvals[b(w)];
@@ -115,6 +97,33 @@ final class TierOps {
             }
         }
         return next;
+    }
+
+    /** GETUPVAL: {@code R[a] := Up[b].value}, frame-relative registers. */
+    static void getUpval(TaskContext t, int a, int b) {
+        int ra = t.base + a;
+        Box bx = t.closure.upvals[b];
+        sp(t, ra, bx.tag, bx.payload);
+        t.refs[ra] = bx.ref;
+    }
+
+    /** GETBOX: {@code R[a] := box(R[b]).value}. */
+    static void getBox(TaskContext t, int a, int b) {
+        int ra = t.base + a;
+        Box bx = (Box) t.refs[t.base + b];
+        sp(t, ra, bx.tag, bx.payload);
+        t.refs[ra] = bx.ref;
+    }
+
+    /** MOVE of a register whose value is in memory. */
+    static void move(TaskContext t, int a, int b) {
+        int ra = t.base + a;
+        int rb = t.base + b;
+        byte tb = lpTag(t, rb);
+        sp(t, ra, tb, lpPayload(t, rb));
+        if (tb == Tag.REF) {
+            t.refs[ra] = t.refs[rb];
+        }
     }
 
     /** {@code R[dst] := R[x] op R[y]} (y: a register, or {@code -1 - k} for constant k), as the interpreter's hot cases and their slow path. */
