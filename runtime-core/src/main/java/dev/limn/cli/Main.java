@@ -119,6 +119,9 @@ public final class Main {
         check.addPositional(fileParameter());
         CommandSpec disasm = command("Print the register bytecode of FILE.", this::disasm);
         disasm.addPositional(fileParameter());
+        disasm.addOption(OptionSpec.builder("--tier").type(boolean.class)
+                .description("say what the compiled tier would do with each function: compiled or why not, "
+                        + "its entries, the instructions it does not specialise").build());
         CommandSpec version = command("Print the Limn version.", this::version);
 
         for (CommandSpec sub : new CommandSpec[] {run, check, disasm, version}) {
@@ -224,7 +227,7 @@ public final class Main {
         if (program == null) {
             return EXIT_USAGE;
         }
-        out.print(Limn.disassemble(program));
+        out.print(Limn.disassemble(program, args.hasMatchedOption("--tier")));
         out.flush();
         return EXIT_OK;
     }

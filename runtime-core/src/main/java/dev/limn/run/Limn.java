@@ -231,6 +231,11 @@ public final class Limn {
 
     /** The register bytecode listing of {@code limn disasm}. */
     public static String disassemble(CompiledProgram program) {
-        return Disassembler.disassemble(((LimnProgram) program).main());
+        return disassemble(program, false);
+    }
+
+    /** With {@code tier}, each function's listing says what the compiled tier would do with it. */
+    public static String disassemble(CompiledProgram program, boolean tier) {
+        return Disassembler.disassemble(((LimnProgram) program).main(), tier);
     }
 }

@@ -16,12 +16,17 @@ public final class Disassembler {
     private Disassembler() {}
 
     public static String disassemble(Proto main) {
+        return disassemble(main, false);
+    }
+
+    /** With {@code tier}, each function's listing ends with what the compiled tier would do with it ({@code limn disasm --tier}). */
+    public static String disassemble(Proto main, boolean tier) {
         StringBuilder sb = new StringBuilder();
-        function(sb, main);
+        function(sb, main, tier);
         return sb.toString();
     }
 
-    private static void function(StringBuilder sb, Proto p) {
+    private static void function(StringBuilder sb, Proto p, boolean tier) {
         sb.append("fn ").append(p.name == null ? "anonymous" : p.name)
                 .append(" (params ").append(p.numParams).append(", registers ").append(p.maxRegs)
                 .append(", constants ").append(p.kTag.length).append(", functions ").append(p.protos.length).append(")\n");
@@ -32,9 +37,12 @@ public final class Disassembler {
             sb.append("  handler [").append(p.exStart[i]).append(", ").append(p.exEnd[i]).append(") -> ")
                     .append(p.exHandler[i]).append(" error in r").append(p.exReg[i]).append('\n');
         }
+        if (tier) {
+            sb.append(TierCompiler.describe(p));
+        }
         for (Proto nested : p.protos) {
             sb.append('\n');
-            function(sb, nested);
+            function(sb, nested, tier);
         }
     }
 

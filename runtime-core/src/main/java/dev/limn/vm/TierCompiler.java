@@ -118,6 +118,8 @@ final class TierCompiler {
     /** The state at each pc's start; null where no path leads. */
     private final byte[][] in;
     private final boolean[] entries;
+    /** Why each instruction is executed by {@link TierOps#step} rather than in locals, where it is; for {@link #describe}. */
+    private final String[] stepped;
 
     // emission
     private CodeBuilder cb;
@@ -133,6 +135,7 @@ final class TierCompiler {
         this.guesses = guesses;
         this.in = new byte[code.length][];
         this.entries = new boolean[code.length];
+        this.stepped = new String[code.length];
     }
 
     /** Compiles {@code p} with the operand guesses {@code guesses} (null: every guess int). */
@@ -158,15 +161,47 @@ final class TierCompiler {
         }
     }
 
-    /** Why {@code p} would not be compiled now, or null: what {@code limn disasm --tier} shows. */
-    static String whyNot(Proto p) {
+    /**
+     * What the tier would do with {@code p} at its first compilation, for {@code limn disasm
+     * --tier}: whether it is compiled (and if not, why), its entries, and which instructions
+     * are not specialised (run by {@link TierOps#step} on the register window) or never
+     * compiled (reached only through an error handler). One line each, indented.
+     */
+    static String describe(Proto p) {
         if (p.maxRegs > MAX_REGS) {
-            return "it has " + p.maxRegs + " registers (at most " + MAX_REGS + " are compiled)";
+            return "  tier: not compiled: it has " + p.maxRegs + " registers (at most " + MAX_REGS + " are compiled)\n";
         }
         TierCompiler c = new TierCompiler(p, null);
         c.analyse();
         int size = methodSize(c.generate());
-        return size > MAX_BYTECODE ? "its compiled form has " + size + " bytes of JVM bytecode (the JIT takes at most " + MAX_BYTECODE + ")" : null;
+        StringBuilder sb = new StringBuilder();
+        if (size > MAX_BYTECODE) {
+            return "  tier: not compiled: its compiled form has " + size + " bytes of JVM bytecode (the JIT takes at most "
+                    + MAX_BYTECODE + ")\n";
+        }
+        List<String> entries = new ArrayList<>();
+        for (int pc = 0; pc < c.entries.length; pc++) {
+            if (c.entries[pc] && c.in[pc] != null) {
+                entries.add(Integer.toString(pc));
+            }
+        }
+        sb.append("  tier: compiled to ").append(size).append(" bytes of JVM bytecode, entered at pc ")
+                .append(String.join(", ", entries)).append('\n');
+        for (int pc = 0; pc < c.code.length; pc++) {
+            if (c.in[pc] == null) {
+                int end = pc;
+                while (end + 1 < c.code.length && c.in[end + 1] == null) {
+                    end++;
+                }
+                sb.append("  tier: ").append(end > pc ? "pcs " + pc + "-" + end : "pc " + pc)
+                        .append(" not compiled: reached only through an error handler (or not at all); the interpreter runs it\n");
+                pc = end;
+            } else if (c.stepped[pc] != null) {
+                sb.append("  tier: pc ").append(pc).append(' ').append(Opcode.of(Instr.op(c.code[pc])))
+                        .append(" not specialised: ").append(c.stepped[pc]).append('\n');
+            }
+        }
+        return sb.toString();
     }
 
     private static int methodSize(byte[] bytes) {
@@ -498,6 +533,24 @@ final class TierCompiler {
             ky = s[y] & 0xF;
         }
         int kind = numericKind(pc, kx, ky, op == Op.DIV ? FLT : INT);
+        if (kind < 0 && mixed(kx, ky)) {
+            // an int with a float: the int is converted, as the interpreter's slow path does
+            if (emitting()) {
+                loadDouble(x, kx, -1);
+                loadDouble(y, ky, kc);
+                switch (op) {
+                    case Op.ADD -> cb.dadd();
+                    case Op.SUB -> cb.dsub();
+                    case Op.MUL -> cb.dmul();
+                    case Op.DIV -> cb.ddiv();
+                    default -> cb.drem();
+                }
+                cb.dstore(dslot(ra));
+            }
+            s[ra] = (byte) (FLT | DIRTY);
+            out.edge(pc + 1, s);
+            return;
+        }
         if (kind == INT && op == Op.DIV) {
             kind = -1; // int division: the interpreter's (exact, zero raising)
         }
@@ -571,6 +624,24 @@ final class TierCompiler {
         out.edge(pc + 1, s);
     }
 
+    /** One operand an int and the other a float, both known. */
+    private static boolean mixed(int kx, int ky) {
+        return (kx == INT && ky == FLT) || (kx == FLT && ky == INT);
+    }
+
+    /** Pushes register {@code r} (or constant {@code kc} when it is not -1), of {@code kind}, as a double. */
+    private void loadDouble(int r, int kind, int kc) {
+        if (kc >= 0) {
+            long pay = p.kPay[kc];
+            cb.loadConstant(kind == INT ? (double) pay : Double.longBitsToDouble(pay));
+        } else if (kind == INT) {
+            cb.lload(islot(r));
+            cb.l2d();
+        } else {
+            cb.dload(dslot(r));
+        }
+    }
+
     /**
      * The kind two numeric operands are computed in: their own when they agree, the known one's
      * when the other is guessed, the instruction's guess when both are unknown; -1 for the
@@ -607,6 +678,11 @@ final class TierCompiler {
         }
         int kind = numericKind(pc, kx, ky, INT);
         boolean eq = op == Op.EQ || op == Op.EQK;
+        boolean convert = false;
+        if (kind < 0 && !eq && mixed(kx, ky)) {
+            kind = FLT; // an int with a float: compared as doubles, as the interpreter's slow path does
+            convert = true;
+        }
         if (kind == FLT && eq) {
             kind = -1; // float equality: the interpreter's
         }
@@ -615,9 +691,15 @@ final class TierCompiler {
             generic(pc, w, s, out, -1, -1);
             return;
         }
-        guard(pc, x, kind, s);
-        if (kc < 0) {
-            guard(pc, y, kind, s);
+        if (!convert) {
+            guard(pc, x, kind, s);
+            if (kc < 0) {
+                guard(pc, y, kind, s);
+            }
+        }
+        if (emitting() && convert) {
+            loadDouble(x, kx, -1);
+            loadDouble(y, ky, kc);
         }
         if (emitting()) {
             int cond = switch (op) {
@@ -636,11 +718,13 @@ final class TierCompiler {
                 }
                 cb.lcmp();
             } else {
-                cb.dload(dslot(x));
-                if (kc >= 0) {
-                    cb.loadConstant(Double.longBitsToDouble(p.kPay[kc]));
-                } else {
-                    cb.dload(dslot(y));
+                if (!convert) {
+                    cb.dload(dslot(x));
+                    if (kc >= 0) {
+                        cb.loadConstant(Double.longBitsToDouble(p.kPay[kc]));
+                    } else {
+                        cb.dload(dslot(y));
+                    }
                 }
                 if (cond <= 1) {
                     cb.dcmpg(); // NaN: not less
@@ -859,6 +943,15 @@ final class TierCompiler {
      */
     private void generic(int pc, long w, byte[] s, Edges out, int from, int to) {
         Opcode opcode = Opcode.of(Instr.op(w));
+        if (emitting()) {
+            stepped[pc] = switch (Instr.op(w)) {
+                case Op.LOADK -> "its constant is not a number or a bool";
+                case Op.SETBOX, Op.SETUPVAL, Op.AUPDATE, Op.LOADNIL, Op.DEFAULT ->
+                    "it writes a box, a cell or nil, or reads an absent argument, in the register window";
+                default -> opcode.family != Opcode.Family.HOT ? "runs as the interpreter runs it, on the register window"
+                        : "its operands are not both ints or both floats here (a string, a list, int mixed with float)";
+            };
+        }
         boolean jumps = opcode.has(Opcode.Flag.JUMP);
         int target = jumps ? pc + 1 + sc(w) : -1;
         if (emitting()) {
