@@ -195,8 +195,12 @@ public final class Tier {
             return null;
         }
         if (stats != null) {
-            stats.compileNanos.add(System.nanoTime() - start);
+            long now = System.nanoTime();
+            stats.compileNanos.add(now - start);
             (cc != null ? stats.compiled : stats.failed).increment();
+            if (cc != null) {
+                stats.compiledAt(now);
+            }
         }
         synchronized (in) {
             in.whyNot = why;
@@ -322,11 +326,22 @@ public final class Tier {
         final LongAdder failed = new LongAdder();
         final LongAdder guardExits = new LongAdder();
         final LongAdder compileNanos = new LongAdder();
+        /** When the run began, and how long after that its first compiled code was ready (0: none yet). */
+        private final long began = System.nanoTime();
+        private final java.util.concurrent.atomic.AtomicLong firstCode = new java.util.concurrent.atomic.AtomicLong();
+
+        void compiledAt(long now) {
+            firstCode.compareAndSet(0, Math.max(1, now - began));
+        }
 
         String line(Mode mode) {
-            return "stats: tier " + mode + ", functions compiled " + compiled.sum() + ", not compilable " + failed.sum()
+            long n = compiled.sum();
+            long first = firstCode.get();
+            return "stats: tier " + mode + ", functions compiled " + n + ", not compilable " + failed.sum()
                     + ", guard exits " + guardExits.sum() + ", compile time "
-                    + String.format(Locale.ROOT, "%.1f ms", compileNanos.sum() / 1e6);
+                    + String.format(Locale.ROOT, "%.1f ms", compileNanos.sum() / 1e6)
+                    + (n > 0 ? String.format(Locale.ROOT, " (%.2f ms a function)", compileNanos.sum() / 1e6 / n) : "")
+                    + (first > 0 ? String.format(Locale.ROOT, ", first code after %.1f ms", first / 1e6) : "");
         }
     }
 }
