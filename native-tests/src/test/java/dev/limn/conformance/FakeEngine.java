@@ -25,6 +25,7 @@ import java.util.Map;
  * compile-error L C MSG a compile error at line L, column C (several allowed)
  * throw MSG             compile throws IllegalStateException(MSG)
  * crash MSG             run throws IllegalStateException(MSG)
+ * tier MODE DIRECTIVE   the run directive (out, raw, err, exit, leak, crash) only in tier MODE
  * </pre>
  */
 final class FakeEngine implements Engine {
@@ -61,7 +62,15 @@ final class FakeEngine implements Engine {
         lastOptions = options;
         runs++;
         int status = 0;
-        for (String line : ((Program) compiled).lines()) {
+        for (String directive : ((Program) compiled).lines()) {
+            String line = directive;
+            if (line.startsWith("tier ")) {
+                String[] parts = line.split(" ", 3);
+                if (!parts[1].equals(options.tier().toString())) {
+                    continue;
+                }
+                line = parts[2];
+            }
             if (line.startsWith("out ") || line.equals("out")) {
                 out.println(line.length() > 4 ? line.substring(4) : "");
             } else if (line.startsWith("raw ")) {

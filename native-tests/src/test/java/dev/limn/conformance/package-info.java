@@ -24,6 +24,9 @@
  *       {@link dev.limn.conformance.SequentialSubsetGenerator} — random programs for
  *       {@link dev.limn.conformance.GeneratedProgramsTest}: over the whole language, and over a
  *       sequential subset together with the output a reference evaluator works out.</li>
+ *   <li>{@link dev.limn.conformance.TierProgramGenerator} — random sequential programs aimed at
+ *       the compiled tier, which {@link dev.limn.conformance.TierDifferentialTest} runs in every
+ *       tier mode, the interpreter's output being the reference.</li>
  * </ul>
  *
  * <p>Invariant: after every program, each of the runtime's live resource counts is zero.
