@@ -184,6 +184,27 @@ class MainTest {
     }
 
     @Test
+    void disasmTierSaysWhatTheTierWouldDoWithEachFunction() throws IOException {
+        String program = """
+                fn sum(n) { var s = 0; iter (i in 0..<n) { s += i; } return s; }
+                fn greet(name) { return "hi " + name; }
+                fn safe() { attempt { while (true) { sum(1); } } handle Overflow(e) { print("never"); } }
+                print(sum(10), greet("x"));
+                """;
+        Result r = limn("disasm", "--tier", file("t.lm", program));
+        assertEquals(0, r.status, r.err);
+        String sum = r.out.substring(r.out.indexOf("\nfn sum ("), r.out.indexOf("\nfn greet ("));
+        assertTrue(sum.matches("(?s).*tier: compiled to \\d+ bytes of JVM bytecode, entered at pc 0, \\d+\n.*"), sum);
+        assertFalse(sum.contains("not specialised"), sum);
+        String greet = r.out.substring(r.out.indexOf("\nfn greet ("), r.out.indexOf("\nfn safe ("));
+        assertTrue(greet.contains("LOADK not specialised: its constant is not a number"), greet);
+        String safe = r.out.substring(r.out.indexOf("\nfn safe ("));
+        assertTrue(safe.contains("not compiled: reached only through an error handler"), safe);
+        Result plain = limn("disasm", file("t.lm", program));
+        assertFalse(plain.out.contains("tier:"), plain.out);
+    }
+
+    @Test
     void versionAndHelp() {
         Result v = limn("version");
         assertEquals(0, v.status);
