@@ -55,6 +55,9 @@ import java.util.Map;
  * window, its pc in the task. Int overflow and division by zero leave to the interpreter
  * before the instruction, which then raises the error itself.
  *
+ * <p><b>Entries</b> are pc 0, the heads of loops and the instructions that may suspend (where a
+ * resumed task goes on); each loads the registers kept in locals there, tags checked.
+ *
  * <p><b>Calls</b> write back every dirty local, enter the callee's frame as the interpreter
  * does ({@link TaskContext#call}), and run the callee's compiled code on the same JVM stack.
  * <b>Back edges</b> charge the budget and read the trap word as the interpreter's do.
@@ -258,6 +261,15 @@ final class TierCompiler {
                     work.add(target);
                 }
             });
+        }
+        // an instruction that may suspend is an entry too: its task resumes there, in the
+        // interpreter, which enters the compiled code again at once
+        for (int pc = 0; pc < code.length; pc++) {
+            int op = Instr.op(code[pc]);
+            if (in[pc] != null && Opcode.of(op).has(Opcode.Flag.MAY_SUSPEND)
+                    && op != Op.JMP && op != Op.FORLOOP && op != Op.SUSPEND_TEST) {
+                entries[pc] = true;
+            }
         }
     }
 
