@@ -109,7 +109,15 @@ final class TierCompiler {
     private static final int EXIT_PC = 7;
     /** The task's fuel, kept in a local between the places that write it back ({@link #writeBackAll}). */
     private static final int FUEL = 8;
-    private static final int FIRST_REG = 10;
+    /** Back edges left before the next read of the trap word ({@link #TRAP_EVERY}). */
+    private static final int SPIN = 10;
+    private static final int FIRST_REG = 11;
+    /**
+     * A back edge reads the task's trap word once in this many: the read is opaque, which keeps
+     * C2 from unrolling a loop around it, and a thousand iterations of a compiled loop take about
+     * a microsecond. The budget is still charged at every back edge.
+     */
+    static final int TRAP_EVERY = 1024;
 
     /** The compiled code and its entry pcs, or why there is none. */
     record Result(Compiled code, boolean[] entries, String whyNot) {}
@@ -322,6 +330,8 @@ final class TierCompiler {
         c.invokevirtual(CD_TASK, "frameAddress", MethodTypeDesc.of(CD_long));
         c.lstore(FP);
         reloadFuel();
+        c.iconst_0();
+        c.istore(SPIN); // the first back edge reads the trap
         // the entries: 0, and the heads of loops, whose locals are loaded from the window
         List<SwitchCase> cases = new ArrayList<>();
         Label refuse = c.newLabel();
@@ -846,6 +856,7 @@ final class TierCompiler {
             return;
         }
         Label safepoint = cb.newLabel();
+        Label on = cb.newLabel();
         cb.lload(FUEL);
         cb.loadConstant((long) off);
         cb.ladd();
@@ -854,9 +865,15 @@ final class TierCompiler {
         cb.lconst_0();
         cb.lcmp();
         cb.iflt(safepoint);
+        cb.iinc(SPIN, -1);
+        cb.iload(SPIN);
+        cb.ifge(on);
+        cb.loadConstant(TRAP_EVERY - 1);
+        cb.istore(SPIN);
         cb.aload(TASK);
         cb.invokevirtual(CD_TASK, "lpTrap", MethodTypeDesc.of(CD_int));
         cb.ifne(safepoint);
+        cb.labelBinding(on);
         jumpTo(target, s);
         byte[] atSafepoint = s.clone();
         outOfLine.add(() -> {
