@@ -23,6 +23,14 @@ abstract class Compiled {
     static final int EXIT = -2;
     static final int STOP = -10;
 
+    /**
+     * The JVM stack this code's frame may take, in 8-byte slots (its locals and operand stack
+     * as the JVM's interpreter lays them out, with room for the frame's own bookkeeping):
+     * what {@link Tier#callee} counts against {@link Tier#MAX_STACK_SLOTS}. Set once, before
+     * the code is published.
+     */
+    int slots;
+
     /** Runs the current frame of {@code t} (a frame of this code's function) from {@code entryPc}. */
     abstract int run(TaskContext t, int entryPc);
 }

@@ -88,7 +88,7 @@ public final class TaskContext extends Fiber {
     final Tier.Mode tier;
     /** Back edges before the interpreter next looks at the compiled tier ({@link Tier#backEdge}). */
     int tierCountdown;
-    /** Compiled frames on the JVM stack now, counted from the interpreter's entry into compiled code. */
+    /** JVM stack slots that compiled frames take now, counted from the interpreter's entry into compiled code ({@link Tier#callee}). */
     int tierNesting;
     // Frame records: most tasks call little, so they start small and double when a call needs more.
     private int[] fPc = new int[INITIAL_FRAMES];

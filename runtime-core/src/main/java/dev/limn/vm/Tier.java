@@ -16,8 +16,8 @@ import java.util.concurrent.atomic.LongAdder;
  * task's countdown ran out ({@link #backEdge}), and the start of a run ({@link #resume}, which
  * is also where a suspended task goes on). Each counts the function's heat, compiles it once
  * hot, and runs the compiled code from that pc when the code has an entry there: the
- * function's start, or a loop's head. Compiled code calls compiled code directly, up to
- * {@link #MAX_NESTING} JVM frames deep; past that, and for a function that cannot be
+ * function's start, or a loop's head. Compiled code calls compiled code directly, while the
+ * frames take at most {@link #MAX_STACK_SLOTS} of the JVM stack; past that, and for a function that cannot be
  * compiled, the call goes on in the interpreter.
  */
 public final class Tier {
@@ -53,8 +53,14 @@ public final class Tier {
     static final int HEAT = 2_000;
     /** Back edges a task runs between looks at its function's heat and code. */
     static final int COUNTDOWN = 1_024;
-    /** Compiled frames one JVM stack holds before a call goes on in the interpreter. */
-    static final int MAX_NESTING = 128;
+    /**
+     * The JVM stack, in 8-byte slots, that nested compiled frames may take before a call goes on
+     * in the interpreter (256 KiB: a quarter of a default thread stack; a host's thread may call
+     * in with little stack to spare). Each frame counts its {@link Compiled#slots}, so a function
+     * of many registers nests less deep than a small one (a small one, such as fib, about 700
+     * deep).
+     */
+    static final int MAX_STACK_SLOTS = 32 * 1024;
     /** Guard exits at one instruction before its function is compiled again, more generally. */
     static final int EXITS_BEFORE_RECOMPILE = 16;
     /** Compilations of one function before it stays interpreted. */
@@ -216,7 +222,7 @@ public final class Tier {
      * or {@link #RELOAD}.
      */
     static int enter(TaskContext t, Compiled cc, int pc) {
-        t.tierNesting = 0;
+        t.tierNesting = cc.slots;
         int r;
         try {
             r = cc.run(t, pc);
@@ -262,11 +268,11 @@ public final class Tier {
         if (cc == null && p.tier.state == Info.IDLE) {
             cc = compile(t, p);
         }
-        if (cc == null || t.tierNesting >= MAX_NESTING) {
+        if (cc == null || t.tierNesting + cc.slots > MAX_STACK_SLOTS) {
             t.pc = 0;
             return null;
         }
-        t.tierNesting++;
+        t.tierNesting += cc.slots;
         return cc;
     }
 

@@ -69,6 +69,8 @@ final class TierCompiler {
 
     /** C2 compiles no method of more bytecode than this (HotSpot's HugeMethodLimit). */
     static final int MAX_BYTECODE = 8000;
+    /** A JVM frame's slots beyond its locals: its operand stack and the frame's own bookkeeping, generously. */
+    static final int FRAME_OVERHEAD_SLOTS = 24;
     /** Registers past which a function is not compiled: four JVM local slots each. */
     static final int MAX_REGS = 4000;
 
@@ -111,7 +113,9 @@ final class TierCompiler {
     private static final int FUEL = 8;
     /** Back edges left before the next read of the trap word ({@link #TRAP_EVERY}). */
     private static final int SPIN = 10;
-    private static final int FIRST_REG = 11;
+    /** The callee's code during a call, whose {@link Compiled#slots} are given back after it. */
+    private static final int CALLEE = 11;
+    private static final int FIRST_REG = 12;
     /**
      * A back edge reads the task's trap word once in this many: the read is opaque, which keeps
      * C2 from unrolling a loop around it, and a thousand iterations of a compiled loop take about
@@ -164,6 +168,7 @@ final class TierCompiler {
         try {
             MethodHandles.Lookup hidden = MethodHandles.lookup().defineHiddenClass(bytes, true);
             Compiled cc = (Compiled) hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class)).invoke();
+            cc.slots = FIRST_REG + 4 * p.maxRegs + FRAME_OVERHEAD_SLOTS;
             return new Result(cc, c.entries, null);
         } catch (RuntimeException | Error e) {
             throw e;
@@ -925,6 +930,8 @@ final class TierCompiler {
             cb.invokestatic(CD_TIER, "callee", MethodTypeDesc.of(CD_COMPILED, CD_TASK));
             cb.dup();
             cb.ifnull(interpret);
+            cb.dup();
+            cb.astore(CALLEE);
             cb.aload(TASK);
             cb.iconst_0();
             cb.invokevirtual(CD_COMPILED, "run", RUN);
@@ -932,7 +939,8 @@ final class TierCompiler {
             cb.aload(TASK);
             cb.dup();
             cb.getfield(CD_TASK, "tierNesting", CD_int);
-            cb.iconst_1();
+            cb.aload(CALLEE);
+            cb.getfield(CD_COMPILED, "slots", CD_int);
             cb.isub();
             cb.putfield(CD_TASK, "tierNesting", CD_int);
             cb.iload(NEXT);
