@@ -21,7 +21,6 @@ import dev.limn.run.LimnProgram;
 import dev.limn.run.RunOptions;
 import dev.limn.vm.Opcode.Op;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,7 +50,7 @@ import java.util.stream.LongStream;
  * or a host's calls with the tier off and on, and checks what would break if a mechanism did —
  * the same results and errors at the same places, guard exits and recompilation with wider
  * guesses, the budget counted instruction for instruction, traps and suspension reaching
- * compiled loops, calls nested past {@link Tier#MAX_NESTING} compiled frames.
+ * compiled loops, calls nested past {@link Tier#MAX_STACK_SLOTS} of compiled frames.
  */
 class TierTest {
     @TempDir
@@ -506,7 +505,7 @@ class TierTest {
 
     @Test
     void recursionDeeperThanTheCompiledNestingReturnsTheRightSum() {
-        assertTrue(5_000 > Tier.MAX_NESTING);
+        assertTrue(5_000L * (TierCompiler.FRAME_OVERHEAD_SLOTS + 12) > Tier.MAX_STACK_SLOTS);
         Ran[] ran = runAll("""
                 fn sum(n) { if (n == 0) { return 0; } return n + sum(n - 1); }
                 fn fsum(n) { if (n <= 0) { return 0.0; } return 0.5 + fsum(n - 1); }
@@ -628,7 +627,7 @@ class TierTest {
 
     /**
      * A host's thread has the JVM's default stack (1 MiB), not the 16 MiB Limn's own JVMs get
-     * (-Xss16m): the compiled frames one call nests (up to {@link Tier#MAX_NESTING}) must fit in
+     * (-Xss16m): the compiled frames one call nests (up to {@link Tier#MAX_STACK_SLOTS}) must fit in
      * it, as the interpreter, which does not recurse on the JVM stack, does.
      */
     @Test
@@ -639,16 +638,11 @@ class TierTest {
     }
 
     /**
-     * Bug: {@link Tier#MAX_NESTING} counts compiled frames, not their size. An interpreted JVM
-     * frame of {@code Compiled.run} holds 8 + 4 x maxRegs local slots (8 bytes each): for a
-     * function of 250 registers about 8 KiB, so 128 nested frames need more than the 1 MiB a
-     * host's thread has by default. The StackOverflowError is caught in Tier.enter and reported
-     * as the Limn error StackOverflow "value nested too deeply", in auto mode too, where tier
-     * off returns the sum. Seen: 250 registers on 1 MiB, 100 on 512 KiB, 60 on 256 KiB.
+     * Nested compiled frames are counted by their size ({@link Compiled#slots}): a function of
+     * 250 registers (an interpreted JVM frame of about 8 KiB) nests less deep than a small one,
+     * and fits a host thread's default 1 MiB stack, where counting frames overflowed it.
      */
     @Test
-    @Disabled("tier bug: MAX_NESTING counts compiled frames, not their size; a recursive function of 250 registers "
-            + "raises StackOverflow \"value nested too deeply\" on a host thread's default 1 MiB stack in auto and always")
     void recursionOfAFunctionWithManyRegistersFitsAHostsDefaultStack() throws Exception {
         for (String mode : List.of("off", "auto", "always")) {
             assertEquals(1250L, wideOnAHostThread(mode, 250, 1L << 20), mode);
