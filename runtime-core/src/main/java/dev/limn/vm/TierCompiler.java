@@ -156,14 +156,14 @@ final class TierCompiler {
     /** Compiles {@code p} with the operand guesses {@code guesses} (null: every guess int). */
     static Result compile(Proto p, byte[] guesses) {
         if (p.maxRegs > MAX_REGS) {
-            return new Result(null, null, "it has " + p.maxRegs + " registers (at most " + MAX_REGS + " are compiled)");
+            return new Result(null, null, tooManyRegisters(p));
         }
         TierCompiler c = new TierCompiler(p, guesses);
         c.analyse();
         byte[] bytes = c.generate();
         int size = methodSize(bytes);
         if (size > MAX_BYTECODE) {
-            return new Result(null, null, "its compiled form has " + size + " bytes of JVM bytecode (the JIT takes at most " + MAX_BYTECODE + ")");
+            return new Result(null, null, tooBig(size));
         }
         try {
             MethodHandles.Lookup hidden = MethodHandles.lookup().defineHiddenClass(bytes, true);
@@ -185,15 +185,14 @@ final class TierCompiler {
      */
     static String describe(Proto p) {
         if (p.maxRegs > MAX_REGS) {
-            return "  tier: not compiled: it has " + p.maxRegs + " registers (at most " + MAX_REGS + " are compiled)\n";
+            return "  tier: not compiled: " + tooManyRegisters(p) + "\n";
         }
         TierCompiler c = new TierCompiler(p, null);
         c.analyse();
         int size = methodSize(c.generate());
         StringBuilder sb = new StringBuilder();
         if (size > MAX_BYTECODE) {
-            return "  tier: not compiled: its compiled form has " + size + " bytes of JVM bytecode (the JIT takes at most "
-                    + MAX_BYTECODE + ")\n";
+            return "  tier: not compiled: " + tooBig(size) + "\n";
         }
         List<String> entries = new ArrayList<>();
         for (int pc = 0; pc < c.entries.length; pc++) {
@@ -218,6 +217,14 @@ final class TierCompiler {
             }
         }
         return sb.toString();
+    }
+
+    private static String tooManyRegisters(Proto p) {
+        return "it has " + p.maxRegs + " registers (at most " + MAX_REGS + " are compiled)";
+    }
+
+    private static String tooBig(int size) {
+        return "its compiled form has " + size + " bytes of JVM bytecode (the JIT takes at most " + MAX_BYTECODE + ")";
     }
 
     private static int methodSize(byte[] bytes) {
@@ -371,20 +378,8 @@ final class TierCompiler {
             }
             c.labelBinding(labels[pc]);
             byte[] s = in[pc].clone();
-            int at = pc;
-            boolean[] fellThrough = {false};
-            instruction(pc, s, (target, state) -> {
-                if (target == at + 1 && !fellThrough[0]) {
-                    fellThrough[0] = true;
-                    fallInto(target, state);
-                } else {
-                    jumpTo(target, state);
-                }
-            });
-            if (!fellThrough[0] && pc + 1 < code.length && in[pc + 1] != null) {
-                // the next pc's code follows, but control does not fall into it from here:
-                // (emitted instructions end in a jump, a return or an exit)
-            }
+            // every edge, the next pc's included, is an explicit jump after its write-backs
+            instruction(pc, s, this::jumpTo);
         }
         c.labelBinding(exitNext);
         c.aload(TASK);
@@ -554,8 +549,7 @@ final class TierCompiler {
         int kx = s[x] & 0xF;
         int ky;
         if (kc >= 0) {
-            byte tag = p.kTag[kc];
-            ky = tag == Tag.INT ? INT : tag == Tag.FLOAT ? FLT : -1;
+            ky = constantKind(kc);
         } else {
             ky = s[y] & 0xF;
         }
@@ -565,13 +559,7 @@ final class TierCompiler {
             if (emitting()) {
                 loadDouble(x, kx, -1);
                 loadDouble(y, ky, kc);
-                switch (op) {
-                    case Op.ADD -> cb.dadd();
-                    case Op.SUB -> cb.dsub();
-                    case Op.MUL -> cb.dmul();
-                    case Op.DIV -> cb.ddiv();
-                    default -> cb.drem();
-                }
+                doubleOp(op);
                 cb.dstore(dslot(ra));
             }
             s[ra] = (byte) (FLT | DIRTY);
@@ -632,18 +620,9 @@ final class TierCompiler {
                     });
                 }
             } else {
-                cb.dload(dslot(x));
-                if (kc >= 0) {
-                    cb.loadConstant(Double.longBitsToDouble(p.kPay[kc]));
-                } else {
-                    cb.dload(dslot(y));
-                }
-                switch (op) {
-                    case Op.ADD -> cb.dadd();
-                    case Op.SUB -> cb.dsub();
-                    case Op.MUL -> cb.dmul();
-                    default -> cb.ddiv();
-                }
+                loadDouble(x, FLT, -1);
+                loadDouble(y, FLT, kc);
+                doubleOp(op);
                 cb.dstore(dslot(ra));
             }
         }
@@ -654,6 +633,23 @@ final class TierCompiler {
     /** One operand an int and the other a float, both known. */
     private static boolean mixed(int kx, int ky) {
         return (kx == INT && ky == FLT) || (kx == FLT && ky == INT);
+    }
+
+    /** The double arithmetic of ADD SUB MUL DIV MOD on the two operands pushed. */
+    private void doubleOp(int op) {
+        switch (op) {
+            case Op.ADD -> cb.dadd();
+            case Op.SUB -> cb.dsub();
+            case Op.MUL -> cb.dmul();
+            case Op.DIV -> cb.ddiv();
+            default -> cb.drem();
+        }
+    }
+
+    /** The kind of constant {@code kc} as an operand: int, float, or -1 for any other. */
+    private int constantKind(int kc) {
+        byte tag = p.kTag[kc];
+        return tag == Tag.INT ? INT : tag == Tag.FLOAT ? FLT : -1;
     }
 
     /** Pushes register {@code r} (or constant {@code kc} when it is not -1), of {@code kind}, as a double. */
@@ -698,8 +694,7 @@ final class TierCompiler {
         int kx = s[x] & 0xF;
         int ky;
         if (kc >= 0) {
-            byte tag = p.kTag[kc];
-            ky = tag == Tag.INT ? INT : tag == Tag.FLOAT ? FLT : -1;
+            ky = constantKind(kc);
         } else {
             ky = s[y] & 0xF;
         }
@@ -746,12 +741,8 @@ final class TierCompiler {
                 cb.lcmp();
             } else {
                 if (!convert) {
-                    cb.dload(dslot(x));
-                    if (kc >= 0) {
-                        cb.loadConstant(Double.longBitsToDouble(p.kPay[kc]));
-                    } else {
-                        cb.dload(dslot(y));
-                    }
+                    loadDouble(x, FLT, -1);
+                    loadDouble(y, FLT, kc);
                 }
                 if (cond <= 1) {
                     cb.dcmpg(); // NaN: not less
@@ -1157,12 +1148,6 @@ final class TierCompiler {
     private void jumpTo(int target, byte[] s) {
         reconcile(s, target);
         cb.goto_(labels[target]);
-    }
-
-    /** Control falls from the instruction just emitted to {@code target}, the next pc. */
-    private void fallInto(int target, byte[] s) {
-        reconcile(s, target);
-        cb.goto_(labels[target]); // the next pc's code may not start with the same frame
     }
 
     /** The label a conditional jump to {@code target} from state {@code s} takes: its own, or a stub that writes back first. */
