@@ -90,6 +90,8 @@ public final class LimnRuntime implements AutoCloseable {
     private volatile boolean watching;
     private volatile boolean closed;
     private Instance detached;
+    /** Built with {@link Builder#deterministic}. */
+    private final boolean deterministic;
     /** Runs made for loads so far, for their generators' seeds; guarded by this. */
     private long runs;
 
@@ -99,7 +101,11 @@ public final class LimnRuntime implements AutoCloseable {
         this.err = b.err;
         this.maxDepth = b.maxDepth;
         this.tier = b.tier;
-        this.seed = b.seed != null ? b.seed : System.nanoTime();
+        this.seed = b.seed != null ? b.seed : b.deterministic ? 0L : System.nanoTime();
+        this.deterministic = b.deterministic;
+        if (deterministic) {
+            b.engine.deterministic(seed);
+        }
         this.defaultTimeoutNanos = b.timeout == null ? 0 : Instance.nanos(b.timeout);
         this.instructionBudget = b.instructionBudget;
         this.stats = b.stats;
@@ -173,7 +179,7 @@ public final class LimnRuntime implements AutoCloseable {
         if (!program.hostFunctions.isEmpty() || !program.hostGlobals.isEmpty()) {
             throw new IllegalArgumentException(program.name() + " was compiled with host functions or host globals: load it instead");
         }
-        RunOptions options = new RunOptions(0, false, stats, seed, maxDepth, trace, tier);
+        RunOptions options = new RunOptions(0, false, stats, seed, maxDepth, trace, tier, deterministic);
         return Limn.run(engine, new LimnProgram(program.source, program.main), options, out, err);
     }
 
@@ -710,8 +716,22 @@ public final class LimnRuntime implements AutoCloseable {
         private boolean stats;
         private java.nio.file.Path trace;
         private Tier.Mode tier = Tier.defaultMode();
+        private boolean deterministic;
 
         private Builder() {
+        }
+
+        /**
+         * A deterministic runtime ({@code limn run --deterministic}): one carrier, whatever
+         * {@link #carriers} says; every scheduling choice drawn from the {@link #seed} (0 when none
+         * is given); virtual time, so sleeps and timeouts cost no wall time; time slices counted in
+         * instructions. A program run with the same seed makes the same choices and prints the
+         * same output. What a host's own threads do (calls, host channels) is not part of it, and
+         * blocking host functions run on the carrier, one step each.
+         */
+        public Builder deterministic(boolean deterministic) {
+            this.deterministic = deterministic;
+            return this;
         }
 
         /** Carrier threads; 0 (the default) means one per available processor. */

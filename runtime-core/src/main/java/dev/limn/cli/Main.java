@@ -29,7 +29,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /**
- * The {@code limn} command line (SPEC §9): {@code run}, {@code check}, {@code disasm},
+ * The {@code limn} command line (SPEC §9): {@code run}, {@code explore}, {@code check}, {@code disasm},
  * {@code version}. Exit status 0 on success, 1 on an unhandled runtime error, 2 on a compile
  * error or bad usage. Diagnostics go to stderr; only the program writes to stdout.
  *
@@ -106,14 +106,28 @@ public final class Main {
         run.addOption(OptionSpec.builder("--stats").type(boolean.class)
                 .description("print runtime statistics to stderr at exit").build());
         run.addOption(OptionSpec.builder("--seed").paramLabel("N").type(Long.class)
-                .description("seed of random() and randint()").build());
+                .description("seed of random() and randint(), and of --deterministic's choices").build());
         run.addOption(OptionSpec.builder("--max-depth").paramLabel("N").type(int.class)
                 .defaultValue(Integer.toString(RunOptions.DEFAULT_MAX_DEPTH))
                 .description("call depth limit (default: ${DEFAULT-VALUE})").build());
         run.addOption(OptionSpec.builder("--tier").paramLabel("MODE").type(String.class)
                 .description("compile hot code to JVM bytecode: off, auto (default) or always").build());
+        run.addOption(OptionSpec.builder("--deterministic").type(boolean.class)
+                .description("one carrier, every scheduling choice drawn from --seed (default 0), virtual time: "
+                        + "the same seed gives the same run").build());
         run.addOption(OptionSpec.builder("--trace").paramLabel("FILE").type(String.class)
                 .description("write each task's runs on the carriers to FILE (Trace Event JSON: chrome://tracing, Perfetto)").build());
+
+        CommandSpec explore = command("Run FILE deterministically under many seeds and report each distinct outcome "
+                + "(output, exit status, error kind) with the seed that replays it.", this::explore);
+        explore.addPositional(fileParameter());
+        explore.addOption(OptionSpec.builder("--runs").paramLabel("N").type(int.class).defaultValue("100")
+                .description("how many seeds to run (default: ${DEFAULT-VALUE})").build());
+        explore.addOption(OptionSpec.builder("--seed").paramLabel("S").type(long.class).defaultValue("0")
+                .description("the first seed; the runs take S, S+1, ... (default: ${DEFAULT-VALUE})").build());
+        explore.addOption(OptionSpec.builder("--max-depth").paramLabel("N").type(int.class)
+                .defaultValue(Integer.toString(RunOptions.DEFAULT_MAX_DEPTH))
+                .description("call depth limit (default: ${DEFAULT-VALUE})").build());
 
         CommandSpec check = command("Compile FILE and report errors without running it.", this::check);
         check.addPositional(fileParameter());
@@ -124,11 +138,12 @@ public final class Main {
                         + "its entries, the instructions it does not specialise").build());
         CommandSpec version = command("Print the Limn version.", this::version);
 
-        for (CommandSpec sub : new CommandSpec[] {run, check, disasm, version}) {
+        for (CommandSpec sub : new CommandSpec[] {run, explore, check, disasm, version}) {
             sub.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
                     .description("Show this help message and exit.").build());
         }
         limn.addSubcommand("run", run);
+        limn.addSubcommand("explore", explore);
         limn.addSubcommand("check", check);
         limn.addSubcommand("disasm", disasm);
         limn.addSubcommand("version", version);
@@ -172,7 +187,8 @@ public final class Main {
         }
         // the embedding API's runtime, as a host would build it
         LimnRuntime.Builder builder = LimnRuntime.builder().carriers(cores).pin(args.hasMatchedOption("--pin"))
-                .maxDepth(maxDepth).out(out).err(err).stats(args.hasMatchedOption("--stats"));
+                .maxDepth(maxDepth).out(out).err(err).stats(args.hasMatchedOption("--stats"))
+                .deterministic(args.hasMatchedOption("--deterministic"));
         Long seed = args.matchedOptionValue("--seed", (Long) null);
         if (seed != null) {
             builder.seed(seed);
@@ -216,6 +232,34 @@ public final class Main {
                     .append(" (").append(e.diagnostics().size()).append(" errors)\n");
         }
         return sb.toString();
+    }
+
+    private int explore(ParseResult args) {
+        int runs = args.matchedOptionValue("--runs", 100);
+        if (runs < 1) {
+            err.println("error: --runs must be >= 1, got " + runs);
+            return EXIT_USAGE;
+        }
+        int maxDepth = args.matchedOptionValue("--max-depth", RunOptions.DEFAULT_MAX_DEPTH);
+        if (maxDepth < 1) {
+            err.println("error: --max-depth must be >= 1, got " + maxDepth);
+            return EXIT_USAGE;
+        }
+        long seed = args.matchedOptionValue("--seed", 0L);
+        String file = args.matchedPositionalValue(0, null);
+        String text = read(file);
+        if (text == null) {
+            return EXIT_USAGE;
+        }
+        CompiledProgram program;
+        try {
+            program = Limn.compile(file, text);
+        } catch (CompileException e) {
+            err.print(e.render());
+            err.flush();
+            return EXIT_USAGE;
+        }
+        return Explore.explore(file, text, program, runs, seed, RunOptions.defaults().withMaxDepth(maxDepth).withCores(1), out);
     }
 
     private int check(ParseResult args) {

@@ -92,7 +92,8 @@ public final class Limn {
 
     /** An engine with the carriers and pinning of {@code options}. */
     public static Engine engine(RunOptions options) {
-        return Engine.builder().carriers(options.cores()).pin(options.pin()).build();
+        return Engine.builder().carriers(options.cores()).pin(options.pin())
+                .deterministic(options.deterministic() ? options.deterministicSeed() : null).build();
     }
 
     /**
@@ -107,7 +108,7 @@ public final class Limn {
             throw new IllegalStateException("the engine is closed");
         }
         LimnProgram p = (LimnProgram) program;
-        long seed = options.seed() != null ? options.seed() : System.nanoTime();
+        long seed = options.seed() != null ? options.seed() : options.deterministic() ? 0L : System.nanoTime();
         ProgramRun run = null;
         try {
             if (options.trace() != null) {

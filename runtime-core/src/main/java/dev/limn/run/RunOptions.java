@@ -7,11 +7,19 @@ import dev.limn.vm.Tier;
  * to cores, print {@code stats} at exit, the {@code seed} of {@code random()} (null: seeded from the clock), the call
  * depth limit past which {@code StackOverflow} is raised, and where to write a trace of the
  * tasks' runs on the carriers ({@code trace}, null: none; {@code limn run --trace out.json}), and whether
- * hot code is compiled to JVM bytecode ({@code tier}: {@code limn run --tier off|auto|always}).
+ * hot code is compiled to JVM bytecode ({@code tier}: {@code limn run --tier off|auto|always}), and
+ * whether the run is {@code deterministic} ({@code limn run --deterministic}: one carrier, every
+ * scheduling choice drawn from the seed, virtual time; the seed is 0 when none is given).
  */
 public record RunOptions(int cores, boolean pin, boolean stats, Long seed, int maxDepth, java.nio.file.Path trace,
-        Tier.Mode tier) {
+        Tier.Mode tier, boolean deterministic) {
     public static final int DEFAULT_MAX_DEPTH = 100_000;
+
+    /** Not deterministic. */
+    public RunOptions(int cores, boolean pin, boolean stats, Long seed, int maxDepth, java.nio.file.Path trace,
+            Tier.Mode tier) {
+        this(cores, pin, stats, seed, maxDepth, trace, tier, false);
+    }
 
     /** With the default tier ({@link Tier#defaultMode}). */
     public RunOptions(int cores, boolean pin, boolean stats, Long seed, int maxDepth, java.nio.file.Path trace) {
@@ -29,30 +37,40 @@ public record RunOptions(int cores, boolean pin, boolean stats, Long seed, int m
 
     /** With the compiled tier {@code value} (off, auto, always). */
     public RunOptions withTier(Tier.Mode value) {
-        return new RunOptions(cores, pin, stats, seed, maxDepth, trace, value);
+        return new RunOptions(cores, pin, stats, seed, maxDepth, trace, value, deterministic);
+    }
+
+    /** Deterministic or not (see {@code limn run --deterministic}). */
+    public RunOptions withDeterministic(boolean value) {
+        return new RunOptions(cores, pin, stats, seed, maxDepth, trace, tier, value);
+    }
+
+    /** The seed of a deterministic run's choices and of {@code random()}: the given one, else 0. */
+    public long deterministicSeed() {
+        return seed != null ? seed : 0L;
     }
 
     public RunOptions withStats(boolean value) {
-        return new RunOptions(cores, pin, value, seed, maxDepth, trace, tier);
+        return new RunOptions(cores, pin, value, seed, maxDepth, trace, tier, deterministic);
     }
 
     public RunOptions withSeed(Long value) {
-        return new RunOptions(cores, pin, stats, value, maxDepth, trace, tier);
+        return new RunOptions(cores, pin, stats, value, maxDepth, trace, tier, deterministic);
     }
 
     public RunOptions withCores(int value) {
-        return new RunOptions(value, pin, stats, seed, maxDepth, trace, tier);
+        return new RunOptions(value, pin, stats, seed, maxDepth, trace, tier, deterministic);
     }
 
     public RunOptions withPin(boolean value) {
-        return new RunOptions(cores, value, stats, seed, maxDepth, trace, tier);
+        return new RunOptions(cores, value, stats, seed, maxDepth, trace, tier, deterministic);
     }
 
     public RunOptions withMaxDepth(int value) {
-        return new RunOptions(cores, pin, stats, seed, value, trace, tier);
+        return new RunOptions(cores, pin, stats, seed, value, trace, tier, deterministic);
     }
 
     public RunOptions withTrace(java.nio.file.Path file) {
-        return new RunOptions(cores, pin, stats, seed, maxDepth, file, tier);
+        return new RunOptions(cores, pin, stats, seed, maxDepth, file, tier, deterministic);
     }
 }

@@ -197,6 +197,10 @@ public final class Carrier implements Agent {
     }
 
     private Fiber next() {
+        Simulation sim = scheduler.simulation;
+        if (sim != null) {
+            return sim.next(this);
+        }
         Fiber f;
         if (++picks % FAIRNESS_PERIOD == 0) {
             if ((f = inbox.poll()) != null || (f = deque.steal()) != null) {

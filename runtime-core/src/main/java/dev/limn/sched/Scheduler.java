@@ -73,6 +73,8 @@ public final class Scheduler implements AutoCloseable {
     public static final long DEFAULT_TIME_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     final Clock clock;
+    /** The choices and virtual clock of a deterministic scheduler; null for a normal one. */
+    final Simulation simulation;
     final Carrier[] carriers;
     final long timeSliceNanos;
     private final AgentRunner[] runners;
@@ -121,14 +123,16 @@ public final class Scheduler implements AutoCloseable {
     private volatile boolean closed;
 
     private Scheduler(Builder b) {
-        this.clock = b.clock;
+        this.simulation = b.deterministicSeed == null ? null : new Simulation(b.deterministicSeed);
+        this.clock = simulation != null ? simulation : b.clock;
         this.timeSliceNanos = b.timeSliceNanos;
         this.deadlockHandler = b.deadlockHandler;
         this.failureHandler = b.failureHandler != null ? b.failureHandler
                 : (f, t) -> firstFailure.compareAndSet(null, t);
-        this.carriers = new Carrier[b.carriers];
-        this.runners = new AgentRunner[b.carriers];
-        this.cpuPlan = b.pin ? planCpus(b.carriers) : null;
+        int carrierCount = simulation != null ? 1 : b.carriers;
+        this.carriers = new Carrier[carrierCount];
+        this.runners = new AgentRunner[carrierCount];
+        this.cpuPlan = b.pin ? planCpus(carrierCount) : null;
         for (int i = 0; i < carriers.length; i++) {
             carriers[i] = new Carrier(this, i);
         }
@@ -512,6 +516,31 @@ public final class Scheduler implements AutoCloseable {
     /** A deadline that never comes: a timer with it stays pending until it is cancelled. */
     public static final long NEVER = Long.MAX_VALUE;
 
+    /** Whether this scheduler is deterministic (see {@link Builder#deterministic}). */
+    public boolean isDeterministic() {
+        return simulation != null;
+    }
+
+    /**
+     * A task of a deterministic run used up a time slice of {@code instructions}: virtual time
+     * moves on by as many nanoseconds. A no-op otherwise.
+     */
+    public void elapse(long instructions) {
+        if (simulation != null) {
+            simulation.elapse(instructions);
+        }
+    }
+
+    /** The seed of a deterministic scheduler's choices (0 for a normal one). */
+    public long deterministicSeed() {
+        return simulation != null ? simulation.seed : 0;
+    }
+
+    /** The scheduling choices a deterministic scheduler made (0 for a normal one). */
+    public long picks() {
+        return simulation != null ? simulation.picks() : 0;
+    }
+
     /** The scheduler's clock (nanoseconds). */
     public long nanoTime() {
         return clock.nanoTime();
@@ -540,8 +569,25 @@ public final class Scheduler implements AutoCloseable {
         if (deadline == NEVER) {
             neverTimers.incrementAndGet();
         }
-        timer.command(t);
+        if (simulation != null) {
+            simulation.add(t);
+        } else {
+            timer.command(t);
+        }
         return t;
+    }
+
+    /** Runs a pending timer's action, unless it was cancelled meanwhile, and uncounts it (the timer thread, or a deterministic run's carrier). */
+    void fire(Timer timer) {
+        if (timer.casState(Timer.PENDING, Timer.FIRED)) {
+            try {
+                timer.action.run();
+            } catch (Throwable t) {
+                hostFailed(t);
+            } finally {
+                decrementActive();
+            }
+        }
     }
 
     /** Cancels a pending timer; false if it already fired or was cancelled. */
@@ -550,7 +596,11 @@ public final class Scheduler implements AutoCloseable {
             if (t.deadline == NEVER) {
                 neverTimers.decrementAndGet();
             }
-            timer.command(t); // remove it from the wheel
+            if (simulation != null) {
+                simulation.remove(t);
+            } else {
+                timer.command(t); // remove it from the wheel
+            }
             decrementActive();
             return true;
         }
@@ -608,7 +658,9 @@ public final class Scheduler implements AutoCloseable {
                 decrementActive();
             }
         };
-        if (isPinning()) {
+        if (simulation != null) {
+            body.run(); // one step of a deterministic run: the carrier waits for the call
+        } else if (isPinning()) {
             timer.command(start); // the timer thread is never pinned
         } else {
             start.run();
@@ -684,6 +736,7 @@ public final class Scheduler implements AutoCloseable {
                 }
             }
             if (!receivers.isEmpty()) {
+                receivers.sort(Comparator.comparingLong(Fiber::id)); // in a repeatable order, not the set's
                 for (Fiber r : receivers) {
                     r.soEndOfStream();
                     r.unpark();
@@ -815,6 +868,9 @@ public final class Scheduler implements AutoCloseable {
      * a queue or behind the fiber itself ({@link Fiber#holdsWorkBehind()}).
      */
     void policeTimeSlices(long now) {
+        if (simulation != null) {
+            return; // a deterministic run's slices are counted in instructions, by the task itself
+        }
         Carrier[] cs = carriers;
         boolean othersWaiting = false;
         for (Carrier c : cs) {
@@ -984,8 +1040,18 @@ public final class Scheduler implements AutoCloseable {
         private long timeSliceNanos = DEFAULT_TIME_SLICE_NANOS;
         private DeadlockHandler deadlockHandler;
         private BiConsumer<Fiber, Throwable> failureHandler;
+        private Long deterministicSeed;
 
         private Builder() {
+        }
+
+        /**
+         * A deterministic scheduler ({@link Simulation}): one carrier, whatever {@link #carriers}
+         * says, every choice drawn from {@code seed}, and virtual time instead of the clock.
+         */
+        public Builder deterministic(long seed) {
+            deterministicSeed = seed;
+            return this;
         }
 
         public Builder carriers(int n) {

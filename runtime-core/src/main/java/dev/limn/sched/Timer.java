@@ -28,6 +28,8 @@ public final class Timer {
     final Runnable action;
     /** Id in the timer wheel; written and read only by the timer thread. */
     long wheelId = -1;
+    /** Order among timers of one deadline in a deterministic run ({@link Simulation}). */
+    long seq;
     private volatile int state = PENDING;
 
     Timer(long deadline, Runnable action) {

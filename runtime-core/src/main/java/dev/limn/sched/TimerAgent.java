@@ -202,17 +202,8 @@ final class TimerAgent implements Agent, IdleStrategy {
         return true;
     }
 
-    /** Runs a pending timer's action, unless it was cancelled meanwhile, and uncounts it. */
     private void fire(Timer timer) {
-        if (timer.casState(Timer.PENDING, Timer.FIRED)) {
-            try {
-                timer.action.run();
-            } catch (Throwable t) {
-                scheduler.hostFailed(t);
-            } finally {
-                scheduler.decrementActive();
-            }
-        }
+        scheduler.fire(timer);
     }
 
     long pendingTimers() {

@@ -1,5 +1,6 @@
 package dev.limn.vm;
 
+import dev.limn.sched.Scheduler;
 import dev.limn.value.DurationValue;
 import dev.limn.value.ErrorValue;
 import dev.limn.value.LimnError;
@@ -44,6 +45,8 @@ public enum Builtin {
     WITH_TIMEOUT("with_timeout", 2, 2);
 
     private static final Builtin[] VALUES = values();
+    /** What {@code time()} gives at the start of a deterministic run: 2024-01-01T00:00:00Z. */
+    static final double DETERMINISTIC_EPOCH_SECONDS = 1_704_067_200.0;
 
     public final String limnName;
     public final int minArgs;
@@ -152,8 +155,16 @@ public enum Builtin {
                 }
                 return (long) d;
             }
-            case NOW: return System.nanoTime();
-            case TIME: return System.currentTimeMillis() / 1000.0;
+            case NOW: {
+                Scheduler s = t.scheduler();
+                return s != null ? s.nanoTime() : System.nanoTime();
+            }
+            case TIME: {
+                Scheduler s = t.scheduler();
+                // a deterministic run starts at 2024-01-01T00:00:00Z, whenever it runs
+                return s != null && s.isDeterministic() ? DETERMINISTIC_EPOCH_SECONDS + s.nanoTime() / 1e9
+                        : System.currentTimeMillis() / 1000.0;
+            }
             case RANDINT: {
                 Object lo = t.get(args);
                 Object hi = t.get(args + 1);

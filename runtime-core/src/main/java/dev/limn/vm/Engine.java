@@ -44,6 +44,9 @@ public final class Engine implements AutoCloseable {
         if (b.carriers > 0) {
             s.carriers(b.carriers);
         }
+        if (b.deterministicSeed != null) {
+            s.deterministic(b.deterministicSeed);
+        }
         scheduler = s.build();
     }
 
@@ -148,8 +151,18 @@ public final class Engine implements AutoCloseable {
     public static final class Builder {
         private int carriers;
         private boolean pin;
+        private Long deterministicSeed;
 
         private Builder() {
+        }
+
+        /**
+         * Deterministic: one carrier, every scheduling choice drawn from {@code seed} and virtual
+         * time (see {@code limn run --deterministic}); null (the default) for a normal engine.
+         */
+        public Builder deterministic(Long seed) {
+            deterministicSeed = seed;
+            return this;
         }
 
         /** Carrier threads; 0 (the default) means one per available processor. */

@@ -36,6 +36,8 @@ import java.util.concurrent.atomic.LongAdder;
 public final class ProgramRun implements AutoCloseable {
     final Engine engine;
     final Scheduler scheduler;
+    /** Whether the engine is deterministic: its tasks' time slices are counted in instructions. */
+    final boolean deterministic;
     /** This run's parallel loops: chunks, splits, steals, iterations per carrier. */
     final ParallelStats parallelStats;
     final PrintStream out;
@@ -102,8 +104,9 @@ public final class ProgramRun implements AutoCloseable {
         this.err = err;
         this.maxDepth = maxDepth;
         this.scheduler = engine.scheduler;
+        this.deterministic = scheduler.isDeterministic();
         this.parallelStats = new ParallelStats(scheduler.carrierCount());
-        this.trace = trace == null ? null : new Trace(trace, scheduler.carrierCount());
+        this.trace = trace == null ? null : new Trace(trace, scheduler.carrierCount(), scheduler.nanoTime());
         outOfMemoryFallback.taskIfAbsent("a task");
         engine.beginRun(this);
         scheduler.armReserve();
@@ -428,7 +431,10 @@ public final class ProgramRun implements AutoCloseable {
                 + ", atomic cells live " + engine.cells.liveCells() + ", channels created " + channelsCreated.sum()
                 + ", channels open " + engine.openChannels.get() + "\n"
                 + String.join("\n", parallelStats.lines(scheduler)) + "\n"
-                + tierStats.line(tier) + "\n";
+                + tierStats.line(tier, !deterministic) + "\n"
+                + (deterministic ? String.format(java.util.Locale.ROOT,
+                        "stats: deterministic, seed %d, scheduling choices %d, virtual time %.6f s%n",
+                        scheduler.deterministicSeed(), scheduler.picks(), scheduler.nanoTime() / 1e9) : "");
     }
 
     /** Closes the channels the program left open (they are unreachable now); the engine may run the next program. */

@@ -84,6 +84,11 @@ public final class TaskContext extends Fiber {
      * #onSafepoint} when it is negative. Without a budget it never runs out.
      */
     long fuel;
+    /**
+     * A deterministic run's clock (one nanosecond per instruction): the fuel when this task's
+     * instructions were last added to it, at the end of a run on the carrier or of a time slice.
+     */
+    private long fuelMark;
     /** Whether this task's run uses the compiled tier, and how ({@link Tier.Mode}); fixed for the task's life. */
     final Tier.Mode tier;
     /** Back edges before the interpreter next looks at the compiled tier ({@link Tier#backEdge}). */
@@ -137,6 +142,8 @@ public final class TaskContext extends Fiber {
     int status = -1;
     /** sleep(): the timer this task waits for, or null. */
     Timer sleepTimer;
+    /** The task yielded in a sleep of zero, which returns when the task runs again ({@link Waiting#sleep}). */
+    boolean sleepYielded;
     /** A blocking host function's call this task waits for, or null ({@link HostCalls}). */
     dev.limn.sched.HostCall<Object> hostCall;
     /** What the task's function returned (an async call's value). */
@@ -185,7 +192,8 @@ public final class TaskContext extends Fiber {
         this.entry = null;
         this.closure = fn;
         this.startArgs = args;
-        this.fuel = run.budget == null ? Budget.UNLIMITED : 0;
+        this.fuel = initialFuel(run);
+        this.fuelMark = fuel;
         this.tier = run.tier;
         this.tierCountdown = Tier.countdown(tier);
     }
@@ -203,7 +211,8 @@ public final class TaskContext extends Fiber {
         this.entry = entry;
         this.closure = fn;
         this.startArgs = args;
-        this.fuel = run.budget == null ? Budget.UNLIMITED : 0;
+        this.fuel = initialFuel(run);
+        this.fuelMark = fuel;
         this.tier = run.tier;
         this.tierCountdown = Tier.countdown(tier);
         entry.setTask(this);
@@ -242,12 +251,19 @@ public final class TaskContext extends Fiber {
     protected Status run(Carrier carrier) {
         try {
             Trace trace = run == null ? null : run.trace;
-            if (trace == null) {
+            if (trace == null && (run == null || !run.deterministic)) {
                 return unit != null && unit.chunk != null ? runChunk(carrier) : runTask();
             }
-            long start = System.nanoTime();
+            Scheduler clock = engine.scheduler; // a deterministic run's slices are in virtual time
+            long start = clock.nanoTime();
             Status s = unit != null && unit.chunk != null ? runChunk(carrier) : runTask();
-            trace.slice(carrier.index(), this, start, System.nanoTime(), s, status);
+            if (run.deterministic) {
+                clock.elapse(fuelMark - fuel); // the instructions of this run on the carrier
+                fuelMark = fuel;
+            }
+            if (trace != null) {
+                trace.slice(carrier.index(), this, start, clock.nanoTime(), s, status);
+            }
             return s;
         } catch (OutOfMemoryError | LinkageError e) {
             // The runtime's own work around the task's code ran out (a chunk's bookkeeping, the
@@ -985,6 +1001,7 @@ public final class TaskContext extends Fiber {
     void dropFuel() {
         if (run != null && run.budget != null) {
             run.budget.giveBack(fuel);
+            fuelMark -= fuel; // what was used still counts for a deterministic run's clock
             fuel = 0;
         }
     }
@@ -997,10 +1014,28 @@ public final class TaskContext extends Fiber {
         if (fuel < 0) {
             long overdraft = fuel;
             fuel = 0; // refill charges it, whether it grants more or raises BudgetExceeded
-            fuel = run == null || run.budget == null ? Budget.UNLIMITED : run.budget.refill(overdraft);
+            if (run != null && run.deterministic) {
+                // a deterministic run's time slice: counted in instructions, and virtual time moves by them
+                run.scheduler.elapse(fuelMark - overdraft);
+                orTrap(TRAP_TIME_SLICE);
+            }
+            fuel = run != null && run.budget != null ? run.budget.refill(overdraft) : initialFuel(run);
+            fuelMark = fuel;
         }
         return lpTrap() != 0 ? onTrap() : -1;
     }
+
+    /**
+     * The fuel of a task of {@code run} that holds none yet: none with a budget (it is prepaid
+     * from the budget at the first safepoint), a time slice in a deterministic run, else more
+     * than any task runs.
+     */
+    private static long initialFuel(ProgramRun run) {
+        return run != null && run.budget != null ? 0 : run != null && run.deterministic ? SLICE_INSTRUCTIONS : Budget.UNLIMITED;
+    }
+
+    /** The time slice of a task in a deterministic run, in instructions counted as the budget counts them. */
+    static final long SLICE_INSTRUCTIONS = 4096;
 
     int onTrap() {
         int bits = lvTrap();

@@ -340,11 +340,16 @@ public final class Tier {
             firstCode.compareAndSet(0, Math.max(1, now - began));
         }
 
-        String line(Mode mode) {
+        /** The {@code --stats} line; {@code times}: with the compile times (wall clock, left out of a deterministic run's). */
+        String line(Mode mode, boolean times) {
             long n = compiled.sum();
             long first = firstCode.get();
-            return "stats: tier " + mode + ", functions compiled " + n + ", not compilable " + failed.sum()
-                    + ", guard exits " + guardExits.sum() + ", compile time "
+            String counts = "stats: tier " + mode + ", functions compiled " + n + ", not compilable " + failed.sum()
+                    + ", guard exits " + guardExits.sum();
+            if (!times) {
+                return counts;
+            }
+            return counts + ", compile time "
                     + String.format(Locale.ROOT, "%.1f ms", compileNanos.sum() / 1e6)
                     + (n > 0 ? String.format(Locale.ROOT, " (%.2f ms a function)", compileNanos.sum() / 1e6 / n) : "")
                     + (first > 0 ? String.format(Locale.ROOT, ", first code after %.1f ms", first / 1e6) : "");

@@ -1,5 +1,7 @@
 package dev.limn.vm;
 
+import dev.limn.sched.Fiber;
+
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -7,8 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
-import dev.limn.sched.Fiber;
 
 /**
  * {@code limn run --trace out.json} (SPEC §9): every time a task runs on a carrier, one slice
@@ -23,12 +23,17 @@ import dev.limn.sched.Fiber;
  */
 public final class Trace {
     private final Path file;
-    private final long origin = System.nanoTime();
+    /** The run's start on the scheduler's clock (a deterministic run's is virtual). */
+    private final long origin;
     private final List<List<String>> perCarrier = new ArrayList<>();
 
-    /** @param carriers how many carriers record; {@code file} is where {@link #write} puts the trace */
-    Trace(Path file, int carriers) {
+    /**
+     * @param carriers how many carriers record; {@code file} is where {@link #write} puts the trace;
+     *                 {@code origin} is now on the scheduler's clock
+     */
+    Trace(Path file, int carriers, long origin) {
         this.file = file;
+        this.origin = origin;
         for (int i = 0; i < carriers; i++) {
             perCarrier.add(new ArrayList<>());
         }
@@ -39,7 +44,7 @@ public final class Trace {
         Files.writeString(file, "", StandardCharsets.UTF_8);
     }
 
-    /** One slice of {@code task} on carrier {@code carrier}, from {@code start} to {@code end} (nanoTime). */
+    /** One slice of {@code task} on carrier {@code carrier}, from {@code start} to {@code end} (the scheduler's clock). */
     void slice(int carrier, TaskContext task, long start, long end, Fiber.Status status, int interpreterStatus) {
         String ended = switch (status) {
             case DONE -> interpreterStatus == Interpreter.FAILED ? "failed"

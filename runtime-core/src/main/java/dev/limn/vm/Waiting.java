@@ -70,14 +70,26 @@ final class Waiting {
         }
     }
 
-    /** {@code sleep(d)}: a duration or a number of seconds; parks on a scheduler timer. */
+    /**
+     * {@code sleep(d)}: a duration or a number of seconds; parks on a scheduler timer. A sleep of
+     * zero (or less) yields: the task gives way to the tasks waiting to run, and goes on after
+     * them (so a read, {@code sleep(0)} and a write is a place where another task may come in).
+     */
     static Object sleep(TaskContext t, Object d) {
+        if (t.sleepYielded) {
+            t.sleepYielded = false; // back from the yield of a sleep of zero
+            return null;
+        }
         safepoint(t);
         if (sleepOver(t)) {
             return null;
         }
         long nanos = durationNanos(d, "sleep");
         if (nanos <= 0) {
+            if (t.scheduler() != null) {
+                t.sleepYielded = true;
+                throw Suspend.YIELD;
+            }
             return null;
         }
         if (t.scheduler() == null) {
