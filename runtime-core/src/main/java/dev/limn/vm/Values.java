@@ -155,7 +155,7 @@ public final class Values {
         }
         if (v instanceof String s && s.length() > max) {
             StringBuilder sb = new StringBuilder();
-            quote(sb, s.substring(0, max));
+            quote(sb, s.substring(0, Character.isHighSurrogate(s.charAt(max - 1)) ? max - 1 : max)); // never half a pair
             return sb.append("...").toString();
         }
         String r = repr(v);
