@@ -13,6 +13,7 @@ import dev.limn.vm.Entry;
 import dev.limn.vm.HostFn;
 import dev.limn.vm.Interpreter;
 import dev.limn.vm.ProgramRun;
+import dev.limn.vm.TaskDump;
 import dev.limn.vm.Tier;
 
 import java.io.PrintStream;
@@ -384,6 +385,28 @@ public final class LimnRuntime implements AutoCloseable {
      */
     public Map<String, Long> liveCounts() {
         return engine.liveCounts();
+    }
+
+    /**
+     * A dump of every live task of this runtime's programs, as text: each task's id,
+     * description, state (runnable, running, blocked on a channel, sleeping, awaiting, in a host
+     * call) and what it waits on, its Limn call stack with file and line, drawn as the tree of
+     * the blocks the tasks belong to. Safe from any thread at any time, while programs run: it
+     * stops nothing and never throws (a closed runtime has no live task). A running task's stack
+     * is read while it runs and is marked as possibly stale; see docs/embedding.md.
+     */
+    public String taskDump() {
+        return TaskDump.text(engine);
+    }
+
+    /**
+     * {@link #taskDump()} as one JSON object: {@code liveTasks}, {@code liveBlocks},
+     * {@code tasks} [{@code id, description, state, waitingOn, stack [{function, file, line}],
+     * frames, stackExact, block}] and {@code blocks} [{@code id, label, startedBy, parent,
+     * liveUnits}]; docs/embedding.md describes each field.
+     */
+    public String taskDumpJson() {
+        return TaskDump.json(engine);
     }
 
     Engine engine() {

@@ -102,6 +102,12 @@ public final class BlockRun {
     private boolean bodyEnded;
     /** Set when the block's handle was awaited, so a scope does not raise its error a second time. */
     private volatile boolean errorRetrieved;
+    /** The fiber running the block's body (the task that started it), or null; set by {@link LiveBlocks#add}. */
+    Fiber body;
+    // Links of the run's LiveBlocks stripe this block is in, or null: guarded by that stripe's lock.
+    LiveBlocks.Stripe liveStripe;
+    BlockRun livePrev;
+    BlockRun liveNext;
 
     /** @param errors the {@code errors=} channel (on_error=Auto), or null */
     public BlockRun(BlockSpec spec, Channel output, Channel input, Channel errors) {
@@ -144,6 +150,19 @@ public final class BlockRun {
 
     public FutureValue completion() {
         return completion;
+    }
+
+    /** The fiber that runs the block's body (the task that started it), or null when the block is in no {@link LiveBlocks}. */
+    public Fiber body() {
+        return body;
+    }
+
+    /**
+     * Adds to {@code into} at most {@code max} of the block's live units and returns how many it
+     * has (a task dump's bounded look).
+     */
+    public int liveUnits(List<Fiber> into, int max) {
+        return units.snapshot(into, max);
     }
 
     /** The next unit number: 1, 2, ... in start order. */
@@ -416,6 +435,7 @@ public final class BlockRun {
 
     private void complete() {
         stopTimers();
+        LiveBlocks.remove(this);
         if (output != null && spec.closeOutput()) {
             output.close();
         }

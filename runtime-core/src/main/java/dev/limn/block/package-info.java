@@ -22,6 +22,8 @@
  *       tests)</td></tr>
  *   <tr><td>{@link dev.limn.block.ParallelStats}</td><td>the {@code --stats} lines: carrier to CPU
  *       mapping, per-carrier iterations, chunks, splits, steals</td></tr>
+ *   <tr><td>{@link dev.limn.block.LiveBlocks}</td><td>a run's blocks not yet complete, for task
+ *       dumps: striped intrusive lists through the blocks, one lock to join and one to leave</td></tr>
  * </table>
  * Units are {@code dev.limn.vm.TaskContext} fibers started by the VM's SPAWN/SPAWNW/PARLOOP;
  * they report their end to their BlockRun, which completes when the body and every unit have

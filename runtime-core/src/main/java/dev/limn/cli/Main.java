@@ -46,16 +46,19 @@ public final class Main {
 
     private final PrintStream out;
     private final PrintStream err;
+    /** Whether {@code run} dumps its tasks on SIGUSR1: only in the command's own JVM ({@link #main}). */
+    private final boolean dumpOnSignal;
 
-    private Main(PrintStream out, PrintStream err) {
+    private Main(PrintStream out, PrintStream err, boolean dumpOnSignal) {
         this.out = out;
         this.err = err;
+        this.dumpOnSignal = dumpOnSignal;
     }
 
     public static void main(String[] args) {
         int status;
         try {
-            status = execute(args, System.out, System.err);
+            status = execute(args, System.out, System.err, true);
         } catch (OutOfMemoryError | LinkageError e) {
             if (!Limn.isOutOfMemory(e)) {
                 throw e;
@@ -70,9 +73,13 @@ public final class Main {
         System.exit(status);
     }
 
-    /** Runs the command line with the given streams; returns the exit status. */
+    /** Runs the command line with the given streams, installing no signal handler; returns the exit status. */
     public static int execute(String[] args, PrintStream out, PrintStream err) {
-        CommandLine cli = new CommandLine(new Main(out, err).commandSpec());
+        return execute(args, out, err, false);
+    }
+
+    private static int execute(String[] args, PrintStream out, PrintStream err, boolean dumpOnSignal) {
+        CommandLine cli = new CommandLine(new Main(out, err, dumpOnSignal).commandSpec());
         cli.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         cli.setExitCodeExceptionMapper(e -> EXIT_USAGE);
@@ -215,9 +222,16 @@ public final class Main {
                 err.flush();
                 return EXIT_USAGE;
             }
-            int status = rt.run(program);
-            out.flush();
-            return status;
+            TaskDumpSignal dumps = dumpOnSignal ? TaskDumpSignal.install(rt, err) : null;
+            try {
+                int status = rt.run(program);
+                out.flush();
+                return status;
+            } finally {
+                if (dumps != null) {
+                    dumps.close();
+                }
+            }
         }
     }
 

@@ -289,6 +289,11 @@ public abstract class Fiber {
         return waitKind;
     }
 
+    /** What it waits on (a channel, a future's label, a block...), or null; read with {@link #waitKind()}. */
+    public final Object waitTarget() {
+        return waitTarget;
+    }
+
     /** What it waits on, e.g. {@code send to <channel 1/1 open>}; empty when not waiting. */
     public final String waitDescription() {
         WaitKind kind = waitKind;

@@ -58,6 +58,19 @@ public final class FiberSet {
         return all;
     }
 
+    /**
+     * Adds to {@code into} at most {@code max} of the fibers in the set now, newest first, and
+     * returns how many the set holds: a bounded look for diagnostics (a task dump).
+     */
+    public synchronized int snapshot(List<Fiber> into, int max) {
+        int n = 0;
+        for (Fiber f = head; f != null && n < max; f = f.setNext) {
+            into.add(f);
+            n++;
+        }
+        return size;
+    }
+
     public synchronized int size() {
         return size;
     }

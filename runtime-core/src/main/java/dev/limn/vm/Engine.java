@@ -70,6 +70,11 @@ public final class Engine implements AutoCloseable {
         runs.remove(run);
     }
 
+    /** The runs on this engine now (a weakly consistent view: never throws while runs come and go). */
+    Iterable<ProgramRun> runs() {
+        return runs;
+    }
+
     /** Each run gets the blocked tasks that are its own; a fiber of no run is terminated. */
     private void onDeadlock(List<Blocked> blocked) {
         Map<ProgramRun, List<Blocked>> byRun = new LinkedHashMap<>();

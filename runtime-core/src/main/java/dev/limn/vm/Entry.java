@@ -175,6 +175,11 @@ public final class Entry {
         TASK.setRelease(this, t);
     }
 
+    /** The entry's task, or null before it has one (an acquire read: any thread may ask). */
+    TaskContext task() {
+        return (TaskContext) TASK.getAcquire(this);
+    }
+
     boolean keepsGlobals() {
         return keepsGlobals;
     }
@@ -261,6 +266,7 @@ public final class Entry {
                 throw new IllegalStateException("an async call after the entry's task ended");
             }
             topScope = new BlockRun(new BlockSpec(BlockConfig.defaults(Span.NONE), false, "the program"), null, null, null);
+            run.liveBlocks.add(topScope, task);
         }
         return topScope;
     }

@@ -52,6 +52,8 @@ public final class ProgramRun implements AutoCloseable {
     Tier.Mode tier = Tier.defaultMode();
     /** What the compiled tier did in this run. */
     final Tier.Stats tierStats = new Tier.Stats();
+    /** Its blocks not yet complete, and through them its live units: what a task dump reads ({@link TaskDump}). */
+    final dev.limn.block.LiveBlocks liveBlocks;
     private final ConcurrentLinkedQueue<Channel> channels = new ConcurrentLinkedQueue<>();
     /** Channels created since {@link #channels} was last pruned of closed ones, and when to prune again. */
     private final java.util.concurrent.atomic.AtomicInteger sincePrune = new java.util.concurrent.atomic.AtomicInteger();
@@ -106,6 +108,7 @@ public final class ProgramRun implements AutoCloseable {
         this.scheduler = engine.scheduler;
         this.deterministic = scheduler.isDeterministic();
         this.parallelStats = new ParallelStats(scheduler.carrierCount());
+        this.liveBlocks = new dev.limn.block.LiveBlocks(scheduler.carrierCount());
         this.trace = trace == null ? null : new Trace(trace, scheduler.carrierCount(), scheduler.nanoTime());
         outOfMemoryFallback.taskIfAbsent("a task");
         engine.beginRun(this);
@@ -176,6 +179,11 @@ public final class ProgramRun implements AutoCloseable {
         TaskContext t = new TaskContext(entry, main, new Object[0], new SplittableRandom(seed));
         spawn(t);
         scheduler.runMain(t);
+    }
+
+    /** The entry started last (the top level, or a host's latest call); a plain read, possibly stale: for task dumps. */
+    Entry current() {
+        return current;
     }
 
     /** The top level run by {@link #runMain}, or null. */

@@ -282,6 +282,15 @@ public final class TaskContext extends Fiber {
 
     /** Runs the task until it ends, yields or parks; the carrier's run, or a host thread's (see {@link ProgramRun#start}). */
     Status runTask() {
+        beginRunSeq();
+        try {
+            return runTaskOnce();
+        } finally {
+            endRunSeq();
+        }
+    }
+
+    private Status runTaskOnce() {
         int s;
         try {
             if (!started) {
@@ -320,6 +329,66 @@ public final class TaskContext extends Fiber {
         }
         finish(s);
         return Status.DONE;
+    }
+
+    // ------------------------------------------------------------------ read by task dumps
+
+    /**
+     * A sequence lock over the frames, for {@link TaskDump}: odd while a thread runs the task,
+     * bumped at the start and the end of each run ({@link #runTask}). The task's own thread
+     * writes it (an opaque store and a store-store fence before the run touches anything, a
+     * release store after); a reader that finds it even and unchanged around its plain reads
+     * of the frames read a stack the task really had. Two stores per run, none per call.
+     */
+    private int runSeq;
+    private static final java.lang.invoke.VarHandle RUN_SEQ;
+
+    static {
+        try {
+            RUN_SEQ = java.lang.invoke.MethodHandles.lookup().findVarHandle(TaskContext.class, "runSeq", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private void beginRunSeq() {
+        RUN_SEQ.setOpaque(this, runSeq + 1);
+        java.lang.invoke.VarHandle.storeStoreFence();
+    }
+
+    private void endRunSeq() {
+        RUN_SEQ.setRelease(this, runSeq + 1);
+    }
+
+    /** Whether a thread is running the task now (a racy look, for task dumps). */
+    boolean runningNow() {
+        return ((int) RUN_SEQ.getAcquire(this) & 1) != 0;
+    }
+
+    /**
+     * Reads this task's call stack into {@code into}, innermost frame first, from any thread.
+     * Never throws on a race: every index is checked against the array it reads, a frame that
+     * is not there is skipped. True when the reads are consistent (the task did not run while
+     * they were made: its stack is exact); false when it ran (the stack is a best effort).
+     */
+    boolean readStack(TaskDump.Stack into) {
+        int seq = (int) RUN_SEQ.getAcquire(this);
+        into.clear();
+        Closure c = closure;
+        if (c != null) {
+            into.add(c.proto, pc);
+        }
+        Closure[] callers = fClosure;
+        int[] pcs = fPc;
+        int d = Math.min(depth, Math.min(callers.length, pcs.length));
+        for (int k = d - 1; k >= 0; k--) {
+            Closure caller = callers[k];
+            if (caller != null) {
+                into.add(caller.proto, pcs[k] - 1); // the caller's CALL, the instruction before its return pc
+            }
+        }
+        java.lang.invoke.VarHandle.loadLoadFence();
+        return (seq & 1) == 0 && seq == (int) RUN_SEQ.getOpaque(this);
     }
 
     // ------------------------------------------------------------------ parallel-loop chunks

@@ -111,17 +111,38 @@ final class Unit {
 
     /** E.g. {@code task 3 (i = 3) of concurrent block at f.lm:2:1}; {@code function} names an async call. */
     String description(Proto function) {
+        return description(function, Integer.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #description(Proto)}, read from another thread (a task dump): the item's form
+     * is bounded ({@link Values#reprBounded}); a running chunk's item is the one at its index
+     * when read, which may be a step behind.
+     */
+    String describeForDump(Proto function, int maxItem) {
+        return description(function, maxItem);
+    }
+
+    private String description(Proto function, int maxItem) {
         if (kind == Kind.ASYNC_CALL) {
             return "async call " + number() + " of fn " + function.displayName() + " in " + block.label();
         }
         StringBuilder sb = new StringBuilder(shortName());
         if (chunk != null && chunk.index >= 0 && variable != null) {
             // a chunk's current item is found from its index only when a diagnostic needs it
-            sb.append(" (").append(variable).append(" = ").append(Values.repr(chunk.elements.at(chunk.index))).append(')');
+            sb.append(" (").append(variable).append(" = ").append(itemForm(chunkItem(), maxItem)).append(')');
         } else if (hasItem && variable != null) {
-            sb.append(" (").append(variable).append(" = ").append(Values.repr(item)).append(')');
+            sb.append(" (").append(variable).append(" = ").append(itemForm(item, maxItem)).append(')');
         }
         return sb.append(" of ").append(block.label()).toString();
+    }
+
+    private Object chunkItem() {
+        return chunk.elements.at(chunk.index);
+    }
+
+    private static String itemForm(Object v, int maxItem) {
+        return maxItem == Integer.MAX_VALUE ? Values.repr(v) : Values.reprBounded(v, maxItem);
     }
 
     /** Who owns a variable this unit created, for a message read from another task: no item, no number. */

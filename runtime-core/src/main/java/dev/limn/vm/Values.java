@@ -141,6 +141,28 @@ public final class Values {
     }
 
     /**
+     * The form inside collections in about {@code max} characters at most, for a diagnostic read
+     * from another task (a task dump): a longer string or form is cut and ends with
+     * {@code ...}; a list or dict is named by its size and not walked (another task may be
+     * changing it, and it may be huge).
+     */
+    static String reprBounded(Object v, int max) {
+        if (v instanceof ListValue l) {
+            return "<list of " + l.items.size() + ">";
+        }
+        if (v instanceof DictValue d) {
+            return "<dict of " + d.map.size() + ">";
+        }
+        if (v instanceof String s && s.length() > max) {
+            StringBuilder sb = new StringBuilder();
+            quote(sb, s.substring(0, Character.isHighSurrogate(s.charAt(max - 1)) ? max - 1 : max)); // never half a pair
+            return sb.append("...").toString();
+        }
+        String r = repr(v);
+        return r.length() > max ? r.substring(0, max) + "..." : r;
+    }
+
+    /**
      * Appends the printed form of {@code v}. Lists and dicts are walked with an explicit stack,
      * not Java recursion, so a list nested 100,000 deep prints on any thread; each container
      * is copied under its lock before it is printed. A list or dict that contains itself

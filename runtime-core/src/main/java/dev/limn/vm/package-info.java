@@ -20,7 +20,8 @@
  *       checked VM mode ({@code -Dlimn.vm.checked=true}) the one place that checks each access
  *       against the running frame.</li>
  *   <li>{@link dev.limn.vm.ProgramRun} — one run of a program: scheduler, statistics,
- *       deadlock report, the live counts of SPEC §8.</li>
+ *       deadlock report, the live counts of SPEC §8; {@link dev.limn.vm.TaskDump} — every live
+ *       task of an engine's runs (state, wait, stack, block tree), read from another thread.</li>
  *   <li>{@link dev.limn.vm.Interpreter} — the dispatch loop: the fast paths of the
  *       {@link dev.limn.vm.Opcode.Family#HOT} opcodes; every other instruction goes, by its
  *       {@link dev.limn.vm.Opcode.Family}, to the one class that serves it (each class's
