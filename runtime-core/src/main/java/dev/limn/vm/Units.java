@@ -59,6 +59,7 @@ final class Units {
         block.completion().onCancel(block::cancelUnits);
         block.startClock(t.scheduler(), t.run::warn);
         t.run.blocks.increment();
+        block.recordBegin(t.run.flightBlockIds, t.id());
         t.set(ra, block);
         if (t.openBlocks == null) {
             t.openBlocks = new ArrayList<>(2);
