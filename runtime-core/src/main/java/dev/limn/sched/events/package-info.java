@@ -15,21 +15,21 @@
  *   <tr><td>{@link dev.limn.sched.events.StealEvent}</td><td>a carrier took a fiber from another</td></tr>
  *   <tr><td>{@link dev.limn.sched.events.TierExitEvent}</td><td>compiled code went back to the interpreter</td></tr>
  *   <tr><td>{@link dev.limn.sched.events.DeadlockEvent}</td><td>the scheduler found a deadlock</td></tr>
- *   <tr><td>{@link dev.limn.sched.events.FlightEvents}</td><td>the list of them all</td></tr>
+ *   <tr><td>{@link dev.limn.sched.events.FlightEvents}</td><td>the one way in: a method per event
+ *       point behind the gate, and the list of the event classes</td></tr>
  * </table>
  * The package is part of the {@code sched} layer, the lowest that emits events: {@code chan},
  * {@code block} and {@code vm} emit theirs through it.
  *
  * <h2>Cheap when off</h2>
- * Each event point is written {@code E e = new E(); if (e.isEnabled()) { ... e.commit(); }}
- * (directly, or inside a static {@code record} or {@code beginIfEnabled} of the event class):
- * nothing is computed (no description, no string) unless a recording wants the event. While
- * no recording has started, the event classes are not instrumented and {@code isEnabled()} is
- * {@code jdk.jfr.Event}'s final {@code return false}: inlined, the branch folds away and the
- * instance, which never escapes, is not allocated. With the flight recorder running, the
- * instrumented {@code isEnabled()} reads the event class's static configuration and its
- * enabled flag. An event kept across a wait (ChannelBlocked, BlockEnd) is tested on a
- * throw-away instance first, so the kept one is allocated only when recorded.
+ * Every event point calls {@link dev.limn.sched.events.FlightEvents}, whose methods do nothing
+ * until the flight recorder has been initialized in the JVM (one static volatile read), and
+ * whose callers build no string (a description, a reason) before that read. Behind the gate,
+ * an event is written {@code E e = new E(); if (e.isEnabled()) { ... e.commit(); }}: the
+ * instance never escapes and the JIT removes it; an event kept across a wait (ChannelBlocked,
+ * BlockEnd) is asked on a throw-away instance first, so the kept one is allocated only when
+ * recorded. No event class may be named where code runs without the gate: loading one sets up
+ * the recorder's metadata, whatever the recording state (see {@code FlightEvents}).
  *
  * <h2>Running out of memory</h2>
  * An event never costs the runtime a fiber, a wake-up or a completion: recording points on

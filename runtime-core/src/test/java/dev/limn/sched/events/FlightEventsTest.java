@@ -34,7 +34,8 @@ import java.util.stream.Collectors;
 /**
  * The flight recorder events: one recorded run of a program that does each thing an event
  * reports (a hot loop whose int becomes a float under the compiled tier, tasks, a receiver
- * that blocks, many small tasks on two carriers, a deadlock), read back from the file.
+ * woken by a sender, many small tasks on two carriers, a receiver that can only park until the
+ * end of stream, a deadlock), read back from the file.
  */
 class FlightEventsTest {
     @TempDir
@@ -62,6 +63,10 @@ class FlightEventsTest {
                 task(i in 1..2000) { total += i; }
             }
             print(total);
+            var e = channel(1);
+            concurrent {
+                task { iter (v in e) print(v); print("end of stream"); }
+            }
             var d = channel(1);
             concurrent {
                 task { d.send(1); d.send(2); }
@@ -95,7 +100,7 @@ class FlightEventsTest {
         String stdout = out.toString(StandardCharsets.UTF_8);
         String stderr = err.toString(StandardCharsets.UTF_8);
         assertEquals(1, status, stderr);
-        assertEquals("3000.5\ngot 7\n2001000\n", stdout);
+        assertEquals("3000.5\ngot 7\n2001000\nend of stream\n", stdout);
         assertTrue(stderr.contains("error[Deadlock]"), stderr);
 
         Map<String, List<RecordedEvent>> byName = new TreeMap<>(RecordingFile.readAllEvents(file).stream()
@@ -127,7 +132,7 @@ class FlightEventsTest {
         // blocks: each begins and ends, numbered alike; the deadlocked one ends with its task terminated
         List<RecordedEvent> begins = byName.get("limn.BlockBegin");
         List<String> blocks = List.of("concurrent block at flight.lm:13:1", "concurrent block at flight.lm:18:1",
-                "concurrent block at flight.lm:23:1");
+                "concurrent block at flight.lm:23:1", "concurrent block at flight.lm:27:1");
         assertEquals(blocks, begins.stream().map(e -> e.getString("block")).sorted().toList());
         assertTrue(begins.stream().allMatch(e -> e.getString("kind").equals("concurrent batch")), begins.toString());
         List<RecordedEvent> blockEnds = byName.get("limn.BlockEnd");
@@ -143,15 +148,17 @@ class FlightEventsTest {
         assertTrue(waited.getDuration().toMillis() >= 25, "the block lasted the sender's sleep: " + waited);
         assertEquals(2000, endOf.get(blocks.get(1)).getInt("units"));
         assertEquals("ok", endOf.get(blocks.get(1)).getString("outcome"));
-        assertEquals(1, endOf.get(blocks.get(2)).getInt("units"));
-        assertEquals("terminated", endOf.get(blocks.get(2)).getString("outcome"));
+        assertEquals("ok", endOf.get(blocks.get(2)).getString("outcome"));
+        assertEquals(1, endOf.get(blocks.get(3)).getInt("units"));
+        assertEquals("terminated", endOf.get(blocks.get(3)).getString("outcome"));
 
-        // the receiver blocked on channel 1 until the sender woke it; the deadlocked sender on channel 2
-        // until it was terminated
+        // the receiver on channel 2 parked until the end of stream woke it (the one on channel 1
+        // parks too, unless it starts after the sender's sleep); the deadlocked sender on
+        // channel 3 until it was terminated
         List<RecordedEvent> blocked = byName.get("limn.ChannelBlocked");
-        assertTrue(blocked.stream().anyMatch(e -> e.getString("operation").equals("receive") && e.getLong("channelId") == 1
+        assertTrue(blocked.stream().anyMatch(e -> e.getString("operation").equals("receive") && e.getLong("channelId") == 2
                 && e.getDuration().toNanos() > 0), blocked.toString());
-        assertTrue(blocked.stream().anyMatch(e -> e.getString("operation").equals("send") && e.getLong("channelId") == 2),
+        assertTrue(blocked.stream().anyMatch(e -> e.getString("operation").equals("send") && e.getLong("channelId") == 3),
                 blocked.toString());
         assertTrue(blocked.stream().allMatch(e -> e.getLong("taskId") > 0 && started.contains(e.getLong("taskId"))), blocked.toString());
 
@@ -167,7 +174,7 @@ class FlightEventsTest {
         assertEquals(2, deadlock.getInt("blockedTasks"));
         String tasks = deadlock.getString("tasks");
         assertTrue(tasks.contains("main task waits on await"), tasks);
-        assertTrue(tasks.contains("task 1 of concurrent block at flight.lm:23:1 waits on send to <channel"), tasks);
+        assertTrue(tasks.contains("task 1 of concurrent block at flight.lm:27:1 waits on send to <channel"), tasks);
 
         // steals cannot be forced; every one the scheduler counted was recorded
         List<RecordedEvent> stealEvents = byName.getOrDefault("limn.Steal", List.of());
