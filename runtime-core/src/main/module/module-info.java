@@ -22,6 +22,8 @@ module dev.limn.core {
     requires org.slf4j;
     // JCTools' queues use sun.misc.Unsafe; JCTools requires jdk.unsupported only statically.
     requires jdk.unsupported;
+    // The flight recorder events (dev.limn.sched.events) and limn run --jfr's recording.
+    requires jdk.jfr;
 
     exports dev.limn.api;
 }

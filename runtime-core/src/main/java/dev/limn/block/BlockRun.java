@@ -5,6 +5,8 @@ import dev.limn.sched.Fiber;
 import dev.limn.sched.FiberSet;
 import dev.limn.sched.Scheduler;
 import dev.limn.sched.Timer;
+import dev.limn.sched.events.BlockEndEvent;
+import dev.limn.sched.events.FlightEvents;
 import dev.limn.value.DurationValue;
 import dev.limn.value.ErrorValue;
 import dev.limn.value.FutureValue;
@@ -14,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -108,6 +111,8 @@ public final class BlockRun {
     LiveBlocks.Stripe liveStripe;
     BlockRun livePrev;
     BlockRun liveNext;
+    /** The flight recorder's BlockEnd, begun with the block, or null (written by the body before any unit starts). */
+    private BlockEndEvent flightEnd;
 
     /** @param errors the {@code errors=} channel (on_error=Auto), or null */
     public BlockRun(BlockSpec spec, Channel output, Channel input, Channel errors) {
@@ -195,6 +200,29 @@ public final class BlockRun {
 
     public void markErrorRetrieved() {
         errorRetrieved = true;
+    }
+
+    // ---- flight recorder ---------------------------------------------------------------------------
+
+    /**
+     * The block begins, its body run by task {@code taskId}: records BlockBegin and begins
+     * BlockEnd, each if a recording wants it; {@code ids} numbers the blocks of the program run
+     * (moved only then). Called once, by the body, before any unit starts.
+     */
+    public void recordBegin(AtomicLong ids, long taskId) {
+        if (FlightEvents.on()) {
+            String kind = (spec.config().parallel() ? "parallel " : "concurrent ") + mode().name().toLowerCase(java.util.Locale.ROOT);
+            flightEnd = FlightEvents.blockBegin(ids, kind, label(), taskId);
+        }
+    }
+
+    /** The block completed with {@code err} (null: normally): ends and commits its BlockEnd, if one was begun. */
+    private void recordEnd(ErrorValue err) {
+        BlockEndEvent end = flightEnd;
+        if (end != null) {
+            flightEnd = null;
+            FlightEvents.blockEnd(end, unitNumbers.get(), err != null ? err.kind : terminatedUnits.get() > 0 ? "terminated" : "ok");
+        }
     }
 
     // ---- timeout and grace -------------------------------------------------------------------------
@@ -467,6 +495,7 @@ public final class BlockRun {
             err = unawaitedFailure(); // an async call failed and nobody awaited it: the block raises it (SPEC §7)
         }
         outcome = err;
+        recordEnd(err);
         completion.complete(null, err);
     }
 

@@ -1,14 +1,15 @@
 package dev.limn.chan;
 
+import dev.limn.sched.Fiber;
+import dev.limn.sched.Scheduler;
+import dev.limn.sched.events.FlightEvents;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-
-import dev.limn.sched.Fiber;
-import dev.limn.sched.Scheduler;
 
 /**
  * A Limn channel (SPEC §5.3): FIFO, every value received exactly once, many senders and
@@ -156,6 +157,7 @@ public final class Channel {
             receivers.offer(w);
             v = receive(fiber); // re-check after registering
             if (v == EMPTY) {
+                w.blocked = FlightEvents.channelBlocked(id, FlightEvents.RECEIVE, fiber.id());
                 return PARKED;
             }
             w.cancel();
@@ -230,6 +232,7 @@ public final class Channel {
         senders.offer(w);
         r = offer(bits, ref); // re-check after registering
         if (r == SendResult.FULL) {
+            w.blocked = FlightEvents.channelBlocked(id, FlightEvents.SEND, fiber.id());
             return SendResult.PARKED;
         }
         w.cancel();
@@ -389,6 +392,7 @@ public final class Channel {
             if (!w.cancel() && (w.channel != this || w.sender != sender)) {
                 w.channel.passOn(w.sender);
             }
+            w.endBlocked();
         }
     }
 

@@ -1,10 +1,12 @@
 package dev.limn.chan;
 
+import dev.limn.sched.Fiber;
+import dev.limn.sched.events.ChannelBlockedEvent;
+import dev.limn.sched.events.FlightEvents;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.LockSupport;
-
-import dev.limn.sched.Fiber;
 
 /**
  * One registration of a fiber or host thread waiting on a channel (to receive or to send).
@@ -36,6 +38,12 @@ final class Waiter implements Fiber.WaitNode {
     final Fiber fiber;
     final Thread thread;
     private volatile int state = WAITING;
+    /**
+     * The flight recorder's event for the park this node stands for, or null (none recorded).
+     * Written by the owner before it parks, ended by the owner when it takes up the operation
+     * again or leaves the wait: plain, the park and wake-up order the two.
+     */
+    ChannelBlockedEvent blocked;
 
     Waiter(Channel channel, boolean sender, Fiber fiber, Thread thread) {
         this.channel = channel;
@@ -62,11 +70,21 @@ final class Waiter implements Fiber.WaitNode {
         return casState(WAITING, CANCELLED) || lvState() != WOKEN;
     }
 
+    /** The owner takes up its operation again or leaves: the park this node stood for is over. */
+    void endBlocked() {
+        ChannelBlockedEvent e = blocked;
+        if (e != null) {
+            blocked = null;
+            FlightEvents.channelWaitOver(e);
+        }
+    }
+
     @Override
     public void abandon() {
         if (!cancel()) {
             channel.passOn(sender);
         }
+        endBlocked();
     }
 
     int lvState() {

@@ -5,6 +5,7 @@ import dev.limn.api.LimnRuntime;
 import dev.limn.api.Program;
 import dev.limn.lang.CompileException;
 import dev.limn.run.CompiledProgram;
+import dev.limn.run.FlightRecording;
 import dev.limn.run.Limn;
 import dev.limn.run.RunOptions;
 
@@ -124,6 +125,9 @@ public final class Main {
                         + "the same seed gives the same run").build());
         run.addOption(OptionSpec.builder("--trace").paramLabel("FILE").type(String.class)
                 .description("write each task's runs on the carriers to FILE (Trace Event JSON: chrome://tracing, Perfetto)").build());
+        run.addOption(OptionSpec.builder("--jfr").paramLabel("FILE").type(String.class)
+                .description("record Limn's flight recorder events and write them to FILE at exit "
+                        + "(read with: jfr print --events 'limn.*' FILE)").build());
 
         CommandSpec explore = command("Run FILE deterministically under many seeds and report each distinct outcome "
                 + "(output, exit status, error kind) with the seed that replays it.", this::explore);
@@ -213,6 +217,27 @@ public final class Main {
                 return EXIT_USAGE;
             }
         }
+        String jfr = args.matchedOptionValue("--jfr", (String) null);
+        if (jfr == null) {
+            return run(builder, file, text);
+        }
+        FlightRecording recording = FlightRecording.start(Path.of(jfr), err);
+        if (recording == null) {
+            return EXIT_USAGE;
+        }
+        int status = EXIT_RUNTIME_ERROR;
+        boolean written;
+        try {
+            status = run(builder, file, text);
+        } finally {
+            out.flush();
+            written = recording.finish(); // after the runtime closed: every event of the run is in
+        }
+        return written || status != EXIT_OK ? status : EXIT_RUNTIME_ERROR;
+    }
+
+    /** Builds the runtime, compiles {@code text} and runs it; the exit status. */
+    private int run(LimnRuntime.Builder builder, String file, String text) {
         try (LimnRuntime rt = builder.build()) {
             Program program;
             try {

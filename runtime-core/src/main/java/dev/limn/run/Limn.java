@@ -115,13 +115,7 @@ public final class Limn {
                 try {
                     ProgramRun.checkTraceWritable(options.trace());
                 } catch (java.io.IOException | RuntimeException e) {
-                    java.nio.file.Path dir = options.trace().toAbsolutePath().getParent();
-                    String why = e instanceof java.nio.file.NoSuchFileException && (dir == null || !java.nio.file.Files.isDirectory(dir))
-                            ? "its directory does not exist"
-                            : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
-                            : e instanceof java.nio.file.NoSuchFileException ? "a file cannot be created in " + dir
-                            : e.getMessage();
-                    err.println("error: cannot write the trace to " + options.trace() + ": " + why);
+                    err.println("error: cannot write the trace to " + options.trace() + ": " + whyNotWritable(options.trace(), e));
                     err.flush();
                     return 2;
                 }
@@ -190,6 +184,16 @@ public final class Limn {
                 err.flush();
             }
         }
+    }
+
+    /** Why creating {@code file} failed with {@code e}, in the words of a usage error. */
+    static String whyNotWritable(java.nio.file.Path file, Exception e) {
+        java.nio.file.Path dir = file.toAbsolutePath().getParent();
+        return e instanceof java.nio.file.NoSuchFileException && (dir == null || !java.nio.file.Files.isDirectory(dir))
+                ? "its directory does not exist"
+                : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                : e instanceof java.nio.file.NoSuchFileException ? "a file cannot be created in " + dir
+                : e.getMessage();
     }
 
     private static void report(PrintStream err, ErrorValue e, Source fallback) {

@@ -1,5 +1,7 @@
 package dev.limn.sched;
 
+import dev.limn.sched.events.FlightEvents;
+
 import net.openhft.affinity.Affinity;
 import net.openhft.affinity.AffinityLock;
 import org.agrona.concurrent.Agent;
@@ -225,6 +227,7 @@ public final class Carrier implements Agent {
             if (f != null) {
                 stealCursor++;
                 Scheduler.count(scheduler.steals);
+                FlightEvents.steal(index, victim.index, f.id());
                 return f;
             }
         }

@@ -118,6 +118,14 @@ public abstract class Fiber {
         return id;
     }
 
+    /**
+     * What this fiber is, for diagnostics and flight recorder events read on any thread; the
+     * VM's tasks say more ({@code task 2 of concurrent block at f.lm:3:1}).
+     */
+    public String description() {
+        return toString();
+    }
+
     /** The scheduler this fiber was spawned on, or null before. */
     public final Scheduler scheduler() {
         return scheduler;

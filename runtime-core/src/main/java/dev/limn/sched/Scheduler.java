@@ -1,5 +1,7 @@
 package dev.limn.sched;
 
+import dev.limn.sched.events.FlightEvents;
+
 import net.openhft.affinity.AffinityLock;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -746,6 +748,7 @@ public final class Scheduler implements AutoCloseable {
             if (!blocked.isEmpty()) {
                 deadlocks.increment();
                 blocked.sort(Comparator.comparingLong(b -> b.fiber().id()));
+                FlightEvents.deadlock(blocked);
                 if (deadlockHandler != null) {
                     deadlockHandler.onDeadlock(List.copyOf(blocked));
                 }

@@ -16,6 +16,8 @@
  *   <tr><td>{@link dev.limn.sched.WorkStealingDeque}</td><td>Chase–Lev deque (carriers' local queues, parallel ranges)</td></tr>
  *   <tr><td>{@link dev.limn.sched.Clock}</td><td>the scheduler's time source (a virtual clock can replace it)</td></tr>
  *   <tr><td>{@link dev.limn.sched.Blocked}, {@link dev.limn.sched.DeadlockException}</td><td>deadlock reports</td></tr>
+ *   <tr><td>{@code dev.limn.sched.events}</td><td>the flight recorder events of every layer, reached through
+ *       {@code FlightEvents}</td></tr>
  * </table>
  *
  * <h2>Invariants</h2>

@@ -67,6 +67,8 @@ public final class ProgramRun implements AutoCloseable {
     final LongAdder tasksCancelled = new LongAdder();
     final LongAdder tasksTerminated = new LongAdder();
     final LongAdder blocks = new LongAdder();
+    /** Numbers of the blocks the flight recorder saw begin (moved only while a recording wants block events). */
+    final AtomicLong flightBlockIds = new AtomicLong();
     private final LongAdder channelsCreated = new LongAdder();
     private final AtomicLong liveTasks = new AtomicLong();
     private final AtomicLong peakTasks = new AtomicLong();

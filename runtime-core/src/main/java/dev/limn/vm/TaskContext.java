@@ -15,6 +15,7 @@ import dev.limn.sched.Carrier;
 import dev.limn.sched.Fiber;
 import dev.limn.sched.Scheduler;
 import dev.limn.sched.Timer;
+import dev.limn.sched.events.FlightEvents;
 import dev.limn.text.Span;
 import dev.limn.value.ErrorValue;
 import dev.limn.value.LimnError;
@@ -221,6 +222,7 @@ public final class TaskContext extends Fiber {
     /** Takes the first register segment and places the arguments; the first run calls it. */
     private void start() {
         started = true;
+        FlightEvents.taskStart(this);
         Proto p = closure.proto;
         MemorySegment first = p.maxRegs <= RegisterSegments.SMALL_REGISTERS ? engine.registers.allocateSmall() : engine.registers.allocate();
         segments[0] = first;
@@ -486,6 +488,9 @@ public final class TaskContext extends Fiber {
             c.range.endSteps(s == Interpreter.FAILED ? new LimnError(error) : null);
         }
         status = s;
+        if (FlightEvents.on()) {
+            FlightEvents.taskEnd(this, outcome(s));
+        }
         if (s != Interpreter.DONE && pendingBlocks != null) {
             // stream/async work of a task that did not end normally: nobody will wait for it
             for (BlockRun b : pendingBlocks) {
@@ -556,6 +561,14 @@ public final class TaskContext extends Fiber {
                 block.chunkFinished(this);
             }
         }
+    }
+
+    /** The outcome of the flight recorder's TaskEnd for a task that ended with interpreter status {@code s}. */
+    private String outcome(int s) {
+        return s == Interpreter.DONE ? "ok"
+                : s == Interpreter.TERMINATED ? "terminated"
+                : error == null ? "Error"
+                : error.kind.equals("Cancelled") ? "cancelled" : error.kind;
     }
 
     /** A host's load returned: its entry keeps the top level's variables and the cells it still holds. */
@@ -696,6 +709,7 @@ public final class TaskContext extends Fiber {
     }
 
     /** "main task", or e.g. {@code task 3 (i = 3) of concurrent block at f.lm:2:1}. */
+    @Override
     public String description() {
         return entry != null ? entry.description() : unit == null ? description : unit.description(closure.proto);
     }

@@ -1,5 +1,6 @@
 package dev.limn.vm;
 
+import dev.limn.sched.events.FlightEvents;
 import dev.limn.value.ErrorValue;
 import dev.limn.value.LimnError;
 
@@ -301,6 +302,13 @@ public final class Tier {
         if (t.run != null) {
             t.run.tierStats.guardExits.increment();
         }
+        if (FlightEvents.on()) {
+            try {
+                recordExit(t, pc);
+            } catch (OutOfMemoryError dropped) {
+                // the event is lost, not the exit
+            }
+        }
         Proto p = t.closure.proto;
         Info in = p.tier;
         int[] exits = in.exits;
@@ -318,6 +326,23 @@ public final class Tier {
             }
         }
         return Compiled.EXIT;
+    }
+
+    /**
+     * Records the flight recorder's TierExit of an exit at {@code pc}: the reason names the
+     * opcode, and the failed guess when the operands show it (an int guess met a float);
+     * otherwise a guard of another kind failed or the instruction raises.
+     */
+    private static void recordExit(TaskContext t, int pc) {
+        Proto p = t.closure.proto;
+        long w = p.code[pc];
+        byte[] guesses = p.tier.guesses;
+        byte guess = guesses == null ? TierCompiler.GUESS_INT : guesses[pc];
+        String op = Opcode.of(Instr.op(w)).name();
+        String reason = guess == TierCompiler.GUESS_INT && TierCompiler.widen(guess, t, w) == TierCompiler.GUESS_FLOAT
+                ? "guard: int guessed, float found (" + op + ")"
+                : "guard failed or instruction raises (" + op + ")";
+        FlightEvents.tierExit(p.displayName(), pc, reason, t.id());
     }
 
     /** The mode of {@code -Dlimn.tier}, else {@link Mode#AUTO}. */

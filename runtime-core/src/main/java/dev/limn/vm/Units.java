@@ -60,6 +60,7 @@ final class Units {
         block.startClock(t.scheduler(), t.run::warn);
         t.run.blocks.increment();
         t.run.liveBlocks.add(block, t);
+        block.recordBegin(t.run.flightBlockIds, t.id());
         t.set(ra, block);
         if (t.openBlocks == null) {
             t.openBlocks = new ArrayList<>(2);

@@ -4,14 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The command line of SPEC §9: subcommands, exit statuses, and where output goes. */
 class MainTest {
@@ -85,6 +86,74 @@ class MainTest {
         assertEquals(2, r.status);
         assertTrue(r.err.contains("error: cannot write the trace to /proc/limn-trace.json"), r.err);
         assertTrue(!r.err.contains("does not exist"), r.err);
+    }
+
+    @Test
+    void jfrWritesTheFlightRecordingOfTheRun() throws IOException {
+        String f = file("recorded.lm", """
+                var c = channel(1);
+                concurrent {
+                    task { print(c.recv()); }
+                    task { sleep(5ms); c.send(1); }
+                }
+                """);
+        Path jfr = dir.resolve("run.jfr");
+        Result r = limn("run", "--jfr", jfr.toString(), f);
+        assertEquals(0, r.status, r.err);
+        assertEquals("1\n", r.out);
+        assertEquals("", r.err);
+        java.util.List<jdk.jfr.consumer.RecordedEvent> events = jdk.jfr.consumer.RecordingFile.readAllEvents(jfr);
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        events.forEach(e -> names.add(e.getEventType().getName()));
+        assertTrue(names.containsAll(java.util.List.of("limn.TaskStart", "limn.TaskEnd", "limn.BlockBegin", "limn.BlockEnd")),
+                names.toString());
+        assertTrue(names.stream().allMatch(n -> n.startsWith("limn.")), "only Limn's events: " + names);
+        assertTrue(events.stream().anyMatch(e -> e.getEventType().getName().equals("limn.BlockEnd")
+                && e.getString("block").equals("concurrent block at " + f + ":2:1") && e.getInt("units") == 2), events.toString());
+    }
+
+    @Test
+    void jfrWritesTheRecordingWhenTheProgramFails() throws IOException {
+        String f = file("fails.lm", """
+                concurrent {
+                    task { var z = 0; print(1 / z); }
+                }
+                """);
+        Path jfr = dir.resolve("failed.jfr");
+        Result r = limn("run", "--jfr", jfr.toString(), f);
+        assertEquals(1, r.status, r.err);
+        assertTrue(r.err.contains("error[DivisionByZero]"), r.err);
+        java.util.List<jdk.jfr.consumer.RecordedEvent> events = jdk.jfr.consumer.RecordingFile.readAllEvents(jfr);
+        assertTrue(events.stream().anyMatch(e -> e.getEventType().getName().equals("limn.TaskEnd")
+                && e.getString("outcome").equals("DivisionByZero")), events.toString());
+        assertTrue(events.stream().anyMatch(e -> e.getEventType().getName().equals("limn.BlockEnd")
+                && e.getString("outcome").equals("DivisionByZero")), events.toString());
+    }
+
+    @Test
+    void aFlightRecordingThatCannotBeWrittenIsAUsageErrorBeforeTheRun() throws IOException {
+        String f = file("t.lm", "print(1);\n");
+        Result r = limn("run", "--jfr", dir.resolve("missing").resolve("run.jfr").toString(), f);
+        assertEquals(2, r.status);
+        assertEquals("", r.out, "the program did not run");
+        assertTrue(r.err.contains("error: cannot write the flight recording to "), r.err);
+        assertTrue(r.err.contains("its directory does not exist"), r.err);
+    }
+
+    @Test
+    void aFlightRecordingWhoseFileGoesAwayDuringTheRunIsReported() throws IOException {
+        Path sub = Files.createDirectory(dir.resolve("sub"));
+        Path jfr = sub.resolve("run.jfr");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        dev.limn.run.FlightRecording recording = dev.limn.run.FlightRecording.start(jfr,
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertTrue(recording != null, err.toString(StandardCharsets.UTF_8));
+        Files.delete(jfr);
+        Files.delete(sub);
+        assertFalse(recording.finish());
+        String message = err.toString(StandardCharsets.UTF_8);
+        assertTrue(message.startsWith("error: cannot write the flight recording to " + jfr + ": "), message);
+        assertFalse(message.contains("\tat "), message);
     }
 
     @Test
