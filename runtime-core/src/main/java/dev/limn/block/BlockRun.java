@@ -101,6 +101,8 @@ public final class BlockRun {
     private boolean completed;
     /** The fiber running the body was cancelled while it waited for the units: it raises Cancelled after them. */
     public volatile boolean bodyCancelled;
+    /** Set when the block's units were found blocked forever ({@link #failDeadlocked}). */
+    private volatile ErrorValue deadlockError;
     private volatile Fiber permitWaiter;
     private boolean bodyEnded;
     /** Set when the block's handle was awaited, so a scope does not raise its error a second time. */
@@ -412,6 +414,22 @@ public final class BlockRun {
         cancelUnits();
     }
 
+    /**
+     * The block's units are blocked forever and nothing outside can wake them: the block raises
+     * {@code error} (PartialDeadlock) once its units, cancelled now, have ended.
+     */
+    public void failDeadlocked(ErrorValue error) {
+        if (deadlockError == null) {
+            deadlockError = error;
+        }
+        cancelUnits();
+    }
+
+    /** Whether the block has a timeout, or is being stopped: something that will wake its units. */
+    public boolean willWakeUnits() {
+        return stopping || timedOut || spec.config().timeoutNanos() > 0;
+    }
+
     /** Cancels every live unit (Stop, the timeout, a cancelled body or handle); those still live after grace are terminated. */
     public void cancelUnits() {
         stopping = true;
@@ -481,7 +499,9 @@ public final class BlockRun {
             release.run(); // before the completion wakes the body, whose scope may release them next
         }
         ErrorValue err = firstError.get();
-        if (err != null) {
+        if (deadlockError != null && (err == null || "Cancelled".equals(err.kind))) {
+            err = deadlockError;
+        } else if (err != null) {
             err.noteIfAbsent(otherFailures.get() + " other units failed, " + cancelledUnits.get() + " cancelled");
         } else if (timedOut && spec.config().onTimeout() == BlockConfig.OnTimeout.ERROR) {
             String counts = spec.config().parallel()

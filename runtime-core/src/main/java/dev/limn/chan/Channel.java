@@ -449,6 +449,15 @@ public final class Channel {
         return buffer.size();
     }
 
+    /**
+     * Passes each value this channel's buffer may hold to {@code into}, for a reachability walk
+     * (a racy look: it may pass values already received, never misses one that stays); false
+     * when the buffer cannot show its values.
+     */
+    public boolean forEachBuffered(java.util.function.Consumer<Object> into) {
+        return buffer.forEachRef(into);
+    }
+
     public boolean isClosed() {
         return buffer.isClosed();
     }

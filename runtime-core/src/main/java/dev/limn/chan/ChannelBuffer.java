@@ -34,4 +34,10 @@ abstract sealed class ChannelBuffer permits RingBuffer, UnboundedBuffer {
 
     /** Values held now (exact when nothing is in flight). */
     abstract int size();
+
+    /**
+     * Passes each value reference the buffer may hold to {@code into} (a racy look: it may also
+     * pass values already taken); false when the buffer cannot show them.
+     */
+    abstract boolean forEachRef(java.util.function.Consumer<Object> into);
 }

@@ -1,9 +1,9 @@
 package dev.limn.chan;
 
+import dev.limn.sched.Fiber;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-
-import dev.limn.sched.Fiber;
 
 /**
  * The values of a bounded channel: a multi-producer multi-consumer ring in the style of
@@ -232,5 +232,17 @@ final class RingBuffer extends ChannelBuffer {
 
     private void soSeq(int s, long value) {
         LONGS.setRelease(slots, PAD + s, value);
+    }
+
+    @Override
+    boolean forEachRef(java.util.function.Consumer<Object> into) {
+        Object[] r = refs;
+        for (int i = 0; i < r.length; i++) {
+            Object v = r[i];
+            if (v != null) {
+                into.accept(v);
+            }
+        }
+        return true;
     }
 }

@@ -1,10 +1,11 @@
 package dev.limn.chan;
 
+import dev.limn.sched.Fiber;
+
+import org.jctools.queues.MpmcUnboundedXaddArrayQueue;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-
-import dev.limn.sched.Fiber;
-import org.jctools.queues.MpmcUnboundedXaddArrayQueue;
 
 /**
  * The values of an unbounded channel: a JCTools {@link MpmcUnboundedXaddArrayQueue} (ints
@@ -93,6 +94,11 @@ final class UnboundedBuffer extends ChannelBuffer {
     @Override
     int size() {
         return values.size();
+    }
+
+    @Override
+    boolean forEachRef(java.util.function.Consumer<Object> into) {
+        return size() == 0; // the queue cannot be walked: only an empty one is known to hold nothing
     }
 
     /** An int counter padded to a cache line of its own (superclass fields are laid out first). */

@@ -122,6 +122,7 @@ public final class Limn {
             }
             run = new ProgramRun(engine, out, err, options.maxDepth(), options.trace(), seed);
             run.useTier(options.tier());
+            run.watchForPartialDeadlocks();
             run.runMain(new Closure(p.main(), new Box[0]), seed);
             Entry main = run.main();
             ErrorValue outOfMemory = run.outOfMemory();

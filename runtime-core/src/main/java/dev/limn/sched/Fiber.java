@@ -250,6 +250,12 @@ public abstract class Fiber {
 
     // ---- end of stream -----------------------------------------------------------------------
 
+    /** Wakes this fiber, parked on a receive that nothing can ever complete, with end of stream (SPEC §5.3). */
+    public final void wakeWithEndOfStream() {
+        soEndOfStream();
+        unpark();
+    }
+
     final void soEndOfStream() {
         END_OF_STREAM.setRelease(this, 1);
     }

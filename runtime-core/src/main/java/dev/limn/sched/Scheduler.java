@@ -518,6 +518,37 @@ public final class Scheduler implements AutoCloseable {
     /** A deadline that never comes: a timer with it stays pending until it is cancelled. */
     public static final long NEVER = Long.MAX_VALUE;
 
+    /** How often the timer thread runs the {@link #watch} hook (a deterministic run: every {@value #WATCH_PICKS} picks). */
+    static final long WATCH_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+    static final int WATCH_PICKS = 1024;
+    private volatile Runnable watcher;
+    /** Timer thread only: when the watcher last ran. */
+    private long watchedAt;
+
+    /**
+     * Runs {@code hook} about every {@link #WATCH_NANOS} on the timer thread (in a deterministic
+     * run, on the carrier between two tasks, every {@link #WATCH_PICKS} picks): a look at the
+     * program from outside its tasks, such as the search for tasks blocked forever. It must be
+     * short and must not block; what it throws is dropped.
+     */
+    public void watch(Runnable hook) {
+        watcher = hook;
+    }
+
+    /** The timer thread's tick ({@code now} on the clock), or a deterministic carrier's ({@code now} ignored). */
+    void watchTick(long now, boolean force) {
+        Runnable w = watcher;
+        if (w == null || (!force && now - watchedAt < WATCH_NANOS)) {
+            return;
+        }
+        watchedAt = now;
+        try {
+            w.run();
+        } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+            // a look that failed finds nothing; the next one looks again
+        }
+    }
+
     /** Whether this scheduler is deterministic (see {@link Builder#deterministic}). */
     public boolean isDeterministic() {
         return simulation != null;

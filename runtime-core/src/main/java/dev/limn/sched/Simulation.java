@@ -131,6 +131,10 @@ final class Simulation implements Clock {
             fireDue(s);
             collect(carrier);
         }
+        if (picks % Scheduler.WATCH_PICKS == Scheduler.WATCH_PICKS - 1) {
+            s.watchTick(0, true); // between two tasks: a look that no task can race with
+            collect(carrier);
+        }
         int n = runnable.size();
         if (n == 0) {
             return null;

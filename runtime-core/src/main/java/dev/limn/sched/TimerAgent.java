@@ -154,6 +154,9 @@ final class TimerAgent implements Agent, IdleStrategy {
             earliestExact = true;
         }
         scheduler.policeTimeSlices(now);
+        if (!scheduler.isDeterministic()) {
+            scheduler.watchTick(now, false);
+        }
         return work;
     }
 

@@ -42,6 +42,11 @@ public final class FutureValue {
     }
 
     /** The work behind this future (a block run), or null. */
+    /** What a task awaiting this future waits on ({@code Fiber.waitTarget}). */
+    public Object label() {
+        return label;
+    }
+
     public Object owner() {
         return owner;
     }

@@ -48,6 +48,17 @@ public final class Engine implements AutoCloseable {
             s.deterministic(b.deterministicSeed);
         }
         scheduler = s.build();
+        scheduler.watch(this::lookForPartialDeadlocks);
+    }
+
+    /** The scheduler's watch hook: whole-program runs are searched for tasks blocked forever ({@link PartialDeadlocks}). */
+    private void lookForPartialDeadlocks() {
+        for (ProgramRun run : runs) {
+            PartialDeadlocks p = run.partialDeadlocks;
+            if (p != null) {
+                p.look(run);
+            }
+        }
     }
 
     public static Builder builder() {

@@ -17,6 +17,11 @@ abstract class LoopIter {
     /** Writes the next item to register {@code dst} (and {@code dst + 1} when count is 2); false at the end. */
     abstract boolean next(TaskContext t, int dst, int count);
 
+    /** What the loop iterates over when that may hold references (a list, dict or channel), else null: for {@link PartialDeadlocks}. */
+    Object source() {
+        return null;
+    }
+
     static LoopIter of(Object v) {
         if (v instanceof RangeValue r) {
             return new OfRange(r);
@@ -68,6 +73,11 @@ abstract class LoopIter {
     }
 
     private static final class OfList extends LoopIter {
+        @Override
+        Object source() {
+            return list;
+        }
+
         private final ListValue list;
         private final int length;
         private int index;
@@ -98,6 +108,11 @@ abstract class LoopIter {
     }
 
     private static final class OfDict extends LoopIter {
+        @Override
+        Object source() {
+            return dict;
+        }
+
         private final DictValue dict;
         private final List<DictValue.Key> keys;
         private int index;
@@ -158,6 +173,11 @@ abstract class LoopIter {
 
     /** Receives until end of stream (SPEC §5.3); a receive that must wait parks the task and ITERNEXT runs again. */
     private static final class OfChannel extends LoopIter {
+        @Override
+        Object source() {
+            return channel;
+        }
+
         private final Channel channel;
         private long index;
 

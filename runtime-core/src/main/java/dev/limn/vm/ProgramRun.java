@@ -36,6 +36,11 @@ import java.util.concurrent.atomic.LongAdder;
 public final class ProgramRun implements AutoCloseable {
     final Engine engine;
     final Scheduler scheduler;
+    /**
+     * The search for tasks blocked forever, for a whole-program run ({@link #watchForPartialDeadlocks});
+     * null for a host's instance, whose host may hold channels no look can see.
+     */
+    volatile PartialDeadlocks partialDeadlocks;
     /** Whether the engine is deterministic: its tasks' time slices are counted in instructions. */
     final boolean deterministic;
     /** This run's parallel loops: chunks, splits, steals, iterations per carrier. */
@@ -252,6 +257,14 @@ public final class ProgramRun implements AutoCloseable {
         }
         scheduler.endHostRun(t, status);
         return t.isClosed() ? null : t;
+    }
+
+    /**
+     * Searches this run for tasks blocked forever while the rest of it runs (PartialDeadlock):
+     * only for a whole program, where nothing outside the run holds its channels.
+     */
+    public void watchForPartialDeadlocks() {
+        partialDeadlocks = new PartialDeadlocks();
     }
 
     /** The host ended a call or a load it ran with {@link #start} (see {@code Scheduler.hostCallEnded}). */

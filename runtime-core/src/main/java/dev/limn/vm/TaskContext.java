@@ -362,6 +362,54 @@ public final class TaskContext extends Fiber {
         RUN_SEQ.setRelease(this, runSeq + 1);
     }
 
+    /** The run sequence (see above), acquire read: unchanged between two looks means the task did not run in between. */
+    int lvRunSeq() {
+        return (int) RUN_SEQ.getAcquire(this);
+    }
+
+    /**
+     * Passes every reference this task's frames may hold to {@code into}: every register of
+     * every segment (dead ones too), the functions of its frames and its arguments. For a
+     * running task the look is racy: {@link PartialDeadlocks} only trusts it twice over.
+     */
+    void forEachRef(java.util.function.Consumer<Object> into) {
+        Object[][] sh = shadows;
+        for (Object[] a : sh) {
+            refsOf(a, into);
+        }
+        refsOf(refs, into);
+        Closure[] fc = fClosure;
+        for (Closure c : fc) {
+            if (c != null) {
+                into.accept(c);
+            }
+        }
+        if (closure != null) {
+            into.accept(closure);
+        }
+        refsOf(startArgs, into);
+        if (result != null) {
+            into.accept(result);
+        }
+    }
+
+    private static void refsOf(Object[] a, java.util.function.Consumer<Object> into) {
+        if (a != null) {
+            for (Object v : a) {
+                if (v != null) {
+                    into.accept(v);
+                }
+            }
+        }
+    }
+
+    /** The source line of the instruction where the task stands (parked: where it resumes). */
+    int currentLine() {
+        Closure c = closure;
+        int[] lines = c == null ? null : c.proto.lines;
+        return lines == null || lines.length == 0 ? 0 : lines[Math.max(0, Math.min(pc, lines.length - 1))];
+    }
+
     /** Whether a thread is running the task now (a racy look, for task dumps). */
     boolean runningNow() {
         return ((int) RUN_SEQ.getAcquire(this) & 1) != 0;
