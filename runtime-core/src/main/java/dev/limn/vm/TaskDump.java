@@ -416,17 +416,17 @@ public final class TaskDump {
             sb.append(i == 0 ? "{" : ",{");
             sb.append("\"id\":").append(t.id);
             sb.append(",\"description\":");
-            string(sb, t.description);
+            Json.string(sb, t.description);
             sb.append(",\"state\":");
-            string(sb, t.state);
+            Json.string(sb, t.state);
             sb.append(",\"waitingOn\":");
             if (t.wait == null) {
                 sb.append("null");
             } else {
                 sb.append("{\"kind\":");
-                string(sb, t.wait.kind());
+                Json.string(sb, t.wait.kind());
                 sb.append(",\"text\":");
-                string(sb, t.wait.text());
+                Json.string(sb, t.wait.text());
                 if (t.wait.channel() >= 0) {
                     sb.append(",\"channel\":").append(t.wait.channel());
                 }
@@ -435,7 +435,7 @@ public final class TaskDump {
                 }
                 if (t.wait.function() != null) {
                     sb.append(",\"function\":");
-                    string(sb, t.wait.function());
+                    Json.string(sb, t.wait.function());
                 }
                 sb.append('}');
             }
@@ -443,9 +443,9 @@ public final class TaskDump {
             for (int k = 0; k < t.stack.size(); k++) {
                 Frame f = t.stack.get(k);
                 sb.append(k == 0 ? "{" : ",{").append("\"function\":");
-                string(sb, f.function());
+                Json.string(sb, f.function());
                 sb.append(",\"file\":");
-                string(sb, f.file());
+                Json.string(sb, f.file());
                 sb.append(",\"line\":").append(f.line()).append('}');
             }
             sb.append("],\"frames\":").append(t.frames);
@@ -463,7 +463,7 @@ public final class TaskDump {
             BlockInfo b = blocks.get(i);
             sb.append(i == 0 ? "{" : ",{");
             sb.append("\"id\":").append(b.number).append(",\"label\":");
-            string(sb, b.label);
+            Json.string(sb, b.label);
             sb.append(",\"startedBy\":");
             if (b.startedBy >= 0) {
                 sb.append(b.startedBy);
@@ -479,34 +479,5 @@ public final class TaskDump {
             sb.append(",\"liveUnits\":").append(b.liveUnits).append('}');
         }
         return sb.append("]}").toString();
-    }
-
-    /** Appends {@code s} as a JSON string: quotes, backslashes, control characters and lone surrogates escaped. */
-    static void string(StringBuilder sb, String s) {
-        if (s == null) {
-            sb.append("null");
-            return;
-        }
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    boolean paired = Character.isHighSurrogate(c) ? i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))
-                            : Character.isLowSurrogate(c) && i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
-                    if (c < 0x20 || (Character.isSurrogate(c) && !paired)) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        sb.append('"');
     }
 }

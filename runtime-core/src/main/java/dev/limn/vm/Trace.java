@@ -52,7 +52,9 @@ public final class Trace {
             case YIELD -> "yielded";
             case PARKED -> "parked: " + task.waitKind().name().toLowerCase(java.util.Locale.ROOT);
         };
-        perCarrier.get(carrier).add("{\"name\":\"" + escape(task.description()) + "\",\"cat\":\"task\",\"ph\":\"X\""
+        StringBuilder name = new StringBuilder();
+        Json.string(name, task.description());
+        perCarrier.get(carrier).add("{\"name\":" + name + ",\"cat\":\"task\",\"ph\":\"X\""
                 + ",\"ts\":" + micros(start - origin) + ",\"dur\":" + micros(end - start)
                 + ",\"pid\":1,\"tid\":" + carrier + ",\"args\":{\"ended\":\"" + ended + "\"}}");
     }
@@ -77,26 +79,5 @@ public final class Trace {
     /** Nanoseconds as microseconds (the format's unit), keeping the nanosecond digits. */
     private static String micros(long ns) {
         return (ns / 1000) + "." + String.format("%03d", ns % 1000);
-    }
-
-    private static String escape(String s) {
-        StringBuilder sb = new StringBuilder(s.length() + 8);
-        for (int i = 0; i < s.length(); i++) {
-            char ch = s.charAt(i);
-            switch (ch) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (ch < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) ch));
-                    } else {
-                        sb.append(ch);
-                    }
-                }
-            }
-        }
-        return sb.toString();
     }
 }
