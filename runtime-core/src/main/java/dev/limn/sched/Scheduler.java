@@ -471,6 +471,11 @@ public final class Scheduler implements AutoCloseable {
         return false;
     }
 
+    /** How many times the heap ran out so far (it moves at each; a lost increment does not matter). */
+    public int exhaustions() {
+        return exhaustions;
+    }
+
     /**
      * The OutOfMemoryError that is {@code e} or one of the exceptions behind it, or null. A call
      * site linked for the first time while memory is short fails with a BootstrapMethodError
@@ -500,6 +505,7 @@ public final class Scheduler implements AutoCloseable {
         if (reserve != null && lastReserve != null) {
             return true;
         }
+        awaitWatch();
         try {
             byte[] armed = reserve != null ? reserve : new byte[RESERVE_BYTES];
             byte[] last = lastReserve != null ? lastReserve : new byte[RESERVE_BYTES];
@@ -522,6 +528,8 @@ public final class Scheduler implements AutoCloseable {
     static final long WATCH_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
     static final int WATCH_PICKS = 1024;
     private volatile Runnable watcher;
+    /** Whether the watch hook is running: {@link #armReserve} waits for it (see {@link #awaitWatch}). */
+    private volatile boolean watching;
     /** Timer thread only: when the watcher last ran. */
     private long watchedAt;
 
@@ -542,12 +550,34 @@ public final class Scheduler implements AutoCloseable {
             return;
         }
         watchedAt = now;
+        watching = true;
         try {
             w.run();
-        } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
-            // a look that failed finds nothing; the next one looks again
+        } catch (RuntimeException | VirtualMachineError | LinkageError e) {
+            // a look that failed finds nothing (LinkageError: a call site linked while memory is short); the next one looks again
+        } finally {
+            watching = false;
         }
     }
+
+    /**
+     * Waits, at most {@value #WATCH_WAIT_MILLIS} ms, for a watch hook that is running to end. A
+     * look marks what the program reaches and holds it until it ends: had it reached a structure
+     * that a handler of OutOfMemory has just dropped, re-arming the reserve during the look would
+     * find the memory still taken, and the next exhaustion would end the program. A look lets go
+     * soon after the heap runs out (see {@link #exhaustions}).
+     */
+    private void awaitWatch() {
+        if (!watching) {
+            return;
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WATCH_WAIT_MILLIS);
+        while (watching && System.nanoTime() < deadline) {
+            Thread.yield();
+        }
+    }
+
+    private static final int WATCH_WAIT_MILLIS = 200;
 
     /** Whether this scheduler is deterministic (see {@link Builder#deterministic}). */
     public boolean isDeterministic() {

@@ -102,8 +102,13 @@ final class TimerAgent implements Agent, IdleStrategy {
     public int doWork() {
         try {
             return work();
-        } catch (OutOfMemoryError e) {
-            scheduler.ranOutOfMemory(e);
+        } catch (OutOfMemoryError | LinkageError e) {
+            // LinkageError: a call site linked for the first time while memory is short
+            OutOfMemoryError oom = Scheduler.outOfMemoryBehind(e);
+            if (oom == null) {
+                throw e;
+            }
+            scheduler.ranOutOfMemory(oom);
             return 1;
         }
     }

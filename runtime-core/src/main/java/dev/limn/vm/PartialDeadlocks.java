@@ -3,6 +3,7 @@ package dev.limn.vm;
 import dev.limn.block.BlockRun;
 import dev.limn.chan.Channel;
 import dev.limn.sched.Fiber;
+import dev.limn.sched.Scheduler;
 import dev.limn.value.ErrorValue;
 import dev.limn.value.FutureValue;
 
@@ -43,8 +44,13 @@ import java.util.Set;
  * {@code attempt} may handle it.
  */
 final class PartialDeadlocks {
-    /** Objects a look walks at most; a program holding more is not looked at (no report, never a wrong one). */
-    private static final int MAX_WALK = 2_000_000;
+    /**
+     * Objects a look walks at most; a program holding more is not looked at (no report, never a
+     * wrong one). A look holds what it walked until it ends, so it is bounded to about a 40th of
+     * the heap (some 100 bytes a value): a program that fills its heap and handles OutOfMemory
+     * must find the memory it dropped back, not held by a look.
+     */
+    private static final int MAX_WALK = (int) Math.max(10_000, Math.min(2_000_000, Runtime.getRuntime().maxMemory() / 4096));
 
     /** What the previous look found stuck, and each task's run sequence then; null when nothing. */
     private Map<TaskContext, Integer> previous;
@@ -89,7 +95,15 @@ final class PartialDeadlocks {
         final Map<Object, BlockRun> byEnd = new IdentityHashMap<>();
         final ArrayDeque<Object> values = new ArrayDeque<>();
         final ArrayDeque<TaskContext> tasks = new ArrayDeque<>();
+        final Scheduler scheduler;
+        /** The scheduler's count of exhaustions when the look began: a look that sees it move lets go at once. */
+        final int exhaustions;
         boolean blind;
+
+        Walk(Scheduler scheduler) {
+            this.scheduler = scheduler;
+            this.exhaustions = scheduler.exhaustions();
+        }
 
         void task(TaskContext t) {
             if (t != null && live.add(t)) {
@@ -106,8 +120,8 @@ final class PartialDeadlocks {
 
         /** Marks until nothing more is reached. */
         void run() {
-            while (!blind && (!tasks.isEmpty() || !values.isEmpty())) {
-                if (seen.size() > MAX_WALK) {
+            for (int step = 1; !blind && (!tasks.isEmpty() || !values.isEmpty()); step++) {
+                if (seen.size() > MAX_WALK || ((step & 255) == 0 && scheduler.exhaustions() != exhaustions)) {
                     blind = true;
                     return;
                 }
@@ -194,7 +208,7 @@ final class PartialDeadlocks {
      * too large).
      */
     private static Map<TaskContext, Integer> find(ProgramRun run) {
-        Walk w = new Walk();
+        Walk w = new Walk(run.scheduler);
         List<BlockRun> blocks = new ArrayList<>();
         run.liveBlocks.snapshot(blocks, Integer.MAX_VALUE);
         List<TaskContext> candidates = new ArrayList<>();
@@ -225,6 +239,9 @@ final class PartialDeadlocks {
                         }
                     }
                 }
+            }
+            if (candidates.isEmpty()) {
+                return Map.of(); // nothing waits: no walk
             }
             for (TaskContext t : candidates) {
                 if (w.live.contains(t)) {

@@ -30,7 +30,9 @@ import java.util.concurrent.TimeUnit;
  * the JVM (an OutOfMemoryError from the carrier's uncaught-exception handler, SIGTERM ignored).
  * Then, once that ended with an OutOfMemory error: a program that handled one OutOfMemory and
  * ran out again printed a Java stack trace, or wedged the JVM (a carrier thread died of the
- * second one), because the memory held back for the first was spent for good.
+ * second one), because the memory held back for the first was spent for good. Then, with the
+ * search for tasks blocked forever: a look in progress held a chain a handler had just dropped,
+ * so the memory never came back and the next exhaustion ended the program.
  */
 class OutOfMemoryTest {
     private static final String DIAGNOSTIC = "error[OutOfMemory]: the program ran out of memory";
@@ -95,6 +97,33 @@ class OutOfMemoryTest {
                 """);
         assertTrue(o.output().startsWith("caught 1\ncaught 2\ncaught 3\ncaught in a call\ndone\n"), o.output());
         assertFailedAt(o, "loop.lm:3:22");
+    }
+
+    @Test
+    void memoryComesBackWhileAnotherTaskWaits() throws IOException, InterruptedException {
+        // The waiting receiver makes the search for tasks blocked forever walk the program, the
+        // chain included: a look in progress must not keep the dropped chain from the handler.
+        Outcome o = run("wait.lm", """
+                var go = channel();
+                concurrent {
+                    task { print("woken", go.recv()); }
+                    task {
+                        var n = 0;
+                        while (n < 3) {
+                            attempt {
+                                var l = [];
+                                while (true) l = [l, n];
+                            } handle OutOfMemory(e) {
+                                n += 1;
+                                print("caught", n);
+                            }
+                        }
+                        go.send(n);
+                    }
+                }
+                """, "--cores", "2");
+        assertEquals(0, o.status(), o.output());
+        assertEquals("caught 1\ncaught 2\ncaught 3\nwoken 3\n", o.output());
     }
 
     @Test
