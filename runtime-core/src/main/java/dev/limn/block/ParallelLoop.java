@@ -145,7 +145,7 @@ public final class ParallelLoop {
         if (count < 0) {
             throw new IllegalArgumentException("negative iteration count " + count);
         }
-        int carriers = scheduler.carrierCount();
+        int carriers = scheduler.parallelWidth();
         int maxChunks = cores <= 0 ? carriers : Math.min(cores, carriers);
         ParallelLoop loop = new ParallelLoop(scheduler, stats, count, maxChunks, fibers, stopsOnError, family);
         if (!family) {

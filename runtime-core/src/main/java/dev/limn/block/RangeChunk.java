@@ -11,7 +11,9 @@ import dev.limn.sched.Scheduler;
  * keeps the lower half of what is left and hands the upper half to a new chunk, which it
  * spawns onto its own carrier's work-stealing deque; the idle carrier that the spawn wakes
  * steals it. So a loop makes work items in proportion to the carriers that take part, not to
- * its iterations, and a carrier that runs dry gets half of someone's remaining work.
+ * its iterations, and a carrier that runs dry gets half of someone's remaining work. (In a
+ * deterministic run, the one carrier is never idle: the seed decides when to split, see
+ * {@link Scheduler#wantsSplit}.)
  *
  * <h2>Ownership</h2>
  * {@code next} and {@code end} are touched only by the fiber that runs the chunk (splitting is
@@ -117,7 +119,7 @@ public final class RangeChunk {
                         return Fiber.Status.YIELD;
                     }
                 }
-                if (mayGrow && end - cursor >= 2 && scheduler.lvIdleCarriers() > 0) {
+                if (mayGrow && end - cursor >= 2 && scheduler.wantsSplit()) {
                     trySplit(cursor, carrier);
                 }
                 this.next = cursor; // the body may suspend or throw: this index is the one it was on
@@ -183,7 +185,7 @@ public final class RangeChunk {
             stoppedByTrap = true;
             return -1;
         }
-        if (loop.mayGrow() && end - cursor >= 2 && loop.scheduler().lvIdleCarriers() > 0) {
+        if (loop.mayGrow() && end - cursor >= 2 && loop.scheduler().wantsSplit()) {
             trySplit(cursor, carrier);
         }
         inIteration = true;

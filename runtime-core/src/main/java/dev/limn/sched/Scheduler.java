@@ -982,12 +982,24 @@ public final class Scheduler implements AutoCloseable {
         return false;
     }
 
-    /**
-     * How many carriers are idle now (volatile read; a hint that may be stale by the time the
-     * caller acts). A running parallel chunk splits its range when this is above zero.
-     */
+    /** How many carriers are idle now (volatile read; a hint that may be stale by the time the caller acts). */
     public int lvIdleCarriers() {
         return idleCarriers.get();
+    }
+
+    /**
+     * Whether a running parallel chunk should split its range now: when a carrier is idle (a
+     * volatile read; a hint that may be stale by the time the caller acts), or in a
+     * deterministic run, when the seed says so ({@link Simulation#drawSplit}).
+     */
+    public boolean wantsSplit() {
+        Simulation sim = simulation;
+        return sim == null ? idleCarriers.get() > 0 : sim.drawSplit();
+    }
+
+    /** How many chunks a parallel loop may split into: the carriers, or in a deterministic run {@value Simulation#PARALLEL_WIDTH}. */
+    public int parallelWidth() {
+        return simulation == null ? carriers.length : Simulation.PARALLEL_WIDTH;
     }
 
     // ---- statistics ----------------------------------------------------------------------------

@@ -25,6 +25,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * deadline order (ties in the order they were set). So {@code sleep(10s)} costs no wall time,
  * and a program's timeline is the same on every run.
  *
+ * <h2>Parallel loops</h2>
+ * A parallel loop splits its range when a carrier is idle, which the one carrier never is.
+ * Here it splits as if there were {@value #PARALLEL_WIDTH} carriers, and a running chunk draws
+ * before each iteration whether to split now ({@link #drawSplit}, one chance in
+ * {@value #SPLIT_ODDS}): so the seed chooses where ranges are cut, and the picks interleave the
+ * chunks.
+ *
  * <p>The list of runnable fibers is the carrier's alone. Timers may also be set and cancelled
  * from a host's thread (an embedding host calling into a deterministic runtime), so they are
  * kept under this object's lock, which is never held while a timer fires: that is safe, though
@@ -42,6 +49,10 @@ final class Simulation implements Clock {
     private long timerSeq;
     /** Picks made, for {@code --stats}. */
     private long picks;
+
+    /** The carriers a parallel loop splits for: see the class comment. */
+    static final int PARALLEL_WIDTH = 4;
+    static final int SPLIT_ODDS = 32;
 
     Simulation(long seed) {
         this.seed = seed;
@@ -145,6 +156,11 @@ final class Simulation implements Clock {
         runnable.remove(n - 1);
         picks++;
         return f;
+    }
+
+    /** Whether a parallel chunk splits before its next iteration (the carrier's thread only). */
+    boolean drawSplit() {
+        return random.nextInt(SPLIT_ODDS) == 0;
     }
 
     /** Moves the fibers queued on {@code carrier} into the list, oldest first. */

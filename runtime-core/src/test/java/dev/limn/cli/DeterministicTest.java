@@ -115,6 +115,33 @@ class DeterministicTest {
     }
 
     @Test
+    void theSeedChoosesWhereAParallelLoopSplits() throws IOException {
+        // one carrier is never idle: without the drawn splits the loop would run in order for every seed
+        String f = file("par.lm", """
+                var c = channel(64);
+                parallel {
+                    iter(i in 0..<32) {
+                        var x = 0;
+                        iter (k in 0..<300) { x += k; }
+                        c.send(i);
+                    }
+                }
+                c.close();
+                var order = [];
+                iter (v in c) order.push(v);
+                print(order);
+                """);
+        Set<String> orders = new HashSet<>();
+        for (long seed = 0; seed < 10; seed++) {
+            Result r = limn("run", "--deterministic", "--seed", Long.toString(seed), f);
+            assertEquals(0, r.status, r.err);
+            assertEquals(r.out, limn("run", "--deterministic", "--seed", Long.toString(seed), f).out);
+            orders.add(r.out);
+        }
+        assertTrue(orders.size() > 1, "ten seeds, one order: " + orders);
+    }
+
+    @Test
     void sleepsAndTimeoutsRunOnVirtualTime() throws IOException {
         String f = file("sleepy.lm", """
                 var t0 = now();
