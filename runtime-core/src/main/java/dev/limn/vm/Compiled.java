@@ -22,6 +22,8 @@ abstract class Compiled {
     static final int RETURNED_OUTERMOST = -1;
     static final int EXIT = -2;
     static final int STOP = -10;
+    /** {@link TaskContext#fastStatus}: the fast entry's frame returned through the register window (the caller's R[A]). */
+    static final int RETURNED_IN_WINDOW = 1;
 
     /**
      * The JVM stack this code's frame may take, in 8-byte slots (its locals and operand stack

@@ -96,6 +96,13 @@ public final class TaskContext extends Fiber {
     int tierCountdown;
     /** JVM stack slots that compiled frames take now, counted from the interpreter's entry into compiled code ({@link Tier#callee}). */
     int tierNesting;
+    /**
+     * How a compiled function's fast entry ({@link TierCompiler}'s {@code fast} method) ended, for
+     * its compiled caller to read at once and reset: 0 when it returned its value in the JVM
+     * (the usual case, so nothing writes it), {@link Compiled#RETURNED_IN_WINDOW}, or a status
+     * of {@link Compiled#run} to leave with.
+     */
+    int fastStatus;
     // Frame records: most tasks call little, so they start small and double when a call needs more.
     private int[] fPc = new int[INITIAL_FRAMES];
     private int[] fBase = new int[INITIAL_FRAMES];
@@ -844,6 +851,54 @@ public final class TaskContext extends Fiber {
             return 0;
         }
         return callSlow(fn, argc, retPc);
+    }
+
+    /**
+     * A compiled call's fast path: when register {@code base + a} holds a closure of {@code p}
+     * (called with all its parameters, which compiled code checked) and its frame fits without
+     * growing the frame records or leaving the register segment, pushes its frame as
+     * {@link #call} does and returns true; its arguments are the compiled caller's to pass.
+     * Otherwise changes nothing and returns false: the caller takes the generic path, which
+     * raises StackOverflow past {@link #maxDepth} and grows what must grow.
+     */
+    boolean callFast(int a, Proto p, int retPc) {
+        int fn = base + a;
+        int d = depth;
+        if (refs[fn] instanceof Closure c && c.proto == p && d < frameLimit && fn + 1 + p.maxRegs <= refs.length
+                && lpTagAt(this, regsAddress + fn * REGISTER_BYTES) == Tag.REF) {
+            fPc[d] = retPc;
+            fBase[d] = base;
+            fSegment[d] = segment;
+            fRet[d] = fn;
+            fClosure[d] = closure;
+            depth = d + 1;
+            base = fn + 1;
+            closure = c;
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * A frame entered by {@link #callFast} returns a value its compiled caller receives in the
+     * JVM: pops it as {@link #ret} does, writing no register.
+     */
+    void popFast() {
+        int d = depth - 1;
+        depth = d;
+        int b = fSegment[d];
+        if (b != segment) {
+            segment = b;
+            regs = segments[b];
+            regsAddress = regs.address();
+            refs = shadows[b];
+        }
+        base = fBase[d];
+        closure = fClosure[d];
+        fClosure[d] = null;
+        if (CheckedMode.ENABLED) {
+            checkedPc = fPc[d] - 1;
+        }
     }
 
     /** {@link #call} for builtins, errors, missing arguments, frame growth and segment changes. */

@@ -329,6 +329,18 @@ public final class Tier {
     }
 
     /**
+     * A call at {@code callPc} whose callee may be its own function returned a result of
+     * another kind than the fast entry's: the frame goes on in the interpreter after the call,
+     * its registers written back. Counted as a guard exit at the call; once it has
+     * exited often, the function is compiled again without the fast path there.
+     */
+    static int exitedAfterCall(TaskContext t, int callPc) {
+        exited(t, callPc);
+        t.pc = callPc + 1;
+        return Compiled.EXIT;
+    }
+
+    /**
      * Records the flight recorder's TierExit of an exit at {@code pc}: the reason names the
      * opcode, and the failed guess when the operands show it (an int guess met a float);
      * otherwise a guard of another kind failed or the instruction raises.
