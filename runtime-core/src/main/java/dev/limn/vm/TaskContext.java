@@ -873,7 +873,9 @@ public final class TaskContext extends Fiber {
             fClosure[d] = closure;
             depth = d + 1;
             base = fn + 1;
-            closure = c;
+            if (closure != c) {
+                closure = c; // a recursion's own closure: no store, and no GC barrier
+            }
             return true;
         }
         return false;
@@ -894,7 +896,10 @@ public final class TaskContext extends Fiber {
             refs = shadows[b];
         }
         base = fBase[d];
-        closure = fClosure[d];
+        Closure back = fClosure[d];
+        if (closure != back) {
+            closure = back;
+        }
         fClosure[d] = null;
         if (CheckedMode.ENABLED) {
             checkedPc = fPc[d] - 1;

@@ -780,9 +780,10 @@ final class TierCompiler {
                 // reads a box, writes R[A]: no local is read, nothing raises
                 if (emitting()) {
                     cb.aload(TASK);
+                    address(a(w));
                     cb.loadConstant(a(w));
                     cb.loadConstant(b(w));
-                    cb.invokestatic(CD_OPS, op == Op.GETBOX ? "getBox" : "getUpval", MethodTypeDesc.of(CD_void, CD_TASK, CD_int, CD_int));
+                    cb.invokestatic(CD_OPS, op == Op.GETBOX ? "getBoxAt" : "getUpvalAt", MethodTypeDesc.of(CD_void, CD_TASK, CD_long, CD_int, CD_int));
                 }
                 s[a(w)] = MEM;
                 out.edge(next, s);
