@@ -120,7 +120,11 @@ final class TierCompiler {
     private static final int SPIN = 10;
     /** The callee's code during a call, whose {@link Compiled#slots} are given back after it. */
     private static final int CALLEE = 11;
-    private static final int FIRST_REG = 12;
+    /** The frame's base, register segment and closure at entry: what a lazily recorded fast call records ({@link TaskContext#recordFast}). */
+    private static final int BASE = 12;
+    private static final int SEGMENT = 13;
+    private static final int CLOSURE = 14;
+    private static final int FIRST_REG = 16;
     /**
      * A back edge reads the task's trap word once in this many: the read is opaque, which keeps
      * C2 from unrolling a loop around it, and a thousand iterations of a compiled loop take about
@@ -143,8 +147,16 @@ final class TierCompiler {
      * return goes through the window). Where it ends otherwise it says so in
      * {@link TaskContext#fastStatus}.
      */
-    record Fast(byte[] params, int ret, MethodTypeDesc desc, int slots) {
-        static Fast of(byte[] params, int ret, int maxRegs) {
+    record Fast(byte[] params, int ret, MethodTypeDesc desc, int slots, boolean lazy) {
+        static Fast of(byte[] params, int ret, Proto p) {
+            int maxRegs = p.maxRegs;
+            // a return err(...) reads its caller's frame record (the call site): recorded eagerly
+            boolean lazy = true;
+            for (long w : p.code) {
+                if (Instr.op(w) == Op.RAISE && k(w) != 0) {
+                    lazy = false;
+                }
+            }
             List<ClassDesc> args = new ArrayList<>();
             args.add(CD_Object);
             args.add(CD_TASK);
@@ -154,7 +166,7 @@ final class TierCompiler {
                 }
             }
             return new Fast(params, ret, MethodTypeDesc.of(ret == FLT ? CD_double : CD_long, args.toArray(ClassDesc[]::new)),
-                    FIRST_REG + 4 * maxRegs + FRAME_OVERHEAD_SLOTS);
+                    FIRST_REG + 4 * maxRegs + FRAME_OVERHEAD_SLOTS, lazy);
         }
 
         /** The JVM argument slot of parameter {@code i}, which is passed. */
@@ -233,7 +245,7 @@ final class TierCompiler {
                 params[i] = MEM;
             }
         }
-        return Fast.of(params, returnKind(), p.maxRegs);
+        return Fast.of(params, returnKind(), p);
     }
 
     /** The kind of the first RETURN of this analysed code whose value is in a local; MEM if none. */
@@ -352,7 +364,7 @@ final class TierCompiler {
         fast.analyse();
         if (sig.ret == MEM && fast.returnKind() != MEM) {
             // a parameter passed in a local is returned as it is (no instruction guarded it before)
-            sig = Fast.of(sig.params, fast.returnKind(), p.maxRegs);
+            sig = Fast.of(sig.params, fast.returnKind(), p);
             fast = new TierCompiler(p, guesses, sig, true);
             fast.analyse();
         }
@@ -561,6 +573,17 @@ final class TierCompiler {
         reloadFuel();
         c.iconst_0();
         c.istore(SPIN); // the first back edge reads the trap
+        if (sig != null) {
+            c.aload(TASK);
+            c.getfield(CD_TASK, "base", CD_int);
+            c.istore(BASE);
+            c.aload(TASK);
+            c.invokevirtual(CD_TASK, "segmentIndex", MethodTypeDesc.of(CD_int));
+            c.istore(SEGMENT);
+            c.aload(TASK);
+            c.getfield(CD_TASK, "closure", CD_CLOSURE);
+            c.astore(CLOSURE);
+        }
         if (fastBody) {
             // the function's length, as the interpreter charges a call (Tier.callee)
             c.lload(FUEL);
@@ -1282,13 +1305,20 @@ final class TierCompiler {
         cb.if_icmpgt(slow);
         cb.aload(TASK);
         cb.loadConstant(ra);
-        cb.aload(TASK);
-        cb.getfield(CD_TASK, "closure", CD_CLOSURE);
+        cb.aload(CLOSURE);
         cb.getfield(CD_CLOSURE, "proto", CD_PROTO);
-        cb.loadConstant(pc + 1);
-        cb.invokevirtual(CD_TASK, "callFast", MethodTypeDesc.of(CD_boolean, CD_int, CD_PROTO, CD_int));
+        if (sig.lazy) {
+            cb.invokevirtual(CD_TASK, "enterFast", MethodTypeDesc.of(CD_boolean, CD_int, CD_PROTO));
+        } else {
+            cb.loadConstant(pc + 1);
+            cb.invokevirtual(CD_TASK, "callFast", MethodTypeDesc.of(CD_boolean, CD_int, CD_PROTO, CD_int));
+        }
         cb.ifeq(slow);
         addNesting(sig.slots);
+        Label invokeStart = cb.newLabel();
+        Label invokeEnd = cb.newLabel();
+        Label thrown = cb.newLabel();
+        cb.labelBinding(invokeStart);
         cb.aconst_null();
         cb.aload(TASK);
         for (int i = 0; i < p.numParams; i++) {
@@ -1300,6 +1330,11 @@ final class TierCompiler {
             }
         }
         cb.invokestatic(SELF, "fast", sig.desc);
+        cb.labelBinding(invokeEnd);
+        if (sig.lazy) {
+            // the callee throws: its frame record is written on the way out, for the unwinding
+            cb.exceptionCatchAll(invokeStart, invokeEnd, thrown);
+        }
         if (sig.ret == FLT) {
             cb.dstore(dslot(ra));
         } else if (sig.ret != MEM) {
@@ -1312,6 +1347,9 @@ final class TierCompiler {
         cb.aload(TASK);
         cb.getfield(CD_TASK, "fastStatus", CD_int);
         cb.ifne(odd);
+        if (sig.lazy) {
+            leaveFast();
+        }
         cb.labelBinding(join);
         // the state after the call: R[A] and up in memory, but R[A] in a local of the result's kind
         byte[] after = s.clone();
@@ -1331,10 +1369,26 @@ final class TierCompiler {
             cb.iload(NEXT);
             cb.loadConstant(Compiled.RETURNED_IN_WINDOW);
             cb.if_icmpne(leaving);
+            if (sig.lazy) {
+                leaveFast();
+                cb.aload(TASK);
+                cb.iload(BASE);
+                cb.loadConstant(ra);
+                cb.iadd();
+                cb.invokevirtual(CD_TASK, "takeResult", MethodTypeDesc.of(CD_void, CD_int));
+            }
             loadResult(ra, failed, join);
             cb.labelBinding(leaving);
+            if (sig.lazy) {
+                recordFast(pc, ra);
+            }
             cb.iload(NEXT);
             leave(); // it left the task in the interpreter, or stopped the run: every frame's window is written back
+            if (sig.lazy) {
+                cb.labelBinding(thrown);
+                recordFast(pc, ra);
+                cb.athrow();
+            }
             // the generic path: the arguments go to the window first
             cb.labelBinding(slow);
             for (int i = 0; i < p.numParams; i++) {
@@ -1353,6 +1407,29 @@ final class TierCompiler {
             cb.invokestatic(CD_TIER, "exitedAfterCall", TASK_INT);
             leave();
         });
+    }
+
+    /** A lazily recorded fast call returned in the JVM: the caller's frame is current again ({@link TaskContext#leaveFast}). */
+    private void leaveFast() {
+        cb.aload(TASK);
+        cb.iload(DEPTH);
+        cb.iload(BASE);
+        cb.aload(CLOSURE);
+        cb.invokevirtual(CD_TASK, "leaveFast", MethodTypeDesc.of(CD_void, CD_int, CD_int, CD_CLOSURE));
+    }
+
+    /** Writes the frame record of the lazily recorded fast call at {@code pc} ({@link TaskContext#recordFast}), from this frame's locals. */
+    private void recordFast(int pc, int ra) {
+        cb.aload(TASK);
+        cb.iload(DEPTH);
+        cb.loadConstant(pc + 1);
+        cb.iload(BASE);
+        cb.iload(SEGMENT);
+        cb.iload(BASE);
+        cb.loadConstant(ra);
+        cb.iadd();
+        cb.aload(CLOSURE);
+        cb.invokevirtual(CD_TASK, "recordFast", MethodTypeDesc.of(CD_void, CD_int, CD_int, CD_int, CD_int, CD_int, CD_CLOSURE));
     }
 
     /** Whether register {@code r} is an argument of the call at R[{@code ra}] that the fast entry takes in the JVM. */
@@ -1389,8 +1466,10 @@ final class TierCompiler {
             cb.aload(TASK);
             cb.lload(FUEL);
             cb.putfield(CD_TASK, "fuel", CD_long);
-            cb.aload(TASK);
-            cb.invokevirtual(CD_TASK, "popFast", MethodTypeDesc.of(CD_void));
+            if (!sig.lazy) {
+                cb.aload(TASK);
+                cb.invokevirtual(CD_TASK, "popFast", MethodTypeDesc.of(CD_void));
+            } // else the caller makes its frame current again
             if (sig.ret == FLT) {
                 cb.dload(dslot(a(w)));
                 cb.dreturn();
@@ -1410,8 +1489,12 @@ final class TierCompiler {
         } else {
             cb.loadConstant(-1);
         }
-        cb.invokevirtual(CD_TASK, "ret", MethodTypeDesc.of(CD_int, CD_int));
-        cb.pop();
+        if (sig.lazy) {
+            cb.invokevirtual(CD_TASK, "stashResult", MethodTypeDesc.of(CD_void, CD_int)); // no record to pop: the caller takes it
+        } else {
+            cb.invokevirtual(CD_TASK, "ret", MethodTypeDesc.of(CD_int, CD_int));
+            cb.pop();
+        }
         cb.loadConstant(Compiled.RETURNED_IN_WINDOW);
         leave();
     }
