@@ -17,6 +17,11 @@ package dev.limn.vm;
  * </ul>
  * Errors are thrown with {@code t.pc} at the faulting instruction and every register written
  * back, so the interpreter unwinds them as its own.
+ *
+ * <p>A function that calls itself also has a static fast entry, {@code fast} (see
+ * {@link TierCompiler.Fast}), which its compiled calls of itself invoke: it returns the result
+ * in the JVM, or says in {@link TaskContext#fastStatus} how it ended otherwise
+ * ({@link #RETURNED_IN_WINDOW}, or one of the statuses above).
  */
 abstract class Compiled {
     static final int RETURNED_OUTERMOST = -1;

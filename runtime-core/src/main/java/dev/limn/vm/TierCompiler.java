@@ -61,6 +61,10 @@ import java.util.Map;
  *
  * <p><b>Calls</b> write back every dirty local, enter the callee's frame as the interpreter
  * does ({@link TaskContext#call}), and run the callee's compiled code on the same JVM stack.
+ * A function that calls itself also gets a <b>fast entry</b> ({@link Fast}): a static method
+ * that its own call sites invoke directly with the arguments in JVM locals, which returns the
+ * result in the JVM and whose frame record is written only if it does not return there
+ * ({@link TaskContext#enterFast}, {@link TaskContext#recordFast}).
  * <b>Back edges</b> charge the budget and read the trap word as the interpreter's do.
  */
 final class TierCompiler {
@@ -140,7 +144,10 @@ final class TierCompiler {
 
     /**
      * A function's fast entry: a static method {@code fast(Object unused, TaskContext t, ...)}
-     * that runs a frame its compiled caller pushed ({@link TaskContext#callFast}), its
+     * that runs a frame its compiled caller entered ({@link TaskContext#enterFast}, whose
+     * record the caller writes only if the callee does not return in the JVM; or
+     * {@link TaskContext#callFast} when {@code lazy} is false: the function has a
+     * {@code return err(...)}, which reads its caller's record), its
      * parameters of kind {@code params[i]} (not MEM) passed as JVM arguments ({@code long}, or
      * {@code double} for a float) instead of through the window, and that returns a value of
      * kind {@code ret} in the JVM ({@code double} for a float, else {@code long}; MEM: every

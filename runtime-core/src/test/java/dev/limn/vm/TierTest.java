@@ -724,6 +724,47 @@ class TierTest {
         assertTrue(ran[0].diagnostics.startsWith("error[DivisionByZero]: division by zero\n --> tier.lm:2:26\n"), ran[0].diagnostics);
     }
 
+    /**
+     * A fast call records its callee's frame only when the callee does not return in the JVM:
+     * a handler in a frame between the raise and the top, and the interpreter going on in the
+     * innermost frame after a guard exit, must find every record written.
+     */
+    @Test
+    void lazilyRecordedFramesAreCompleteForAHandlerAndAfterAGuardExit() {
+        String source = """
+                fn dig(n, d) {
+                    if (d == 0) { return 10 / n; }
+                    if (d == 2) {
+                        attempt { return dig(n, d - 1) + 1; } handle DivisionByZero(e) { return -100; }
+                    }
+                    return dig(n, d - 1) + 1;
+                }
+                fn pass(x, d) { if (d == 0) { return x * 2; } return pass(x, d - 1) + 1; }
+                var t = 0;
+                iter (i in 0..<3000) { t += dig(i % 3, 5); }
+                print(t);
+                var u = 0;
+                iter (i in 0..<3000) { u += pass(i, 6); }
+                print(u, pass(0.25, 6), pass(3, 6));
+                iter (i in 0..<40) { pass(0.5, 6); }
+                print(pass(7, 6), pass(1.5, 3));
+                """;
+        assertTrue(hasFastEntry(source, "dig"));
+        assertTrue(hasFastEntry(source, "pass"));
+        Ran[] ran = runAll(source);
+        assertEquals(0, ran[0].status, ran[0].diagnostics);
+        assertTrue(ran[2].guardExits() > 0, ran[2].tierLine);
+        long t = 0;
+        for (long i = 0; i < 3000; i++) {
+            t += i % 3 == 0 ? -100 + 3 : 10 / (i % 3) + 5;
+        }
+        long u = 0;
+        for (long i = 0; i < 3000; i++) {
+            u += i * 2 + 6;
+        }
+        assertEquals(t + "\n" + u + " 6.5 12\n20 6.0\n", ran[0].out);
+    }
+
     @Test
     void recursionPastMaxDepthThroughTheFastEntryRaisesStackOverflow() {
         String source = """
