@@ -17,11 +17,18 @@ package dev.limn.vm;
  * </ul>
  * Errors are thrown with {@code t.pc} at the faulting instruction and every register written
  * back, so the interpreter unwinds them as its own.
+ *
+ * <p>A function that calls itself also has a static fast entry, {@code fast} (see
+ * {@link TierCompiler.Fast}), which its compiled calls of itself invoke: it returns the result
+ * in the JVM, or says in {@link TaskContext#fastStatus} how it ended otherwise
+ * ({@link #RETURNED_IN_WINDOW}, or one of the statuses above).
  */
 abstract class Compiled {
     static final int RETURNED_OUTERMOST = -1;
     static final int EXIT = -2;
     static final int STOP = -10;
+    /** {@link TaskContext#fastStatus}: the fast entry's frame returned through the register window (the caller's R[A]). */
+    static final int RETURNED_IN_WINDOW = 1;
 
     /**
      * The JVM stack this code's frame may take, in 8-byte slots (its locals and operand stack

@@ -96,6 +96,17 @@ public final class TaskContext extends Fiber {
     int tierCountdown;
     /** JVM stack slots that compiled frames take now, counted from the interpreter's entry into compiled code ({@link Tier#callee}). */
     int tierNesting;
+    /**
+     * How a compiled function's fast entry ({@link TierCompiler}'s {@code fast} method) ended, for
+     * its compiled caller to read at once and reset: 0 when it returned its value in the JVM
+     * (the usual case, so nothing writes it), {@link Compiled#RETURNED_IN_WINDOW}, or a status
+     * of {@link Compiled#run} to leave with.
+     */
+    int fastStatus;
+    /** A lazily recorded fast frame's result returned through the window ({@link #stashResult}), for its caller to take. */
+    private byte fastTag;
+    private long fastPay;
+    private Object fastRef;
     // Frame records: most tasks call little, so they start small and double when a call needs more.
     private int[] fPc = new int[INITIAL_FRAMES];
     private int[] fBase = new int[INITIAL_FRAMES];
@@ -844,6 +855,127 @@ public final class TaskContext extends Fiber {
             return 0;
         }
         return callSlow(fn, argc, retPc);
+    }
+
+    /**
+     * A compiled call's fast path: when register {@code base + a} holds a closure of {@code p}
+     * (called with all its parameters, which compiled code checked) and its frame fits without
+     * growing the frame records or leaving the register segment, pushes its frame as
+     * {@link #call} does and returns true; its arguments are the compiled caller's to pass.
+     * Otherwise changes nothing and returns false: the caller takes the generic path, which
+     * raises StackOverflow past {@link #maxDepth} and grows what must grow.
+     */
+    boolean callFast(int a, Proto p, int retPc) {
+        int fn = base + a;
+        int d = depth;
+        if (refs[fn] instanceof Closure c && c.proto == p && d < frameLimit && fn + 1 + p.maxRegs <= refs.length
+                && lpTagAt(this, regsAddress + fn * REGISTER_BYTES) == Tag.REF) {
+            fPc[d] = retPc;
+            fBase[d] = base;
+            fSegment[d] = segment;
+            fRet[d] = fn;
+            fClosure[d] = closure;
+            depth = d + 1;
+            base = fn + 1;
+            if (closure != c) {
+                closure = c; // a recursion's own closure: no store, and no GC barrier
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /** The index of the register segment the current frame's window lies in. */
+    int segmentIndex() {
+        return segment;
+    }
+
+    /**
+     * {@link #callFast} without the frame record: the frame is entered (depth, base, closure)
+     * and its record at the caller's depth is written only if the frame does not return in
+     * the JVM ({@link #recordFast}): by the compiled caller, which holds what it records in
+     * JVM locals, when the callee leaves the task to the interpreter or throws. Nothing reads
+     * a record of a running frame but a {@code return err(...)} ({@link #placeAtCallSite}; a
+     * function that has one records eagerly) and a task dump's racy look at a running task.
+     */
+    boolean enterFast(int a, Proto p) {
+        int fn = base + a;
+        int d = depth;
+        if (refs[fn] instanceof Closure c && c.proto == p && d < frameLimit && fn + 1 + p.maxRegs <= refs.length
+                && lpTagAt(this, regsAddress + fn * REGISTER_BYTES) == Tag.REF) {
+            depth = d + 1;
+            base = fn + 1;
+            if (closure != c) {
+                closure = c;
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /** Writes the frame record at depth {@code d} of a frame entered by {@link #enterFast}, as {@link #call} would have. */
+    void recordFast(int d, int retPc, int callerBase, int callerSegment, int fn, Closure caller) {
+        fPc[d] = retPc;
+        fBase[d] = callerBase;
+        fSegment[d] = callerSegment;
+        fRet[d] = fn;
+        fClosure[d] = caller;
+    }
+
+    /** A frame entered by {@link #enterFast} returned in the JVM: its caller's frame is current again. */
+    void leaveFast(int d, int callerBase, Closure caller) {
+        depth = d;
+        base = callerBase;
+        if (closure != caller) {
+            closure = caller;
+        }
+    }
+
+    /** A frame entered by {@link #enterFast} returns register {@code src} (absolute; -1: nil) through the window: kept for {@link #takeResult}. */
+    void stashResult(int src) {
+        if (src < 0) {
+            fastTag = Tag.NIL;
+            fastPay = 0;
+            fastRef = null;
+        } else {
+            fastTag = lpTag(this, src);
+            fastPay = lpPayload(this, src);
+            fastRef = fastTag == Tag.REF ? refs[src] : null;
+        }
+    }
+
+    /** The caller of {@link #stashResult}'s frame, current again ({@link #leaveFast}), takes its result into register {@code dst} (absolute). */
+    void takeResult(int dst) {
+        sp(this, dst, fastTag, fastPay);
+        if (fastTag == Tag.REF) {
+            refs[dst] = fastRef;
+            fastRef = null;
+        }
+    }
+
+    /**
+     * A frame entered by {@link #callFast} returns a value its compiled caller receives in the
+     * JVM: pops it as {@link #ret} does, writing no register.
+     */
+    void popFast() {
+        int d = depth - 1;
+        depth = d;
+        int b = fSegment[d];
+        if (b != segment) {
+            segment = b;
+            regs = segments[b];
+            regsAddress = regs.address();
+            refs = shadows[b];
+        }
+        base = fBase[d];
+        Closure back = fClosure[d];
+        if (closure != back) {
+            closure = back;
+        }
+        fClosure[d] = null;
+        if (CheckedMode.ENABLED) {
+            checkedPc = fPc[d] - 1;
+        }
     }
 
     /** {@link #call} for builtins, errors, missing arguments, frame growth and segment changes. */

@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.LongAdder;
  * hot, and runs the compiled code from that pc when the code has an entry there: the
  * function's start, or a loop's head. Compiled code calls compiled code directly, while the
  * frames take at most {@link #MAX_STACK_SLOTS} of the JVM stack; past that, and for a function that cannot be
- * compiled, the call goes on in the interpreter.
+ * compiled, the call goes on in the interpreter. A function's calls of itself invoke its fast
+ * entry ({@link TierCompiler.Fast}), counted against the same bound.
  */
 public final class Tier {
     /** Whether a run uses the compiled tier. */
@@ -58,7 +59,7 @@ public final class Tier {
      * The JVM stack, in 8-byte slots, that nested compiled frames may take before a call goes on
      * in the interpreter (256 KiB: a quarter of a default thread stack; a host's thread may call
      * in with little stack to spare). Each frame counts its {@link Compiled#slots}, so a function
-     * of many registers nests less deep than a small one (a small one, such as fib, about 700
+     * of many registers nests less deep than a small one (a small one, such as fib, about 550
      * deep).
      */
     static final int MAX_STACK_SLOTS = 32 * 1024;
@@ -325,6 +326,18 @@ public final class Tier {
                 exits[pc] = 0; // a full heap: the guess is widened at a later exit
             }
         }
+        return Compiled.EXIT;
+    }
+
+    /**
+     * A call at {@code callPc} whose callee may be its own function returned a result of
+     * another kind than the fast entry's: the frame goes on in the interpreter after the call,
+     * its registers written back. Counted as a guard exit at the call; once it has
+     * exited often, the function is compiled again without the fast path there.
+     */
+    static int exitedAfterCall(TaskContext t, int callPc) {
+        exited(t, callPc);
+        t.pc = callPc + 1;
         return Compiled.EXIT;
     }
 

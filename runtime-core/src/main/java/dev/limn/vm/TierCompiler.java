@@ -6,6 +6,7 @@ import static dev.limn.vm.Instr.c;
 import static dev.limn.vm.Instr.k;
 import static dev.limn.vm.Instr.sc;
 import static java.lang.constant.ConstantDescs.CD_Object;
+import static java.lang.constant.ConstantDescs.CD_boolean;
 import static java.lang.constant.ConstantDescs.CD_byte;
 import static java.lang.constant.ConstantDescs.CD_double;
 import static java.lang.constant.ConstantDescs.CD_int;
@@ -60,6 +61,10 @@ import java.util.Map;
  *
  * <p><b>Calls</b> write back every dirty local, enter the callee's frame as the interpreter
  * does ({@link TaskContext#call}), and run the callee's compiled code on the same JVM stack.
+ * A function that calls itself also gets a <b>fast entry</b> ({@link Fast}): a static method
+ * that its own call sites invoke directly with the arguments in JVM locals, which returns the
+ * result in the JVM and whose frame record is written only if it does not return there
+ * ({@link TaskContext#enterFast}, {@link TaskContext#recordFast}).
  * <b>Back edges</b> charge the budget and read the trap word as the interpreter's do.
  */
 final class TierCompiler {
@@ -86,6 +91,10 @@ final class TierCompiler {
     private static final ClassDesc CD_TIER = ClassDesc.of(Tier.class.getName());
     private static final ClassDesc CD_OPS = ClassDesc.of(TierOps.class.getName());
     private static final ClassDesc CD_REGS = ClassDesc.of(Registers.class.getName());
+    private static final ClassDesc CD_CLOSURE = ClassDesc.of(Closure.class.getName());
+    private static final ClassDesc CD_PROTO = ClassDesc.of(Proto.class.getName());
+    /** The generated class itself (a hidden class's references to its own name are to itself). */
+    private static final ClassDesc SELF = ClassDesc.of(Compiled.class.getPackageName() + ".CompiledFn");
     private static final ClassDesc CD_MATH = ClassDesc.of("java.lang.Math");
     private static final ClassDesc CD_DOUBLE = ClassDesc.of("java.lang.Double");
     private static final ClassDesc CD_ARITH_EX = ClassDesc.of("java.lang.ArithmeticException");
@@ -115,7 +124,11 @@ final class TierCompiler {
     private static final int SPIN = 10;
     /** The callee's code during a call, whose {@link Compiled#slots} are given back after it. */
     private static final int CALLEE = 11;
-    private static final int FIRST_REG = 12;
+    /** The frame's base, register segment and closure at entry: what a lazily recorded fast call records ({@link TaskContext#recordFast}). */
+    private static final int BASE = 12;
+    private static final int SEGMENT = 13;
+    private static final int CLOSURE = 14;
+    private static final int FIRST_REG = 16;
     /**
      * A back edge reads the task's trap word once in this many: the read is opaque, which keeps
      * C2 from unrolling a loop around it, and a thousand iterations of a compiled loop take about
@@ -126,7 +139,162 @@ final class TierCompiler {
     /** The compiled code and its entry pcs, or why there is none. */
     record Result(Compiled code, boolean[] entries, String whyNot) {}
 
+    /** Parameters a fast entry takes as JVM arguments, at most (the rest stay in the window): they sit below {@link #FIRST_REG}. */
+    static final int MAX_FAST_ARGS = 5;
+
+    /**
+     * A function's fast entry: a static method {@code fast(Object unused, TaskContext t, ...)}
+     * that runs a frame its compiled caller entered ({@link TaskContext#enterFast}, whose
+     * record the caller writes only if the callee does not return in the JVM; or
+     * {@link TaskContext#callFast} when {@code lazy} is false: the function has a
+     * {@code return err(...)}, which reads its caller's record), its
+     * parameters of kind {@code params[i]} (not MEM) passed as JVM arguments ({@code long}, or
+     * {@code double} for a float) instead of through the window, and that returns a value of
+     * kind {@code ret} in the JVM ({@code double} for a float, else {@code long}; MEM: every
+     * return goes through the window). Where it ends otherwise it says so in
+     * {@link TaskContext#fastStatus}.
+     */
+    record Fast(byte[] params, int ret, MethodTypeDesc desc, int slots, boolean lazy) {
+        static Fast of(byte[] params, int ret, Proto p) {
+            int maxRegs = p.maxRegs;
+            // a return err(...) reads its caller's frame record (the call site): recorded eagerly
+            boolean lazy = true;
+            for (long w : p.code) {
+                if (Instr.op(w) == Op.RAISE && k(w) != 0) {
+                    lazy = false;
+                }
+            }
+            List<ClassDesc> args = new ArrayList<>();
+            args.add(CD_Object);
+            args.add(CD_TASK);
+            for (byte k : params) {
+                if (k != MEM) {
+                    args.add(k == FLT ? CD_double : CD_long);
+                }
+            }
+            return new Fast(params, ret, MethodTypeDesc.of(ret == FLT ? CD_double : CD_long, args.toArray(ClassDesc[]::new)),
+                    FIRST_REG + 4 * maxRegs + FRAME_OVERHEAD_SLOTS, lazy);
+        }
+
+        /** The JVM argument slot of parameter {@code i}, which is passed. */
+        int slot(int i) {
+            int at = 2;
+            for (int j = 0; j < i; j++) {
+                if (params[j] != MEM) {
+                    at += 2;
+                }
+            }
+            return at;
+        }
+
+        String describe() {
+            StringBuilder sb = new StringBuilder("arguments ");
+            String sep = "";
+            for (int i = 0; i < params.length; i++) {
+                sb.append(sep).append('r').append(i).append(' ').append(kindName(params[i]));
+                sep = ", ";
+            }
+            if (params.length == 0) {
+                sb.append("none");
+            }
+            return sb.append("; result ").append(kindName(ret)).toString();
+        }
+
+        private static String kindName(int k) {
+            return switch (k) {
+                case INT -> "int";
+                case FLT -> "float";
+                case BOOL -> "bool";
+                default -> "in the window";
+            };
+        }
+    }
+
+    /**
+     * The fast entry this analysed function gets, or null: it must seem to call itself (a call
+     * with all its parameters, of a register loaded from a captured variable of its own name;
+     * the call site checks at run time that the callee is this function), and not be async.
+     * A parameter is passed in the JVM when such a call holds it in a local (the first such
+     * call's kind); the result, when a return holds it in a local.
+     */
+    private Fast fastSignature() {
+        if (p.async || p.name == null) {
+            return null;
+        }
+        int np = p.numParams;
+        byte[] params = new byte[np];
+        boolean[] seen = new boolean[np];
+        boolean sites = false;
+        for (int pc = 0; pc < code.length; pc++) {
+            byte[] s = in[pc];
+            if (s == null) {
+                continue;
+            }
+            long w = code[pc];
+            int op = Instr.op(w);
+            if (op == Op.CALL && b(w) == np && (guesses == null || guesses[pc] != GUESS_NONE) && selfRegister(a(w))) {
+                sites = true;
+                for (int i = 0; i < np; i++) {
+                    int k = s[a(w) + 1 + i] & 0xF;
+                    if (!seen[i] && k != MEM) {
+                        seen[i] = true;
+                        params[i] = (byte) k;
+                    }
+                }
+            }
+        }
+        if (!sites) {
+            return null;
+        }
+        int passed = 0;
+        for (int i = 0; i < np; i++) {
+            if (params[i] != MEM && ++passed > MAX_FAST_ARGS) {
+                params[i] = MEM;
+            }
+        }
+        return Fast.of(params, returnKind(), p);
+    }
+
+    /** The kind of the first RETURN of this analysed code whose value is in a local; MEM if none. */
+    private int returnKind() {
+        for (int pc = 0; pc < code.length; pc++) {
+            long w = code[pc];
+            if (in[pc] != null && Instr.op(w) == Op.RETURN && (in[pc][a(w)] & 0xF) != MEM) {
+                return in[pc][a(w)] & 0xF;
+            }
+        }
+        return MEM;
+    }
+
+    /** Whether some GETUPVAL loads register {@code r} from a captured variable named as this function. */
+    private boolean selfRegister(int r) {
+        for (long w : code) {
+            if (Instr.op(w) == Op.GETUPVAL && a(w) == r && b(w) < p.upNames.length && p.name.equals(p.upNames[b(w)])) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether the CALL {@code w} at {@code pc}, registers in {@code s}, takes the fast path when its callee is this function. */
+    private boolean fastSite(int pc, long w, byte[] s) {
+        if (sig == null || b(w) != p.numParams || (guesses != null && guesses[pc] == GUESS_NONE) || !selfRegister(a(w))) {
+            return false;
+        }
+        for (int i = 0; i < p.numParams; i++) {
+            byte k = sig.params[i];
+            if (k != MEM && (s[a(w) + 1 + i] & 0xF) != k) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private final Proto p;
+    /** The fast entry's signature, when the function has one (self calls take it); null otherwise. */
+    private final Fast sig;
+    /** Whether this compiler emits the fast entry ({@code fast}) rather than {@link Compiled#run}. */
+    private final boolean fastBody;
     private final long[] code;
     private final int n;
     private final byte[] guesses;
@@ -143,8 +311,10 @@ final class TierCompiler {
     private final List<Runnable> outOfLine = new ArrayList<>();
     private Label exitNext;
 
-    private TierCompiler(Proto p, byte[] guesses) {
+    private TierCompiler(Proto p, byte[] guesses, Fast sig, boolean fastBody) {
         this.p = p;
+        this.sig = sig;
+        this.fastBody = fastBody;
         this.code = p.code;
         this.n = p.maxRegs;
         this.guesses = guesses;
@@ -158,10 +328,17 @@ final class TierCompiler {
         if (p.maxRegs > MAX_REGS) {
             return new Result(null, null, tooManyRegisters(p));
         }
-        TierCompiler c = new TierCompiler(p, guesses);
-        c.analyse();
-        byte[] bytes = c.generate();
-        int size = methodSize(bytes);
+        TierCompiler[] cs = compilers(p, guesses);
+        TierCompiler c = cs[0];
+        byte[] bytes = c.generate(cs[1]);
+        int size = methodSize(bytes, "run");
+        if (cs[1] != null && (size > MAX_BYTECODE || methodSize(bytes, "fast") > MAX_BYTECODE)) {
+            // without the fast entry: the method is smaller, and the fast one may be the large one
+            c = new TierCompiler(p, guesses, null, false);
+            c.analyse();
+            bytes = c.generate(null);
+            size = methodSize(bytes, "run");
+        }
         if (size > MAX_BYTECODE) {
             return new Result(null, null, tooBig(size));
         }
@@ -178,6 +355,32 @@ final class TierCompiler {
     }
 
     /**
+     * The compilers of {@code p}'s methods, analysed: {@link Compiled#run}'s, and the fast
+     * entry's when the function has one (else null). The fast entry's signature comes from a
+     * first analysis without it: the kinds its own full-arity calls pass, and the kind its
+     * returns give.
+     */
+    private static TierCompiler[] compilers(Proto p, byte[] guesses) {
+        TierCompiler plain = new TierCompiler(p, guesses, null, false);
+        plain.analyse();
+        Fast sig = plain.fastSignature();
+        if (sig == null) {
+            return new TierCompiler[] {plain, null};
+        }
+        TierCompiler fast = new TierCompiler(p, guesses, sig, true);
+        fast.analyse();
+        if (sig.ret == MEM && fast.returnKind() != MEM) {
+            // a parameter passed in a local is returned as it is (no instruction guarded it before)
+            sig = Fast.of(sig.params, fast.returnKind(), p);
+            fast = new TierCompiler(p, guesses, sig, true);
+            fast.analyse();
+        }
+        TierCompiler run = new TierCompiler(p, guesses, sig, false);
+        run.analyse();
+        return new TierCompiler[] {run, fast};
+    }
+
+    /**
      * What the tier would do with {@code p} at its first compilation, for {@code limn disasm
      * --tier}: whether it is compiled (and if not, why), its entries, and which instructions
      * are not specialised (run by {@link TierOps#step} on the register window) or never
@@ -187,9 +390,16 @@ final class TierCompiler {
         if (p.maxRegs > MAX_REGS) {
             return "  tier: not compiled: " + tooManyRegisters(p) + "\n";
         }
-        TierCompiler c = new TierCompiler(p, null);
-        c.analyse();
-        int size = methodSize(c.generate());
+        TierCompiler[] cs = compilers(p, null);
+        TierCompiler c = cs[0];
+        byte[] bytes = c.generate(cs[1]);
+        int size = methodSize(bytes, "run");
+        if (cs[1] != null && (size > MAX_BYTECODE || methodSize(bytes, "fast") > MAX_BYTECODE)) {
+            c = new TierCompiler(p, null, null, false);
+            c.analyse();
+            bytes = c.generate(null);
+            size = methodSize(bytes, "run");
+        }
         StringBuilder sb = new StringBuilder();
         if (size > MAX_BYTECODE) {
             return "  tier: not compiled: " + tooBig(size) + "\n";
@@ -202,6 +412,9 @@ final class TierCompiler {
         }
         sb.append("  tier: compiled to ").append(size).append(" bytes of JVM bytecode, entered at pc ")
                 .append(String.join(", ", entries)).append('\n');
+        if (c.sig != null) {
+            sb.append("  tier: calls of itself take its fast entry (").append(c.sig.describe()).append(")\n");
+        }
         for (int pc = 0; pc < c.code.length; pc++) {
             if (c.in[pc] == null) {
                 int end = pc;
@@ -227,9 +440,9 @@ final class TierCompiler {
         return "its compiled form has " + size + " bytes of JVM bytecode (the JIT takes at most " + MAX_BYTECODE + ")";
     }
 
-    private static int methodSize(byte[] bytes) {
+    private static int methodSize(byte[] bytes, String name) {
         for (MethodModel m : ClassFile.of().parse(bytes).methods()) {
-            if (m.methodName().equalsString("run")) {
+            if (m.methodName().equalsString(name)) {
                 return m.findAttribute(java.lang.classfile.Attributes.code()).map(CodeAttribute::codeLength).orElse(0);
             }
         }
@@ -265,6 +478,13 @@ final class TierCompiler {
     private void analyse() {
         ArrayDeque<Integer> work = new ArrayDeque<>();
         in[0] = new byte[n];
+        if (fastBody) {
+            for (int i = 0; i < p.numParams; i++) {
+                if (sig.params[i] != MEM) {
+                    in[0][i] = (byte) (sig.params[i] | DIRTY); // an argument in the JVM: the window has not got it
+                }
+            }
+        }
         entries[0] = true;
         work.add(0);
         while (!work.isEmpty()) {
@@ -310,8 +530,8 @@ final class TierCompiler {
 
     // ------------------------------------------------------------------ generation
 
-    private byte[] generate() {
-        ClassDesc self = ClassDesc.of(Compiled.class.getPackageName() + ".CompiledFn");
+    private byte[] generate(TierCompiler fast) {
+        ClassDesc self = SELF;
         ClassHierarchyResolver resolver = ClassHierarchyResolver.of(List.of(), Map.of(self, CD_COMPILED))
                 .orElse(ClassHierarchyResolver.ofClassLoading(TierCompiler.class.getClassLoader()));
         return ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(resolver)).build(self, clb -> {
@@ -323,6 +543,9 @@ final class TierCompiler {
                 c.return_();
             });
             clb.withMethodBody("run", RUN, ClassFile.ACC_FINAL, this::body);
+            if (fast != null) {
+                clb.withMethodBody("fast", sig.desc, ClassFile.ACC_STATIC | ClassFile.ACC_FINAL, fast::body);
+            }
         });
     }
 
@@ -335,6 +558,19 @@ final class TierCompiler {
             labels[pc] = c.newLabel();
         }
         exitNext = c.newLabel();
+        if (fastBody) {
+            // the arguments, below FIRST_REG, move to their registers' locals first
+            for (int i = 0; i < p.numParams; i++) {
+                byte k = sig.params[i];
+                if (k == FLT) {
+                    c.dload(sig.slot(i));
+                    c.dstore(dslot(i));
+                } else if (k != MEM) {
+                    c.lload(sig.slot(i));
+                    c.lstore(islot(i));
+                }
+            }
+        }
         c.aload(TASK);
         c.getfield(CD_TASK, "depth", CD_int);
         c.istore(DEPTH);
@@ -344,6 +580,50 @@ final class TierCompiler {
         reloadFuel();
         c.iconst_0();
         c.istore(SPIN); // the first back edge reads the trap
+        if (sig != null) {
+            c.aload(TASK);
+            c.getfield(CD_TASK, "base", CD_int);
+            c.istore(BASE);
+            c.aload(TASK);
+            c.invokevirtual(CD_TASK, "segmentIndex", MethodTypeDesc.of(CD_int));
+            c.istore(SEGMENT);
+            c.aload(TASK);
+            c.getfield(CD_TASK, "closure", CD_CLOSURE);
+            c.astore(CLOSURE);
+        }
+        if (fastBody) {
+            // the function's length, as the interpreter charges a call (Tier.callee)
+            c.lload(FUEL);
+            c.loadConstant((long) code.length);
+            c.lsub();
+            c.lstore(FUEL);
+            c.goto_(labels[0]);
+        } else {
+            entrySwitch(c);
+        }
+
+        for (int pc = 0; pc < code.length; pc++) {
+            if (in[pc] == null) {
+                continue;
+            }
+            c.labelBinding(labels[pc]);
+            byte[] s = in[pc].clone();
+            // every edge, the next pc's included, is an explicit jump after its write-backs
+            instruction(pc, s, this::jumpTo);
+        }
+        c.labelBinding(exitNext);
+        c.aload(TASK);
+        c.iload(NEXT);
+        c.putfield(CD_TASK, "pc", CD_int);
+        c.loadConstant(Compiled.EXIT);
+        leave();
+        for (int i = 0; i < outOfLine.size(); i++) {
+            outOfLine.get(i).run();
+        }
+    }
+
+    /** {@link Compiled#run}'s entries: 0, and the heads of loops, whose locals are loaded from the window. */
+    private void entrySwitch(CodeBuilder c) {
         // the entries: 0, and the heads of loops, whose locals are loaded from the window
         List<SwitchCase> cases = new ArrayList<>();
         Label refuse = c.newLabel();
@@ -371,24 +651,27 @@ final class TierCompiler {
         c.labelBinding(refuse);
         c.loadConstant(Compiled.EXIT); // t.pc is the entry asked for
         c.ireturn();
+    }
 
-        for (int pc = 0; pc < code.length; pc++) {
-            if (in[pc] == null) {
-                continue;
-            }
-            c.labelBinding(labels[pc]);
-            byte[] s = in[pc].clone();
-            // every edge, the next pc's included, is an explicit jump after its write-backs
-            instruction(pc, s, this::jumpTo);
+    /**
+     * Leaves this method with the status of {@link Compiled#run} on the operand stack: returns
+     * it from {@code run}; from the fast entry, puts it in {@link TaskContext#fastStatus} for
+     * the compiled caller, and returns a dummy value.
+     */
+    private void leave() {
+        if (!fastBody) {
+            cb.ireturn();
+            return;
         }
-        c.labelBinding(exitNext);
-        c.aload(TASK);
-        c.iload(NEXT);
-        c.putfield(CD_TASK, "pc", CD_int);
-        c.loadConstant(Compiled.EXIT);
-        c.ireturn();
-        for (int i = 0; i < outOfLine.size(); i++) {
-            outOfLine.get(i).run();
+        cb.aload(TASK);
+        cb.swap();
+        cb.putfield(CD_TASK, "fastStatus", CD_int);
+        if (sig.ret == FLT) {
+            cb.dconst_0();
+            cb.dreturn();
+        } else {
+            cb.lconst_0();
+            cb.lreturn();
         }
     }
 
@@ -488,7 +771,9 @@ final class TierCompiler {
             case Op.FORLOOP -> forLoop(pc, w, s, out);
             case Op.CALL -> call(pc, w, s, out);
             case Op.RETURN, Op.RETNIL -> {
-                if (emitting()) {
+                if (emitting() && fastBody) {
+                    fastReturn(op, w, s);
+                } else if (emitting()) {
                     writeBackAll(s);
                     cb.aload(TASK);
                     if (op == Op.RETURN) {
@@ -518,16 +803,17 @@ final class TierCompiler {
                     cb.loadConstant(next);
                     cb.putfield(CD_TASK, "pc", CD_int);
                     cb.loadConstant(Compiled.STOP - Interpreter.SUSPENDED);
-                    cb.ireturn();
+                    leave();
                 }
             }
             case Op.GETBOX, Op.GETUPVAL -> {
                 // reads a box, writes R[A]: no local is read, nothing raises
                 if (emitting()) {
                     cb.aload(TASK);
+                    address(a(w));
                     cb.loadConstant(a(w));
                     cb.loadConstant(b(w));
-                    cb.invokestatic(CD_OPS, op == Op.GETBOX ? "getBox" : "getUpval", MethodTypeDesc.of(CD_void, CD_TASK, CD_int, CD_int));
+                    cb.invokestatic(CD_OPS, op == Op.GETBOX ? "getBoxAt" : "getUpvalAt", MethodTypeDesc.of(CD_void, CD_TASK, CD_long, CD_int, CD_int));
                 }
                 s[a(w)] = MEM;
                 out.edge(next, s);
@@ -882,7 +1168,7 @@ final class TierCompiler {
             cb.invokestatic(CD_TIER, "safepoint", TASK_INT_INT);
             cb.dup();
             cb.ifeq(go);
-            cb.ireturn();
+            leave();
             cb.labelBinding(go);
             cb.pop();
             reloadFuel(); // refilled
@@ -893,76 +1179,331 @@ final class TierCompiler {
     /** CALL A argc: R[A] := R[A](R[A+1] ... R[A+argc]). */
     private void call(int pc, long w, byte[] s, Edges out) {
         int ra = a(w);
-        if (emitting()) {
+        boolean fast = fastSite(pc, w, s);
+        if (fast) {
+            fastCall(pc, w, s);
+        } else if (emitting()) {
             writeBackAll(s);
-            Label go = cb.newLabel();
-            Label safepoint = cb.newLabel();
-            Label after = cb.newLabel();
-            Label interpret = cb.newLabel();
-            cb.aload(TASK);
-            cb.loadConstant(pc);
-            cb.putfield(CD_TASK, "pc", CD_int);
-            cb.aload(TASK);
-            cb.getfield(CD_TASK, "fuel", CD_long);
-            cb.lconst_0();
-            cb.lcmp();
-            cb.iflt(safepoint);
-            cb.aload(TASK);
-            cb.invokevirtual(CD_TASK, "lpTrap", MethodTypeDesc.of(CD_int));
-            cb.ifne(safepoint);
-            cb.labelBinding(go);
-            cb.aload(TASK);
-            cb.loadConstant(ra);
-            cb.loadConstant(b(w));
-            cb.loadConstant(pc + 1);
-            cb.invokevirtual(CD_TASK, "call", MethodTypeDesc.of(CD_int, CD_int, CD_int, CD_int));
-            cb.ifne(after); // a builtin, a host function or an async call: done, its result in R[A]
-            cb.aload(TASK);
-            cb.invokestatic(CD_TIER, "callee", MethodTypeDesc.of(CD_COMPILED, CD_TASK));
-            cb.dup();
-            cb.ifnull(interpret);
-            cb.dup();
-            cb.astore(CALLEE);
-            cb.aload(TASK);
-            cb.iconst_0();
-            cb.invokevirtual(CD_COMPILED, "run", RUN);
-            cb.istore(NEXT);
-            cb.aload(TASK);
-            cb.dup();
-            cb.getfield(CD_TASK, "tierNesting", CD_int);
-            cb.aload(CALLEE);
-            cb.getfield(CD_COMPILED, "slots", CD_int);
-            cb.isub();
-            cb.putfield(CD_TASK, "tierNesting", CD_int);
-            cb.iload(NEXT);
-            cb.ifge(after); // the callee returned into this frame
-            cb.iload(NEXT);
-            cb.ireturn(); // it left the task in the interpreter, or stopped the run
-            cb.labelBinding(after);
-            reloadFuel(); // what the callee ran
-            outOfLine.add(() -> {
-                Label resume = cb.newLabel();
-                cb.labelBinding(safepoint);
-                cb.aload(TASK);
-                cb.invokestatic(CD_TIER, "callSafepoint", TASK_TO_INT);
-                cb.dup();
-                cb.ifeq(resume);
-                cb.ireturn();
-                cb.labelBinding(resume);
-                cb.pop();
-                cb.goto_(go);
-                cb.labelBinding(interpret);
-                cb.pop();
-                cb.loadConstant(Compiled.EXIT); // the callee's frame goes on in the interpreter, from pc 0
-                cb.ireturn();
-            });
+            genericCall(pc, w);
         } else {
             markClean(s);
         }
         for (int r = ra; r < n; r++) {
             s[r] = MEM;
         }
+        if (fast && sig.ret != MEM) {
+            s[ra] = (byte) (sig.ret | DIRTY); // the result in a local, whichever path it took
+        }
         out.edge(pc + 1, s);
+    }
+
+    /**
+     * The generic call, every register written back: the call safepoint, {@link TaskContext#call},
+     * and the callee's compiled code run on this JVM stack ({@link Tier#callee}) or left to the
+     * interpreter. Falls through with the result in R[A], in the window, and the fuel reloaded.
+     */
+    private void genericCall(int pc, long w) {
+        int ra = a(w);
+        Label go = cb.newLabel();
+        Label safepoint = cb.newLabel();
+        Label after = cb.newLabel();
+        Label interpret = cb.newLabel();
+        cb.aload(TASK);
+        cb.loadConstant(pc);
+        cb.putfield(CD_TASK, "pc", CD_int);
+        cb.aload(TASK);
+        cb.getfield(CD_TASK, "fuel", CD_long);
+        cb.lconst_0();
+        cb.lcmp();
+        cb.iflt(safepoint);
+        cb.aload(TASK);
+        cb.invokevirtual(CD_TASK, "lpTrap", MethodTypeDesc.of(CD_int));
+        cb.ifne(safepoint);
+        cb.labelBinding(go);
+        cb.aload(TASK);
+        cb.loadConstant(ra);
+        cb.loadConstant(b(w));
+        cb.loadConstant(pc + 1);
+        cb.invokevirtual(CD_TASK, "call", MethodTypeDesc.of(CD_int, CD_int, CD_int, CD_int));
+        cb.ifne(after); // a builtin, a host function or an async call: done, its result in R[A]
+        cb.aload(TASK);
+        cb.invokestatic(CD_TIER, "callee", MethodTypeDesc.of(CD_COMPILED, CD_TASK));
+        cb.dup();
+        cb.ifnull(interpret);
+        cb.dup();
+        cb.astore(CALLEE);
+        cb.aload(TASK);
+        cb.iconst_0();
+        cb.invokevirtual(CD_COMPILED, "run", RUN);
+        cb.istore(NEXT);
+        cb.aload(TASK);
+        cb.dup();
+        cb.getfield(CD_TASK, "tierNesting", CD_int);
+        cb.aload(CALLEE);
+        cb.getfield(CD_COMPILED, "slots", CD_int);
+        cb.isub();
+        cb.putfield(CD_TASK, "tierNesting", CD_int);
+        cb.iload(NEXT);
+        cb.ifge(after); // the callee returned into this frame
+        cb.iload(NEXT);
+        leave(); // it left the task in the interpreter, or stopped the run
+        cb.labelBinding(after);
+        reloadFuel(); // what the callee ran
+        outOfLine.add(() -> {
+            Label resume = cb.newLabel();
+            cb.labelBinding(safepoint);
+            cb.aload(TASK);
+            cb.invokestatic(CD_TIER, "callSafepoint", TASK_TO_INT);
+            cb.dup();
+            cb.ifeq(resume);
+            leave();
+            cb.labelBinding(resume);
+            cb.pop();
+            cb.goto_(go);
+            cb.labelBinding(interpret);
+            cb.pop();
+            cb.loadConstant(Compiled.EXIT); // the callee's frame goes on in the interpreter, from pc 0
+            leave();
+        });
+    }
+
+    /**
+     * A call that may be of this function itself ({@link #fastSite}): when R[A] holds this
+     * function and its frame fits ({@link TaskContext#callFast}), the frame is pushed and the
+     * fast entry invoked with the arguments in JVM locals, which are not written back; its
+     * result comes back in a local. Otherwise, and at a call safepoint, the arguments are
+     * written back and the call is the generic one. Both leave the result in R[A]'s local
+     * (unless the result kind is MEM), its tag checked on the generic path (a failure exits to
+     * the interpreter after the call, {@link Tier#exitedAfterCall}).
+     */
+    private void fastCall(int pc, long w, byte[] s) {
+        int ra = a(w);
+        if (!emitting()) {
+            markClean(s);
+            return;
+        }
+        // every dirty local but the arguments passed in the JVM is written back, and the fuel
+        for (int r = 0; r < n; r++) {
+            if ((s[r] & DIRTY) != 0 && !passed(r, ra)) {
+                writeBack(r, s[r] & 0xF);
+                s[r] &= 0xF;
+            }
+        }
+        cb.aload(TASK);
+        cb.lload(FUEL);
+        cb.putfield(CD_TASK, "fuel", CD_long);
+        byte[] args = s.clone(); // the arguments' dirty bits, for the generic path
+        Label slow = cb.newLabel();
+        Label odd = cb.newLabel();
+        Label join = cb.newLabel();
+        Label failed = cb.newLabel();
+        cb.lload(FUEL);
+        cb.lconst_0();
+        cb.lcmp();
+        cb.iflt(slow);
+        cb.aload(TASK);
+        cb.invokevirtual(CD_TASK, "lpTrap", MethodTypeDesc.of(CD_int));
+        cb.ifne(slow);
+        cb.aload(TASK);
+        cb.getfield(CD_TASK, "tierNesting", CD_int);
+        cb.loadConstant(sig.slots);
+        cb.iadd();
+        cb.loadConstant(Tier.MAX_STACK_SLOTS);
+        cb.if_icmpgt(slow);
+        cb.aload(TASK);
+        cb.loadConstant(ra);
+        cb.aload(CLOSURE);
+        cb.getfield(CD_CLOSURE, "proto", CD_PROTO);
+        if (sig.lazy) {
+            cb.invokevirtual(CD_TASK, "enterFast", MethodTypeDesc.of(CD_boolean, CD_int, CD_PROTO));
+        } else {
+            cb.loadConstant(pc + 1);
+            cb.invokevirtual(CD_TASK, "callFast", MethodTypeDesc.of(CD_boolean, CD_int, CD_PROTO, CD_int));
+        }
+        cb.ifeq(slow);
+        addNesting(sig.slots);
+        Label invokeStart = cb.newLabel();
+        Label invokeEnd = cb.newLabel();
+        Label thrown = cb.newLabel();
+        cb.labelBinding(invokeStart);
+        cb.aconst_null();
+        cb.aload(TASK);
+        for (int i = 0; i < p.numParams; i++) {
+            byte k = sig.params[i];
+            if (k == FLT) {
+                cb.dload(dslot(ra + 1 + i));
+            } else if (k != MEM) {
+                cb.lload(islot(ra + 1 + i));
+            }
+        }
+        cb.invokestatic(SELF, "fast", sig.desc);
+        cb.labelBinding(invokeEnd);
+        if (sig.lazy) {
+            // the callee throws: its frame record is written on the way out, for the unwinding
+            cb.exceptionCatchAll(invokeStart, invokeEnd, thrown);
+        }
+        if (sig.ret == FLT) {
+            cb.dstore(dslot(ra));
+        } else if (sig.ret != MEM) {
+            cb.lstore(islot(ra));
+        } else {
+            cb.pop2();
+        }
+        addNesting(-sig.slots);
+        reloadFuel(); // what the callee ran
+        cb.aload(TASK);
+        cb.getfield(CD_TASK, "fastStatus", CD_int);
+        cb.ifne(odd);
+        if (sig.lazy) {
+            leaveFast();
+        }
+        cb.labelBinding(join);
+        // the state after the call: R[A] and up in memory, but R[A] in a local of the result's kind
+        byte[] after = s.clone();
+        for (int r = ra; r < n; r++) {
+            after[r] = MEM;
+        }
+        outOfLine.add(() -> {
+            // the callee's frame ended otherwise: returned through the window, or left the task
+            Label leaving = cb.newLabel();
+            cb.labelBinding(odd);
+            cb.aload(TASK);
+            cb.getfield(CD_TASK, "fastStatus", CD_int);
+            cb.istore(NEXT);
+            cb.aload(TASK);
+            cb.iconst_0();
+            cb.putfield(CD_TASK, "fastStatus", CD_int);
+            cb.iload(NEXT);
+            cb.loadConstant(Compiled.RETURNED_IN_WINDOW);
+            cb.if_icmpne(leaving);
+            if (sig.lazy) {
+                leaveFast();
+                cb.aload(TASK);
+                cb.iload(BASE);
+                cb.loadConstant(ra);
+                cb.iadd();
+                cb.invokevirtual(CD_TASK, "takeResult", MethodTypeDesc.of(CD_void, CD_int));
+            }
+            loadResult(ra, failed, join);
+            cb.labelBinding(leaving);
+            if (sig.lazy) {
+                recordFast(pc, ra);
+            }
+            cb.iload(NEXT);
+            leave(); // it left the task in the interpreter, or stopped the run: every frame's window is written back
+            if (sig.lazy) {
+                cb.labelBinding(thrown);
+                recordFast(pc, ra);
+                cb.athrow();
+            }
+            // the generic path: the arguments go to the window first
+            cb.labelBinding(slow);
+            for (int i = 0; i < p.numParams; i++) {
+                int r = ra + 1 + i;
+                if ((args[r] & DIRTY) != 0) {
+                    writeBack(r, args[r] & 0xF);
+                }
+            }
+            genericCall(pc, w);
+            loadResult(ra, failed, join);
+            // the result is not of the kind compiled for: the interpreter goes on after the call
+            cb.labelBinding(failed);
+            writeBackAll(after);
+            cb.aload(TASK);
+            cb.loadConstant(pc);
+            cb.invokestatic(CD_TIER, "exitedAfterCall", TASK_INT);
+            leave();
+        });
+    }
+
+    /** A lazily recorded fast call returned in the JVM: the caller's frame is current again ({@link TaskContext#leaveFast}). */
+    private void leaveFast() {
+        cb.aload(TASK);
+        cb.iload(DEPTH);
+        cb.iload(BASE);
+        cb.aload(CLOSURE);
+        cb.invokevirtual(CD_TASK, "leaveFast", MethodTypeDesc.of(CD_void, CD_int, CD_int, CD_CLOSURE));
+    }
+
+    /** Writes the frame record of the lazily recorded fast call at {@code pc} ({@link TaskContext#recordFast}), from this frame's locals. */
+    private void recordFast(int pc, int ra) {
+        cb.aload(TASK);
+        cb.iload(DEPTH);
+        cb.loadConstant(pc + 1);
+        cb.iload(BASE);
+        cb.iload(SEGMENT);
+        cb.iload(BASE);
+        cb.loadConstant(ra);
+        cb.iadd();
+        cb.aload(CLOSURE);
+        cb.invokevirtual(CD_TASK, "recordFast", MethodTypeDesc.of(CD_void, CD_int, CD_int, CD_int, CD_int, CD_int, CD_CLOSURE));
+    }
+
+    /** Whether register {@code r} is an argument of the call at R[{@code ra}] that the fast entry takes in the JVM. */
+    private boolean passed(int r, int ra) {
+        int i = r - ra - 1;
+        return i >= 0 && i < p.numParams && sig.params[i] != MEM;
+    }
+
+    /** Loads a call's result from R[{@code ra}] into its local of the fast entry's result kind (tag checked: else {@code failed}), and goes to {@code join}. */
+    private void loadResult(int ra, Label failed, Label join) {
+        if (sig.ret != MEM) {
+            loadChecked(ra, sig.ret, failed);
+        }
+        cb.goto_(join);
+    }
+
+    private void addNesting(int slots) {
+        cb.aload(TASK);
+        cb.dup();
+        cb.getfield(CD_TASK, "tierNesting", CD_int);
+        cb.loadConstant(slots);
+        cb.iadd();
+        cb.putfield(CD_TASK, "tierNesting", CD_int);
+    }
+
+    /**
+     * RETURN or RETNIL in the fast entry: a value in a local of the result's kind is returned in
+     * the JVM, the frame popped ({@link TaskContext#popFast}) and no register written; any other
+     * goes through the window to the caller's R[A] ({@link TaskContext#ret}), which the caller
+     * learns from {@link TaskContext#fastStatus}.
+     */
+    private void fastReturn(int op, long w, byte[] s) {
+        if (op == Op.RETURN && sig.ret != MEM && (s[a(w)] & 0xF) == sig.ret) {
+            cb.aload(TASK);
+            cb.lload(FUEL);
+            cb.putfield(CD_TASK, "fuel", CD_long);
+            if (!sig.lazy) {
+                cb.aload(TASK);
+                cb.invokevirtual(CD_TASK, "popFast", MethodTypeDesc.of(CD_void));
+            } // else the caller makes its frame current again
+            if (sig.ret == FLT) {
+                cb.dload(dslot(a(w)));
+                cb.dreturn();
+            } else {
+                cb.lload(islot(a(w)));
+                cb.lreturn();
+            }
+            return;
+        }
+        writeBackAll(s);
+        cb.aload(TASK);
+        if (op == Op.RETURN) {
+            cb.aload(TASK);
+            cb.getfield(CD_TASK, "base", CD_int);
+            cb.loadConstant(a(w));
+            cb.iadd();
+        } else {
+            cb.loadConstant(-1);
+        }
+        if (sig.lazy) {
+            cb.invokevirtual(CD_TASK, "stashResult", MethodTypeDesc.of(CD_void, CD_int)); // no record to pop: the caller takes it
+        } else {
+            cb.invokevirtual(CD_TASK, "ret", MethodTypeDesc.of(CD_int, CD_int));
+            cb.pop();
+        }
+        cb.loadConstant(Compiled.RETURNED_IN_WINDOW);
+        leave();
     }
 
     /**
@@ -1195,7 +1736,7 @@ final class TierCompiler {
                 cb.aload(TASK);
                 cb.iload(EXIT_PC);
                 cb.invokestatic(CD_TIER, "exited", TASK_INT);
-                cb.ireturn();
+                leave();
             });
         }
         Label entry = cb.newLabel();

@@ -107,6 +107,21 @@ final class TierOps {
         t.refs[ra] = bx.ref;
     }
 
+    /** GETUPVAL of compiled code: {@code R[a] := Up[b].value}, R[a] at the raw address {@code reg} (the interpreter's cheaper store). */
+    static void getUpvalAt(TaskContext t, long reg, int a, int b) {
+        Box bx = t.closure.upvals[b];
+        Registers.spAt(t, reg, bx.tag, bx.payload);
+        t.refs[t.base + a] = bx.ref;
+    }
+
+    /** GETBOX of compiled code: {@code R[a] := box(R[b]).value}, R[a] at the raw address {@code reg}. */
+    static void getBoxAt(TaskContext t, long reg, int a, int b) {
+        int base = t.base;
+        Box bx = (Box) t.refs[base + b];
+        Registers.spAt(t, reg, bx.tag, bx.payload);
+        t.refs[base + a] = bx.ref;
+    }
+
     /** GETBOX: {@code R[a] := box(R[b]).value}. */
     static void getBox(TaskContext t, int a, int b) {
         int ra = t.base + a;

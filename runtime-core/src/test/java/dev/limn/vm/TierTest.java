@@ -649,6 +649,200 @@ class TierTest {
         }
     }
 
+    // ------------------------------------------------------------------ fast calls
+
+    /** Whether {@code limn disasm --tier} says that the calls of {@code name} itself take its fast entry. */
+    private static boolean hasFastEntry(String source, String name) {
+        return TierCompiler.describe(proto(compile(source), name)).contains("calls of itself take its fast entry");
+    }
+
+    @Test
+    void selfCallsPassIntsFloatsAndBoolsInTheJvmAndGiveTheInterpretersResults() {
+        String source = """
+                fn fib(n) { if (n < 2) { return n; } return fib(n - 1) + fib(n - 2); }
+                fn walk(x, up, n) {
+                    if (n == 0) { return x; }
+                    if (up) { return walk(x + 0.5, false, n - 1); }
+                    return walk(x * 1.5, true, n - 1);
+                }
+                fn label(n) { if (n == 0) { return "end"; } return label(n - 1); }
+                fn three(a, b, c) { if (a == 0) { return b + c; } return three(a - 1, c, b + 1); }
+                fn apart(n) { return n + 1; }
+                var t = 0;
+                iter (i in 0..<300) { t += fib(i % 15) + three(i % 7, i, 2); }
+                print(t, fib(20), walk(1.0, true, 40), label(30));
+                """;
+        Ran[] ran = runAll(source);
+        assertEquals(0, ran[0].status, ran[0].diagnostics);
+        assertEquals(0, ran[2].guardExits(), ran[2].tierLine);
+        for (String fn : List.of("fib", "walk", "label", "three")) {
+            assertTrue(hasFastEntry(source, fn), fn);
+        }
+        assertFalse(hasFastEntry(source, "apart"), "apart calls nothing");
+        assertTrue(TierCompiler.describe(proto(compile(source), "walk")).contains("(arguments r0 float, r1 bool, r2 int; result float)"),
+                TierCompiler.describe(proto(compile(source), "walk")));
+        assertTrue(TierCompiler.describe(proto(compile(source), "label")).contains("result in the window"),
+                TierCompiler.describe(proto(compile(source), "label")));
+    }
+
+    @Test
+    void aSelfCallWhoseResultChangesKindExitsAfterTheCallAndIsRecompiled() {
+        Ran[] ran = runAll("""
+                fn f(n, k) {
+                    if (n == 0) { if (k > 2000) { return 0.5; } return 1; }
+                    return f(n - 1, k) + 1;
+                }
+                var t = 0;
+                iter (i in 0..<4000) { t += f(i % 4, i); }
+                print(t);
+                """);
+        assertEquals(0, ran[0].status, ran[0].diagnostics);
+        assertTrue(ran[2].guardExits() > 0, ran[2].tierLine);
+    }
+
+    @Test
+    void anErrorThreeFastCallsDeepIsRaisedAndHandledAsTheInterpreterDoes() {
+        String source = """
+                fn dig(n, d) {
+                    if (d == 0) { return 10 / n; }
+                    return dig(n, d - 1) + 1;
+                }
+                fn over(n, d) {
+                    if (d == 0) { var x = n * 4611686018427387904; return x % 5; }
+                    return over(n, d - 1) + 1;
+                }
+                var t = 0;
+                iter (i in 0..<3000) { t += dig(i % 5 + 1, 3) + over(i % 2, 3); }
+                print(t);
+                print(dig(0, 3) ?else (e) { e.kind + " " + e.message; });
+                print(over(3, 3) ?else (e) { e.kind + " " + e.message; });
+                print(dig(0, 3));
+                """;
+        Ran[] ran = runAll(source);
+        assertTrue(hasFastEntry(source, "dig"));
+        assertEquals("37200\nDivisionByZero division by zero\nOverflow integer overflow\n", ran[0].out);
+        assertTrue(ran[0].diagnostics.startsWith("error[DivisionByZero]: division by zero\n --> tier.lm:2:26\n"), ran[0].diagnostics);
+    }
+
+    /**
+     * A fast call records its callee's frame only when the callee does not return in the JVM:
+     * a handler in a frame between the raise and the top, and the interpreter going on in the
+     * innermost frame after a guard exit, must find every record written.
+     */
+    @Test
+    void lazilyRecordedFramesAreCompleteForAHandlerAndAfterAGuardExit() {
+        String source = """
+                fn dig(n, d) {
+                    if (d == 0) { return 10 / n; }
+                    if (d == 2) {
+                        attempt { return dig(n, d - 1) + 1; } handle DivisionByZero(e) { return -100; }
+                    }
+                    return dig(n, d - 1) + 1;
+                }
+                fn pass(x, d) { if (d == 0) { return x * 2; } return pass(x, d - 1) + 1; }
+                var t = 0;
+                iter (i in 0..<3000) { t += dig(i % 3, 5); }
+                print(t);
+                var u = 0;
+                iter (i in 0..<3000) { u += pass(i, 6); }
+                print(u, pass(0.25, 6), pass(3, 6));
+                iter (i in 0..<40) { pass(0.5, 6); }
+                print(pass(7, 6), pass(1.5, 3));
+                """;
+        assertTrue(hasFastEntry(source, "dig"));
+        assertTrue(hasFastEntry(source, "pass"));
+        Ran[] ran = runAll(source);
+        assertEquals(0, ran[0].status, ran[0].diagnostics);
+        assertTrue(ran[2].guardExits() > 0, ran[2].tierLine);
+        long t = 0;
+        for (long i = 0; i < 3000; i++) {
+            t += i % 3 == 0 ? -100 + 3 : 10 / (i % 3) + 5;
+        }
+        long u = 0;
+        for (long i = 0; i < 3000; i++) {
+            u += i * 2 + 6;
+        }
+        assertEquals(t + "\n" + u + " 6.5 12\n20 6.0\n", ran[0].out);
+    }
+
+    @Test
+    void recursionPastMaxDepthThroughTheFastEntryRaisesStackOverflow() {
+        String source = """
+                fn down(n, x) { if (n == 0) { return x; } return down(n - 1, x + 0.25) + 0.0; }
+                fn guarded(n) { attempt { return down(n, 0.0); } handle StackOverflow(e) { return e.kind + ": " + e.message; } }
+                print(down(5000, 0.0));
+                iter (i in 0..<20) { guarded(200000); }
+                print(guarded(200000));
+                print(down(200000, 1.0));
+                """;
+        assertTrue(hasFastEntry(source, "down"));
+        Ran interpreted = run(compile(source), Tier.Mode.OFF, 100000);
+        assertEquals(1, interpreted.status);
+        assertEquals("1250.0\nStackOverflow: call depth exceeded 100000\n", interpreted.out);
+        assertTrue(interpreted.diagnostics.startsWith("error[StackOverflow]: call depth exceeded 100000\n"), interpreted.diagnostics);
+        for (Tier.Mode mode : List.of(Tier.Mode.AUTO, Tier.Mode.ALWAYS)) {
+            Ran ran = run(compile(source), mode, 100000);
+            assertEquals(interpreted.seen(), ran.seen(), mode.toString());
+        }
+    }
+
+    @Test
+    void aFastCalledFunctionThatSleepsOrReceivesSuspendsAndResumes() {
+        String source = """
+                fn nap(n) { if (n == 0) { sleep(1ms); return 1; } return nap(n - 1) + 1; }
+                fn take(c, n) { if (n == 0) { return c.recv(); } return take(c, n - 1) + 1; }
+                fn main() {
+                    var c = channel();
+                    concurrent(ch=results) {
+                        task { iter (i in 0..<200) { c.send(i); } }
+                        task { var s = 0; iter (i in 0..<200) { s += take(c, 3); } return s; }
+                        task { var s = 0; iter (i in 0..<50) { s += nap(4); } return s; }
+                    }
+                    var got = [];
+                    iter (r in results) { got.push(str(r)); }
+                    print(got.sort());
+                }
+                main();
+                """;
+        assertTrue(hasFastEntry(source, "nap"));
+        assertTrue(hasFastEntry(source, "take"));
+        Ran[] ran = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> runAll(source));
+        assertEquals(0, ran[0].status, ran[0].diagnostics);
+        assertEquals("[\"20500\", \"250\"]\n", ran[0].out);
+    }
+
+    private static final String RECURSE = """
+            var stopped = "";
+            fn fib(n) { if (n < 2) { return n; } return fib(n - 1) + fib(n - 2); }
+            fn careful() { attempt { return fib(60); } handle (e) { stopped = e.kind; return -1; } }
+            fn quick(n) { return n + 1; }
+            """;
+
+    @Test
+    void aTimeoutOrCancellationStopsARecursiveCompiledFunction() throws Exception {
+        try (LimnRuntime rt = runtime("always")) {
+            Program program = rt.compile("fib.lm", RECURSE);
+            Instance s = rt.load(program);
+            long start = System.nanoTime();
+            Object r = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> s.call(Duration.ofMillis(100), "careful"));
+            long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertEquals(-1L, r);
+            assertEquals("Cancelled", s.get("stopped"));
+            assertTrue(took < 2_000, "careful stopped after " + took + " ms");
+            LimnException e = assertTimeoutPreemptively(Duration.ofSeconds(20),
+                    () -> assertThrows(LimnException.class, () -> s.call(Duration.ofMillis(100), "fib", 60L)));
+            assertEquals("Timeout", e.kind(), e.getMessage());
+            CompletableFuture<Object> later = s.callAsync("fib", 60L);
+            Thread.sleep(100);
+            assertTrue(later.cancel(true));
+            assertThrows(CancellationException.class, later::join);
+            assertEquals(6L, s.callAsync("quick", 5L).get(5, TimeUnit.SECONDS));
+            assertNotNull(proto(program, "fib").tier.code, "fib ran compiled");
+            assertTrue(TierCompiler.describe(proto(program, "fib")).contains("fast entry"));
+            assertNothingLive(rt);
+        }
+    }
+
     // ------------------------------------------------------------------ the instruction budget
 
     private static final String WORK = """
