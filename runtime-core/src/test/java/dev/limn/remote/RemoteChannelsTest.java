@@ -214,6 +214,42 @@ class RemoteChannelsTest {
     }
 
     @Test
+    void aMessageThatCannotBeDecodedEndsTheStreamWithChannelLost() throws Exception {
+        // a publisher of the test's own (a raw Aeron client on the run's driver) sends a good
+        // frame, then one with an unknown tag
+        Path dir = tmp.resolve("aeron");
+        Thread publisher = Thread.ofPlatform().start(() -> {
+            try {
+                while (!Files.exists(dir.resolve("cnc.dat"))) {
+                    Thread.sleep(10);
+                }
+                try (io.aeron.Aeron aeron = io.aeron.Aeron.connect(new io.aeron.Aeron.Context().aeronDirectoryName(dir.toString()));
+                        io.aeron.Publication p = aeron.addPublication("aeron:ipc", 16)) {
+                    org.agrona.ExpandableArrayBuffer good = new org.agrona.ExpandableArrayBuffer(16);
+                    int n = Codec.encodeInt(5, good, 0);
+                    while (p.offer(good, 0, n) < 0) {
+                        Thread.sleep(1);
+                    }
+                    org.agrona.concurrent.UnsafeBuffer bad = new org.agrona.concurrent.UnsafeBuffer(new byte[] {Codec.VERSION, 99});
+                    while (p.offer(bad, 0, 2) < 0) {
+                        Thread.sleep(1);
+                    }
+                    Thread.sleep(200);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Result r = run("""
+                iter (v in subscribe("aeron:ipc", 16)) print(v);
+                """);
+        publisher.join();
+        assertEquals(1, r.status(), r.err());
+        assertEquals("5\n", r.out());
+        assertTrue(r.err().contains("error[ChannelLost]: subscription aeron:ipc stream 16: a message could not be decoded (unknown tag 99"), r.err());
+    }
+
+    @Test
     void nothingOfTheTransportLoadsWithoutPublishOrSubscribe() throws Exception {
         Result r = run("print(1 + 1);\n", RunOptions.defaults().withStats(true));
         assertEquals("2\n", r.out());
