@@ -30,6 +30,7 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.nashorn.api.scripting.NashornScriptEngineFactory;
 import org.openjdk.nashorn.api.scripting.ScriptObjectMirror;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
@@ -41,12 +42,12 @@ import javax.script.ScriptEngine;
 import javax.script.ScriptException;
 
 /**
- * The compiled tier in steady state: four sequential workloads as Limn functions called from
+ * The compiled tier in steady state: five sequential workloads as Limn functions called from
  * Java, with the tier off and on ({@code @Param tier}: {@code off}, {@code auto}), beside the
  * same algorithm in plain Java and in the peers embedded in the same JVM. One operation is one
  * call of the workload's function; it returns the workload's result, which JMH consumes.
  *
- * <p>Workloads ({@link Workload}; the algorithms of the whole-process peer programs B1, B2, B3
+ * <p>Workloads ({@link Workload}; B1–B6 the algorithms of the whole-process peer programs B1, B2, B3
  * and B6, one function each):
  * <ul>
  *   <li>B1: the sum of {@code i} over {@code [0, 100M)} with {@code iter (i in 0..<N) { s += i; }};</li>
@@ -58,6 +59,9 @@ import javax.script.ScriptException;
  *       programs run it over 200M; here it is scaled down to 20M for every engine alike, because
  *       one interpreted run over 200M took about 4.6 s ({@code limn run --tier off}, whole
  *       process), which would leave one or two operations an iteration.</li>
+ *   <li>B8: code as programs are written rather than a kernel: a list grown to 1M floats, each
+ *       from a small function called with an int and a float ({@code x * k + 0.5}), then summed
+ *       by index; the sum truncated to an int (exact: every term is a multiple of 0.25).</li>
  * </ul>
  *
  * <p>Engines and the path measured (each set up once per trial, in the forks of its benchmarks only):
@@ -97,16 +101,16 @@ import javax.script.ScriptException;
 @Fork(1)
 public class TierBench {
     /** The scale of each workload; the sources of every language are filled in from one. */
-    record Sizes(long loop, int fib, int width, int height, int maxIterations, long kernel) {
+    record Sizes(long loop, int fib, int width, int height, int maxIterations, long kernel, int mixed) {
         /** The scale measured. */
-        static final Sizes FULL = new Sizes(100_000_000, 32, 600, 400, 200, 20_000_000);
+        static final Sizes FULL = new Sizes(100_000_000, 32, 600, 400, 200, 20_000_000, 1_000_000);
 
         private static final Pattern SLOT = Pattern.compile("\\$\\{(\\w+)}");
 
         /** {@code template} with each {@code ${name}} replaced by this scale's component of that name. */
         String fill(String template) {
             Map<String, Object> values = Map.of("loop", loop, "fib", fib, "width", width, "height", height,
-                    "maxIterations", maxIterations, "kernel", kernel);
+                    "maxIterations", maxIterations, "kernel", kernel, "mixed", mixed);
             Matcher m = SLOT.matcher(template);
             StringBuilder out = new StringBuilder();
             while (m.find()) {
@@ -340,6 +344,54 @@ public class TierBench {
                         end
                         """;
             }
+        },
+        B8 {
+            @Override
+            long java(Sizes s) {
+                return mixed(s.mixed());
+            }
+
+            @Override
+            String limn() {
+                return """
+                        fn scale(x, k) { return x * k + 0.5; }
+                        fn b8() {
+                            var xs = [];
+                            iter (i in 0..<${mixed}) { xs.push(scale(i % 1000, 0.25)); }
+                            var s = 0.0;
+                            iter (i in 0..<len(xs)) { s += xs[i]; }
+                            return int(s);
+                        }
+                        """;
+            }
+
+            @Override
+            String js() {
+                return """
+                        function scale(x, k) { return x * k + 0.5; }
+                        function b8() {
+                          var xs = [];
+                          for (var i = 0; i < ${mixed}; i++) { xs.push(scale(i % 1000, 0.25)); }
+                          var s = 0.0;
+                          for (var j = 0; j < xs.length; j++) { s += xs[j]; }
+                          return Math.floor(s);
+                        }
+                        """;
+            }
+
+            @Override
+            String lua() {
+                return """
+                        local function scale(x, k) return x * k + 0.5 end
+                        function b8()
+                          local xs = {}
+                          for i = 0, ${mixed} - 1 do xs[#xs + 1] = scale(i % 1000, 0.25) end
+                          local s = 0.0
+                          for i = 1, #xs do s = s + xs[i] end
+                          return math.floor(s)
+                        end
+                        """;
+            }
         };
 
         /** Plain Java's result at scale {@code s}: the result every engine must return. */
@@ -431,6 +483,22 @@ public class TierBench {
         return s;
     }
 
+    static double scale(long x, double k) {
+        return x * k + 0.5;
+    }
+
+    static long mixed(int n) {
+        ArrayList<Double> xs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            xs.add(scale(i % 1000, 0.25));
+        }
+        double s = 0.0;
+        for (int i = 0; i < xs.size(); i++) {
+            s += xs.get(i);
+        }
+        return (long) s;
+    }
+
     @Benchmark
     public long b1_java() {
         return loop(sizes.loop());
@@ -449,6 +517,11 @@ public class TierBench {
     @Benchmark
     public long b6_java() {
         return kernel(sizes.kernel());
+    }
+
+    @Benchmark
+    public long b8_java() {
+        return mixed(sizes.mixed());
     }
 
     // ---- Limn --------------------------------------------------------------------------------------
@@ -471,6 +544,11 @@ public class TierBench {
     @Benchmark
     public Object b6_limn(LimnState limn) {
         return limn.instance.call("b6");
+    }
+
+    @Benchmark
+    public Object b8_limn(LimnState limn) {
+        return limn.instance.call("b8");
     }
 
     /** A runtime with one carrier and the tier of the parameter, and the program loaded once. */
@@ -524,6 +602,11 @@ public class TierBench {
         return js.b6.call(null);
     }
 
+    @Benchmark
+    public Object b8_nashorn(Nashorn js) {
+        return js.b8.call(null);
+    }
+
     /** The functions fetched once from a Nashorn engine, called through their mirrors. */
     @State(Scope.Thread)
     public static class Nashorn {
@@ -531,6 +614,7 @@ public class TierBench {
         ScriptObjectMirror b2;
         ScriptObjectMirror b3;
         ScriptObjectMirror b6;
+        ScriptObjectMirror b8;
 
         @Setup(Level.Trial)
         public void open(BenchmarkParams params) throws ScriptException {
@@ -544,6 +628,7 @@ public class TierBench {
             b2 = (ScriptObjectMirror) engine.get("b2");
             b3 = (ScriptObjectMirror) engine.get("b3");
             b6 = (ScriptObjectMirror) engine.get("b6");
+            b8 = (ScriptObjectMirror) engine.get("b8");
             for (Workload w : checked) {
                 check("Nashorn", w, sizes, ((ScriptObjectMirror) engine.get(w.function())).call(null));
             }
@@ -572,6 +657,11 @@ public class TierBench {
         return js.b6.call(js.cx, js.scope, js.scope, Context.emptyArgs);
     }
 
+    @Benchmark
+    public Object b8_rhinoCompiled(RhinoCompiled js) {
+        return js.b8.call(js.cx, js.scope, js.scope, Context.emptyArgs);
+    }
+
     /**
      * Rhino compiling the program to JVM classes. A Rhino context belongs to one thread: it is
      * entered in setup and exited in teardown, both on the benchmark thread.
@@ -584,6 +674,7 @@ public class TierBench {
         Function b2;
         Function b3;
         Function b6;
+        Function b8;
 
         @Setup(Level.Trial)
         public void open(BenchmarkParams params) {
@@ -599,6 +690,7 @@ public class TierBench {
             b2 = function("b2");
             b3 = function("b3");
             b6 = function("b6");
+            b8 = function("b8");
             for (Workload w : checked) {
                 check("Rhino compiled", w, sizes, function(w.function()).call(cx, scope, scope, Context.emptyArgs));
             }
@@ -642,6 +734,11 @@ public class TierBench {
     }
 
     @Benchmark
+    public LuaValue b8_luajInterp(LuajInterpreted lua) {
+        return lua.b8.call();
+    }
+
+    @Benchmark
     public LuaValue b1_luajLuajc(LuajCompiled lua) {
         return lua.b1.call();
     }
@@ -661,12 +758,18 @@ public class TierBench {
         return lua.b6.call();
     }
 
+    @Benchmark
+    public LuaValue b8_luajLuajc(LuajCompiled lua) {
+        return lua.b8.call();
+    }
+
     /** The program's global functions in LuaJ globals, interpreted or compiled as a subclass says. */
     abstract static class LuajState {
         LuaValue b1;
         LuaValue b2;
         LuaValue b3;
         LuaValue b6;
+        LuaValue b8;
 
         /** Whether the functions are to be LuaJC's classes rather than interpreted closures. */
         abstract boolean compiled();
@@ -686,6 +789,7 @@ public class TierBench {
             b2 = function(globals, "b2");
             b3 = function(globals, "b3");
             b6 = function(globals, "b6");
+            b8 = function(globals, "b8");
             String engine = compiled() ? "LuaJ luajc" : "LuaJ interpreter";
             for (Workload w : checked) {
                 check(engine, w, sizes, function(globals, w.function()).call());

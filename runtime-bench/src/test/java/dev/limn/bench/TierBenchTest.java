@@ -17,7 +17,7 @@ import org.luaj.vm2.LuaValue;
  */
 class TierBenchTest {
     /** Small enough for the interpreters, big enough that B1's and B3's results are not trivial. */
-    private static final Sizes SMALL = new Sizes(100_000, 15, 60, 40, 200, 10_000);
+    private static final Sizes SMALL = new Sizes(100_000, 15, 60, 40, 200, 10_000, 5_000);
 
     private final TierBench bench = new TierBench();
 
@@ -27,6 +27,7 @@ class TierBenchTest {
         assertEquals(2_178_309L, Workload.B2.java(Sizes.FULL));
         assertEquals(13_428_357L, Workload.B3.java(Sizes.FULL));
         assertEquals(40_000_001L, Workload.B6.java(Sizes.FULL)); // B6 over 20M, as ParallelBenchmarks
+        assertEquals(125_375_000L, Workload.B8.java(Sizes.FULL)); // 1,000 times the sum of 0.25 j + 0.5 over j < 1,000
     }
 
     @Test
@@ -36,6 +37,7 @@ class TierBenchTest {
         assertEquals(610L, check("java", Workload.B2, bench.b2_java()));
         check("java", Workload.B3, bench.b3_java());
         check("java", Workload.B6, bench.b6_java());
+        assertEquals(626_875L, check("java", Workload.B8, bench.b8_java()));
     }
 
     @Test
@@ -57,6 +59,7 @@ class TierBenchTest {
             check("limn", Workload.B2, bench.b2_limn(limn));
             check("limn", Workload.B3, bench.b3_limn(limn));
             check("limn", Workload.B6, bench.b6_limn(limn));
+            check("limn", Workload.B8, bench.b8_limn(limn));
         } finally {
             limn.close();
         }
@@ -70,6 +73,7 @@ class TierBenchTest {
         check("nashorn", Workload.B2, bench.b2_nashorn(js));
         check("nashorn", Workload.B3, bench.b3_nashorn(js));
         check("nashorn", Workload.B6, bench.b6_nashorn(js));
+        check("nashorn", Workload.B8, bench.b8_nashorn(js));
     }
 
     @Test
@@ -81,6 +85,7 @@ class TierBenchTest {
             check("rhino", Workload.B2, bench.b2_rhinoCompiled(js));
             check("rhino", Workload.B3, bench.b3_rhinoCompiled(js));
             check("rhino", Workload.B6, bench.b6_rhinoCompiled(js));
+            check("rhino", Workload.B8, bench.b8_rhinoCompiled(js));
         } finally {
             js.close();
         }
@@ -94,6 +99,7 @@ class TierBenchTest {
         check("luaj", Workload.B2, bench.b2_luajInterp(lua));
         check("luaj", Workload.B3, bench.b3_luajInterp(lua));
         check("luaj", Workload.B6, bench.b6_luajInterp(lua));
+        check("luaj", Workload.B8, bench.b8_luajInterp(lua));
     }
 
     @Test
@@ -104,6 +110,7 @@ class TierBenchTest {
         check("luajc", Workload.B2, bench.b2_luajLuajc(lua));
         check("luajc", Workload.B3, bench.b3_luajLuajc(lua));
         check("luajc", Workload.B6, bench.b6_luajLuajc(lua));
+        check("luajc", Workload.B8, bench.b8_luajLuajc(lua));
     }
 
     @Test

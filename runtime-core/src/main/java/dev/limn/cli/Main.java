@@ -27,7 +27,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 /**
  * The {@code limn} command line (SPEC §9): {@code run}, {@code explore}, {@code check}, {@code disasm},
@@ -80,7 +83,7 @@ public final class Main {
     }
 
     private static int execute(String[] args, PrintStream out, PrintStream err, boolean dumpOnSignal) {
-        CommandLine cli = new CommandLine(new Main(out, err, dumpOnSignal).commandSpec());
+        CommandLine cli = new CommandLine(new Main(out, err, dumpOnSignal).commandSpec(args.length > 0 ? args[0] : null));
         cli.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         cli.setExitCodeExceptionMapper(e -> EXIT_USAGE);
@@ -91,8 +94,13 @@ public final class Main {
         return cli.execute(args);
     }
 
-    /** The whole command tree; the text here is what {@code limn --help} and usage errors print. */
-    private CommandSpec commandSpec() {
+    /**
+     * The command tree; the text here is what {@code limn --help} and usage errors print. When
+     * {@code first} names a command, the tree holds that command alone: each command's parser
+     * costs milliseconds of every start-up to build, and parsing its arguments, its help and its
+     * usage errors need no other (an unknown command, or none, gets the whole tree).
+     */
+    private CommandSpec commandSpec(String first) {
         CommandSpec limn = command("Runs Limn programs: a small scripting language with structured concurrency.",
                 args -> {
                     throw new CommandLine.ParameterException(args.commandSpec().commandLine(), "missing command");
@@ -105,6 +113,37 @@ public final class Main {
         limn.addOption(OptionSpec.builder("-V", "--version").versionHelp(true)
                 .description("Print version information and exit.").build());
 
+        Map<String, Supplier<CommandSpec>> commands = new LinkedHashMap<>();
+        commands.put("run", this::runCommand);
+        commands.put("explore", this::exploreCommand);
+        commands.put("check", () -> {
+            CommandSpec check = command("Compile FILE and report errors without running it.", this::check);
+            check.addPositional(fileParameter());
+            return check;
+        });
+        commands.put("disasm", () -> {
+            CommandSpec disasm = command("Print the register bytecode of FILE.", this::disasm);
+            disasm.addPositional(fileParameter());
+            disasm.addOption(OptionSpec.builder("--tier").type(boolean.class)
+                    .description("say what the compiled tier would do with each function: compiled or why not, "
+                            + "its entries, the instructions it does not specialise").build());
+            return disasm;
+        });
+        commands.put("version", () -> command("Print the Limn version.", this::version));
+        boolean one = first != null && commands.containsKey(first);
+        for (Map.Entry<String, Supplier<CommandSpec>> c : commands.entrySet()) {
+            if (one && !c.getKey().equals(first)) {
+                continue;
+            }
+            CommandSpec sub = c.getValue().get();
+            sub.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
+                    .description("Show this help message and exit.").build());
+            limn.addSubcommand(c.getKey(), sub);
+        }
+        return limn;
+    }
+
+    private CommandSpec runCommand() {
         CommandSpec run = command("Compile and run FILE.", this::run);
         run.addPositional(fileParameter());
         run.addOption(OptionSpec.builder("--cores").paramLabel("N").type(int.class)
@@ -131,7 +170,10 @@ public final class Main {
         run.addOption(OptionSpec.builder("--jfr").paramLabel("FILE").type(String.class)
                 .description("record Limn's flight recorder events and write them to FILE at exit "
                         + "(read with: jfr print --events 'limn.*' FILE)").build());
+        return run;
+    }
 
+    private CommandSpec exploreCommand() {
         CommandSpec explore = command("Run FILE deterministically under many seeds and report each distinct outcome "
                 + "(output, exit status, error kind) with the seed that replays it.", this::explore);
         explore.addPositional(fileParameter());
@@ -142,26 +184,7 @@ public final class Main {
         explore.addOption(OptionSpec.builder("--max-depth").paramLabel("N").type(int.class)
                 .defaultValue(Integer.toString(RunOptions.DEFAULT_MAX_DEPTH))
                 .description("call depth limit (default: ${DEFAULT-VALUE})").build());
-
-        CommandSpec check = command("Compile FILE and report errors without running it.", this::check);
-        check.addPositional(fileParameter());
-        CommandSpec disasm = command("Print the register bytecode of FILE.", this::disasm);
-        disasm.addPositional(fileParameter());
-        disasm.addOption(OptionSpec.builder("--tier").type(boolean.class)
-                .description("say what the compiled tier would do with each function: compiled or why not, "
-                        + "its entries, the instructions it does not specialise").build());
-        CommandSpec version = command("Print the Limn version.", this::version);
-
-        for (CommandSpec sub : new CommandSpec[] {run, explore, check, disasm, version}) {
-            sub.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
-                    .description("Show this help message and exit.").build());
-        }
-        limn.addSubcommand("run", run);
-        limn.addSubcommand("explore", explore);
-        limn.addSubcommand("check", check);
-        limn.addSubcommand("disasm", disasm);
-        limn.addSubcommand("version", version);
-        return limn;
+        return explore;
     }
 
     /** A command whose action reads its own parse result. */

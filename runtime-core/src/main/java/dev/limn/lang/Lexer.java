@@ -31,8 +31,14 @@ public final class Lexer {
     /** Strings inside interpolations inside strings... deeper than this is an error, not a stack overflow. */
     static final int MAX_INTERPOLATION_DEPTH = 16;
 
-    private static final BigInteger TWO_TO_63 = BigInteger.ONE.shiftLeft(63);
-    private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
+    /**
+     * The big numbers of rare literals, in a class of their own: initialising BigDecimal takes
+     * some 15 ms of a run's start-up, which a program without such a literal should not pay.
+     */
+    private static final class Big {
+        static final BigInteger TWO_TO_63 = BigInteger.ONE.shiftLeft(63);
+        static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
+    }
 
     private final Source source;
     private final String text;
@@ -264,9 +270,9 @@ public final class Lexer {
         try {
             return make(TokenKind.INT, start, startLine, startCol, Long.parseLong(digits, radix));
         } catch (NumberFormatException tooBig) {
-            if (radix == 10 && new BigInteger(digits).equals(TWO_TO_63)) {
+            if (radix == 10 && new BigInteger(digits).equals(Big.TWO_TO_63)) {
                 // Only fits as the operand of a unary minus; the parser checks that.
-                return make(TokenKind.INT, start, startLine, startCol, TWO_TO_63);
+                return make(TokenKind.INT, start, startLine, startCol, Big.TWO_TO_63);
             }
             error("integer literal does not fit in 64 bits", spanFrom(start, startLine, startCol));
             return make(TokenKind.INT, start, startLine, startCol, 0L);
@@ -291,11 +297,18 @@ public final class Lexer {
      * fit in a signed 64-bit count of nanoseconds (about 292 years) is an error.
      */
     private Token duration(String digits, long unit, int start, int startLine, int startCol) {
+        if (isWholeNumber(digits)) {
+            try {
+                return make(TokenKind.DURATION, start, startLine, startCol, Math.multiplyExact(Long.parseLong(digits), unit));
+            } catch (ArithmeticException | NumberFormatException tooBig) {
+                // the exact path below reports it
+            }
+        }
         long nanos = 0;
         try {
             BigDecimal value = new BigDecimal(digits).multiply(BigDecimal.valueOf(unit));
             // Compare before rescaling: 1e999999999s would otherwise build a huge integer.
-            if (value.compareTo(LONG_MAX) > 0) {
+            if (value.compareTo(Big.LONG_MAX) > 0) {
                 throw new ArithmeticException();
             }
             nanos = value.setScale(0, RoundingMode.HALF_UP).longValueExact();
@@ -303,6 +316,16 @@ public final class Lexer {
             error("duration literal does not fit in 64 bits of nanoseconds", spanFrom(start, startLine, startCol));
         }
         return make(TokenKind.DURATION, start, startLine, startCol, nanos);
+    }
+
+    /** Whether {@code digits} is a plain run of decimal digits (no point, no exponent). */
+    private static boolean isWholeNumber(String digits) {
+        for (int i = 0; i < digits.length(); i++) {
+            if (!isDigit(digits.charAt(i))) {
+                return false;
+            }
+        }
+        return !digits.isEmpty();
     }
 
     private Token badSuffix(int start, int startLine, int startCol) {

@@ -280,7 +280,13 @@ class MainTest {
         assertTrue(v.out.startsWith("limn "), v.out);
         Result h = limn("--help");
         assertEquals(0, h.status);
-        assertTrue(h.out.contains("run") && h.out.contains("disasm"), h.out);
+        // the parser of a named command alone is built (start-up): --help and an unknown command get every one
+        for (String sub : new String[] {"run", "explore", "check", "disasm", "version"}) {
+            assertTrue(h.out.contains("\n  " + sub + " "), sub + ": " + h.out);
+        }
+        Result unknown = limn("rnu", "x.lm");
+        assertEquals(2, unknown.status);
+        assertTrue(unknown.err.contains("disasm") && unknown.err.contains("explore"), unknown.err);
     }
 
     @Test
