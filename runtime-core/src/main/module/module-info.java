@@ -17,6 +17,9 @@ module dev.limn.core {
     requires org.jctools.core;
     requires affinity;
     requires info.picocli;
+    // Remote channels (dev.limn.remote): the client and the embedded media driver (automatic modules).
+    requires io.aeron.client;
+    requires io.aeron.driver;
     // OpenHFT affinity logs through SLF4J but, as an automatic module, cannot require it; the
     // SLF4J provider (slf4j-nop) is found as a service of org.slf4j.
     requires org.slf4j;

@@ -78,6 +78,7 @@ public final class LimnRuntime implements AutoCloseable {
     final long defaultTimeoutNanos;
     /** {@link #run}: print the run's statistics, and where to write a trace (null: none). */
     private final boolean stats;
+    private final java.nio.file.Path aeronDir;
     private final java.nio.file.Path trace;
     /** Each instance's instruction budget; {@link Long#MAX_VALUE}: counted, not limited. */
     private final long instructionBudget;
@@ -110,6 +111,7 @@ public final class LimnRuntime implements AutoCloseable {
         this.defaultTimeoutNanos = b.timeout == null ? 0 : Instance.nanos(b.timeout);
         this.instructionBudget = b.instructionBudget;
         this.stats = b.stats;
+        this.aeronDir = b.aeronDir;
         this.trace = b.trace;
         this.engine = b.engine.build();
         engine.watchHostCalls(this::hostCallInProgress);
@@ -180,7 +182,7 @@ public final class LimnRuntime implements AutoCloseable {
         if (!program.hostFunctions.isEmpty() || !program.hostGlobals.isEmpty()) {
             throw new IllegalArgumentException(program.name() + " was compiled with host functions or host globals: load it instead");
         }
-        RunOptions options = new RunOptions(0, false, stats, seed, maxDepth, trace, tier, deterministic);
+        RunOptions options = new RunOptions(0, false, stats, seed, maxDepth, trace, tier, deterministic, aeronDir);
         return Limn.run(engine, new LimnProgram(program.source, program.main), options, out, err);
     }
 
@@ -740,8 +742,20 @@ public final class LimnRuntime implements AutoCloseable {
         private java.nio.file.Path trace;
         private Tier.Mode tier = Tier.defaultMode();
         private boolean deterministic;
+        private java.nio.file.Path aeronDir;
 
         private Builder() {
+        }
+
+        /**
+         * The directory of the media driver that {@link LimnRuntime#run}'s programs' {@code publish}
+         * and {@code subscribe} use ({@code limn run --aeron-dir}): a driver already running there
+         * is used, else one is started there for the run. Null (the default): each run starts a
+         * driver of its own in a directory of its own, deleted when the run ends.
+         */
+        public Builder aeronDir(java.nio.file.Path dir) {
+            this.aeronDir = dir;
+            return this;
         }
 
         /**

@@ -89,6 +89,11 @@ public final class Channel {
     private final Queue<Waiter> senders = new ConcurrentLinkedQueue<>();
     private final AtomicLong openChannels;
     private volatile Scheduler.HostProducer producer;
+    /** The other process's end of a remote channel (publish/subscribe), or null for a local channel. */
+    private volatile Remote remote;
+    /** Why a remote channel's stream ended without its end of stream: the error's kind and message, or null. */
+    private volatile String failureKind;
+    private volatile String failureMessage;
     /** Timed-out spins in a row (see {@link #spinUntil}); plain, a hint. */
     private int spinMisses;
 
@@ -360,7 +365,18 @@ public final class Channel {
      * quiescent, so its receivers wait instead of getting end of stream (SPEC §5.3).
      */
     public void registerHostProducer(Scheduler scheduler) {
-        Scheduler.HostProducer p = scheduler.registerHostProducer();
+        registerProducer(scheduler.registerHostProducer());
+    }
+
+    /**
+     * Marks this channel as fed or drained by another process ({@link Scheduler#registerRemoteProducer}):
+     * until it is closed, fibers parked on it are not quiescent.
+     */
+    public void registerRemoteProducer(Scheduler scheduler) {
+        registerProducer(scheduler.registerRemoteProducer());
+    }
+
+    private void registerProducer(Scheduler.HostProducer p) {
         if (!casProducer(null, p)) {
             p.release();
             throw new IllegalStateException(this + " already has a host producer");
@@ -372,6 +388,59 @@ public final class Channel {
                 q.release();
             }
         }
+    }
+
+    // ---- remote channels ------------------------------------------------------------------------
+
+    /**
+     * The far end of a channel that crosses processes: a publication (the program only sends;
+     * a bridge thread takes the values and puts them on the wire) or a subscription (the
+     * program only receives; a bridge thread feeds it). Implemented above the VM.
+     */
+    public interface Remote {
+        /** True for a publication (send only), false for a subscription (receive only). */
+        boolean sendOnly();
+
+        /**
+         * What a send puts in the buffer for {@code value} (a publication encodes it here, on the
+         * sending task, so that a value that cannot cross fails its send); may throw the
+         * language's error.
+         */
+        Object outbound(Object value);
+
+        /** {@code publication aeron:ipc stream 10}: for diagnostics. */
+        String describe();
+    }
+
+    /** Makes this channel the local end of {@code r}; once, before the program sees the channel. */
+    public void attachRemote(Remote r) {
+        remote = r;
+    }
+
+    /** The far end, or null for a local channel. */
+    public Remote remote() {
+        return remote;
+    }
+
+    /**
+     * Ends the stream with an error (a remote publisher lost): receivers get the values held,
+     * then the error instead of end of stream. Idempotent with {@link #close}: the first ending wins.
+     */
+    public void fail(String kind, String message) {
+        if (!buffer.isClosed()) {
+            failureMessage = message;
+            failureKind = kind;
+        }
+        close();
+    }
+
+    /** The kind of the error the stream ended with ({@link #fail}), or null. */
+    public String failureKind() {
+        return failureKind;
+    }
+
+    public String failureMessage() {
+        return failureMessage;
     }
 
     // ---- waiting ---------------------------------------------------------------------------------
@@ -467,9 +536,13 @@ public final class Channel {
         return capacity;
     }
 
-    /** {@code <channel 3/16 open>} or {@code <channel 0/unbounded closed>}. */
+    /** {@code <channel 3/16 open>} or {@code <channel 0/unbounded closed>}; a remote one names its far end. */
     @Override
     public String toString() {
+        Remote r = remote;
+        if (r != null) {
+            return "<" + r.describe() + (buffer.isClosed() ? " closed>" : " open>");
+        }
         return "<channel " + len() + "/" + (capacity == -1 ? "unbounded" : Integer.toString(capacity))
                 + (buffer.isClosed() ? " closed>" : " open>");
     }

@@ -164,6 +164,9 @@ public final class Main {
                         + "the same seed gives the same run").build());
         run.addOption(OptionSpec.builder("--trace").paramLabel("FILE").type(String.class)
                 .description("write each task's runs on the carriers to FILE (Trace Event JSON: chrome://tracing, Perfetto)").build());
+        run.addOption(OptionSpec.builder("--aeron-dir").paramLabel("DIR").type(String.class)
+                .description("media driver directory of publish() and subscribe(): the driver running there, "
+                        + "else one started there (default: a driver of the run's own)").build());
         run.addOption(OptionSpec.builder("--jfr").paramLabel("FILE").type(String.class)
                 .description("record Limn's flight recorder events and write them to FILE at exit "
                         + "(read with: jfr print --events 'limn.*' FILE)").build());
@@ -230,6 +233,10 @@ public final class Main {
         String trace = args.matchedOptionValue("--trace", (String) null);
         if (trace != null) {
             builder.trace(Path.of(trace));
+        }
+        String aeronDir = args.matchedOptionValue("--aeron-dir", (String) null);
+        if (aeronDir != null) {
+            builder.aeronDir(Path.of(aeronDir));
         }
         String tier = args.matchedOptionValue("--tier", (String) null);
         if (tier != null) {

@@ -123,6 +123,9 @@ public final class Limn {
             run = new ProgramRun(engine, out, err, options.maxDepth(), options.trace(), seed);
             run.useTier(options.tier());
             run.watchForPartialDeadlocks();
+            java.nio.file.Path aeronDir = options.aeronDir();
+            // a lambda: nothing of the transport loads unless the program calls publish or subscribe
+            run.remoteChannels(r -> new dev.limn.remote.RemoteLinks(r, aeronDir));
             run.runMain(new Closure(p.main(), new Box[0]), seed);
             Entry main = run.main();
             ErrorValue outOfMemory = run.outOfMemory();

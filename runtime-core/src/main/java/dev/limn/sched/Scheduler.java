@@ -59,15 +59,25 @@ public final class Scheduler implements AutoCloseable {
     /** A host-side producer (e.g. a channel created by the host API) that keeps the program alive. */
     public final class HostProducer {
         private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+        /** Keeps parked fibers from quiescence, not the program from ending ({@link #registerRemoteProducer}). */
+        private final boolean remote;
 
-        private HostProducer() {
+        private HostProducer(boolean remote) {
+            this.remote = remote;
         }
 
         /** Idempotent: the first call lets quiescence happen again. */
         public void release() {
             if (released.compareAndSet(false, true)) {
-                hostProducers.decrementAndGet();
-                decrementActive();
+                if (remote) {
+                    remoteProducers.decrementAndGet();
+                    if (active.get() == 0) {
+                        onQuiescent(); // a look put off for this producer looks again
+                    }
+                } else {
+                    hostProducers.decrementAndGet();
+                    decrementActive();
+                }
             }
         }
     }
@@ -102,6 +112,8 @@ public final class Scheduler implements AutoCloseable {
     /** Host calls started and not completed, and host producers not released: wakers the carriers cannot see. */
     private final AtomicInteger hostCallsInFlight = new AtomicInteger();
     private final AtomicInteger hostProducers = new AtomicInteger();
+    /** Producers of {@link #registerRemoteProducer}: not in {@link #active}. */
+    private final AtomicInteger remoteProducers = new AtomicInteger();
     /** Pending timers that never fire (kept out of the wheel): a fiber waiting on one is not stuck. */
     private final AtomicInteger neverTimers = new AtomicInteger();
     final LongAdder steals = new LongAdder();
@@ -736,9 +748,21 @@ public final class Scheduler implements AutoCloseable {
      * receivers wait for it instead of getting end of stream.
      */
     public HostProducer registerHostProducer() {
-        HostProducer p = new HostProducer();
+        HostProducer p = new HostProducer(false);
         incrementActive();
         hostProducers.incrementAndGet();
+        return p;
+    }
+
+    /**
+     * Registers the far end of a channel that crosses processes (it may feed or drain the
+     * channel at any time): until it is released, fibers parked in the program are not
+     * quiescent (no end of stream, no deadlock), but once every fiber is done the program ends,
+     * as it would with the channel left open.
+     */
+    public HostProducer registerRemoteProducer() {
+        HostProducer p = new HostProducer(true);
+        remoteProducers.incrementAndGet();
         return p;
     }
 
@@ -787,6 +811,9 @@ public final class Scheduler implements AutoCloseable {
                 return; // a host's call may still send or receive: its end looks again
             }
             quiescenceDeferred = false;
+            if (remoteProducers.get() != 0 && live.get() != 0) {
+                return; // another process may still wake a parked fiber: the producer's release looks again
+            }
             List<Fiber> receivers = new ArrayList<>();
             List<Blocked> blocked = new ArrayList<>();
             for (Fiber f : parkers) {
@@ -914,6 +941,7 @@ public final class Scheduler implements AutoCloseable {
      */
     private boolean stuck() {
         if (idleCarriers.get() < carriers.length || hostCallsInFlight.get() != 0 || hostProducers.get() != 0
+                || remoteProducers.get() != 0
                 || neverTimers.get() != 0 || timer.hasPending() || hostCallsRunning.getAsBoolean()) {
             return false;
         }

@@ -42,7 +42,11 @@ public enum Builtin {
     /** SPEC §7: a future of the first value among a list of futures (fails when every one fails). */
     ANY("any", 1, 1),
     /** SPEC §7: a future of f's outcome, or of a Timeout error when f takes longer than the duration. */
-    WITH_TIMEOUT("with_timeout", 2, 2);
+    WITH_TIMEOUT("with_timeout", 2, 2),
+    /** A send-only channel whose values go to the subscribers of {@code uri} and stream (another process). */
+    PUBLISH("publish", 2, 2),
+    /** A receive-only channel fed by the publications on {@code uri} and stream (another process). */
+    SUBSCRIBE("subscribe", 2, 2);
 
     private static final Builtin[] VALUES = values();
     /** What {@code time()} gives at the start of a deterministic run: 2024-01-01T00:00:00Z. */
@@ -194,6 +198,8 @@ public enum Builtin {
             }
             case OK: return t.get(args);
             case CHANNEL: return Channels.channel(t, args, argc);
+            case PUBLISH: return Channels.remote(t, args, true);
+            case SUBSCRIBE: return Channels.remote(t, args, false);
             case SLEEP: return Waiting.sleep(t, t.get(args));
             case ALL: return Futures.all(t, t.get(args));
             case ANY: return Futures.any(t, t.get(args));

@@ -54,13 +54,64 @@ final class Channels {
         return t.run.newChannel(capacity);
     }
 
+    /**
+     * The bounded buffer of a remote channel: a publication's values wait here for the
+     * transport (a full one suspends the sending task: back-pressure), a subscription's values
+     * wait here for the program's receivers.
+     */
+    static final int REMOTE_CAPACITY = 4096;
+
+    /** {@code publish(uri, stream)} ({@code sends}) and {@code subscribe(uri, stream)}. */
+    static Object remote(TaskContext t, int args, boolean sends) {
+        String fn = sends ? "publish" : "subscribe";
+        Object uri = t.get(args);
+        Object stream = t.get(args + 1);
+        if (!(uri instanceof String u)) {
+            throw LimnError.typeMismatch(fn + " expects a uri string, got " + Values.typeName(uri));
+        }
+        if (!(stream instanceof Long id)) {
+            throw LimnError.typeMismatch(fn + " expects an int stream id, got " + Values.typeName(stream));
+        }
+        if (id < Integer.MIN_VALUE || id > Integer.MAX_VALUE) {
+            throw new LimnError("Error", fn + ": stream id " + id + " does not fit in 32 bits");
+        }
+        Waiting.requireScheduler(t);
+        ProgramRun run = t.run;
+        RemoteChannels links = run == null ? null : run.remoteChannels();
+        if (links == null) {
+            throw new LimnError("Error", fn + " needs a whole-program run (limn run, or LimnRuntime.run)");
+        }
+        Channel c = run.newChannel(REMOTE_CAPACITY);
+        try {
+            if (sends) {
+                links.publish(c, u, (int) (long) id);
+            } else {
+                links.subscribe(c, u, (int) (long) id);
+            }
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
     /** Sends register {@code reg}: an int unboxed, any other value as its object. */
     static void send(TaskContext t, Channel ch, int reg) {
         Waiting.safepoint(t);
         Waiting.requireScheduler(t);
-        Channel.SendResult r = Registers.lpTag(t, reg) == Tag.INT
-                ? ch.sendInt(t, Registers.lpPayload(t, reg))
-                : ch.send(t, t.get(reg));
+        Channel.Remote remote = ch.remote();
+        Channel.SendResult r;
+        if (remote == null) {
+            r = Registers.lpTag(t, reg) == Tag.INT
+                    ? ch.sendInt(t, Registers.lpPayload(t, reg))
+                    : ch.send(t, t.get(reg));
+        } else if (!remote.sendOnly()) {
+            throw new LimnError("TypeMismatch", "send on a receive-only channel (" + remote.describe() + ")");
+        } else {
+            r = Registers.lpTag(t, reg) == Tag.INT
+                    ? ch.sendInt(t, Registers.lpPayload(t, reg))
+                    : ch.send(t, remote.outbound(t.get(reg)));
+        }
         switch (r) {
             case SENT -> { }
             case CLOSED -> throw new LimnError("ChannelClosed", "send on closed channel");
@@ -78,10 +129,30 @@ final class Channels {
     static Object recvUnboxed(TaskContext t, Channel ch) {
         Waiting.safepoint(t);
         Waiting.requireScheduler(t);
+        checkReceivable(ch);
         Object v = ch.recvUnboxed(t);
         if (v == Channel.PARKED) {
             throw Suspend.PARK;
         }
+        if (v == Channel.END) {
+            checkFailure(ch);
+        }
         return v;
+    }
+
+    /** A receive on a publication is an error. */
+    static void checkReceivable(Channel ch) {
+        Channel.Remote remote = ch.remote();
+        if (remote != null && remote.sendOnly()) {
+            throw new LimnError("TypeMismatch", "receive on a send-only channel (" + remote.describe() + ")");
+        }
+    }
+
+    /** At end of stream: a stream that ended with an error (a remote publisher lost) raises it. */
+    static void checkFailure(Channel ch) {
+        String kind = ch.failureKind();
+        if (kind != null) {
+            throw new LimnError(kind, ch.failureMessage());
+        }
     }
 }

@@ -217,7 +217,11 @@ final class Methods {
             }
             case "try_recv" -> {
                 arity(name, 0, argc);
+                Channels.checkReceivable(ch);
                 Object v = ch.tryRecv();
+                if (v == Channel.END) {
+                    Channels.checkFailure(ch);
+                }
                 return v == Channel.EMPTY || v == Channel.END ? null : v;
             }
             case "close" -> {

@@ -248,7 +248,9 @@ final class PartialDeadlocks {
                     continue;
                 }
                 Object target = t.waitTarget();
-                if (target instanceof Channel c) {
+                if (target instanceof Channel c && c.remote() != null) {
+                    w.task(t); // another process may feed or drain a remote channel at any time
+                } else if (target instanceof Channel c) {
                     w.onChannel.computeIfAbsent(c, k -> new ArrayList<>()).add(t);
                 } else if (w.byEnd.get(target) instanceof BlockRun b) {
                     if (w.liveBlocks.contains(b)) {

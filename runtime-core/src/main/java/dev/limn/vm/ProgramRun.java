@@ -59,6 +59,10 @@ public final class ProgramRun implements AutoCloseable {
     final Tier.Stats tierStats = new Tier.Stats();
     /** Its blocks not yet complete, and through them its live units: what a task dump reads ({@link TaskDump}). */
     final dev.limn.block.LiveBlocks liveBlocks;
+    /** Makes this run's remote channels on first use ({@link #remoteChannels}), or null: none. */
+    private volatile java.util.function.Function<ProgramRun, RemoteChannels> remoteFactory;
+    /** This run's remote channels, once a program called publish or subscribe; guarded by {@link #remoteFactory}'s setter's lock. */
+    private RemoteChannels remote;
     private final ConcurrentLinkedQueue<Channel> channels = new ConcurrentLinkedQueue<>();
     /** Channels created since {@link #channels} was last pruned of closed ones, and when to prune again. */
     private final java.util.concurrent.atomic.AtomicInteger sincePrune = new java.util.concurrent.atomic.AtomicInteger();
@@ -403,6 +407,32 @@ public final class ProgramRun implements AutoCloseable {
         }
     }
 
+    /**
+     * Lets this run's program call {@code publish} and {@code subscribe}: {@code factory} makes
+     * the remote channels (the transport, its driver) the first time one is called.
+     */
+    public void remoteChannels(java.util.function.Function<ProgramRun, RemoteChannels> factory) {
+        remoteFactory = factory;
+    }
+
+    /** This run's remote channels, made on first call; null when the run has none. */
+    synchronized RemoteChannels remoteChannels() {
+        if (remote == null && remoteFactory != null) {
+            remote = remoteFactory.apply(this);
+        }
+        return remote;
+    }
+
+    /** The scheduler's host side: a remote channel's bridge keeps the program alive while it may feed or drain it. */
+    public dev.limn.sched.Scheduler scheduler() {
+        return scheduler;
+    }
+
+    /** Where warnings go: the program's standard error. */
+    public PrintStream err() {
+        return err;
+    }
+
     /** The engine this program runs on. */
     public Engine engine() {
         return engine;
@@ -457,7 +487,19 @@ public final class ProgramRun implements AutoCloseable {
                 + tierStats.line(tier, !deterministic) + "\n"
                 + (deterministic ? String.format(java.util.Locale.ROOT,
                         "stats: deterministic, seed %d, scheduling choices %d, virtual time %.6f s%n",
-                        scheduler.deterministicSeed(), scheduler.picks(), scheduler.nanoTime() / 1e9) : "");
+                        scheduler.deterministicSeed(), scheduler.picks(), scheduler.nanoTime() / 1e9) : "")
+                + remoteStats();
+    }
+
+    private synchronized String remoteStats() {
+        if (remote == null) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (String line : remote.statsLines()) {
+            sb.append(line).append('\n');
+        }
+        return sb.toString();
     }
 
     /** Closes the channels the program left open (they are unreachable now); the engine may run the next program. */
@@ -472,6 +514,13 @@ public final class ProgramRun implements AutoCloseable {
                 // same, and what it held with it; the next one may close
                 scheduler.releaseReserve();
             }
+        }
+        RemoteChannels r;
+        synchronized (this) {
+            r = remote;
+        }
+        if (r != null) {
+            r.close();
         }
         engine.endRun(this);
     }

@@ -1,0 +1,176 @@
+package dev.limn.remote;
+
+import dev.limn.chan.Channel;
+import dev.limn.value.LimnError;
+import dev.limn.vm.ProgramRun;
+import dev.limn.vm.RemoteChannels;
+
+import io.aeron.Aeron;
+import io.aeron.CommonContext;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.aeron.exceptions.DriverTimeoutException;
+import org.agrona.concurrent.BackoffIdleStrategy;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One run's remote channels over Aeron: the media driver (embedded, or an external one
+ * already running for the directory given), the client, and a bridge thread per publication
+ * or subscription. Made by the run on the first {@code publish} or {@code subscribe}
+ * ({@link ProgramRun#remoteChannels}); closed when the run ends.
+ */
+public final class RemoteLinks implements RemoteChannels {
+    /**
+     * How long the end of a run waits, at most, for its publications to deliver what they hold
+     * and their end of stream to a subscriber (one that never connects is given up on then).
+     */
+    static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(
+            Long.getLong("limn.remote.linger.seconds", 5L));
+
+    final ProgramRun run;
+    private final String dir;
+    private final MediaDriver driver;
+    private final Aeron aeron;
+    private final List<Bridge> bridges = new CopyOnWriteArrayList<>();
+    /** Why the client stopped working (the driver went away), or null. */
+    volatile String fatal;
+    private volatile boolean closed;
+
+    /**
+     * Connects to the driver running for {@code aeronDir}, or starts one there; with a null
+     * {@code aeronDir}, starts one in a directory of its own (under /dev/shm where it exists),
+     * deleted when the run ends.
+     */
+    public RemoteLinks(ProgramRun run, Path aeronDir) {
+        this.run = run;
+        this.dir = aeronDir != null ? aeronDir.toAbsolutePath().toString() : uniqueDir();
+        MediaDriver d = null;
+        try {
+            if (aeronDir == null || !CommonContext.isDriverActive(new File(dir), 1000, s -> { })) {
+                MediaDriver.Context ctx = new MediaDriver.Context()
+                        .aeronDirectoryName(dir)
+                        .threadingMode(ThreadingMode.SHARED)
+                        .sharedIdleStrategy(new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1)))
+                        .dirDeleteOnStart(true)
+                        .dirDeleteOnShutdown(true)
+                        .termBufferSparseFile(true)
+                        .warnIfDirectoryExists(false)
+                        .errorHandler(e -> { });
+                d = MediaDriver.launch(ctx);
+            }
+            driver = d;
+            aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir).errorHandler(this::clientError));
+        } catch (RuntimeException | LinkageError e) {
+            if (d != null) {
+                d.close();
+            }
+            throw new LimnError("Error", "cannot start the remote channels' media driver in " + dir + ": " + e.getMessage());
+        }
+    }
+
+    private static String uniqueDir() {
+        String base = Files.isDirectory(Path.of("/dev/shm")) ? "/dev/shm" : System.getProperty("java.io.tmpdir");
+        return base + File.separator + "limn-aeron-" + ProcessHandle.current().pid() + "-"
+                + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xFFFFFFFFL);
+    }
+
+    /** The client's errors: a lost driver ends every remote channel; others are left to the channels' own checks. */
+    private void clientError(Throwable e) {
+        if (e instanceof DriverTimeoutException) {
+            fatal = "the media driver of " + dir + " stopped responding";
+        }
+    }
+
+    /** The directory of the driver this run uses. */
+    public String directory() {
+        return dir;
+    }
+
+    @Override
+    public void publish(Channel local, String uri, int stream) {
+        io.aeron.Publication p;
+        try {
+            p = aeron.addPublication(uri, stream);
+        } catch (RuntimeException e) {
+            throw new LimnError("Error", "publish(\"" + uri + "\", " + stream + "): " + message(e));
+        }
+        start(new PublicationBridge(this, local, p, uri, stream));
+    }
+
+    @Override
+    public void subscribe(Channel local, String uri, int stream) {
+        SubscriptionBridge b = new SubscriptionBridge(this, local, uri, stream);
+        try {
+            b.subscription = aeron.addSubscription(uri, stream, b::imageAvailable, b::imageUnavailable);
+        } catch (RuntimeException e) {
+            throw new LimnError("Error", "subscribe(\"" + uri + "\", " + stream + "): " + message(e));
+        }
+        start(b);
+    }
+
+    private void start(Bridge b) {
+        b.local.attachRemote(b);
+        b.local.registerRemoteProducer(run.scheduler());
+        bridges.add(b);
+        Thread t = new Thread(b, "limn-" + b.describe().replace(' ', '-'));
+        t.setDaemon(true);
+        b.thread = t;
+        t.start();
+    }
+
+    private static String message(RuntimeException e) {
+        String m = e.getMessage();
+        return m == null ? e.getClass().getSimpleName() : m.replaceFirst("^ERROR - ", "");
+    }
+
+    @Override
+    public List<String> statsLines() {
+        List<String> lines = new ArrayList<>();
+        for (Bridge b : bridges) {
+            lines.add(b.statsLine());
+        }
+        return lines;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        long deadline = System.nanoTime() + LINGER_NANOS;
+        for (Bridge b : bridges) {
+            b.local.close(); // the run closed them already; a host's run may not have
+        }
+        for (Bridge b : bridges) {
+            b.awaitEnd(deadline);
+        }
+        closed = true;
+        for (Bridge b : bridges) {
+            b.abandon();
+        }
+        for (Bridge b : bridges) {
+            b.awaitEnd(System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
+            b.closeTransport();
+        }
+        try {
+            aeron.close();
+        } finally {
+            if (driver != null) {
+                driver.close();
+            }
+        }
+    }
+
+    /** Whether the client still works; false once the run closes it or its driver went away. */
+    boolean working() {
+        return !closed && fatal == null;
+    }
+}

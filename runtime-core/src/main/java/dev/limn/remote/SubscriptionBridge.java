@@ -1,0 +1,150 @@
+package dev.limn.remote;
+
+import dev.limn.chan.Channel;
+import dev.limn.chan.ChannelClosedException;
+
+import io.aeron.Image;
+import io.aeron.Subscription;
+import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.Header;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Fills a subscription's local channel from the wire: each message is decoded and put in the
+ * channel, waiting while it is full (the transport's flow control then holds the publisher
+ * back). The stream ends, and the channel closes, once every publisher seen has sent its
+ * end-of-stream frame. A publisher whose image goes away without one (its process died, and
+ * the driver's liveness timeout passed), a frame that cannot be decoded, or a driver that stops
+ * responding ends the stream with {@code ChannelLost}: receivers get the values held, then the
+ * error.
+ */
+final class SubscriptionBridge extends Bridge implements FragmentHandler {
+    Subscription subscription;
+    private final io.aeron.FragmentAssembler assembler = new io.aeron.FragmentAssembler(this);
+    private final LongAdder items = new LongAdder();
+    private final LongAdder bytes = new LongAdder();
+    /** Sessions (one per publication) seen, and those whose end-of-stream frame came. */
+    private final Set<Integer> seen = ConcurrentHashMap.newKeySet();
+    private final Set<Integer> ended = ConcurrentHashMap.newKeySet();
+    /** Sessions whose image went away, told by the client's thread; looked at by this one. */
+    private final Queue<Integer> gone = new ConcurrentLinkedQueue<>();
+    private boolean stop;
+
+    SubscriptionBridge(RemoteLinks links, Channel local, String uri, int stream) {
+        super(links, local, uri, stream);
+    }
+
+    @Override
+    public boolean sendOnly() {
+        return false;
+    }
+
+    @Override
+    public Object outbound(Object value) {
+        throw new IllegalStateException("a subscription is receive-only");
+    }
+
+    @Override
+    public String describe() {
+        return "subscription " + uri + " stream " + stream;
+    }
+
+    void imageAvailable(Image image) {
+        seen.add(image.sessionId());
+    }
+
+    void imageUnavailable(Image image) {
+        gone.add(image.sessionId());
+    }
+
+    @Override
+    public void run() {
+        IdleStrategy idle = PublicationBridge.idleStrategy();
+        try {
+            while (!stop && !abandoned && !local.isClosed()) {
+                int n = subscription.poll(assembler, 256);
+                if (stop) {
+                    return;
+                }
+                Integer session;
+                while ((session = gone.poll()) != null) {
+                    if (!ended.contains(session)) {
+                        local.fail("ChannelLost", "the publisher of " + describe()
+                                + " went away without closing its publication (session " + session + ")");
+                        return;
+                    }
+                }
+                if (!seen.isEmpty() && ended.containsAll(seen)) {
+                    local.close(); // every publisher closed: end of stream
+                    return;
+                }
+                String fatal = links.fatal;
+                if (fatal != null) {
+                    local.fail("ChannelLost", describe() + ": " + fatal);
+                    return;
+                }
+                if (n > 0) {
+                    idle.reset();
+                } else {
+                    idle.idle();
+                }
+            }
+        } finally {
+            local.close(); // the run ended first: nothing more will come
+            // leave at once: a publisher waits for its subscribers to go before its process exits
+            closeTransport();
+        }
+    }
+
+    @Override
+    public void onFragment(DirectBuffer buffer, int offset, int length, Header header) {
+        if (stop) {
+            return;
+        }
+        int session = header.sessionId();
+        seen.add(session);
+        Object v;
+        try {
+            v = Codec.decode(buffer, offset, length);
+        } catch (Codec.Malformed e) {
+            stop = true;
+            local.fail("ChannelLost", describe() + ": a message could not be decoded (" + e.getMessage() + ")");
+            return;
+        }
+        if (v == Codec.END) {
+            ended.add(session);
+            return;
+        }
+        try {
+            local.put(v);
+            items.increment();
+            bytes.add(length);
+        } catch (ChannelClosedException e) {
+            stop = true; // the program closed its end
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stop = true;
+        }
+    }
+
+    @Override
+    String statsLine() {
+        return "stats: remote " + describe() + ": items received " + items.sum() + ", bytes " + bytes.sum();
+    }
+
+    @Override
+    void closeTransport() {
+        try {
+            subscription.close(); // idempotent
+        } catch (RuntimeException e) {
+            // the client is closed or lost its driver: nothing left to close
+        }
+    }
+}
