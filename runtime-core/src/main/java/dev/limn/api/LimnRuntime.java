@@ -152,7 +152,7 @@ public final class LimnRuntime implements AutoCloseable {
             if (functions.containsKey(name)) {
                 throw new IllegalArgumentException("host function '" + name + "' is defined already");
             }
-            functions.put(name, new HostFunctionBinding(name, fn, mode == HostFunction.Mode.BLOCKING));
+            functions.put(name, new HostFunctionBinding(this, name, fn, mode == HostFunction.Mode.BLOCKING));
         }
     }
 
@@ -711,18 +711,26 @@ public final class LimnRuntime implements AutoCloseable {
 
     /** A host function as the VM calls it: converts the arguments to Java and the result back. */
     private static final class HostFunctionBinding extends HostFn {
+        private final LimnRuntime runtime;
         private final HostFunction fn;
 
-        HostFunctionBinding(String name, HostFunction fn, boolean blocking) {
+        HostFunctionBinding(LimnRuntime runtime, String name, HostFunction fn, boolean blocking) {
             super(name, blocking);
+            this.runtime = runtime;
             this.fn = fn;
         }
 
         @Override
         public Object call(Object[] args) throws Exception {
             Object[] javaArgs = new Object[args.length];
+            Instance owner = null;
             for (int i = 0; i < args.length; i++) {
-                javaArgs[i] = Conversions.toJava(args[i], null);
+                Object v = args[i];
+                if (owner == null && Conversions.needsOwner(v)) {
+                    // functions and channels in the arguments belong to the calling task's instance
+                    owner = ProgramRun.hostOnThread() instanceof Instance in ? in : runtime.detached();
+                }
+                javaArgs[i] = Conversions.toJava(v, owner);
             }
             return Conversions.toLimn(fn.call(javaArgs), "the result of host function " + name());
         }

@@ -367,6 +367,11 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
+    /** Whether the calling thread is one of this scheduler's carriers. */
+    public boolean onCarrier() {
+        return Thread.currentThread() instanceof CarrierThread ct && ct.carrier.scheduler() == this;
+    }
+
     /** Queues a RUNNABLE fiber that is already counted active. */
     void submit(Fiber fiber) {
         if (Thread.currentThread() instanceof CarrierThread ct && ct.carrier.scheduler() == this) {
