@@ -91,6 +91,8 @@ public final class LimnRuntime implements AutoCloseable {
     private volatile Thread watchdog;
     private volatile boolean watching;
     private volatile boolean closed;
+    /** The channel each host thread waits on now, in LimnChannel's send or receive; closed by {@link #close}. */
+    private final Map<Thread, dev.limn.chan.Channel> hostWaits = new java.util.concurrent.ConcurrentHashMap<>();
     private Instance detached;
     /** Built with {@link Builder#deterministic}. */
     private final boolean deterministic;
@@ -425,6 +427,24 @@ public final class LimnRuntime implements AutoCloseable {
         return detached;
     }
 
+    /**
+     * The calling thread may now wait on {@code channel} (a host's send or receive): the
+     * runtime's close closes it, which wakes the thread. Stored before the closed flag is read
+     * here, as close stores that flag before it reads these: either this thread sees the
+     * runtime closed, or close sees the channel.
+     */
+    void hostWaitBegins(dev.limn.chan.Channel channel) {
+        hostWaits.put(Thread.currentThread(), channel);
+        if (closed) {
+            channel.close();
+        }
+    }
+
+    /** The calling thread's wait on a channel ended ({@link #hostWaitBegins}). */
+    void hostWaitEnds() {
+        hostWaits.remove(Thread.currentThread());
+    }
+
     void checkOpen() {
         if (closed) {
             throw new IllegalStateException("the runtime is closed");
@@ -532,6 +552,9 @@ public final class LimnRuntime implements AutoCloseable {
                 return;
             }
             closed = true;
+        }
+        for (dev.limn.chan.Channel c : hostWaits.values()) {
+            c.close(); // a host thread waiting to send or receive on it wakes, and sees the runtime closed
         }
         List<Instance> all;
         all = new ArrayList<>();
