@@ -224,7 +224,7 @@ public final class LimnRuntime implements AutoCloseable {
                 ds.add(new LimnCompileException.Diagnostic(d.source() == null ? name : d.source().name(),
                         d.span() == null ? 0 : d.span().line(), d.span() == null ? 0 : d.span().col(), d.message(), d.render()));
             }
-            throw new LimnCompileException(ds);
+            throw new LimnCompileException(ds, e.render().stripTrailing());
         }
     }
 
