@@ -105,25 +105,68 @@ class RemoteChannelsTest {
         assertTrue(r.err().contains("remote.lm:3:"), r.err());
     }
 
+    // where the compiler sees the variable hold a subscription or publication, these are
+    // compile errors (ChannelDirectionCheckTest); through a parameter they are runtime errors
+
     @Test
     void sendOnASubscriptionIsAnError() throws Exception {
         Result r = run("""
-                var s = subscribe("aeron:ipc", 9);
-                s.send(1);
+                fn put(c) { c.send(1); }
+                put(subscribe("aeron:ipc", 9));
                 """);
         assertEquals(1, r.status(), r.out());
         assertTrue(r.err().contains("error[TypeMismatch]: send on a receive-only channel (subscription aeron:ipc stream 9)"), r.err());
-        assertTrue(r.err().contains("remote.lm:2:"), r.err());
+        assertTrue(r.err().contains("remote.lm:1:"), r.err());
         assertTrue(r.err().contains("in main task"), r.err());
     }
 
     @Test
     void receiveOnAPublicationIsAnError() throws Exception {
-        for (String receive : new String[] {"p.recv();", "p.try_recv();", "iter (v in p) print(v);"}) {
-            Result r = run("var p = publish(\"aeron:ipc\", 10);\n" + receive + "\n");
+        String[] receives = {
+            "fn take(p) { p.recv(); }", "fn take(p) { p.try_recv(); }", "fn take(p) { iter (v in p) print(v); }",
+            "fn take(p) { concurrent { worker(v from p) { print(v); } } }",
+            "fn take(p) { concurrent(input=p) { worker(v) { print(v); } } }",
+            "fn take(p) { concurrent(ch=p) { worker(v) { print(v); } } }",
+        };
+        for (String receive : receives) {
+            Result r = run(receive + "\ntake(publish(\"aeron:ipc\", 10));\n");
             assertEquals(1, r.status(), r.out());
-            assertTrue(r.err().contains("error[TypeMismatch]: receive on a send-only channel (publication aeron:ipc stream 10)"), r.err());
-            assertTrue(r.err().contains("remote.lm:2:"), r.err());
+            assertTrue(r.err().contains("error[TypeMismatch]: receive on a send-only channel (publication aeron:ipc stream 10)"), receive + "\n" + r.err());
+            assertTrue(r.err().contains("remote.lm:1:"), r.err());
+        }
+    }
+
+    @Test
+    void aBlocksResultsSentToASubscriptionAreAnError() throws Exception {
+        Result r = run("""
+                fn fill(out) {
+                    concurrent(ch=out) {
+                        task { return 1; }
+                    }
+                }
+                fill(subscribe("aeron:ipc", 17));
+                """);
+        assertEquals(1, r.status(), r.out());
+        assertTrue(r.err().contains("error[TypeMismatch]: send on a receive-only channel (subscription aeron:ipc stream 17)"), r.err());
+    }
+
+    @Test
+    void aBlocksErrorsChannelCannotBeRemote() throws Exception {
+        for (String make : new String[] {"publish(\"aeron:ipc\", 18)", "subscribe(\"aeron:ipc\", 18)"}) {
+            Result r = run("""
+                    fn guarded(problems) {
+                        concurrent(on_error=Auto, errors=problems) {
+                            task { print("ran"); }
+                        }
+                    }
+                    guarded(%s);
+                    """.formatted(make));
+            assertEquals(1, r.status(), r.out());
+            assertEquals("", r.out(), "the block did not start");
+            String kind = make.startsWith("publish") ? "publication" : "subscription";
+            assertTrue(r.err().contains("error[TypeMismatch]: 'errors' names a remote channel (" + kind
+                    + " aeron:ipc stream 18); a block's errors cannot cross processes, name a local channel"), r.err());
+            assertTrue(r.err().contains("remote.lm:2:5"), r.err());
         }
     }
 
