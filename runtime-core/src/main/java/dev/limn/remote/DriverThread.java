@@ -36,8 +36,6 @@ final class DriverThread implements AutoCloseable {
     /** Set once pinning was tried (owner only). */
     private boolean pinTried;
     private CpuPin pin = CpuPin.NONE;
-    /** What ended the loop other than close(), or null. */
-    private volatile Throwable failure;
 
     DriverThread(AgentInvoker invoker, Scheduler scheduler, String name) {
         this.invoker = invoker;
@@ -64,7 +62,8 @@ final class DriverThread implements AutoCloseable {
                 idle.idle(invoker.invoke());
             }
         } catch (RuntimeException | Error e) {
-            failure = e; // the clients notice the silent driver (a DriverTimeoutException): ChannelLost
+            // the driver stops answering; its clients notice (a DriverTimeoutException) and the
+            // run's remote channels end with ChannelLost, as with a driver that went away
         } finally {
             pin.release();
         }
@@ -77,11 +76,6 @@ final class DriverThread implements AutoCloseable {
 
     Thread thread() {
         return thread;
-    }
-
-    /** What stopped the driver's loop other than {@link #close()}, or null. */
-    Throwable failure() {
-        return failure;
     }
 
     /** Stops the loop and waits for the thread to end. Idempotent. */
