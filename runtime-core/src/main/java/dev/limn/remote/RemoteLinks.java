@@ -59,7 +59,9 @@ public final class RemoteLinks implements RemoteChannels {
         MediaDriver d = null;
         DriverThread t = null;
         try {
-            if (aeronDir == null || !CommonContext.isDriverActive(new File(dir), 1000, s -> { })) {
+            // the driver writes its heartbeat once per timer interval (1 s by default): judge it
+            // by the client's own driver timeout, or a busy machine starts a second driver here
+            if (aeronDir == null || !CommonContext.isDriverActive(new File(dir), new Aeron.Context().driverTimeoutMs(), s -> { })) {
                 MediaDriver.Context ctx = new MediaDriver.Context()
                         .aeronDirectoryName(dir)
                         .threadingMode(ThreadingMode.INVOKER)
