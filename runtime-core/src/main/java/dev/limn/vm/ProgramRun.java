@@ -469,7 +469,12 @@ public final class ProgramRun implements AutoCloseable {
         remoteFactory = factory;
     }
 
-    /** This run's remote channels, made on first call; null when the run has none. */
+    /** Whether {@link #remoteChannels} can make this run's remote channels (a whole-program run). */
+    boolean makesRemoteChannels() {
+        return remoteFactory != null;
+    }
+
+    /** This run's remote channels, made on first call (off the carriers: it starts a media driver); null when the run has none. */
     synchronized RemoteChannels remoteChannels() {
         if (remote == null && remoteFactory != null) {
             remote = remoteFactory.apply(this);
