@@ -352,7 +352,10 @@ public final class Tier {
         byte[] guesses = p.tier.guesses;
         byte guess = guesses == null ? TierCompiler.GUESS_INT : guesses[pc];
         String op = Opcode.of(Instr.op(w)).name();
-        String reason = guess == TierCompiler.GUESS_INT && TierCompiler.widen(guess, t, w) == TierCompiler.GUESS_FLOAT
+        byte widened = guess == TierCompiler.GUESS_INT ? TierCompiler.widen(guess, t, w) : TierCompiler.GUESS_NONE;
+        boolean floatFound = widened == TierCompiler.GUESS_FLOAT
+                || (widened == TierCompiler.GUESS_MIXED && Instr.op(w) != Opcode.Op.GETINDEX);
+        String reason = floatFound
                 ? "guard: int guessed, float found (" + op + ")"
                 : "guard failed or instruction raises (" + op + ")";
         FlightEvents.tierExit(p.displayName(), pc, reason, t.id());

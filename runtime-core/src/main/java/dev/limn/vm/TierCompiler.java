@@ -71,6 +71,12 @@ final class TierCompiler {
     static final byte GUESS_INT = 0;
     static final byte GUESS_FLOAT = 1;
     static final byte GUESS_NONE = 2;
+    /**
+     * An int or a float, at least one operand a float: the operands are converted to doubles as
+     * the interpreter's slow path converts them (an arithmetic or compare instruction whose
+     * operands were seen both ints and floats). For GETINDEX: the item goes to the window, any value.
+     */
+    static final byte GUESS_MIXED = 3;
 
     /** C2 compiles no method of more bytecode than this (HotSpot's HugeMethodLimit). */
     static final int MAX_BYTECODE = 8000;
@@ -98,6 +104,8 @@ final class TierCompiler {
     private static final ClassDesc CD_MATH = ClassDesc.of("java.lang.Math");
     private static final ClassDesc CD_DOUBLE = ClassDesc.of("java.lang.Double");
     private static final ClassDesc CD_ARITH_EX = ClassDesc.of("java.lang.ArithmeticException");
+    private static final ClassDesc CD_LONG = ClassDesc.of("java.lang.Long");
+    private static final ClassDesc CD_DOUBLE_BOX = CD_DOUBLE;
     private static final MethodTypeDesc RUN = MethodTypeDesc.of(CD_int, CD_TASK, CD_int);
     private static final MethodTypeDesc TAG_AT = MethodTypeDesc.of(CD_byte, CD_TASK, CD_long);
     private static final MethodTypeDesc PAY_AT = MethodTypeDesc.of(CD_long, CD_TASK, CD_long);
@@ -128,7 +136,11 @@ final class TierCompiler {
     private static final int BASE = 12;
     private static final int SEGMENT = 13;
     private static final int CLOSURE = 14;
-    private static final int FIRST_REG = 16;
+    /** Operands found floats by a mixed int/float guess's guards ({@link #GUESS_MIXED}). */
+    private static final int FLOATS = 15;
+    /** A list's item between its fetch and its type check. */
+    private static final int ITEM = 16;
+    private static final int FIRST_REG = 18;
     /**
      * A back edge reads the task's trap word once in this many: the read is opaque, which keeps
      * C2 from unrolling a loop around it, and a thousand iterations of a compiled loop take about
@@ -451,26 +463,84 @@ final class TierCompiler {
 
     /**
      * The widened guess for the instruction {@code w} whose guard failed, from the operand tags
-     * in the window now: float when an operand is a float and the guess was int, else none.
+     * in the window now. Arithmetic and compares: an int guess that met floats only becomes
+     * float; one that met an int with a float (or a float guess that met an int) becomes mixed
+     * where the instruction has a mixed form; anything else none. GETINDEX (its item's kind):
+     * an int guess that met a float item becomes float, else the item goes to the window
+     * (mixed); a receiver that is not a list, or an index that is not an int in its range, makes
+     * it none. The other list fast paths (SETINDEX, push, len) go to none at once.
      */
     static byte widen(byte guess, TaskContext t, long w) {
-        if (guess == GUESS_INT) {
-            int op = Instr.op(w);
-            int base = t.base;
-            int[] regs = switch (op) {
-                case Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.MOD -> new int[] {b(w), c(w)};
-                case Op.ADDK, Op.SUBK, Op.MULK, Op.DIVK, Op.MODK -> new int[] {b(w)};
-                case Op.LT, Op.LE, Op.EQ -> new int[] {a(w), b(w)};
-                case Op.LTK, Op.LEK, Op.GTK, Op.GEK, Op.EQK -> new int[] {a(w)};
-                default -> new int[0];
-            };
-            for (int r : regs) {
-                if (Registers.lpTag(t, base + r) == Tag.FLOAT) {
-                    return GUESS_FLOAT;
-                }
-            }
+        int op = Instr.op(w);
+        int base = t.base;
+        if (op == Op.GETINDEX) {
+            return widenItem(guess, t, w);
         }
-        return GUESS_NONE;
+        if (guess != GUESS_INT && guess != GUESS_FLOAT) {
+            return GUESS_NONE;
+        }
+        int[] regs = switch (op) {
+            case Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.MOD -> new int[] {b(w), c(w)};
+            case Op.ADDK, Op.SUBK, Op.MULK, Op.DIVK, Op.MODK -> new int[] {b(w)};
+            case Op.LT, Op.LE, Op.EQ -> new int[] {a(w), b(w)};
+            case Op.LTK, Op.LEK, Op.GTK, Op.GEK, Op.EQK -> new int[] {a(w)};
+            default -> new int[0];
+        };
+        if (regs.length == 0) {
+            return GUESS_NONE;
+        }
+        boolean ints = false;
+        boolean floats = false;
+        boolean other = false;
+        for (int r : regs) {
+            byte tag = Registers.lpTag(t, base + r);
+            ints |= tag == Tag.INT;
+            floats |= tag == Tag.FLOAT;
+            other |= tag != Tag.INT && tag != Tag.FLOAT;
+        }
+        int kc = switch (op) {
+            case Op.ADDK, Op.SUBK, Op.MULK, Op.DIVK, Op.MODK -> c(w);
+            case Op.LTK, Op.LEK, Op.GTK, Op.GEK, Op.EQK -> b(w);
+            default -> -1;
+        };
+        if (kc >= 0) {
+            byte tag = t.closure.proto.kTag[kc];
+            ints |= tag == Tag.INT;
+            floats |= tag == Tag.FLOAT;
+            other |= tag != Tag.INT && tag != Tag.FLOAT;
+        }
+        if (other || !floats) {
+            return GUESS_NONE;
+        }
+        if (guess == GUESS_INT && !ints) {
+            return GUESS_FLOAT;
+        }
+        return hasMixedForm(op) ? GUESS_MIXED : GUESS_NONE;
+    }
+
+    /** Whether instruction {@code op} has a form for {@link #GUESS_MIXED} operands. */
+    private static boolean hasMixedForm(int op) {
+        return switch (op) {
+            case Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.ADDK, Op.SUBK, Op.MULK, Op.DIVK,
+                 Op.LT, Op.LE, Op.LTK, Op.LEK, Op.GTK, Op.GEK -> true;
+            default -> false;
+        };
+    }
+
+    /** {@link #widen} of a GETINDEX from its item now. */
+    private static byte widenItem(byte guess, TaskContext t, long w) {
+        if (guess == GUESS_MIXED || guess == GUESS_NONE) {
+            return GUESS_NONE;
+        }
+        int rc = t.base + c(w);
+        if (Registers.lpTag(t, rc) != Tag.INT) {
+            return GUESS_NONE;
+        }
+        Object item = TierOps.item(t, b(w), Registers.lpPayload(t, rc));
+        if (item == TierOps.MISS) {
+            return GUESS_NONE;
+        }
+        return guess == GUESS_INT && item instanceof Double ? GUESS_FLOAT : GUESS_MIXED;
     }
 
     // ------------------------------------------------------------------ analysis
@@ -487,6 +557,7 @@ final class TierCompiler {
         }
         entries[0] = true;
         work.add(0);
+        boolean[][] dead = deadAtLoopHeads();
         while (!work.isEmpty()) {
             int pc = work.poll();
             byte[] s = in[pc].clone();
@@ -496,6 +567,13 @@ final class TierCompiler {
                 }
                 byte[] old = in[target];
                 byte[] joined = old == null ? state.clone() : join(old, state);
+                if (dead[target] != null) {
+                    for (int r = 0; r < n; r++) {
+                        if (dead[target][r]) {
+                            joined[r] = MEM;
+                        }
+                    }
+                }
                 if (old == null || !Arrays.equals(old, joined)) {
                     in[target] = joined;
                     work.add(target);
@@ -511,6 +589,53 @@ final class TierCompiler {
                 entries[pc] = true;
             }
         }
+    }
+
+    /**
+     * Per loop head (the target of a backward jump, pc 0 aside), the registers its first
+     * straight-line instructions write before any reads them: dead there, so they are kept in
+     * memory at the head rather than in locals. A loop's temporaries (an item, a call's result)
+     * then do not make its head's entry refuse a task that left for the interpreter and comes
+     * back with another kind in them. Memory is always a safe state: a wrong answer here would
+     * only cost speed. Null where nothing is known dead.
+     */
+    private boolean[][] deadAtLoopHeads() {
+        boolean[][] dead = new boolean[code.length][];
+        for (int pc = 0; pc < code.length; pc++) {
+            long w = code[pc];
+            if (!Opcode.of(Instr.op(w)).has(Opcode.Flag.JUMP) || sc(w) >= 0) {
+                continue;
+            }
+            int head = pc + 1 + sc(w);
+            if (head <= 0 || head >= code.length || dead[head] != null) {
+                continue;
+            }
+            boolean[] read = new boolean[n];
+            boolean[] killed = new boolean[n];
+            for (int q = head; q < code.length && q < head + 16; q++) {
+                long x = code[q];
+                int op = Instr.op(x);
+                int[] reads;
+                switch (op) {
+                    case Op.MOVE, Op.GETBOX -> reads = new int[] {b(x)};
+                    case Op.LOADK, Op.LOADINT, Op.LOADBOOL, Op.LOADNIL, Op.GETUPVAL -> reads = new int[0];
+                    case Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.MOD, Op.GETINDEX -> reads = new int[] {b(x), c(x)};
+                    case Op.ADDK, Op.SUBK, Op.MULK, Op.DIVK, Op.MODK -> reads = new int[] {b(x)};
+                    default -> reads = null;
+                }
+                if (reads == null) {
+                    break;
+                }
+                for (int r : reads) {
+                    read[r] = true;
+                }
+                if (!read[a(x)]) {
+                    killed[a(x)] = true;
+                }
+            }
+            dead[head] = killed;
+        }
+        return dead;
     }
 
     private static byte[] join(byte[] x, byte[] y) {
@@ -819,6 +944,10 @@ final class TierCompiler {
                 out.edge(next, s);
             }
             case Op.SETBOX, Op.SETUPVAL, Op.AUPDATE -> generic(pc, w, s, out, -1, -1);
+            case Op.GETINDEX -> getIndex(pc, w, s, out);
+            case Op.SETINDEX -> setIndex(pc, w, s, out);
+            case Op.METHOD -> method(pc, w, s, out);
+            case Op.CALLB -> builtin(pc, w, s, out);
             default -> generic(pc, w, s, out, a(w), n);
         }
     }
@@ -838,6 +967,18 @@ final class TierCompiler {
             ky = constantKind(kc);
         } else {
             ky = s[y] & 0xF;
+        }
+        if (mixedGuess(pc, op, kx, ky, kc)) {
+            if (emitting()) {
+                loadNumbers(pc, x, kx, y, ky, kc, s);
+                loadDouble(x, kx, -1);
+                loadDouble(y, ky, kc);
+                doubleOp(op);
+                cb.dstore(dslot(ra));
+            }
+            s[ra] = (byte) (FLT | DIRTY);
+            out.edge(pc + 1, s);
+            return;
         }
         int kind = numericKind(pc, kx, ky, op == Op.DIV ? FLT : INT);
         if (kind < 0 && mixed(kx, ky)) {
@@ -916,6 +1057,76 @@ final class TierCompiler {
         out.edge(pc + 1, s);
     }
 
+    /**
+     * Whether the instruction at {@code pc} takes its mixed form ({@link #GUESS_MIXED}): the
+     * guess says so, the instruction has one, an operand is in memory and neither is known
+     * to be other than a number.
+     */
+    private boolean mixedGuess(int pc, int op, int kx, int ky, int kc) {
+        if (guesses == null || guesses[pc] != GUESS_MIXED || !hasMixedForm(Instr.op(code[pc]))) {
+            return false;
+        }
+        boolean memory = kx == MEM || (kc < 0 && ky == MEM);
+        return memory && (kx == MEM || kx == INT || kx == FLT) && (ky == MEM || ky == INT || ky == FLT);
+    }
+
+    /**
+     * The mixed form's guards: each operand in memory must be an int or a float (else the frame
+     * leaves to the interpreter at {@code pc}) and is converted to a double in its register's
+     * float local, which its state does not claim (it stays in memory: the window holds an int
+     * there, or a float). Unless an operand is known to be a float, at least one must be found
+     * one: two ints are the interpreter's (int arithmetic, overflow checked).
+     */
+    private void loadNumbers(int pc, int x, int kx, int y, int ky, int kc, byte[] s) {
+        boolean floatKnown = kx == FLT || ky == FLT;
+        if (!floatKnown) {
+            cb.iconst_0();
+            cb.istore(FLOATS);
+        }
+        if (kx == MEM) {
+            loadNumber(pc, x, s, !floatKnown);
+        }
+        if (kc < 0 && ky == MEM && y != x) {
+            loadNumber(pc, y, s, !floatKnown);
+        }
+        if (!floatKnown) {
+            cb.iload(FLOATS);
+            cb.ifeq(exitLabel(pc, s));
+        }
+    }
+
+    /** Register {@code r}, in memory, as a double in its float local: an int converted, a float as it is, anything else an exit at {@code pc}. */
+    private void loadNumber(int pc, int r, byte[] s, boolean count) {
+        Label notFloat = cb.newLabel();
+        Label done = cb.newLabel();
+        cb.aload(TASK);
+        address(r);
+        cb.invokestatic(CD_REGS, "lpTagAt", TAG_AT);
+        cb.loadConstant((int) Tag.FLOAT);
+        cb.if_icmpne(notFloat);
+        cb.aload(TASK);
+        address(r);
+        cb.invokestatic(CD_REGS, "lpPayloadAt", PAY_AT);
+        cb.invokestatic(CD_DOUBLE, "longBitsToDouble", FROM_BITS);
+        cb.dstore(dslot(r));
+        if (count) {
+            cb.iinc(FLOATS, 1);
+        }
+        cb.goto_(done);
+        cb.labelBinding(notFloat);
+        cb.aload(TASK);
+        address(r);
+        cb.invokestatic(CD_REGS, "lpTagAt", TAG_AT);
+        cb.loadConstant((int) Tag.INT);
+        cb.if_icmpne(exitLabel(pc, s));
+        cb.aload(TASK);
+        address(r);
+        cb.invokestatic(CD_REGS, "lpPayloadAt", PAY_AT);
+        cb.l2d();
+        cb.dstore(dslot(r));
+        cb.labelBinding(done);
+    }
+
     /** One operand an int and the other a float, both known. */
     private static boolean mixed(int kx, int ky) {
         return (kx == INT && ky == FLT) || (kx == FLT && ky == INT);
@@ -938,7 +1149,7 @@ final class TierCompiler {
         return tag == Tag.INT ? INT : tag == Tag.FLOAT ? FLT : -1;
     }
 
-    /** Pushes register {@code r} (or constant {@code kc} when it is not -1), of {@code kind}, as a double. */
+    /** Pushes register {@code r} (or constant {@code kc} when it is not -1), of {@code kind}, as a double (MEM: the double {@link #loadNumber} left in its float local). */
     private void loadDouble(int r, int kind, int kc) {
         if (kc >= 0) {
             long pay = p.kPay[kc];
@@ -987,7 +1198,13 @@ final class TierCompiler {
         int kind = numericKind(pc, kx, ky, INT);
         boolean eq = op == Op.EQ || op == Op.EQK;
         boolean convert = false;
-        if (kind < 0 && !eq && mixed(kx, ky)) {
+        if (mixedGuess(pc, op, kx, ky, kc)) {
+            kind = FLT; // ints and floats, at least one a float: compared as doubles, as the interpreter's slow path does
+            convert = true;
+            if (emitting()) {
+                loadNumbers(pc, x, kx, y, ky, kc, s);
+            }
+        } else if (kind < 0 && !eq && mixed(kx, ky)) {
             kind = FLT; // an int with a float: compared as doubles, as the interpreter's slow path does
             convert = true;
         }
@@ -1049,6 +1266,179 @@ final class TierCompiler {
             out.edge(target, s);
         }
         out.edge(pc + 1, s);
+    }
+
+    // ------------------------------------------------------------------ lists
+
+    private byte guessAt(int pc) {
+        return guesses == null ? GUESS_INT : guesses[pc];
+    }
+
+    /**
+     * GETINDEX {@code R[A] := R[B][R[C]]}, its fast path when R[B] is in memory and R[C] an int:
+     * {@link TierOps#item} (R[B] a list, the index in its range, else an exit before the
+     * instruction, which has done nothing), and the item into a local of the guessed kind (int,
+     * float; another kind exits) or, with a mixed guess, into the window as it is.
+     */
+    private void getIndex(int pc, long w, byte[] s, Edges out) {
+        int ra = a(w);
+        int rb = b(w);
+        int rc = c(w);
+        byte guess = guessAt(pc);
+        int kc = s[rc] & 0xF;
+        if (guess == GUESS_NONE || (s[rb] & 0xF) != MEM || (kc != INT && kc != MEM)) {
+            generic(pc, w, s, out, ra, ra + 1);
+            return;
+        }
+        guard(pc, rc, INT, s);
+        if (emitting()) {
+            Label exit = exitLabel(pc, s);
+            cb.aload(TASK);
+            cb.loadConstant(rb);
+            cb.lload(islot(rc));
+            cb.invokestatic(CD_OPS, "item", MethodTypeDesc.of(CD_Object, CD_TASK, CD_int, CD_long));
+            cb.astore(ITEM);
+            cb.aload(ITEM);
+            cb.getstatic(CD_OPS, "MISS", CD_Object);
+            cb.if_acmpeq(exit);
+            if (guess == GUESS_MIXED) {
+                cb.aload(TASK);
+                cb.loadConstant(ra);
+                cb.aload(ITEM);
+                cb.invokestatic(CD_OPS, "store", MethodTypeDesc.of(CD_void, CD_TASK, CD_int, CD_Object));
+            } else {
+                ClassDesc box = guess == GUESS_FLOAT ? CD_DOUBLE_BOX : CD_LONG;
+                cb.aload(ITEM);
+                cb.instanceOf(box);
+                cb.ifeq(exit);
+                cb.aload(ITEM);
+                cb.checkcast(box);
+                if (guess == GUESS_FLOAT) {
+                    cb.invokevirtual(box, "doubleValue", MethodTypeDesc.of(CD_double));
+                    cb.dstore(dslot(ra));
+                } else {
+                    cb.invokevirtual(box, "longValue", MethodTypeDesc.of(CD_long));
+                    cb.lstore(islot(ra));
+                }
+            }
+        }
+        s[ra] = guess == GUESS_MIXED ? MEM : (byte) ((guess == GUESS_FLOAT ? FLT : INT) | DIRTY);
+        out.edge(pc + 1, s);
+    }
+
+    /**
+     * SETINDEX {@code R[A][R[B]] := R[C]}, its fast path when R[A] is in memory and R[B] an int:
+     * R[C] boxed as a list holds it (from its local, or the window), and {@link TierOps#setItem};
+     * a receiver that is not a list or an index out of range exits before the instruction.
+     */
+    private void setIndex(int pc, long w, byte[] s, Edges out) {
+        int ra = a(w);
+        int rb = b(w);
+        int kb = s[rb] & 0xF;
+        if (guessAt(pc) == GUESS_NONE || (s[ra] & 0xF) != MEM || (kb != INT && kb != MEM)) {
+            generic(pc, w, s, out, a(w), n);
+            return;
+        }
+        guard(pc, rb, INT, s);
+        if (emitting()) {
+            cb.aload(TASK);
+            cb.loadConstant(ra);
+            cb.lload(islot(rb));
+            boxed(c(w), s[c(w)] & 0xF);
+            cb.invokestatic(CD_OPS, "setItem", MethodTypeDesc.of(CD_boolean, CD_TASK, CD_int, CD_long, CD_Object));
+            cb.ifeq(exitLabel(pc, s));
+        }
+        out.edge(pc + 1, s);
+    }
+
+    /**
+     * METHOD: {@code xs.push(v)} and {@code xs.len()} of a receiver in memory take their fast
+     * paths ({@link TierOps#push}, {@link TierOps#listLength}); a receiver that is not a list
+     * exits before the instruction. A push writes back every dirty local and saves its pc
+     * first: growing the list may run out of memory, an error of the instruction's.
+     */
+    private void method(int pc, long w, byte[] s, Edges out) {
+        int ra = a(w);
+        Object name = p.kRef[c(w)];
+        boolean push = "push".equals(name) && b(w) == 1;
+        boolean length = "len".equals(name) && b(w) == 0;
+        if (guessAt(pc) == GUESS_NONE || (s[ra] & 0xF) != MEM || !(push || length)) {
+            generic(pc, w, s, out, ra, n);
+            return;
+        }
+        if (length) {
+            listLength(pc, ra, ra, s);
+        } else {
+            if (emitting()) {
+                writeBackAll(s);
+                cb.aload(TASK);
+                cb.loadConstant(pc);
+                cb.putfield(CD_TASK, "pc", CD_int);
+                cb.aload(TASK);
+                cb.loadConstant(ra);
+                boxed(ra + 1, s[ra + 1] & 0xF);
+                cb.invokestatic(CD_OPS, "push", MethodTypeDesc.of(CD_boolean, CD_TASK, CD_int, CD_Object));
+                cb.ifeq(exitLabel(pc, s));
+            } else {
+                markClean(s);
+            }
+            s[ra] = MEM; // nil
+        }
+        out.edge(pc + 1, s);
+    }
+
+    /** CALLB: {@code len(xs)} of an argument in memory takes the list's fast path; every other builtin is stepped. */
+    private void builtin(int pc, long w, byte[] s, Edges out) {
+        int ra = a(w);
+        if (guessAt(pc) == GUESS_NONE || Builtin.of(c(w)) != Builtin.LEN || b(w) != 1 || (s[ra + 1] & 0xF) != MEM) {
+            generic(pc, w, s, out, ra, n);
+            return;
+        }
+        listLength(pc, ra + 1, ra, s);
+        out.edge(pc + 1, s);
+    }
+
+    /** {@code R[dst] := } the length of the list in R[{@code list}], an int local; not a list: an exit at {@code pc}. */
+    private void listLength(int pc, int list, int dst, byte[] s) {
+        if (emitting()) {
+            Label exit = exitLabel(pc, s);
+            cb.aload(TASK);
+            cb.loadConstant(list);
+            cb.invokestatic(CD_OPS, "listLength", MethodTypeDesc.of(CD_long, CD_TASK, CD_int));
+            cb.lstore(islot(list)); // the list's register is in memory: its int local is free, and dst's is kept for the exit
+            cb.lload(islot(list));
+            cb.lconst_0();
+            cb.lcmp();
+            cb.iflt(exit);
+            if (dst != list) {
+                cb.lload(islot(list));
+                cb.lstore(islot(dst));
+            }
+        }
+        s[dst] = (byte) (INT | DIRTY);
+    }
+
+    /** Pushes register {@code r}, of {@code kind}, in object form, as a list holds it. */
+    private void boxed(int r, int kind) {
+        switch (kind) {
+            case FLT -> {
+                cb.dload(dslot(r));
+                cb.invokestatic(CD_DOUBLE_BOX, "valueOf", MethodTypeDesc.of(CD_DOUBLE_BOX, CD_double));
+            }
+            case INT -> {
+                cb.lload(islot(r));
+                cb.invokestatic(CD_LONG, "valueOf", MethodTypeDesc.of(CD_LONG, CD_long));
+            }
+            case BOOL -> {
+                cb.lload(islot(r));
+                cb.invokestatic(CD_OPS, "bool", MethodTypeDesc.of(CD_Object, CD_long));
+            }
+            default -> {
+                cb.aload(TASK);
+                cb.loadConstant(r);
+                cb.invokestatic(CD_OPS, "value", MethodTypeDesc.of(CD_Object, CD_TASK, CD_int));
+            }
+        }
     }
 
     /** FORPREP: R[A] from, R[A+1] to (exclusive when k is 0); skips the loop when empty, else R[A+2] := from. */
