@@ -417,6 +417,211 @@ class TierTest {
         }
     }
 
+    // ------------------------------------------------------------------ lists and mixed numbers
+
+    /** Every list fast path (index load and store, push, len) with items of every kind, and the results the interpreter gives. */
+    @Test
+    void listFastPathsGiveTheInterpretersResults() {
+        Ran[] ran = runAll("""
+                fn build(n) {
+                    var xs = [];
+                    iter (i in 0..<n) { xs.push(i * 3); }
+                    return xs;
+                }
+                fn floats(n) {
+                    var xs = [];
+                    iter (i in 0..<n) { xs.push(i * 0.5); }
+                    var s = 0.0;
+                    iter (i in 0..<len(xs)) { s += xs[i]; }
+                    return s;
+                }
+                fn ints(xs) {
+                    var s = 0;
+                    iter (i in 0..<xs.len()) { s += xs[i]; }
+                    return s;
+                }
+                fn store(xs) {
+                    iter (i in 0..<len(xs)) { xs[i] = xs[i] + 1; }
+                    return xs[0] + xs[len(xs) - 1];
+                }
+                fn kinds(n) {
+                    var xs = [];
+                    iter (i in 0..<n) { xs.push(i % 2 == 0); xs.push("s" + str(i)); xs.push(nil); xs.push(i / 4.0); }
+                    var t = 0;
+                    iter (i in 0..<len(xs)) { if (xs[i] == true) { t += 1; } if (xs[i] == nil) { t += 2; } }
+                    var copy = [];
+                    iter (i in 0..<len(xs)) { copy.push(xs[i]); }
+                    iter (i in 0..<len(copy)) { copy[i] = copy[len(copy) - 1 - i]; }
+                    return [t, len(copy), copy[0], copy[5], copy[len(copy) - 2]];
+                }
+                iter (r in 0..<3) {
+                    var xs = build(3000);
+                    print(ints(xs), store(xs), ints(xs), floats(3000), kinds(1000));
+                }
+                """);
+        assertEquals(0, ran[0].status, ran[0].diagnostics);
+        assertEquals("13495500 8999 13498500 2249250.0 [2500, 4000, 249.75, nil, nil]\n".repeat(3), ran[0].out);
+    }
+
+    /** Each list fast path's guards exit to the interpreter, which raises (or goes on) as it would have, at the same place. */
+    @Test
+    void listGuardsExitWhereTheInterpreterRaisesOrGoesOn() {
+        Ran[] ran = runAll("""
+                fn at(xs, i) { return xs[i]; }
+                fn put(xs, i, v) { xs[i] = v; return v; }
+                fn count(xs) { var n = 0; iter (i in 0..<3000) { n += len(xs); } return n; }
+                fn grow(xs) { iter (i in 0..<3000) { xs.push(i); } return 0; }
+                var l = [1, 2, 3];
+                var d = {"a": 10, 2: 20};
+                var t = 0;
+                iter (i in 0..<3000) { t += at(l, i % 3); }
+                print("ints", t);
+                iter (i in 0..<20) { t += at(d, 2); }
+                print("a dict", t, at("xyz", 1), at(0..<10, 4));
+                print("too large", at(l, 3) ?else (e) { e.kind + ": " + e.message; });
+                print("negative", at(l, -1) ?else (e) { e.kind + ": " + e.message; });
+                print("a float index", at(l, 1.0) ?else (e) { e.kind + ": " + e.message; });
+                print("not indexable", at(5, 0) ?else (e) { e.kind + ": " + e.message; });
+                iter (i in 0..<3000) { put(l, i % 3, i); }
+                print("stored", l, put(d, "b", 1), d["b"]);
+                print("store out of range", put(l, 7, 0) ?else (e) { e.kind + ": " + e.message; });
+                print("store to a str", put("abc", 0, "x") ?else (e) { e.kind + ": " + e.message; });
+                print("lengths", count(l), count("abcd"), count({"k": 1}), count(0..<5));
+                print("len of an int", count(3) ?else (e) { e.kind + ": " + e.message; });
+                var big = [];
+                grow(big);
+                print("pushed", len(big), big[2999]);
+                print("push to a dict", grow(d) ?else (e) { e.kind + ": " + e.message; });
+                at(l, 5);
+                """);
+        assertEquals(1, ran[0].status);
+        assertEquals("""
+                ints 6000
+                a dict 6400 y 4
+                too large IndexOutOfBounds: index 3 out of bounds for length 3
+                negative IndexOutOfBounds: index -1 out of bounds for length 3
+                a float index TypeMismatch: index must be int, got float
+                not indexable TypeMismatch: cannot index int
+                stored [2997, 2998, 2999] 1 1
+                store out of range IndexOutOfBounds: index 7 out of bounds for length 3
+                store to a str TypeMismatch: cannot assign to an index of str
+                lengths 9000 12000 3000 15000
+                len of an int TypeMismatch: len expects a str, list, dict or range, got int
+                pushed 3000 2999
+                push to a dict TypeMismatch: dict has no method 'push'
+                """, ran[0].out);
+        assertTrue(ran[0].diagnostics.startsWith("error[IndexOutOfBounds]: index 5 out of bounds for length 3\n --> tier.lm:1:23\n"),
+                ran[0].diagnostics);
+        assertTrue(ran[2].guardExits() > 0, ran[2].tierLine);
+    }
+
+    /** A list that shrinks under a compiled loop: the index guard, checked at every access, exits where the interpreter raises. */
+    @Test
+    void aListMutatedDuringACompiledLoopRaisesWhereTheInterpreterDoes() {
+        Ran[] ran = runAll("""
+                fn drain(n) {
+                    var xs = [];
+                    iter (i in 0..<n) { xs.push(i); }
+                    var s = 0;
+                    var caught = "";
+                    attempt {
+                        iter (i in 0..<n) { s += xs[i]; if (i % 2 == 0) { xs.pop(); } }
+                    } handle IndexOutOfBounds(e) { caught = e.message; }
+                    xs.push(-1);
+                    iter (i in 0..<len(xs)) { xs[i] = xs[i] * 2; if (i == 10) { xs.pop(); xs.pop(); } }
+                    return [s, caught, len(xs)];
+                }
+                print(drain(4000), drain(5));
+                """);
+        assertEquals(1, ran[0].status);
+        assertTrue(ran[0].diagnostics.startsWith("error[IndexOutOfBounds]:"), ran[0].diagnostics);
+        assertTrue(ran[0].diagnostics.contains(" --> tier.lm:10:39\n"), ran[0].diagnostics);
+    }
+
+    /** An item of another kind than the guess exits once per call until the guess is widened: int to float, then any kind in the window. */
+    @Test
+    void anItemOfAnotherKindWidensTheIndexGuess() {
+        try (LimnRuntime rt = runtime("always")) {
+            Program program = rt.compile("items.lm", "fn sum(xs) { var s = 0.0; iter (i in 0..<len(xs)) { s = s + xs[i]; } return s; }\n");
+            Instance instance = rt.load(program);
+            LimnFunction sum = instance.function("sum");
+            Proto p = proto(program, "sum");
+            int at = pcOf(p, Op.GETINDEX);
+            List<Object> ints = new ArrayList<>(List.of(1L, 2L, 3L));
+            for (int i = 0; i < 20; i++) {
+                assertEquals(6.0, sum.call(ints));
+            }
+            assertTrue(p.tier.guesses == null || p.tier.guesses[at] == TierCompiler.GUESS_INT);
+            List<Object> floats = new ArrayList<>(List.of(0.5, 1.5));
+            for (int i = 0; i < 20; i++) {
+                assertEquals(2.0, sum.call(floats));
+            }
+            assertEquals(TierCompiler.GUESS_FLOAT, p.tier.guesses[at], "float items widened the int guess to float");
+            for (int i = 0; i < 20; i++) {
+                assertEquals(3.5, sum.call(new ArrayList<>(List.of(1L, 2.5))));
+            }
+            assertEquals(TierCompiler.GUESS_MIXED, p.tier.guesses[at], "an int item after floats: the item goes to the window");
+            int[] exits = p.tier.exits;
+            assertEquals(6.0, sum.call(ints));
+            assertEquals(2.0, sum.call(floats));
+            assertTrue(exits == p.tier.exits && exits[at] == 0, "an exit at " + at);
+            LimnException e = assertThrows(LimnException.class, () -> sum.call(5L));
+            assertEquals("TypeMismatch", e.kind());
+        }
+    }
+
+    /** An operand seen both int and float: after the exits the instruction is compiled for ints mixed with floats, and no longer exits. */
+    @Test
+    void anIntMixedWithAFloatIsCompiledMixedAfterRepeatedExits() {
+        try (LimnRuntime rt = runtime("always")) {
+            Program program = rt.compile("mixed.lm", """
+                    fn scale(x, k) { return x * k + 0.5; }
+                    fn less(x, y) { return x < y; }
+                    """);
+            Instance instance = rt.load(program);
+            LimnFunction scale = instance.function("scale");
+            LimnFunction less = instance.function("less");
+            Proto p = proto(program, "scale");
+            Proto q = proto(program, "less");
+            int mul = pcOf(p, Op.MUL);
+            for (long i = 0; i < 40; i++) {
+                assertEquals(i * 0.25 + 0.5, scale.call(i, 0.25));
+                assertEquals(i < 20.5, less.call(i, 20.5));
+                assertEquals(i * 0.5 < 7, less.call(i * 0.5, 7L));
+            }
+            assertEquals(TierCompiler.GUESS_MIXED, p.tier.guesses[mul], "an int times a float");
+            assertEquals(TierCompiler.GUESS_MIXED, q.tier.guesses[pcOf(q, Op.LT)], "an int compared with a float");
+            assertNotNull(p.tier.code);
+            int[] exits = p.tier.exits;
+            assertEquals(2.0, scale.call(3L, 0.5));
+            assertEquals(1.75, scale.call(0.5, 2.5));
+            assertEquals(1.5, scale.call(2.0, 0.5));
+            assertTrue(exits == p.tier.exits && exits[mul] == 0, "an exit at " + mul);
+            // two ints are the interpreter's: exact, overflow checked
+            assertEquals((Object) 6.5, scale.call(3L, 2L));
+            LimnException e = assertThrows(LimnException.class, () -> scale.call(Long.MAX_VALUE, 2L));
+            assertEquals("Overflow", e.kind());
+            e = assertThrows(LimnException.class, () -> scale.call("a", 0.5));
+            assertEquals("TypeMismatch", e.kind());
+        }
+    }
+
+    /** A variable that starts an int and becomes a float in a compiled loop, in every mode. */
+    @Test
+    void aVariableThatBecomesAFloatMidLoopGivesTheInterpretersResults() {
+        Ran[] ran = runAll("""
+                fn f(n) {
+                    var s = 0;
+                    var xs = [];
+                    iter (i in 0..<n) { xs.push(i); xs.push(i + 0.5); }
+                    iter (i in 0..<len(xs)) { s = s + xs[i]; if (s > 1000000.0) { s = s - 1000000; } }
+                    return s;
+                }
+                iter (r in 0..<4) { print(f(3000)); }
+                """);
+        assertEquals(0, ran[0].status, ran[0].diagnostics);
+    }
+
     // ------------------------------------------------------------------ errors in compiled loops
 
     @Test
