@@ -23,6 +23,8 @@ import java.lang.classfile.MethodModel;
 import java.lang.classfile.attribute.CodeAttribute;
 import java.lang.classfile.instruction.SwitchCase;
 import java.lang.constant.ClassDesc;
+import java.lang.constant.ConstantDescs;
+import java.lang.constant.DynamicConstantDesc;
 import java.lang.constant.MethodTypeDesc;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -44,10 +46,17 @@ import java.util.Map;
  * arithmetic or compare instruction reads is guarded: its tag is checked against the guess for
  * that instruction (the other operand's kind, else int) and loaded into a local. A failed guard
  * leaves the frame to the interpreter at that instruction with every dirty local written back
- * ({@link Tier#exited}); after repeated exits the guess is widened (int to float, then none)
- * and the function compiled again. Where two paths meet, a register keeps its local only if
+ * ({@link Tier#exited}); after repeated exits the guess is widened (int to float or to mixed,
+ * then none; see {@link #widen}) and the function compiled again. A mixed guess converts an
+ * int or float operand in memory to a double, at least one a float, as the interpreter's slow
+ * path does. Where two paths meet, a register keeps its local only if
  * both paths hold it in a local of the same kind; otherwise the path that holds it writes it
  * back.
+ *
+ * <p><b>Lists.</b> GETINDEX, SETINDEX, METHOD {@code push} and {@code len}, and CALLB
+ * {@code len} of a list call small helpers of {@link TierOps} with the index and the value in
+ * locals, guarded on a list receiver and an int index in range; a failed guard exits before
+ * the instruction. A loop head keeps its dead temporaries in memory ({@link #deadAtLoopHeads}).
  *
  * <p><b>Everything else</b> is one call of {@link TierOps#step}, which executes the
  * instruction on the register window exactly as the interpreter does, after every dirty local
@@ -99,6 +108,8 @@ final class TierCompiler {
     private static final ClassDesc CD_REGS = ClassDesc.of(Registers.class.getName());
     private static final ClassDesc CD_CLOSURE = ClassDesc.of(Closure.class.getName());
     private static final ClassDesc CD_PROTO = ClassDesc.of(Proto.class.getName());
+    private static final ClassDesc CD_INFO = ClassDesc.of(Tier.Info.class.getName());
+    private static final ClassDesc CD_METHOD_HANDLE = ClassDesc.of("java.lang.invoke.MethodHandle");
     /** The generated class itself (a hidden class's references to its own name are to itself). */
     private static final ClassDesc SELF = ClassDesc.of(Compiled.class.getPackageName() + ".CompiledFn");
     private static final ClassDesc CD_MATH = ClassDesc.of("java.lang.Math");
@@ -166,7 +177,7 @@ final class TierCompiler {
      * return goes through the window). Where it ends otherwise it says so in
      * {@link TaskContext#fastStatus}.
      */
-    record Fast(byte[] params, int ret, MethodTypeDesc desc, int slots, boolean lazy) {
+    record Fast(byte[] params, int ret, MethodTypeDesc desc, int slots, boolean lazy, Proto proto) {
         static Fast of(byte[] params, int ret, Proto p) {
             int maxRegs = p.maxRegs;
             // a return err(...) reads its caller's frame record (the call site): recorded eagerly
@@ -185,7 +196,7 @@ final class TierCompiler {
                 }
             }
             return new Fast(params, ret, MethodTypeDesc.of(ret == FLT ? CD_double : CD_long, args.toArray(ClassDesc[]::new)),
-                    FIRST_REG + 4 * maxRegs + FRAME_OVERHEAD_SLOTS, lazy);
+                    FIRST_REG + 4 * maxRegs + FRAME_OVERHEAD_SLOTS, lazy, p);
         }
 
         /** The JVM argument slot of parameter {@code i}, which is passed. */
@@ -267,6 +278,16 @@ final class TierCompiler {
         return Fast.of(params, returnKind(), p);
     }
 
+    /** Whether some CALL of this function seems to call itself (the fast entry's first use). */
+    private boolean selfCalls() {
+        for (long w : code) {
+            if (Instr.op(w) == Op.CALL && b(w) == p.numParams && selfRegister(a(w))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The kind of the first RETURN of this analysed code whose value is in a local; MEM if none. */
     private int returnKind() {
         for (int pc = 0; pc < code.length; pc++) {
@@ -288,23 +309,43 @@ final class TierCompiler {
         return false;
     }
 
-    /** Whether the CALL {@code w} at {@code pc}, registers in {@code s}, takes the fast path when its callee is this function. */
-    private boolean fastSite(int pc, long w, byte[] s) {
-        if (sig == null || b(w) != p.numParams || (guesses != null && guesses[pc] == GUESS_NONE) || !selfRegister(a(w))) {
-            return false;
+    /**
+     * The fast entry the CALL {@code w} at {@code pc}, registers in {@code s}, invokes when its
+     * callee is the function expected there: this function's own (a self call), or that of the
+     * known small function compiled for the site ({@link #callees}); null for the generic call.
+     * Every parameter the entry takes in the JVM must be in a local of its kind here.
+     */
+    private Fast fastSite(int pc, long w, byte[] s) {
+        if (guesses != null && guesses[pc] == GUESS_NONE) {
+            return null;
         }
-        for (int i = 0; i < p.numParams; i++) {
-            byte k = sig.params[i];
+        Fast f;
+        if (callees != null && callees[pc] != null) {
+            f = callees[pc].fast;
+        } else if (sig != null && b(w) == p.numParams && selfRegister(a(w))) {
+            f = sig;
+        } else {
+            return null;
+        }
+        for (int i = 0; i < f.params.length; i++) {
+            byte k = f.params[i];
             if (k != MEM && (s[a(w) + 1 + i] & 0xF) != k) {
-                return false;
+                return null;
             }
         }
-        return true;
+        return f;
+    }
+
+    /** Whether the CALL at {@code pc} is of a known small function (not this one), whose fast entry is a constant of the class ({@link #constant}). */
+    private boolean knownSite(int pc) {
+        return callees != null && callees[pc] != null;
     }
 
     private final Proto p;
     /** The fast entry's signature, when the function has one (self calls take it); null otherwise. */
     private final Fast sig;
+    /** Per CALL, the known small function's code the call site invokes directly (its fast entry), or null ({@link Tier#knownCallees}). */
+    private final Compiled[] callees;
     /** Whether this compiler emits the fast entry ({@code fast}) rather than {@link Compiled#run}. */
     private final boolean fastBody;
     private final long[] code;
@@ -323,9 +364,10 @@ final class TierCompiler {
     private final List<Runnable> outOfLine = new ArrayList<>();
     private Label exitNext;
 
-    private TierCompiler(Proto p, byte[] guesses, Fast sig, boolean fastBody) {
+    private TierCompiler(Proto p, byte[] guesses, Fast sig, boolean fastBody, Compiled[] callees) {
         this.p = p;
         this.sig = sig;
+        this.callees = callees;
         this.fastBody = fastBody;
         this.code = p.code;
         this.n = p.maxRegs;
@@ -335,18 +377,22 @@ final class TierCompiler {
         this.stepped = new String[code.length];
     }
 
-    /** Compiles {@code p} with the operand guesses {@code guesses} (null: every guess int). */
-    static Result compile(Proto p, byte[] guesses) {
+    /**
+     * Compiles {@code p} with the operand guesses {@code guesses} (null: every guess int), its
+     * calls of known small functions ({@code callees}, per pc; null: none) invoking their fast
+     * entries directly.
+     */
+    static Result compile(Proto p, byte[] guesses, Compiled[] callees) {
         if (p.maxRegs > MAX_REGS) {
             return new Result(null, null, tooManyRegisters(p));
         }
-        TierCompiler[] cs = compilers(p, guesses);
+        TierCompiler[] cs = compilers(p, guesses, callees);
         TierCompiler c = cs[0];
         byte[] bytes = c.generate(cs[1]);
         int size = methodSize(bytes, "run");
         if (cs[1] != null && (size > MAX_BYTECODE || methodSize(bytes, "fast") > MAX_BYTECODE)) {
-            // without the fast entry: the method is smaller, and the fast one may be the large one
-            c = new TierCompiler(p, guesses, null, false);
+            // without the fast entries: the method is smaller, and the fast one may be the large one
+            c = new TierCompiler(p, guesses, null, false, null);
             c.analyse();
             bytes = c.generate(null);
             size = methodSize(bytes, "run");
@@ -355,9 +401,15 @@ final class TierCompiler {
             return new Result(null, null, tooBig(size));
         }
         try {
-            MethodHandles.Lookup hidden = MethodHandles.lookup().defineHiddenClass(bytes, true);
+            MethodHandles.Lookup hidden = MethodHandles.lookup().defineHiddenClassWithClassData(bytes, classData(c.callees), true);
             Compiled cc = (Compiled) hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class)).invoke();
             cc.slots = FIRST_REG + 4 * p.maxRegs + FRAME_OVERHEAD_SLOTS;
+            cc.callees = c.callees;
+            if (cs[1] != null && c.sig != null) {
+                cc.fast = c.sig;
+                cc.fastHandle = hidden.findStatic(hidden.lookupClass(), "fast",
+                        (MethodType) c.sig.desc.resolveConstantDesc(MethodHandles.lookup()));
+            }
             return new Result(cc, c.entries, null);
         } catch (RuntimeException | Error e) {
             throw e;
@@ -372,24 +424,62 @@ final class TierCompiler {
      * first analysis without it: the kinds its own full-arity calls pass, and the kind its
      * returns give.
      */
-    private static TierCompiler[] compilers(Proto p, byte[] guesses) {
-        TierCompiler plain = new TierCompiler(p, guesses, null, false);
+    private static TierCompiler[] compilers(Proto p, byte[] guesses, Compiled[] callees) {
+        TierCompiler plain = new TierCompiler(p, guesses, null, false, callees);
         plain.analyse();
         Fast sig = plain.fastSignature();
+        if (sig == null && !p.async && p.code.length <= Tier.SMALL_CALLEE) {
+            // a small function: its compiled callers call its fast entry, its arguments in the window
+            sig = Fast.of(new byte[p.numParams], plain.returnKind(), p);
+        }
         if (sig == null) {
             return new TierCompiler[] {plain, null};
         }
-        TierCompiler fast = new TierCompiler(p, guesses, sig, true);
+        TierCompiler fast = new TierCompiler(p, guesses, sig, true, callees);
         fast.analyse();
         if (sig.ret == MEM && fast.returnKind() != MEM) {
             // a parameter passed in a local is returned as it is (no instruction guarded it before)
             sig = Fast.of(sig.params, fast.returnKind(), p);
-            fast = new TierCompiler(p, guesses, sig, true);
+            fast = new TierCompiler(p, guesses, sig, true, callees);
             fast.analyse();
         }
-        TierCompiler run = new TierCompiler(p, guesses, sig, false);
+        TierCompiler run = new TierCompiler(p, guesses, sig, false, callees);
         run.analyse();
         return new TierCompiler[] {run, fast};
+    }
+
+    /**
+     * The generated class's constants ({@link MethodHandles#classData}): per CALL of a known
+     * small function, in pc order, the callee's proto, its code and its fast entry's handle.
+     */
+    private static List<Object> classData(Compiled[] callees) {
+        List<Object> data = new ArrayList<>();
+        if (callees != null) {
+            for (Compiled cc : callees) {
+                if (cc != null) {
+                    data.add(cc.fast.proto);
+                    data.add(cc);
+                    data.add(cc.fastHandle);
+                }
+            }
+        }
+        return data;
+    }
+
+    /** Loads constant {@code i} of the class data ({@link #classData}) of type {@code type}. */
+    private void constant(int i, ClassDesc type) {
+        cb.loadConstant(DynamicConstantDesc.ofNamed(ConstantDescs.BSM_CLASS_DATA_AT, ConstantDescs.DEFAULT_NAME, type, i));
+    }
+
+    /** The index in the class data of the first constant of the known call at {@code pc}. */
+    private int siteConstants(int pc) {
+        int k = 0;
+        for (int q = 0; q < pc; q++) {
+            if (callees[q] != null) {
+                k += 3;
+            }
+        }
+        return k;
     }
 
     /**
@@ -402,12 +492,12 @@ final class TierCompiler {
         if (p.maxRegs > MAX_REGS) {
             return "  tier: not compiled: " + tooManyRegisters(p) + "\n";
         }
-        TierCompiler[] cs = compilers(p, null);
+        TierCompiler[] cs = compilers(p, null, null);
         TierCompiler c = cs[0];
         byte[] bytes = c.generate(cs[1]);
         int size = methodSize(bytes, "run");
         if (cs[1] != null && (size > MAX_BYTECODE || methodSize(bytes, "fast") > MAX_BYTECODE)) {
-            c = new TierCompiler(p, null, null, false);
+            c = new TierCompiler(p, null, null, false, null);
             c.analyse();
             bytes = c.generate(null);
             size = methodSize(bytes, "run");
@@ -424,8 +514,10 @@ final class TierCompiler {
         }
         sb.append("  tier: compiled to ").append(size).append(" bytes of JVM bytecode, entered at pc ")
                 .append(String.join(", ", entries)).append('\n');
-        if (c.sig != null) {
+        if (c.sig != null && c.selfCalls()) {
             sb.append("  tier: calls of itself take its fast entry (").append(c.sig.describe()).append(")\n");
+        } else if (c.sig != null) {
+            sb.append("  tier: compiled callers call its fast entry (").append(c.sig.describe()).append(")\n");
         }
         for (int pc = 0; pc < c.code.length; pc++) {
             if (c.in[pc] == null) {
@@ -705,7 +797,7 @@ final class TierCompiler {
         reloadFuel();
         c.iconst_0();
         c.istore(SPIN); // the first back edge reads the trap
-        if (sig != null) {
+        if (sig != null || callees != null) {
             c.aload(TASK);
             c.getfield(CD_TASK, "base", CD_int);
             c.istore(BASE);
@@ -1569,9 +1661,10 @@ final class TierCompiler {
     /** CALL A argc: R[A] := R[A](R[A+1] ... R[A+argc]). */
     private void call(int pc, long w, byte[] s, Edges out) {
         int ra = a(w);
-        boolean fast = fastSite(pc, w, s);
+        Fast f = fastSite(pc, w, s);
+        boolean fast = f != null;
         if (fast) {
-            fastCall(pc, w, s);
+            fastCall(pc, w, s, f);
         } else if (emitting()) {
             writeBackAll(s);
             genericCall(pc, w);
@@ -1581,8 +1674,8 @@ final class TierCompiler {
         for (int r = ra; r < n; r++) {
             s[r] = MEM;
         }
-        if (fast && sig.ret != MEM) {
-            s[ra] = (byte) (sig.ret | DIRTY); // the result in a local, whichever path it took
+        if (fast && f.ret != MEM) {
+            s[ra] = (byte) (f.ret | DIRTY); // the result in a local, whichever path it took
         }
         out.edge(pc + 1, s);
     }
@@ -1666,7 +1759,7 @@ final class TierCompiler {
      * (unless the result kind is MEM), its tag checked on the generic path (a failure exits to
      * the interpreter after the call, {@link Tier#exitedAfterCall}).
      */
-    private void fastCall(int pc, long w, byte[] s) {
+    private void fastCall(int pc, long w, byte[] s, Fast f) {
         int ra = a(w);
         if (!emitting()) {
             markClean(s);
@@ -1674,7 +1767,7 @@ final class TierCompiler {
         }
         // every dirty local but the arguments passed in the JVM is written back, and the fuel
         for (int r = 0; r < n; r++) {
-            if ((s[r] & DIRTY) != 0 && !passed(r, ra)) {
+            if ((s[r] & DIRTY) != 0 && !passed(f, r, ra)) {
                 writeBack(r, s[r] & 0xF);
                 s[r] &= 0xF;
             }
@@ -1696,55 +1789,81 @@ final class TierCompiler {
         cb.ifne(slow);
         cb.aload(TASK);
         cb.getfield(CD_TASK, "tierNesting", CD_int);
-        cb.loadConstant(sig.slots);
+        cb.loadConstant(f.slots);
         cb.iadd();
         cb.loadConstant(Tier.MAX_STACK_SLOTS);
         cb.if_icmpgt(slow);
+        boolean known = knownSite(pc);
+        int at = known ? siteConstants(pc) : -1;
+        if (known) {
+            // the callee's code is still the one compiled against: its fast entry is the handle's
+            Label same = cb.newLabel();
+            constant(at, CD_PROTO);
+            cb.getfield(CD_PROTO, "tier", CD_INFO);
+            cb.getfield(CD_INFO, "code", CD_COMPILED);
+            constant(at + 1, CD_COMPILED);
+            cb.if_acmpeq(same);
+            cb.aload(TASK);
+            cb.invokestatic(CD_TIER, "calleeChanged", MethodTypeDesc.of(CD_void, CD_TASK));
+            cb.goto_(slow);
+            cb.labelBinding(same);
+        }
         cb.aload(TASK);
         cb.loadConstant(ra);
-        cb.aload(CLOSURE);
-        cb.getfield(CD_CLOSURE, "proto", CD_PROTO);
-        if (sig.lazy) {
+        if (known) {
+            constant(at, CD_PROTO);
+        } else {
+            cb.aload(CLOSURE);
+            cb.getfield(CD_CLOSURE, "proto", CD_PROTO);
+        }
+        if (f.lazy) {
             cb.invokevirtual(CD_TASK, "enterFast", MethodTypeDesc.of(CD_boolean, CD_int, CD_PROTO));
         } else {
             cb.loadConstant(pc + 1);
             cb.invokevirtual(CD_TASK, "callFast", MethodTypeDesc.of(CD_boolean, CD_int, CD_PROTO, CD_int));
         }
         cb.ifeq(slow);
-        addNesting(sig.slots);
+        addNesting(f.slots);
         Label invokeStart = cb.newLabel();
         Label invokeEnd = cb.newLabel();
         Label thrown = cb.newLabel();
         cb.labelBinding(invokeStart);
+        if (known) {
+            constant(at + 2, CD_METHOD_HANDLE);
+        }
         cb.aconst_null();
         cb.aload(TASK);
-        for (int i = 0; i < p.numParams; i++) {
-            byte k = sig.params[i];
+        for (int i = 0; i < f.params.length; i++) {
+            byte k = f.params[i];
             if (k == FLT) {
                 cb.dload(dslot(ra + 1 + i));
             } else if (k != MEM) {
                 cb.lload(islot(ra + 1 + i));
             }
         }
-        cb.invokestatic(SELF, "fast", sig.desc);
+        if (known) {
+            cb.invokevirtual(CD_METHOD_HANDLE, "invokeExact", f.desc);
+        } else {
+            cb.invokestatic(SELF, "fast", f.desc);
+        }
         cb.labelBinding(invokeEnd);
-        if (sig.lazy) {
+        if (f.lazy) {
             // the callee throws: its frame record is written on the way out, for the unwinding
             cb.exceptionCatchAll(invokeStart, invokeEnd, thrown);
         }
-        if (sig.ret == FLT) {
+        if (f.ret == FLT) {
             cb.dstore(dslot(ra));
-        } else if (sig.ret != MEM) {
+        } else if (f.ret != MEM) {
             cb.lstore(islot(ra));
         } else {
             cb.pop2();
         }
-        addNesting(-sig.slots);
+        addNesting(-f.slots);
         reloadFuel(); // what the callee ran
         cb.aload(TASK);
         cb.getfield(CD_TASK, "fastStatus", CD_int);
         cb.ifne(odd);
-        if (sig.lazy) {
+        if (f.lazy) {
             leaveFast();
         }
         cb.labelBinding(join);
@@ -1766,7 +1885,7 @@ final class TierCompiler {
             cb.iload(NEXT);
             cb.loadConstant(Compiled.RETURNED_IN_WINDOW);
             cb.if_icmpne(leaving);
-            if (sig.lazy) {
+            if (f.lazy) {
                 leaveFast();
                 cb.aload(TASK);
                 cb.iload(BASE);
@@ -1774,28 +1893,28 @@ final class TierCompiler {
                 cb.iadd();
                 cb.invokevirtual(CD_TASK, "takeResult", MethodTypeDesc.of(CD_void, CD_int));
             }
-            loadResult(ra, failed, join);
+            loadResult(f, ra, failed, join);
             cb.labelBinding(leaving);
-            if (sig.lazy) {
+            if (f.lazy) {
                 recordFast(pc, ra);
             }
             cb.iload(NEXT);
             leave(); // it left the task in the interpreter, or stopped the run: every frame's window is written back
-            if (sig.lazy) {
+            if (f.lazy) {
                 cb.labelBinding(thrown);
                 recordFast(pc, ra);
                 cb.athrow();
             }
             // the generic path: the arguments go to the window first
             cb.labelBinding(slow);
-            for (int i = 0; i < p.numParams; i++) {
+            for (int i = 0; i < f.params.length; i++) {
                 int r = ra + 1 + i;
                 if ((args[r] & DIRTY) != 0) {
                     writeBack(r, args[r] & 0xF);
                 }
             }
             genericCall(pc, w);
-            loadResult(ra, failed, join);
+            loadResult(f, ra, failed, join);
             // the result is not of the kind compiled for: the interpreter goes on after the call
             cb.labelBinding(failed);
             writeBackAll(after);
@@ -1830,15 +1949,15 @@ final class TierCompiler {
     }
 
     /** Whether register {@code r} is an argument of the call at R[{@code ra}] that the fast entry takes in the JVM. */
-    private boolean passed(int r, int ra) {
+    private boolean passed(Fast f, int r, int ra) {
         int i = r - ra - 1;
-        return i >= 0 && i < p.numParams && sig.params[i] != MEM;
+        return i >= 0 && i < f.params.length && f.params[i] != MEM;
     }
 
     /** Loads a call's result from R[{@code ra}] into its local of the fast entry's result kind (tag checked: else {@code failed}), and goes to {@code join}. */
-    private void loadResult(int ra, Label failed, Label join) {
-        if (sig.ret != MEM) {
-            loadChecked(ra, sig.ret, failed);
+    private void loadResult(Fast f, int ra, Label failed, Label join) {
+        if (f.ret != MEM) {
+            loadChecked(ra, f.ret, failed);
         }
         cb.goto_(join);
     }

@@ -17,6 +17,9 @@ import dev.limn.vm.Opcode.Op;
  * {@link #step}, and reads the registers the instruction wrote from memory again. Every family
  * but the interpreter's own is its family class's ({@link Interpreter#byFamily}); the hot
  * family's instructions are the interpreter's cases on absolute registers, slow paths included.
+ * Also the list fast paths' helpers ({@link #item}, {@link #setItem}, {@link #push},
+ * {@link #listLength}), which answer "not here" rather than raise, so that compiled code leaves
+ * to the interpreter before the instruction.
  */
 final class TierOps {
     private TierOps() {}

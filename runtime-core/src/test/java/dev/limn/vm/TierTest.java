@@ -3,7 +3,9 @@ package dev.limn.vm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -1014,6 +1016,137 @@ class TierTest {
         Ran[] ran = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> runAll(source));
         assertEquals(0, ran[0].status, ran[0].diagnostics);
         assertEquals("[\"20500\", \"250\"]\n", ran[0].out);
+    }
+
+    // ------------------------------------------------------------------ fast calls of known small functions
+
+    /** The code of the function compiled for the CALL at {@code pc} of {@code caller}'s code, or null. */
+    private static Compiled knownCallee(Proto caller, int pc) {
+        Compiled cc = caller.tier.code;
+        assertNotNull(cc, caller.name + " is compiled");
+        return cc.callees == null ? null : cc.callees[pc];
+    }
+
+    /** A compiled loop calls a small function's fast entry: results, a raise inside it, a return err and a suspension as in the interpreter. */
+    @Test
+    void aCompiledCallerCallsAKnownSmallFunctionsFastEntry() {
+        String source = """
+                fn scale(x, k) { return x * k + 0.5; }
+                fn half(x) { if (x % 2 == 0) { return x / 2; } return x * 0.5; }
+                fn check(x) { if (x > 2500) { return err(Invalid("too big: " + str(x))); } return x; }
+                fn pick(x) { if (x % 3 == 0) { return "three"; } if (x % 3 == 1) { return true; } return nil; }
+                fn nap(x) { if (x % 500 == 0) { sleep(1ms); } return x; }
+                fn at(xs, i) { return xs[i]; }
+                fn run(n) {
+                    var xs = [];
+                    var t = 0.0;
+                    var strs = 0;
+                    iter (i in 0..<n) {
+                        xs.push(scale(i % 1000, 0.25));
+                        t = t + half(i);
+                        if (pick(i) == "three") { strs += 1; }
+                        t += nap(i);
+                    }
+                    var s = 0.0;
+                    iter (i in 0..<len(xs)) { s += at(xs, i); }
+                    var caught = "";
+                    attempt { iter (i in 0..<n) { check(i); } } handle Invalid(e) { caught = e.message; }
+                    return [s, t, strs, caught];
+                }
+                iter (r in 0..<3) { print(run(3000)); }
+                print(at([1], 4));
+                """;
+        Ran[] ran = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> runAll(source));
+        assertEquals(1, ran[0].status);
+        assertEquals("[376125.0, 6747750.0, 1000, \"too big: 2501\"]\n".repeat(3), ran[0].out);
+        assertTrue(ran[0].diagnostics.startsWith("error[IndexOutOfBounds]: index 4 out of bounds for length 1\n --> tier.lm:6:23\n"),
+                ran[0].diagnostics);
+        LimnProgram program = compile(source);
+        run(program, Tier.Mode.ALWAYS);
+        Proto run = proto(program, "run");
+        Proto scale = proto(program, "scale");
+        int call = -1;
+        for (int pc = 0; pc < run.code.length && call < 0; pc++) {
+            if (Instr.op(run.code[pc]) == Op.CALL) {
+                call = pc;
+            }
+        }
+        assertSame(scale.tier.code, knownCallee(run, call), "run calls scale's fast entry directly");
+    }
+
+    /** A variable that held the small function a compiled caller was compiled against now holds another: the generic call, the new function's results. */
+    @Test
+    void aRedefinedCalleeTakesTheGenericCallAndGivesTheNewFunctionsResults() {
+        Ran[] ran = runAll("""
+                fn twice(x) { return x * 2; }
+                fn thrice(x) { return x * 3; }
+                var f = twice;
+                fn run(n) { var t = 0; iter (i in 0..<n) { t += f(i); if (i == n / 2) { f = thrice; } } return t; }
+                print(run(4000));
+                f = twice;
+                print(run(4000));
+                f = print;
+                print(run(2) ?else (e) { e.kind; });
+                f = 5;
+                print(run(2) ?else (e) { e.kind + ": " + e.message; });
+                """);
+        assertEquals(0, ran[0].status, ran[0].diagnostics);
+        assertEquals("21993000\n21993000\n0\nTypeMismatch\nTypeMismatch: cannot call int\n", ran[0].out);
+    }
+
+    /** The small function a caller was compiled against is compiled again (its guess widened): the caller's calls take the generic path, then the caller is compiled again against the new code. */
+    @Test
+    void aCalleeCompiledAgainHasItsCallerCompiledAgainstTheNewCode() {
+        try (LimnRuntime rt = runtime("always")) {
+            Program program = rt.compile("callee.lm", """
+                    fn inc(x) { return x + 1; }
+                    fn run(n, v) { var t = v; iter (i in 0..<n) { t = inc(t); } return t; }
+                    """);
+            Instance instance = rt.load(program);
+            LimnFunction run = instance.function("run");
+            Proto caller = proto(program, "run");
+            Proto inc = proto(program, "inc");
+            int call = pcOf(caller, Op.CALL);
+            assertEquals(100L, run.call(100L, 0L));
+            Compiled first = inc.tier.code;
+            assertSame(first, knownCallee(caller, call));
+            assertEquals(1, caller.tier.compiles);
+            for (int i = 0; i < 40; i++) {
+                assertEquals(100.5, run.call(100L, 0.5));
+            }
+            assertEquals(2, inc.tier.compiles, "inc compiled again for floats");
+            assertNotSame(first, inc.tier.code);
+            assertSame(inc.tier.code, knownCallee(caller, call), "run compiled again against inc's new code");
+            assertEquals(1, caller.tier.compiles, "a callee's change is not counted against its caller");
+            assertEquals(7.5, run.call(7L, 0.5));
+            assertEquals(7L, run.call(7L, 0L));
+        }
+    }
+
+    /** Mutual recursion through fast calls of small functions meets max depth as the interpreter does: StackOverflow at the same place, handled or not. */
+    @Test
+    void recursionThroughFastCallsOfSmallFunctionsHitsMaxDepthAsTheInterpreterDoes() {
+        String source = """
+                fn even(n) { if (n == 0) { return true; } return odd(n - 1); }
+                fn odd(n) { if (n == 0) { return false; } return even(n - 1); }
+                fn guarded(n) { attempt { return even(n); } handle StackOverflow(e) { return e.kind; } }
+                iter (i in 0..<3000) { even(i % 20); }
+                print(even(900), odd(901));
+                iter (i in 0..<20) { guarded(5000); }
+                print(guarded(5000));
+                print(even(5000));
+                """;
+        Ran interpreted = run(compile(source), Tier.Mode.OFF, 1000);
+        assertEquals(1, interpreted.status);
+        assertEquals("true true\nStackOverflow\n", interpreted.out);
+        assertTrue(interpreted.diagnostics.startsWith("error[StackOverflow]: "), interpreted.diagnostics);
+        for (Tier.Mode mode : List.of(Tier.Mode.AUTO, Tier.Mode.ALWAYS)) {
+            LimnProgram program = compile(source);
+            Ran ran = run(program, mode, 1000);
+            assertEquals(interpreted.seen(), ran.seen(), mode.toString());
+            Proto even = proto(program, "even");
+            assertSame(proto(program, "odd").tier.code, knownCallee(even, pcOf(even, Op.CALL)), mode + ": even calls odd's fast entry");
+        }
     }
 
     private static final String RECURSE = """
