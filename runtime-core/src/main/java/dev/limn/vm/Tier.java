@@ -19,8 +19,9 @@ import java.util.concurrent.atomic.LongAdder;
  * hot, and runs the compiled code from that pc when the code has an entry there: the
  * function's start, or a loop's head. Compiled code calls compiled code directly, while the
  * frames take at most {@link #MAX_STACK_SLOTS} of the JVM stack; past that, and for a function that cannot be
- * compiled, the call goes on in the interpreter. A function's calls of itself invoke its fast
- * entry ({@link TierCompiler.Fast}), counted against the same bound.
+ * compiled, the call goes on in the interpreter. A function's calls of itself, and its calls
+ * of a known small function ({@link #knownCallees}), invoke the callee's fast entry
+ * ({@link TierCompiler.Fast}), counted against the same bound.
  */
 public final class Tier {
     /** Whether a run uses the compiled tier. */

@@ -73,7 +73,10 @@ import java.util.Map;
  * A function that calls itself also gets a <b>fast entry</b> ({@link Fast}): a static method
  * that its own call sites invoke directly with the arguments in JVM locals, which returns the
  * result in the JVM and whose frame record is written only if it does not return there
- * ({@link TaskContext#enterFast}, {@link TaskContext#recordFast}).
+ * ({@link TaskContext#enterFast}, {@link TaskContext#recordFast}). A small function has a fast
+ * entry too, and a call site compiled against its code ({@link Tier#knownCallees}) invokes it
+ * through a constant method handle of the class data, after checking that the callee's code
+ * is still that one.
  * <b>Back edges</b> charge the budget and read the trap word as the interpreter's do.
  */
 final class TierCompiler {
