@@ -112,6 +112,11 @@ final class Conversions {
         }
     }
 
+    /** Whether {@link #toJava} needs an owner for {@code v}: it is, or may hold, a function or a channel. */
+    static boolean needsOwner(Object v) {
+        return v instanceof Closure || v instanceof Channel || v instanceof ListValue || v instanceof DictValue;
+    }
+
     /** A Limn value handed to Java; functions in it are called through {@code owner}. */
     static Object toJava(Object v, Instance owner) {
         if (v == null || v instanceof Long || v instanceof Double || v instanceof String || v instanceof Boolean) {

@@ -97,6 +97,7 @@ public final class Instance implements AutoCloseable {
         this.globals = globals;
         this.holdings = new Holdings(run);
         this.id = runtime.nextInstanceId();
+        run.attachHost(this);
         String[] names = program == null ? new String[0] : program.main.globalNames;
         for (int i = 0; i < names.length; i++) {
             index.put(names[i], i);
@@ -113,12 +114,14 @@ public final class Instance implements AutoCloseable {
      * @throws IllegalArgumentException if the program has no top-level variable of that name
      */
     public Object get(String name) {
-        calls.lock();
+        boolean locked = lockCalls();
         try {
             checkOpen();
             return Conversions.toJava(Entry.read(globals[slot(name)]), this);
         } finally {
-            unlockCalls();
+            if (locked) {
+                unlockCalls();
+            }
         }
     }
 
@@ -153,23 +156,27 @@ public final class Instance implements AutoCloseable {
      * LimnRuntime.Builder#instructionBudget} for what is counted). Waits for a call running now.
      */
     public long instructionsUsed() {
-        calls.lock();
+        boolean locked = lockCalls();
         try {
             checkOpen();
             return run.instructionsUsed(holdings.context);
         } finally {
-            unlockCalls();
+            if (locked) {
+                unlockCalls();
+            }
         }
     }
 
     /** Starts {@link #instructionsUsed} from 0 again, giving a spent budget back. Waits for a call running now. */
     public void resetInstructionsUsed() {
-        calls.lock();
+        boolean locked = lockCalls();
         try {
             checkOpen();
             run.resetInstructions(holdings.context);
         } finally {
-            unlockCalls();
+            if (locked) {
+                unlockCalls();
+            }
         }
     }
 
@@ -219,6 +226,9 @@ public final class Instance implements AutoCloseable {
                 args[i] = converted;
             }
         }
+        if (calls.isLocked() && run.inHostFunction()) {
+            return invokeNested(fn, args, timeoutNanos);
+        }
         calls.lock();
         try {
             Entry e = spare;
@@ -247,6 +257,51 @@ public final class Instance implements AutoCloseable {
             }
             unlockCalls();
         }
+    }
+
+    /**
+     * A call made by one of this instance's host functions, on whichever thread runs it (the
+     * caller's, a carrier, a blocking function's virtual thread). The call in progress holds the
+     * lock and waits for that host function, so waiting for the lock would wait forever: this
+     * call runs inside it instead, as a nested call with an entry and registers of its own.
+     * Once it returns, the call in progress is again the one the watchdog and close see.
+     */
+    private Object invokeNested(Closure fn, Object[] args, long timeoutNanos) {
+        Entry outer = current;
+        Entry e = new Entry(run, fn);
+        Object context = null;
+        try {
+            begin(e, timeoutNanos);
+            context = run.startNested(e, fn, args);
+            if (!e.isComplete()) {
+                if (run.onCarrier()) {
+                    // its carrier cannot wait: nothing might be left to run it
+                    e.stop("Cancelled");
+                    throw new IllegalStateException("the " + e.description() + " suspended (a channel operation, sleep,"
+                            + " a block) inside a plain host function, whose carrier cannot wait for it: define that"
+                            + " host function with HostFunction.Mode.BLOCKING");
+                }
+                awaitComplete(e, timeoutNanos);
+            }
+            return outcome(e);
+        } catch (LimnError err) {
+            throw LimnException.of(err.value);
+        } finally {
+            run.release(context);
+            CURRENT.setRelease(this, outer);
+        }
+    }
+
+    /**
+     * Takes the lock of calls, unless this thread runs a host function of the call that holds
+     * it (see {@link #invokeNested}); true if it took it.
+     */
+    private boolean lockCalls() {
+        if (calls.isLocked() && run.inHostFunction()) {
+            return false;
+        }
+        calls.lock();
+        return true;
     }
 
     /**
@@ -310,6 +365,10 @@ public final class Instance implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (calls.isLocked() && run.inHostFunction()) {
+            // the call in progress still runs in these registers
+            throw new IllegalStateException("an instance cannot be closed by its own host function while its call runs");
+        }
         calls.lock();
         try {
             if (closed) {

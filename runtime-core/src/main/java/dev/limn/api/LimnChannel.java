@@ -12,7 +12,9 @@ import java.util.NoSuchElementException;
  * other. A host-made channel counts as a possible producer until it is closed, so a Limn
  * receive on it waits for the host instead of seeing end of stream; a host blocked in
  * {@link #receive} counts as a possible consumer. {@link #close} from either side gives end of
- * stream after the buffered items, each delivered exactly once. Safe from any thread.
+ * stream after the buffered items, each delivered exactly once. Safe from any thread. Closing
+ * the runtime wakes a host thread waiting in {@link #send} or {@link #receive} with
+ * {@link IllegalStateException}.
  */
 public final class LimnChannel implements Iterable<Object> {
     final LimnRuntime runtime;
@@ -26,18 +28,27 @@ public final class LimnChannel implements Iterable<Object> {
     /**
      * Sends {@code value}, waiting while a bounded channel is full.
      *
-     * @throws IllegalStateException if the channel is closed
+     * @throws IllegalStateException if the channel is closed, or the runtime closes while it waits
      * @throws LimnException         kind Cancelled if the thread is interrupted while it waits (the interrupt stays set)
      */
     public void send(Object value) {
         Object v = Conversions.toLimn(value, "the value sent");
+        boolean mayWait = channel.capacity() > 0; // an unbounded channel never makes a sender wait
+        if (mayWait) {
+            runtime.hostWaitBegins(channel);
+        }
         try {
             channel.put(v);
         } catch (ChannelClosedException e) {
+            runtime.checkOpen();
             throw new IllegalStateException("send on a closed channel");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LimnException("Cancelled", "the send was interrupted");
+        } finally {
+            if (mayWait) {
+                runtime.hostWaitEnds();
+            }
         }
     }
 
@@ -60,20 +71,24 @@ public final class LimnChannel implements Iterable<Object> {
      * Receives the next value, waiting for one.
      *
      * @throws NoSuchElementException when the channel is closed and drained (end of stream)
+     * @throws IllegalStateException  if the runtime closes while it waits
      * @throws LimnException          kind Cancelled if the thread is interrupted while it waits (the interrupt stays set)
      */
     public Object receive() {
         Object v;
         dev.limn.sched.Scheduler.HostProducer consumer = runtime.engine().scheduler().registerHostProducer();
+        runtime.hostWaitBegins(channel);
         try {
             v = channel.take();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LimnException("Cancelled", "the receive was interrupted");
         } finally {
+            runtime.hostWaitEnds();
             consumer.release();
         }
         if (v == Channel.END) {
+            runtime.checkOpen();
             throw new NoSuchElementException("end of stream");
         }
         return Conversions.toJava(v, runtime.detached());

@@ -91,6 +91,8 @@ public final class LimnRuntime implements AutoCloseable {
     private volatile Thread watchdog;
     private volatile boolean watching;
     private volatile boolean closed;
+    /** The channel each host thread waits on now, in LimnChannel's send or receive; closed by {@link #close}. */
+    private final Map<Thread, dev.limn.chan.Channel> hostWaits = new java.util.concurrent.ConcurrentHashMap<>();
     private Instance detached;
     /** Built with {@link Builder#deterministic}. */
     private final boolean deterministic;
@@ -152,7 +154,7 @@ public final class LimnRuntime implements AutoCloseable {
             if (functions.containsKey(name)) {
                 throw new IllegalArgumentException("host function '" + name + "' is defined already");
             }
-            functions.put(name, new HostFunctionBinding(name, fn, mode == HostFunction.Mode.BLOCKING));
+            functions.put(name, new HostFunctionBinding(this, name, fn, mode == HostFunction.Mode.BLOCKING));
         }
     }
 
@@ -222,7 +224,7 @@ public final class LimnRuntime implements AutoCloseable {
                 ds.add(new LimnCompileException.Diagnostic(d.source() == null ? name : d.source().name(),
                         d.span() == null ? 0 : d.span().line(), d.span() == null ? 0 : d.span().col(), d.message(), d.render()));
             }
-            throw new LimnCompileException(ds);
+            throw new LimnCompileException(ds, e.render().stripTrailing());
         }
     }
 
@@ -425,6 +427,24 @@ public final class LimnRuntime implements AutoCloseable {
         return detached;
     }
 
+    /**
+     * The calling thread may now wait on {@code channel} (a host's send or receive): the
+     * runtime's close closes it, which wakes the thread. Stored before the closed flag is read
+     * here, as close stores that flag before it reads these: either this thread sees the
+     * runtime closed, or close sees the channel.
+     */
+    void hostWaitBegins(dev.limn.chan.Channel channel) {
+        hostWaits.put(Thread.currentThread(), channel);
+        if (closed) {
+            channel.close();
+        }
+    }
+
+    /** The calling thread's wait on a channel ended ({@link #hostWaitBegins}). */
+    void hostWaitEnds() {
+        hostWaits.remove(Thread.currentThread());
+    }
+
     void checkOpen() {
         if (closed) {
             throw new IllegalStateException("the runtime is closed");
@@ -532,6 +552,9 @@ public final class LimnRuntime implements AutoCloseable {
                 return;
             }
             closed = true;
+        }
+        for (dev.limn.chan.Channel c : hostWaits.values()) {
+            c.close(); // a host thread waiting to send or receive on it wakes, and sees the runtime closed
         }
         List<Instance> all;
         all = new ArrayList<>();
@@ -711,18 +734,26 @@ public final class LimnRuntime implements AutoCloseable {
 
     /** A host function as the VM calls it: converts the arguments to Java and the result back. */
     private static final class HostFunctionBinding extends HostFn {
+        private final LimnRuntime runtime;
         private final HostFunction fn;
 
-        HostFunctionBinding(String name, HostFunction fn, boolean blocking) {
+        HostFunctionBinding(LimnRuntime runtime, String name, HostFunction fn, boolean blocking) {
             super(name, blocking);
+            this.runtime = runtime;
             this.fn = fn;
         }
 
         @Override
         public Object call(Object[] args) throws Exception {
             Object[] javaArgs = new Object[args.length];
+            Instance owner = null;
             for (int i = 0; i < args.length; i++) {
-                javaArgs[i] = Conversions.toJava(args[i], null);
+                Object v = args[i];
+                if (owner == null && Conversions.needsOwner(v)) {
+                    // functions and channels in the arguments belong to the calling task's instance
+                    owner = ProgramRun.hostOnThread() instanceof Instance in ? in : runtime.detached();
+                }
+                javaArgs[i] = Conversions.toJava(v, owner);
             }
             return Conversions.toLimn(fn.call(javaArgs), "the result of host function " + name());
         }

@@ -70,6 +70,8 @@ public final class Resolver {
      * writes it makes to variables declared outside it, and the named functions it calls.
      */
     private final FunctionWrites functionWrites = new FunctionWrites();
+    /** The writes and directional uses of variables that may hold remote channels. */
+    private final ChannelDirections directions;
 
     private final Source source;
     private final List<Diagnostic> diagnostics;
@@ -85,6 +87,10 @@ public final class Resolver {
     private Ast.BlockStmt currentBlock;
     /** Worker statements without 'from' found in the current block's body. */
     private boolean workerReadsDefault;
+    /** A task or worker of the current block's body returns a value (which goes to its ch). */
+    private boolean unitsReturn;
+    /** Task and worker statements whose own body holds {@code return value}. */
+    private final Set<Object> returningUnits = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
 
     private static final class Scope {
         final Map<String, LocalVar> vars = new HashMap<>();
@@ -101,6 +107,7 @@ public final class Resolver {
         this.source = source;
         this.diagnostics = diagnostics;
         this.testHooks = testHooks;
+        this.directions = new ChannelDirections(source, diagnostics);
     }
 
     public void resolve(Ast.Program program) {
@@ -122,6 +129,7 @@ public final class Resolver {
         block(program.body(), program);
         pop();
         functionWrites.checkConcurrentCalls(this::error);
+        directions.check();
     }
 
     private void error(String message, Span span) {
@@ -238,7 +246,10 @@ public final class Resolver {
                 if (v.init() != null) {
                     expr(v.init());
                 }
-                declare(v.name(), LocalVar.Kind.PLAIN, code, v);
+                LocalVar declared = declare(v.name(), LocalVar.Kind.PLAIN, code, v);
+                if (v.init() != null) {
+                    directions.write(declared, fn, origin(v.init()), v.init().span());
+                }
             }
             case Ast.Assign a -> {
                 expr(a.value());
@@ -253,6 +264,7 @@ public final class Resolver {
                         }
                         bindings.put(n, v);
                         sharedWrite(a, n, v);
+                        directions.write(v, fn, a.op().equals("=") ? origin(a.value()) : ChannelDirections.Origin.OTHER, a.value().span());
                     }
                     case Ast.Index ix -> {
                         expr(ix.target());
@@ -296,6 +308,7 @@ public final class Resolver {
             }
             case Ast.Iter it -> {
                 expr(it.iterable());
+                directionalUse(it.iterable(), ChannelDirections.Use.ITER);
                 push(it);
                 LocalVar first = it.first() == null ? null : declare(it.first(), LocalVar.Kind.LOOP, -1, null);
                 LocalVar second = declare(it.second(), LocalVar.Kind.LOOP, -1, null);
@@ -322,6 +335,9 @@ public final class Resolver {
                 if (fn instanceof Ast.Program && !isErrCall(r.value())) {
                     error("return outside a function", r.span());
                 }
+                if (r.value() != null && unit != null && fn == unit && !isErrCall(r.value())) {
+                    returningUnits.add(unit);
+                }
             }
             case Ast.Block b -> block(b.stmts(), b);
             case Ast.FnDecl f -> function(f);
@@ -345,8 +361,10 @@ public final class Resolver {
                 }
                 if (t.source() != null) {
                     expr(t.source());
+                    directionalUse(t.source(), ChannelDirections.Use.TASK_IN);
                 }
                 unitBody(t, t.key(), t.var(), t.body());
+                unitsReturn |= returningUnits.contains(t);
             }
             case Ast.WorkerStmt w -> {
                 if (currentBlock == null) {
@@ -356,10 +374,12 @@ public final class Resolver {
                 }
                 if (w.source() != null) {
                     expr(w.source());
+                    directionalUse(w.source(), ChannelDirections.Use.WORKER_FROM);
                 } else {
                     workerReadsDefault = true;
                 }
                 unitBody(w, w.var(), w.body());
+                unitsReturn |= returningUnits.contains(w);
             }
         }
     }
@@ -399,15 +419,19 @@ public final class Resolver {
         }
         Ast.BlockStmt outerBlock = currentBlock;
         boolean outerWorkers = workerReadsDefault;
+        boolean outerReturn = unitsReturn;
         currentBlock = b;
         workerReadsDefault = false;
+        unitsReturn = false;
         body(b.body());
         boolean workersReadCh = workerReadsDefault && config.input() == null;
+        blockDirections(b, workersReadCh, unitsReturn);
         if (workerReadsDefault && config.input() == null && config.output() == null) {
             error("worker(v) without 'from' reads the block's input or ch channel, and this block has neither", b.span());
         }
         currentBlock = outerBlock;
         workerReadsDefault = outerWorkers;
+        unitsReturn = outerReturn;
         if (config.handle() != null && handleName instanceof Ast.Name n) {
             blockHandle.put(b, variableOrDeclared(n));
         }
@@ -421,8 +445,62 @@ public final class Resolver {
         if (v == null) {
             v = declare(n.name(), LocalVar.Kind.PLAIN, -1, null);
             blockDeclared.add(v);
+            directions.unknown(v);
         }
         return v;
+    }
+
+    /** The directional uses of a block's channels: its input and ch as the workers' source, its ch as the units' output, its errors. */
+    private void blockDirections(Ast.BlockStmt b, boolean workersReadCh, boolean returns) {
+        LocalVar input = blockInput.get(b);
+        LocalVar output = blockOutput.get(b);
+        LocalVar errors = blockErrors.get(b);
+        for (Ast.BlockParam p : b.params()) {
+            if (!(p.value() instanceof Ast.Name n)) {
+                continue;
+            }
+            switch (p.name()) {
+                case "input" -> {
+                    if (input != null && workerReadsDefault) {
+                        directions.use(input, ChannelDirections.Use.INPUT, n.span());
+                    }
+                }
+                case "ch" -> {
+                    if (output != null && workersReadCh) {
+                        directions.use(output, ChannelDirections.Use.CH_READ, n.span());
+                    } else if (output != null && returns) {
+                        directions.use(output, ChannelDirections.Use.BLOCK_OUTPUT, n.span());
+                    }
+                }
+                case "errors" -> {
+                    if (errors != null) {
+                        directions.use(errors, ChannelDirections.Use.ERRORS, n.span());
+                    }
+                }
+                default -> { }
+            }
+        }
+    }
+
+    /** What a write of {@code value} stores, as far as a channel's direction goes. */
+    private ChannelDirections.Origin origin(Ast.Expr value) {
+        if (value instanceof Ast.Call c) {
+            Builtin b = builtins.get(c);
+            if (b == Builtin.PUBLISH) {
+                return ChannelDirections.Origin.PUBLISH;
+            }
+            if (b == Builtin.SUBSCRIBE) {
+                return ChannelDirections.Origin.SUBSCRIBE;
+            }
+        }
+        return ChannelDirections.Origin.OTHER;
+    }
+
+    /** A use of {@code e} in direction {@code use}, when {@code e} is a variable (resolved already). */
+    private void directionalUse(Ast.Expr e, ChannelDirections.Use use) {
+        if (e instanceof Ast.Name n && bindings.get(n) instanceof LocalVar v) {
+            directions.use(v, use, n.span());
+        }
     }
 
     /** A task or worker body: resolved like a function body whose one parameter is the unit's variable. */
@@ -717,6 +795,14 @@ public final class Resolver {
         }
         expr(c.callee());
         c.args().forEach(this::expr);
+        if (c.callee() instanceof Ast.Member m) {
+            switch (m.name()) {
+                case "send" -> directionalUse(m.target(), ChannelDirections.Use.SEND);
+                case "recv" -> directionalUse(m.target(), ChannelDirections.Use.RECV);
+                case "try_recv" -> directionalUse(m.target(), ChannelDirections.Use.TRY_RECV);
+                default -> { }
+            }
+        }
         if (c.callee() instanceof Ast.Name n && bindings.get(n) instanceof LocalVar callee && callee.kind == LocalVar.Kind.FN) {
             functionWrites.call(fn, callee, c, unit);
         }

@@ -29,7 +29,10 @@
  * {@link dev.limn.lang.Resolver} binds every name to a {@link dev.limn.lang.LocalVar} (scopes,
  * hoisted functions, implicit declaration by assignment, captures) and reports compile errors
  * (undefined variables, misplaced break/continue/return, duplicate parameters, builtin arity,
- * unknown types, constructs that are not supported yet). The compiler turns the resolved tree
+ * unknown types, constructs that are not supported yet); it feeds
+ * {@code ChannelDirections} the writes and directional uses of variables, which reports a
+ * {@code send} on a variable that only ever holds a subscription, or a receive on one that
+ * only ever holds a publication. The compiler turns the resolved tree
  * into {@link dev.limn.vm.Proto}s with Lua-style register allocation, in four classes:
  * <ul>
  *   <li>{@link dev.limn.lang.Compiler} — the entry point: scopes (boxes for captured variables,

@@ -10,15 +10,12 @@ import io.aeron.CommonContext;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.aeron.exceptions.DriverTimeoutException;
-import org.agrona.concurrent.BackoffIdleStrategy;
 
 import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -38,6 +35,8 @@ public final class RemoteLinks implements RemoteChannels {
     final ProgramRun run;
     private final String dir;
     private final MediaDriver driver;
+    /** The thread running {@link #driver}'s agents; null when the run uses a driver already running. */
+    private final DriverThread driverThread;
     private final Aeron aeron;
     private final List<Bridge> bridges = new CopyOnWriteArrayList<>();
     /** Why the client stopped working (the driver went away), or null. */
@@ -47,28 +46,40 @@ public final class RemoteLinks implements RemoteChannels {
     /**
      * Connects to the driver running for {@code aeronDir}, or starts one there; with a null
      * {@code aeronDir}, starts one in a directory of its own (under /dev/shm where it exists),
-     * deleted when the run ends.
+     * deleted when the run ends, after deleting those that killed processes left
+     * ({@link DriverDirectories}). A driver started here runs on a {@link DriverThread}. Blocks
+     * for milliseconds: called off the carriers (the first publish or subscribe is a host call).
      */
     public RemoteLinks(ProgramRun run, Path aeronDir) {
         this.run = run;
-        this.dir = aeronDir != null ? aeronDir.toAbsolutePath().toString() : uniqueDir();
+        if (aeronDir == null) {
+            DriverDirectories.sweep();
+        }
+        this.dir = aeronDir != null ? aeronDir.toAbsolutePath().toString() : DriverDirectories.uniqueDir();
         MediaDriver d = null;
+        DriverThread t = null;
         try {
-            if (aeronDir == null || !CommonContext.isDriverActive(new File(dir), 1000, s -> { })) {
+            // the driver writes its heartbeat once per timer interval (1 s by default): judge it
+            // by the client's own driver timeout, or a busy machine starts a second driver here
+            if (aeronDir == null || !CommonContext.isDriverActive(new File(dir), new Aeron.Context().driverTimeoutMs(), s -> { })) {
                 MediaDriver.Context ctx = new MediaDriver.Context()
                         .aeronDirectoryName(dir)
-                        .threadingMode(ThreadingMode.SHARED)
-                        .sharedIdleStrategy(new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1)))
+                        .threadingMode(ThreadingMode.INVOKER)
                         .dirDeleteOnStart(true)
                         .dirDeleteOnShutdown(true)
                         .termBufferSparseFile(true)
                         .warnIfDirectoryExists(false)
                         .errorHandler(e -> { });
                 d = MediaDriver.launch(ctx);
+                t = new DriverThread(d.sharedAgentInvoker(), run.scheduler(), "limn-aeron-driver").start();
             }
             driver = d;
+            driverThread = t;
             aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir).errorHandler(this::clientError));
         } catch (RuntimeException | LinkageError e) {
+            if (t != null) {
+                t.close();
+            }
             if (d != null) {
                 d.close();
             }
@@ -76,17 +87,16 @@ public final class RemoteLinks implements RemoteChannels {
         }
     }
 
-    private static String uniqueDir() {
-        String base = Files.isDirectory(Path.of("/dev/shm")) ? "/dev/shm" : System.getProperty("java.io.tmpdir");
-        return base + File.separator + "limn-aeron-" + ProcessHandle.current().pid() + "-"
-                + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xFFFFFFFFL);
-    }
-
     /** The client's errors: a lost driver ends every remote channel; others are left to the channels' own checks. */
     private void clientError(Throwable e) {
         if (e instanceof DriverTimeoutException) {
             fatal = "the media driver of " + dir + " stopped responding";
         }
+    }
+
+    /** The thread of the driver this run started; null when it uses one already running. */
+    DriverThread driverThread() {
+        return driverThread;
     }
 
     /** The directory of the driver this run uses. */
@@ -163,6 +173,9 @@ public final class RemoteLinks implements RemoteChannels {
         try {
             aeron.close();
         } finally {
+            if (driverThread != null) {
+                driverThread.close(); // before the driver: its agents are closed on this thread
+            }
             if (driver != null) {
                 driver.close();
             }

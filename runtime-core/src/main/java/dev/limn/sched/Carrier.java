@@ -2,8 +2,6 @@ package dev.limn.sched;
 
 import dev.limn.sched.events.FlightEvents;
 
-import net.openhft.affinity.Affinity;
-import net.openhft.affinity.AffinityLock;
 import org.agrona.concurrent.Agent;
 import org.jctools.queues.MpmcUnboundedXaddArrayQueue;
 
@@ -39,9 +37,8 @@ import java.lang.invoke.VarHandle;
  * With pinning on (from the start, or asked for later by {@link Scheduler#requestPinning}),
  * carrier {@code i} pins itself on its own thread, in {@link #onStart} or before its next
  * fiber (so no thread is ever started from a pinned one), to the CPU the scheduler planned for
- * it: through an OpenHFT {@link AffinityLock} where the library hands that CPU out, and with
- * {@link Affinity#setAffinity(int)} for the one CPU the library keeps for the operating system
- * (CPU 0), so that on a two-CPU machine both carriers get their own core. Carriers beyond the
+ * it, through {@link CpuPin} (which also pins CPU 0, the one the affinity library keeps for
+ * the operating system, so that on a two-CPU machine both carriers get their own core). Carriers beyond the
  * number of CPUs stay unpinned ({@link #cpu()} is -1).
  */
 public final class Carrier implements Agent {
@@ -71,8 +68,7 @@ public final class Carrier implements Agent {
     private volatile int idle;
     volatile Thread thread;
     private volatile int cpu = -1;
-    private AffinityLock affinityLock;
-    private boolean pinnedDirectly;
+    private CpuPin pin = CpuPin.NONE;
     /** Owner only: pinning was tried (once; a carrier never moves to another CPU). */
     private boolean pinTried;
 
@@ -126,38 +122,13 @@ public final class Carrier implements Agent {
 
     /** Runs on the carrier's own thread; no thread is ever started from here. */
     private void pinToPlannedCpu(int planned) {
-        if (planned < 0) {
-            return; // more carriers than CPUs: this one shares
-        }
-        if (planned != 0) {
-            AffinityLock lock = AffinityLock.acquireLock(planned);
-            if (lock.isAllocated() && lock.cpuId() == planned) {
-                affinityLock = lock;
-                cpu = planned;
-                return;
-            }
-            lock.release();
-        }
-        // The library never hands out CPU 0 (nor a CPU outside its reserved set): set the mask
-        // ourselves, and check that the kernel took it.
-        Affinity.setAffinity(planned);
-        java.util.BitSet now = Affinity.getAffinity();
-        if (now.cardinality() == 1 && now.get(planned)) {
-            pinnedDirectly = true;
-            cpu = planned;
-        }
+        pin = CpuPin.pinCurrentThread(planned); // -1: more carriers than CPUs, this one shares
+        cpu = pin.cpu();
     }
 
     @Override
     public void onClose() {
-        if (affinityLock != null) {
-            affinityLock.release();
-            affinityLock = null;
-        }
-        if (pinnedDirectly) {
-            Affinity.resetToBaseAffinity();
-            pinnedDirectly = false;
-        }
+        pin.release();
         // cpu keeps the CPU it was pinned to: --stats prints the mapping after the scheduler closed
     }
 

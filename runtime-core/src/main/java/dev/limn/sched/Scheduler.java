@@ -2,7 +2,6 @@ package dev.limn.sched;
 
 import dev.limn.sched.events.FlightEvents;
 
-import net.openhft.affinity.AffinityLock;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 
@@ -163,27 +162,24 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    /**
-     * One CPU of the process's affinity mask per carrier, highest first (the affinity library
-     * hands CPUs out from the top and keeps CPU 0 for the operating system, so carriers get
-     * the quiet CPUs first and CPU 0 last); -1 for carriers beyond the number of CPUs.
-     */
+    /** One CPU of the process's affinity mask per carrier ({@link CpuPin#plan}). */
     private static int[] planCpus(int carrierCount) {
-        java.util.BitSet base = AffinityLock.BASE_AFFINITY;
-        int[] plan = new int[carrierCount];
-        java.util.Arrays.fill(plan, -1);
-        int next = 0;
-        for (int cpu = base.length() - 1; cpu >= 0 && next < carrierCount; cpu = base.previousSetBit(cpu - 1)) {
-            if (base.get(cpu)) {
-                plan[next++] = cpu;
-            }
-        }
-        return plan;
+        return CpuPin.plan(CpuPin.baseAffinity(), carrierCount);
     }
 
     int plannedCpu(int carrier) {
         int[] plan = cpuPlan;
         return plan != null && carrier < plan.length ? plan[carrier] : -1;
+    }
+
+    /**
+     * With pinning on, a CPU of the process's affinity mask that no carrier is planned for (the
+     * highest), for a thread of the runtime's own that wants a core to itself (the media driver
+     * of remote channels); -1 without pinning or when the carriers take every CPU.
+     */
+    public int spareCpu() {
+        int[] plan = cpuPlan;
+        return plan == null ? -1 : CpuPin.spare(CpuPin.baseAffinity(), plan);
     }
 
     /** Whether carriers are (or are about to be) pinned. */
@@ -223,8 +219,7 @@ public final class Scheduler implements AutoCloseable {
      * closing does not wait out a long park.
      */
     private final class CarrierIdle implements org.agrona.concurrent.IdleStrategy {
-        private final BackoffIdleStrategy backoff = new BackoffIdleStrategy(64, 16,
-                TimeUnit.MICROSECONDS.toNanos(1), MAX_CARRIER_PARK_NANOS);
+        private final BackoffIdleStrategy backoff = idleBackoff(MAX_CARRIER_PARK_NANOS);
 
         @Override
         public void idle(int workCount) {
@@ -250,6 +245,17 @@ public final class Scheduler implements AutoCloseable {
         public String alias() {
             return "limn-carrier-idle";
         }
+    }
+
+    /**
+     * Limn's back-off for a thread with nothing to do: 64 spins, 16 yields, then parks from 1 µs
+     * doubling up to {@code maxParkNanos}. The carriers use it (with {@link #MAX_CARRIER_PARK_NANOS},
+     * since a submitter wakes them) and so does the media driver of remote channels (with a short
+     * cap, since nothing wakes it: it polls its clients and sockets). One source for the shape, so
+     * the two stay alike.
+     */
+    public static BackoffIdleStrategy idleBackoff(long maxParkNanos) {
+        return new BackoffIdleStrategy(64, 16, TimeUnit.MICROSECONDS.toNanos(1), maxParkNanos);
     }
 
     /**
@@ -365,6 +371,11 @@ public final class Scheduler implements AutoCloseable {
                 decrementActive();
             }
         }
+    }
+
+    /** Whether the calling thread is one of this scheduler's carriers. */
+    public boolean onCarrier() {
+        return Thread.currentThread() instanceof CarrierThread ct && ct.carrier.scheduler() == this;
     }
 
     /** Queues a RUNNABLE fiber that is already counted active. */

@@ -14,6 +14,8 @@
  *   <tr><td>{@link dev.limn.sched.Timer}</td><td>a pending timer; fire and cancel race through one CAS</td></tr>
  *   <tr><td>{@link dev.limn.sched.HostCall}</td><td>the outcome of a blocking host call run while its fiber is parked</td></tr>
  *   <tr><td>{@link dev.limn.sched.WorkStealingDeque}</td><td>Chase–Lev deque (carriers' local queues, parallel ranges)</td></tr>
+ *   <tr><td>{@link dev.limn.sched.CpuPin}</td><td>a thread pinned to one CPU, and the plan of CPUs:
+ *       one per carrier, and the spare one the media driver of remote channels may take</td></tr>
  *   <tr><td>{@link dev.limn.sched.Clock}</td><td>the scheduler's time source (a virtual clock can replace it)</td></tr>
  *   <tr><td>{@link dev.limn.sched.Blocked}, {@link dev.limn.sched.DeadlockException}</td><td>deadlock reports</td></tr>
  *   <tr><td>{@code dev.limn.sched.events}</td><td>the flight recorder events of every layer, reached through

@@ -30,12 +30,19 @@ public final class Box {
 
     /**
      * Makes {@code t} the owner if it is the owner already or the owner has ended; false when
-     * another live task owns the box, so a plain write by {@code t} could race the owner's.
+     * another live task owns the box, so a plain write by {@code t} could race the owner's. A
+     * call that a host function of the owner makes back into Limn ({@link TaskContext#hostCaller})
+     * writes as the owner: the owner waits for it.
      */
     synchronized boolean claim(TaskContext t) {
         TaskContext o = owner;
         if (o == t) {
             return true;
+        }
+        for (TaskContext c = t.hostCaller; c != null; c = c.hostCaller) {
+            if (o == c) {
+                return true; // a call back from a host function of the owner, which waits for it
+            }
         }
         if (o != null && !o.isClosed()) {
             return false;

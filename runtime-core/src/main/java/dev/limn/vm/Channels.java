@@ -4,6 +4,9 @@ import static dev.limn.vm.Instr.a;
 
 import dev.limn.block.BlockRun;
 import dev.limn.chan.Channel;
+import dev.limn.sched.Fiber;
+import dev.limn.sched.HostCall;
+import dev.limn.sched.Scheduler;
 import dev.limn.value.LimnError;
 
 /**
@@ -61,9 +64,40 @@ final class Channels {
      */
     static final int REMOTE_CAPACITY = 4096;
 
-    /** {@code publish(uri, stream)} ({@code sends}) and {@code subscribe(uri, stream)}. */
+    /**
+     * {@code publish(uri, stream)} ({@code sends}) and {@code subscribe(uri, stream)}. The
+     * arguments are checked here; the rest — the first call starts the media driver and the
+     * client, and every call waits for the driver to add the publication or subscription, for
+     * milliseconds — runs as a host call off the carrier ({@link Scheduler#runBlocking}) while
+     * the task parks; the call then runs again and takes the channel (as {@link HostCalls} does).
+     */
     static Object remote(TaskContext t, int args, boolean sends) {
         String fn = sends ? "publish" : "subscribe";
+        HostCall<Object> pending = t.hostCall;
+        if (pending != null) {
+            try {
+                Waiting.safepoint(t);
+            } catch (RuntimeException cancelled) {
+                t.hostCall = null; // the channel it makes is the run's, closed when the run ends
+                throw cancelled;
+            }
+            if (!pending.isDone()) {
+                t.waitingOn(Fiber.WaitKind.HOST_CALL, null);
+                throw Suspend.PARK;
+            }
+            t.hostCall = null;
+            Throwable error = pending.error();
+            if (error instanceof LimnError e) {
+                throw e;
+            }
+            if (error instanceof Error e) {
+                throw e; // OutOfMemoryError: raised as OutOfMemory at the call
+            }
+            if (error != null) {
+                throw new LimnError("Error", fn + ": " + (error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage()));
+            }
+            return pending.result();
+        }
         Object uri = t.get(args);
         Object stream = t.get(args + 1);
         if (!(uri instanceof String u)) {
@@ -77,22 +111,27 @@ final class Channels {
         }
         Waiting.requireScheduler(t);
         ProgramRun run = t.run;
-        RemoteChannels links = run == null ? null : run.remoteChannels();
-        if (links == null) {
+        if (run == null || !run.makesRemoteChannels()) {
             throw new LimnError("Error", fn + " needs a whole-program run (limn run, or LimnRuntime.run)");
         }
+        Waiting.safepoint(t);
         Channel c = run.newChannel(REMOTE_CAPACITY);
-        try {
-            if (sends) {
-                links.publish(c, u, (int) (long) id);
-            } else {
-                links.subscribe(c, u, (int) (long) id);
+        int streamId = (int) (long) id;
+        t.hostCall = t.scheduler().runBlocking(t, () -> {
+            try {
+                RemoteChannels links = run.remoteChannels();
+                if (sends) {
+                    links.publish(c, u, streamId);
+                } else {
+                    links.subscribe(c, u, streamId);
+                }
+            } catch (RuntimeException e) {
+                c.close();
+                throw e;
             }
-        } catch (RuntimeException e) {
-            c.close();
-            throw e;
-        }
-        return c;
+            return c;
+        });
+        throw Suspend.PARK;
     }
 
     /** Sends register {@code reg}: an int unboxed, any other value as its object. */

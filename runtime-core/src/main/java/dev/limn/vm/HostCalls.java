@@ -12,20 +12,37 @@ import dev.limn.value.LimnError;
  * A Java exception thrown by either is a Limn error of kind HostError whose cause is the
  * exception; a {@link LimnError} thrown on purpose passes through as it is, and running out
  * of memory is the task's OutOfMemory.
+ *
+ * <p>While a host function runs, its thread is marked with the calling task ({@link #taskOnThread}):
+ * a call the function makes back into the same instance is part of the call that is waiting
+ * for the function, so it runs nested instead of waiting for that call to end
+ * ({@link ProgramRun#inHostFunction}).
  */
 final class HostCalls {
+    /** The task in a host function on this thread, else null. */
+    private static final ThreadLocal<TaskContext> IN_HOST_FUNCTION = new ThreadLocal<>();
+
     private HostCalls() {}
+
+    /** The task that called the host function running on this thread now, else null. */
+    static TaskContext taskOnThread() {
+        return IN_HOST_FUNCTION.get();
+    }
 
     /** Calls {@code h} with the {@code argc} arguments from register {@code args} on. */
     static Object invoke(TaskContext t, HostFn h, int args, int argc) {
         if (!h.blocking) {
             Object[] a = arguments(t, args, argc);
+            TaskContext outer = IN_HOST_FUNCTION.get();
+            IN_HOST_FUNCTION.set(t);
             try {
                 return h.call(a);
             } catch (LimnError e) {
                 throw e;
             } catch (Exception | StackOverflowError e) {
                 throw hostError(h, e);
+            } finally {
+                IN_HOST_FUNCTION.set(outer);
             }
         }
         HostCall<Object> pending = t.hostCall;
@@ -54,7 +71,15 @@ final class HostCalls {
         }
         Waiting.safepoint(t);
         Object[] a = arguments(t, args, argc);
-        t.hostCall = t.scheduler().runBlocking(t, () -> h.call(a));
+        t.hostCall = t.scheduler().runBlocking(t, () -> {
+            TaskContext outer = IN_HOST_FUNCTION.get(); // a deterministic run calls it on the carrier
+            IN_HOST_FUNCTION.set(t);
+            try {
+                return h.call(a);
+            } finally {
+                IN_HOST_FUNCTION.set(outer);
+            }
+        });
         throw Suspend.PARK;
     }
 

@@ -91,6 +91,8 @@ public final class ProgramRun implements AutoCloseable {
      * of the entry reads it.
      */
     private Entry current;
+    /** What the embedding API made for this run (an instance), weakly: see {@link #attachHost}. */
+    private volatile java.lang.ref.WeakReference<Object> host;
     /** The error that put the run out of memory for good ({@link #outOfMemory(ErrorValue)}), or null. */
     private volatile ErrorValue outOfMemory;
     /** The last OutOfMemory error raised in the run, handled or not, or null. */
@@ -222,6 +224,11 @@ public final class ProgramRun implements AutoCloseable {
      * @return the context to pass to the next call, or null
      */
     public Object start(Entry entry, Closure fn, Object[] args, boolean here, Object previous) {
+        return start(entry, fn, args, here, previous, null);
+    }
+
+    /** {@link #start}, for a call made inside a host function that task {@code caller} called (null: none). */
+    private Object start(Entry entry, Closure fn, Object[] args, boolean here, Object previous, TaskContext caller) {
         Proto p = fn.proto;
         current = entry;
         if (outOfMemory != null) {
@@ -251,6 +258,7 @@ public final class ProgramRun implements AutoCloseable {
             }
             t = new TaskContext(entry, fn, args, null);
             t.hostEntry = true;
+            t.hostCaller = caller;
         }
         // counted active and live only if it goes on on the carriers; until then the host's
         // record of its call keeps quiescence away (Scheduler.watchHostCalls)
@@ -264,11 +272,57 @@ public final class ProgramRun implements AutoCloseable {
     }
 
     /**
+     * Runs {@code entry} as a call nested in the entry in progress (a host function calling back
+     * into its instance), as {@link #start} does on this thread; the entry in progress stays the
+     * run's current one.
+     */
+    public Object startNested(Entry entry, Closure fn, Object[] args) {
+        Entry outer = current;
+        try {
+            return start(entry, fn, args, true, null, HostCalls.taskOnThread());
+        } finally {
+            current = outer;
+        }
+    }
+
+    /**
      * Searches this run for tasks blocked forever while the rest of it runs (PartialDeadlock):
      * only for a whole program, where nothing outside the run holds its channels.
      */
     public void watchForPartialDeadlocks() {
         partialDeadlocks = new PartialDeadlocks();
+    }
+
+    /**
+     * Whether the current thread runs a host function that a task of this run called: a call
+     * it makes into the same instance is part of the instance's call in progress.
+     */
+    public boolean inHostFunction() {
+        TaskContext t = HostCalls.taskOnThread();
+        return t != null && t.run == this;
+    }
+
+    /**
+     * Records {@code o} as this run's object in the embedding API, weakly (the API frees a run
+     * once its object is unreachable), for {@link #hostOnThread}.
+     */
+    public void attachHost(Object o) {
+        host = new java.lang.ref.WeakReference<>(o);
+    }
+
+    /**
+     * The object attached ({@link #attachHost}) to the run whose task called the host function
+     * running on this thread now, or null.
+     */
+    public static Object hostOnThread() {
+        TaskContext t = HostCalls.taskOnThread();
+        java.lang.ref.WeakReference<Object> ref = t == null ? null : t.run.host;
+        return ref == null ? null : ref.get();
+    }
+
+    /** Whether this thread is one of the scheduler's carriers. */
+    public boolean onCarrier() {
+        return scheduler.onCarrier();
     }
 
     /** The host ended a call or a load it ran with {@link #start} (see {@code Scheduler.hostCallEnded}). */
@@ -415,7 +469,12 @@ public final class ProgramRun implements AutoCloseable {
         remoteFactory = factory;
     }
 
-    /** This run's remote channels, made on first call; null when the run has none. */
+    /** Whether {@link #remoteChannels} can make this run's remote channels (a whole-program run). */
+    boolean makesRemoteChannels() {
+        return remoteFactory != null;
+    }
+
+    /** This run's remote channels, made on first call (off the carriers: it starts a media driver); null when the run has none. */
     synchronized RemoteChannels remoteChannels() {
         if (remote == null && remoteFactory != null) {
             remote = remoteFactory.apply(this);

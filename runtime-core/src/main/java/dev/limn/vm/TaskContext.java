@@ -149,6 +149,12 @@ public final class TaskContext extends Fiber {
      * ({@link #restart}). One that suspended and ended on a carrier returns them as usual.
      */
     boolean hostEntry;
+    /**
+     * For a host's call made inside a host function (a call back into the instance), the task
+     * that called that function and waits for it; else null. The call writes its variables as
+     * that task would ({@link Box#claim}).
+     */
+    TaskContext hostCaller;
     private Object[] startArgs;
     private boolean started;
     int status = -1;

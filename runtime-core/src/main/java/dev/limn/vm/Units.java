@@ -54,6 +54,10 @@ final class Units {
         Channel out = channelOrNil(t.get(ra + 1), "ch");
         Channel in = channelOrNil(t.get(ra + 2), "input");
         Channel errors = channelOrNil(t.get(ra + 3), "errors");
+        if (errors != null && errors.remote() != null) {
+            throw LimnError.typeMismatch("'errors' names a remote channel (" + errors.remote().describe()
+                    + "); a block's errors cannot cross processes, name a local channel");
+        }
         BlockRun block = new BlockRun(spec, out, in, errors);
         block.completion().owner(block);
         block.completion().onCancel(block::cancelUnits);

@@ -357,6 +357,37 @@ class EmbeddingTest {
     }
 
     @Test
+    void closingTheRuntimeWakesHostThreadsWaitingOnChannels() throws Exception {
+        LimnChannel empty = rt.channel(1);
+        LimnChannel full = rt.channel(1);
+        full.send(1L);
+        Instance s = load("fn make() { return channel(1); }");
+        LimnChannel fromLimn = (LimnChannel) s.call("make");
+        List<AtomicReference<Throwable>> outcomes = new ArrayList<>();
+        List<Thread> waiting = new ArrayList<>();
+        for (Runnable wait : List.<Runnable>of(empty::receive, () -> full.send(2L), fromLimn::receive)) {
+            AtomicReference<Throwable> outcome = new AtomicReference<>();
+            outcomes.add(outcome);
+            waiting.add(Thread.ofPlatform().start(() -> {
+                try {
+                    wait.run();
+                } catch (Throwable t) {
+                    outcome.set(t);
+                }
+            }));
+        }
+        Thread.sleep(100); // each is waiting (or about to: a wait that starts after close is refused at once)
+        rt.close();
+        for (int i = 0; i < waiting.size(); i++) {
+            waiting.get(i).join(5_000);
+            assertTrue(!waiting.get(i).isAlive(), "wait " + i + " still blocked after close");
+            IllegalStateException e = assertInstanceOf(IllegalStateException.class, outcomes.get(i).get(), "wait " + i);
+            assertEquals("the runtime is closed", e.getMessage());
+        }
+        assertThrows(IllegalStateException.class, () -> empty.receive(), "a wait after close");
+    }
+
+    @Test
     void twoRuntimesAtOnce() {
         try (LimnRuntime other = LimnRuntime.builder().carriers(1).build()) {
             Instance a = load("var who = \"a\";\nfn f(x) { return x + 1; }\n");

@@ -46,6 +46,29 @@ class MainTest {
     }
 
     @Test
+    void aLongSourceLineIsShownAsAWindowAroundTheCaret() throws IOException {
+        String line = "var x = " + "1 + ".repeat(150) + "@ + " + "2 + ".repeat(150) + "2;";
+        Result r = limn("check", file("long.lm", line + "\n"));
+        assertEquals(2, r.status);
+        int col = line.indexOf('@') + 1;
+        assertTrue(r.err.contains("long.lm:1:" + col), r.err);
+        String shown = r.err.lines().filter(l -> l.startsWith("1 | ")).findFirst().orElseThrow();
+        assertTrue(shown.startsWith("1 | ...") && shown.endsWith("..."), shown);
+        assertTrue(shown.length() < 140, "the line is cut: " + shown.length());
+        String caret = r.err.lines().filter(l -> l.trim().startsWith("| ") && l.contains("^")).findFirst().orElseThrow();
+        assertEquals('@', shown.charAt(caret.indexOf('^')), "the caret is under the offending character");
+    }
+
+    @Test
+    void onlyTheFirstErrorsAreShownWithACountOfAll() throws IOException {
+        Result r = limn("check", file("many.lm", "var x = [".repeat(5_000) + "\n"));
+        assertEquals(2, r.status);
+        assertEquals(20, r.err.lines().filter(l -> l.startsWith("error: expected")).count(), "20 errors rendered");
+        assertTrue(r.err.contains("errors; the first 20 shown)"), r.err.substring(r.err.length() - 200));
+        assertTrue(r.err.length() < 20_000, "rendered in " + r.err.length() + " chars");
+    }
+
+    @Test
     void traceWritesEachTaskRunAsATraceEvent() throws IOException {
         String f = file("traced.lm", """
                 var n: atomic = 0;

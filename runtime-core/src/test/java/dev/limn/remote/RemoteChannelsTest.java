@@ -18,6 +18,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -105,25 +106,68 @@ class RemoteChannelsTest {
         assertTrue(r.err().contains("remote.lm:3:"), r.err());
     }
 
+    // where the compiler sees the variable hold a subscription or publication, these are
+    // compile errors (ChannelDirectionCheckTest); through a parameter they are runtime errors
+
     @Test
     void sendOnASubscriptionIsAnError() throws Exception {
         Result r = run("""
-                var s = subscribe("aeron:ipc", 9);
-                s.send(1);
+                fn put(c) { c.send(1); }
+                put(subscribe("aeron:ipc", 9));
                 """);
         assertEquals(1, r.status(), r.out());
         assertTrue(r.err().contains("error[TypeMismatch]: send on a receive-only channel (subscription aeron:ipc stream 9)"), r.err());
-        assertTrue(r.err().contains("remote.lm:2:"), r.err());
+        assertTrue(r.err().contains("remote.lm:1:"), r.err());
         assertTrue(r.err().contains("in main task"), r.err());
     }
 
     @Test
     void receiveOnAPublicationIsAnError() throws Exception {
-        for (String receive : new String[] {"p.recv();", "p.try_recv();", "iter (v in p) print(v);"}) {
-            Result r = run("var p = publish(\"aeron:ipc\", 10);\n" + receive + "\n");
+        String[] receives = {
+            "fn take(p) { p.recv(); }", "fn take(p) { p.try_recv(); }", "fn take(p) { iter (v in p) print(v); }",
+            "fn take(p) { concurrent { worker(v from p) { print(v); } } }",
+            "fn take(p) { concurrent(input=p) { worker(v) { print(v); } } }",
+            "fn take(p) { concurrent(ch=p) { worker(v) { print(v); } } }",
+        };
+        for (String receive : receives) {
+            Result r = run(receive + "\ntake(publish(\"aeron:ipc\", 10));\n");
             assertEquals(1, r.status(), r.out());
-            assertTrue(r.err().contains("error[TypeMismatch]: receive on a send-only channel (publication aeron:ipc stream 10)"), r.err());
-            assertTrue(r.err().contains("remote.lm:2:"), r.err());
+            assertTrue(r.err().contains("error[TypeMismatch]: receive on a send-only channel (publication aeron:ipc stream 10)"), receive + "\n" + r.err());
+            assertTrue(r.err().contains("remote.lm:1:"), r.err());
+        }
+    }
+
+    @Test
+    void aBlocksResultsSentToASubscriptionAreAnError() throws Exception {
+        Result r = run("""
+                fn fill(out) {
+                    concurrent(ch=out) {
+                        task { return 1; }
+                    }
+                }
+                fill(subscribe("aeron:ipc", 17));
+                """);
+        assertEquals(1, r.status(), r.out());
+        assertTrue(r.err().contains("error[TypeMismatch]: send on a receive-only channel (subscription aeron:ipc stream 17)"), r.err());
+    }
+
+    @Test
+    void aBlocksErrorsChannelCannotBeRemote() throws Exception {
+        for (String make : new String[] {"publish(\"aeron:ipc\", 18)", "subscribe(\"aeron:ipc\", 18)"}) {
+            Result r = run("""
+                    fn guarded(problems) {
+                        concurrent(on_error=Auto, errors=problems) {
+                            task { print("ran"); }
+                        }
+                    }
+                    guarded(%s);
+                    """.formatted(make));
+            assertEquals(1, r.status(), r.out());
+            assertEquals("", r.out(), "the block did not start");
+            String kind = make.startsWith("publish") ? "publication" : "subscription";
+            assertTrue(r.err().contains("error[TypeMismatch]: 'errors' names a remote channel (" + kind
+                    + " aeron:ipc stream 18); a block's errors cannot cross processes, name a local channel"), r.err());
+            assertTrue(r.err().contains("remote.lm:2:5"), r.err());
         }
     }
 
@@ -247,6 +291,118 @@ class RemoteChannelsTest {
         assertEquals(1, r.status(), r.err());
         assertEquals("5\n", r.out());
         assertTrue(r.err().contains("error[ChannelLost]: subscription aeron:ipc stream 16: a message could not be decoded (unknown tag 99"), r.err());
+    }
+
+    /** A run's remote channels whose every call records the thread it was made on. */
+    static final class Recording implements dev.limn.vm.RemoteChannels {
+        final RemoteLinks links;
+        final java.util.List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        Recording(dev.limn.vm.ProgramRun run, Path dir) {
+            threads.add(Thread.currentThread());
+            links = new RemoteLinks(run, dir);
+        }
+
+        @Override
+        public void publish(dev.limn.chan.Channel local, String uri, int stream) {
+            threads.add(Thread.currentThread());
+            links.publish(local, uri, stream);
+        }
+
+        @Override
+        public void subscribe(dev.limn.chan.Channel local, String uri, int stream) {
+            threads.add(Thread.currentThread());
+            links.subscribe(local, uri, stream);
+        }
+
+        @Override
+        public java.util.List<String> statsLines() {
+            return links.statsLines();
+        }
+
+        @Override
+        public void close() {
+            links.close();
+        }
+    }
+
+    /** Runs {@code text} on an engine of {@code carriers}, pinned or not, with recorded remote channels; returns them after the run. */
+    private Recording runRecorded(String text, int carriers, boolean pin, String expectedOut) throws Exception {
+        CompiledProgram program = Limn.compile("remote.lm", text);
+        Path dir = tmp.resolve("aeron");
+        Recording[] made = new Recording[1];
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try (Engine engine = Engine.builder().carriers(carriers).pin(pin).build()) {
+            dev.limn.vm.ProgramRun run = new dev.limn.vm.ProgramRun(engine, new PrintStream(out, true, StandardCharsets.UTF_8),
+                    new PrintStream(err, true, StandardCharsets.UTF_8), 200, null, 1L);
+            run.remoteChannels(r -> made[0] = new Recording(r, dir));
+            run.runMain(new dev.limn.vm.Closure(((dev.limn.run.LimnProgram) program).main(), new dev.limn.vm.Box[0]), 1L);
+            assertEquals(dev.limn.vm.Interpreter.DONE, run.main().status(), err.toString(StandardCharsets.UTF_8));
+            run.close();
+        }
+        assertEquals(expectedOut, out.toString(StandardCharsets.UTF_8));
+        assertFalse(Files.exists(dir) && !empty(dir), "the driver's directory is left: " + dir);
+        return made[0];
+    }
+
+    private static final String ROUND_TRIP = """
+            var s = subscribe("aeron:ipc", 30);
+            var p = publish("aeron:ipc", 30);
+            concurrent {
+                task { iter (i in 1..100) p.send(i); p.close(); }
+            }
+            var total = 0;
+            iter (v in s) total += v;
+            print(total);
+            """;
+
+    @Test
+    void theDriverTheClientAndEachChannelAreMadeOffTheCarriers() throws Exception {
+        Recording r = runRecorded(ROUND_TRIP, 1, false, "5050\n");
+        assertEquals(3, r.threads.size(), "made: the links, a subscription, a publication");
+        for (Thread t : r.threads) {
+            assertTrue(t.isVirtual() && t.getName().startsWith("limn-host-call-"), "made on " + t);
+        }
+        DriverThread driver = r.links.driverThread();
+        assertEquals("limn-aeron-driver", driver.thread().getName());
+        assertFalse(driver.thread().isAlive(), "the driver's thread ended with the run");
+        assertEquals(-1, driver.cpu(), "no pinning: the driver's thread is not pinned");
+    }
+
+    @Test
+    void withPinningTheDriverTakesACpuNoCarrierHas() throws Exception {
+        java.util.BitSet mask = net.openhft.affinity.Affinity.getAffinity();
+        int cpus = mask.cardinality();
+        // one carrier: a CPU to spare where there are two; as many carriers as CPUs: none
+        for (int carriers : new int[] {1, Math.max(1, cpus)}) {
+            Recording r = runRecorded(ROUND_TRIP, carriers, true, "5050\n");
+            int cpu = r.links.driverThread().cpu();
+            if (carriers >= cpus) {
+                assertEquals(-1, cpu, "every CPU has a carrier: the driver is not pinned");
+            } else {
+                java.util.BitSet planned = new java.util.BitSet();
+                for (int c = mask.length() - 1, n = 0; c >= 0 && n < carriers; c = mask.previousSetBit(c - 1), n++) {
+                    planned.set(c);
+                }
+                assertTrue(cpu == -1 || (mask.get(cpu) && !planned.get(cpu)), "driver on CPU " + cpu + ", carriers planned on " + planned);
+            }
+        }
+    }
+
+    @Test
+    void aPinnedRunDeliversLikeAnUnpinnedOne() throws Exception {
+        Result r = run(ROUND_TRIP, RunOptions.defaults().withSeed(1L).withAeronDir(tmp.resolve("pinned")).withPin(true).withCores(1));
+        assertEquals(0, r.status(), r.err());
+        assertEquals("5050\n", r.out());
+        // the run's own driver directory (under /dev/shm) is deleted at its end
+        r = run(ROUND_TRIP.replace("30", "31"), RunOptions.defaults().withSeed(1L).withPin(true));
+        assertEquals(0, r.status(), r.err());
+        assertEquals("5050\n", r.out());
+        String mine = DriverDirectories.PREFIX + ProcessHandle.current().pid() + "-";
+        try (Stream<Path> left = Files.list(DriverDirectories.base())) {
+            assertEquals(List.of(), left.filter(d -> d.getFileName().toString().startsWith(mine)).toList());
+        }
     }
 
     @Test

@@ -23,8 +23,9 @@ import java.util.stream.Stream;
 
 /**
  * Two real {@code limn run} processes on loopback: a million ints over UDP and over IPC,
- * exactly once and in order; a publisher killed with {@code kill -9}; a slow consumer's
- * back-pressure; and nothing left in the drivers' directories.
+ * exactly once and in order; a publisher killed with {@code kill -9}, and the next run sweeping
+ * the directory its driver left; a slow consumer's back-pressure; and nothing left in the
+ * drivers' directories.
  */
 class RemoteProcessTest {
     @TempDir
@@ -117,6 +118,43 @@ class RemoteProcessTest {
         assertTrue(seconds < 2.0 + 0.5, "ChannelLost after " + seconds + " s");
         assertNothingLeft(subDir);
         deleteTree(pubDir); // a killed process cannot clean up: its driver's files stay
+    }
+
+    @Test
+    void theNextRunSweepsTheDriverDirectoryOfARunKilledWithKill9() throws Exception {
+        String uri = "aeron:udp?endpoint=127.0.0.1:" + port();
+        // no --aeron-dir: the run's driver gets a directory of its own, named for its process
+        Process pub = start(program("pub.lm", """
+                var p = publish("URI", STREAM);
+                print("ready");
+                while (true) sleep(10ms);
+                """, uri, 25));
+        String line = new String(pub.getInputStream().readNBytes(6), StandardCharsets.UTF_8);
+        assertEquals("ready\n", line);
+        List<Path> left = driverDirsOf(pub.pid());
+        assertEquals(1, left.size(), "the killed run's driver directory: " + left);
+        pub.destroyForcibly(); // SIGKILL: the run cannot delete its directory
+        pub.waitFor();
+        assertTrue(Files.isDirectory(left.getFirst()), "kill -9 leaves the directory");
+        // the next run sweeps it once its driver's heartbeat is older than the stale time (1 s here)
+        Thread.sleep(1500);
+        Process next = start(List.of("-Dlimn.remote.driver.stale.seconds=1"), program("next.lm", """
+                var s = subscribe("URI", STREAM);
+                print("done");
+                """, uri, 26));
+        Outcome o = finish(next, 60);
+        assertEquals(0, o.status(), o.output());
+        assertEquals("done\n", o.output());
+        assertEquals(List.of(), driverDirsOf(pub.pid()), "the dead run's directory is swept");
+        assertEquals(List.of(), driverDirsOf(next.pid()), "the next run deleted its own at its end");
+    }
+
+    /** The embedded driver directories of process {@code pid}. */
+    private static List<Path> driverDirsOf(long pid) throws IOException {
+        String prefix = DriverDirectories.PREFIX + pid + "-";
+        try (Stream<Path> s = Files.list(DriverDirectories.base())) {
+            return s.filter(d -> d.getFileName().toString().startsWith(prefix)).toList();
+        }
     }
 
     @Test
