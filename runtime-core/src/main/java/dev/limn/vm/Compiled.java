@@ -38,6 +38,17 @@ abstract class Compiled {
      */
     int slots;
 
+    /**
+     * The fast entry's signature and its method ({@code static fast}), or null when the code
+     * has none; a compiled caller that knows this code invokes the handle directly
+     * ({@link TierCompiler}, fast calls of known small functions). Set once, before the code is
+     * published.
+     */
+    TierCompiler.Fast fast;
+    java.lang.invoke.MethodHandle fastHandle;
+    /** Per CALL, the code of the known small function whose fast entry the site invokes directly, or null; null when there is none. */
+    Compiled[] callees;
+
     /** Runs the current frame of {@code t} (a frame of this code's function) from {@code entryPc}. */
     abstract int run(TaskContext t, int entryPc);
 }

@@ -19,8 +19,9 @@ import java.util.concurrent.atomic.LongAdder;
  * hot, and runs the compiled code from that pc when the code has an entry there: the
  * function's start, or a loop's head. Compiled code calls compiled code directly, while the
  * frames take at most {@link #MAX_STACK_SLOTS} of the JVM stack; past that, and for a function that cannot be
- * compiled, the call goes on in the interpreter. A function's calls of itself invoke its fast
- * entry ({@link TierCompiler.Fast}), counted against the same bound.
+ * compiled, the call goes on in the interpreter. A function's calls of itself, and its calls
+ * of a known small function ({@link #knownCallees}), invoke the callee's fast entry
+ * ({@link TierCompiler.Fast}), counted against the same bound.
  */
 public final class Tier {
     /** Whether a run uses the compiled tier. */
@@ -67,6 +68,8 @@ public final class Tier {
     static final int EXITS_BEFORE_RECOMPILE = 16;
     /** Compilations of one function before it stays interpreted. */
     static final int MAX_COMPILES = 4;
+    /** Instructions of a function, at most, whose compiled code its compiled callers call directly (its fast entry). */
+    static final int SMALL_CALLEE = 64;
 
     /** To the interpreter: nothing ran, go on. */
     static final int STAY = -2;
@@ -182,7 +185,7 @@ public final class Tier {
                 why = "its operand types kept changing (" + MAX_COMPILES + " compilations)";
             } else {
                 in.compiles++;
-                TierCompiler.Result r = TierCompiler.compile(p, in.guesses);
+                TierCompiler.Result r = TierCompiler.compile(p, in.guesses, knownCallees(t, p));
                 if (r.code() == null) {
                     why = r.whyNot();
                 } else {
@@ -216,6 +219,63 @@ public final class Tier {
             in.state = cc != null ? Info.IDLE : Info.NEVER;
         }
         return cc;
+    }
+
+    /**
+     * Per CALL of {@code p}, the compiled code of the small function it calls, when the
+     * function's closure is known now (a captured variable of the closure being compiled,
+     * the current frame's, holds it), and that code has a fast entry: the callee is compiled
+     * now if it is not yet, as any callee of compiled code is at its first call. Null where
+     * none is known. The call site checks at run time that it calls this function and that its
+     * code is still this one.
+     */
+    private static Compiled[] knownCallees(TaskContext t, Proto p) {
+        Closure self = t.closure;
+        if (self == null || self.proto != p) {
+            return null;
+        }
+        long[] code = p.code;
+        Compiled[] callees = null;
+        for (int pc = 0; pc < code.length; pc++) {
+            long w = code[pc];
+            if (Instr.op(w) != Opcode.Op.CALL) {
+                continue;
+            }
+            Closure c = capturedCallee(self, code, pc);
+            if (c == null || c.proto == p || c.proto.async || c.proto.code.length > SMALL_CALLEE
+                    || Instr.b(w) != c.proto.numParams) {
+                continue;
+            }
+            Info ci = c.proto.tier;
+            Compiled cc = ci.code;
+            if (cc == null && ci.state == Info.IDLE) {
+                cc = compile(t, c.proto);
+            }
+            if (cc != null && cc.fast != null) {
+                if (callees == null) {
+                    callees = new Compiled[code.length];
+                }
+                callees[pc] = cc;
+            }
+        }
+        return callees;
+    }
+
+    /** The closure that the captured variable loaded into the callee register of the CALL at {@code pc} holds now, or null. */
+    private static Closure capturedCallee(Closure self, long[] code, int pc) {
+        int ra = Instr.a(code[pc]);
+        for (int q = pc - 1; q >= 0 && q >= pc - 16; q--) {
+            long w = code[q];
+            if (Instr.a(w) != ra) {
+                continue;
+            }
+            if (Instr.op(w) == Opcode.Op.GETUPVAL && Instr.b(w) < self.upvals.length) {
+                Box bx = self.upvals[Instr.b(w)];
+                return bx.tag == Tag.REF && bx.ref instanceof Closure c ? c : null;
+            }
+            return null; // the register is written by something else first
+        }
+        return null;
     }
 
     /**
@@ -330,6 +390,24 @@ public final class Tier {
     }
 
     /**
+     * A call of a known small function found that function's code changed since its caller
+     * was compiled against it (compiled again, or dropped to be): the call takes the generic
+     * path, and the caller is dropped at once, to be compiled again against the callee's code
+     * of then. That compilation is not counted against {@link #MAX_COMPILES}: the callee's own
+     * compilations bound how often this happens.
+     */
+    static void calleeChanged(TaskContext t) {
+        Info in = t.closure.proto.tier;
+        synchronized (in) {
+            if (in.code != null) {
+                in.code = null;
+                in.heat = 0;
+                in.compiles = Math.max(0, in.compiles - 1);
+            }
+        }
+    }
+
+    /**
      * A call at {@code callPc} whose callee may be its own function returned a result of
      * another kind than the fast entry's: the frame goes on in the interpreter after the call,
      * its registers written back. Counted as a guard exit at the call; once it has
@@ -352,7 +430,10 @@ public final class Tier {
         byte[] guesses = p.tier.guesses;
         byte guess = guesses == null ? TierCompiler.GUESS_INT : guesses[pc];
         String op = Opcode.of(Instr.op(w)).name();
-        String reason = guess == TierCompiler.GUESS_INT && TierCompiler.widen(guess, t, w) == TierCompiler.GUESS_FLOAT
+        byte widened = guess == TierCompiler.GUESS_INT ? TierCompiler.widen(guess, t, w) : TierCompiler.GUESS_NONE;
+        boolean floatFound = widened == TierCompiler.GUESS_FLOAT
+                || (widened == TierCompiler.GUESS_MIXED && Instr.op(w) != Opcode.Op.GETINDEX);
+        String reason = floatFound
                 ? "guard: int guessed, float found (" + op + ")"
                 : "guard failed or instruction raises (" + op + ")";
         FlightEvents.tierExit(p.displayName(), pc, reason, t.id());

@@ -23,6 +23,8 @@ import java.lang.classfile.MethodModel;
 import java.lang.classfile.attribute.CodeAttribute;
 import java.lang.classfile.instruction.SwitchCase;
 import java.lang.constant.ClassDesc;
+import java.lang.constant.ConstantDescs;
+import java.lang.constant.DynamicConstantDesc;
 import java.lang.constant.MethodTypeDesc;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -44,10 +46,17 @@ import java.util.Map;
  * arithmetic or compare instruction reads is guarded: its tag is checked against the guess for
  * that instruction (the other operand's kind, else int) and loaded into a local. A failed guard
  * leaves the frame to the interpreter at that instruction with every dirty local written back
- * ({@link Tier#exited}); after repeated exits the guess is widened (int to float, then none)
- * and the function compiled again. Where two paths meet, a register keeps its local only if
+ * ({@link Tier#exited}); after repeated exits the guess is widened (int to float or to mixed,
+ * then none; see {@link #widen}) and the function compiled again. A mixed guess converts an
+ * int or float operand in memory to a double, at least one a float, as the interpreter's slow
+ * path does. Where two paths meet, a register keeps its local only if
  * both paths hold it in a local of the same kind; otherwise the path that holds it writes it
  * back.
+ *
+ * <p><b>Lists.</b> GETINDEX, SETINDEX, METHOD {@code push} and {@code len}, and CALLB
+ * {@code len} of a list call small helpers of {@link TierOps} with the index and the value in
+ * locals, guarded on a list receiver and an int index in range; a failed guard exits before
+ * the instruction. A loop head keeps its dead temporaries in memory ({@link #deadAtLoopHeads}).
  *
  * <p><b>Everything else</b> is one call of {@link TierOps#step}, which executes the
  * instruction on the register window exactly as the interpreter does, after every dirty local
@@ -64,13 +73,22 @@ import java.util.Map;
  * A function that calls itself also gets a <b>fast entry</b> ({@link Fast}): a static method
  * that its own call sites invoke directly with the arguments in JVM locals, which returns the
  * result in the JVM and whose frame record is written only if it does not return there
- * ({@link TaskContext#enterFast}, {@link TaskContext#recordFast}).
+ * ({@link TaskContext#enterFast}, {@link TaskContext#recordFast}). A small function has a fast
+ * entry too, and a call site compiled against its code ({@link Tier#knownCallees}) invokes it
+ * through a constant method handle of the class data, after checking that the callee's code
+ * is still that one.
  * <b>Back edges</b> charge the budget and read the trap word as the interpreter's do.
  */
 final class TierCompiler {
     static final byte GUESS_INT = 0;
     static final byte GUESS_FLOAT = 1;
     static final byte GUESS_NONE = 2;
+    /**
+     * An int or a float, at least one operand a float: the operands are converted to doubles as
+     * the interpreter's slow path converts them (an arithmetic or compare instruction whose
+     * operands were seen both ints and floats). For GETINDEX: the item goes to the window, any value.
+     */
+    static final byte GUESS_MIXED = 3;
 
     /** C2 compiles no method of more bytecode than this (HotSpot's HugeMethodLimit). */
     static final int MAX_BYTECODE = 8000;
@@ -93,11 +111,15 @@ final class TierCompiler {
     private static final ClassDesc CD_REGS = ClassDesc.of(Registers.class.getName());
     private static final ClassDesc CD_CLOSURE = ClassDesc.of(Closure.class.getName());
     private static final ClassDesc CD_PROTO = ClassDesc.of(Proto.class.getName());
+    private static final ClassDesc CD_INFO = ClassDesc.of(Tier.Info.class.getName());
+    private static final ClassDesc CD_METHOD_HANDLE = ClassDesc.of("java.lang.invoke.MethodHandle");
     /** The generated class itself (a hidden class's references to its own name are to itself). */
     private static final ClassDesc SELF = ClassDesc.of(Compiled.class.getPackageName() + ".CompiledFn");
     private static final ClassDesc CD_MATH = ClassDesc.of("java.lang.Math");
     private static final ClassDesc CD_DOUBLE = ClassDesc.of("java.lang.Double");
     private static final ClassDesc CD_ARITH_EX = ClassDesc.of("java.lang.ArithmeticException");
+    private static final ClassDesc CD_LONG = ClassDesc.of("java.lang.Long");
+    private static final ClassDesc CD_DOUBLE_BOX = CD_DOUBLE;
     private static final MethodTypeDesc RUN = MethodTypeDesc.of(CD_int, CD_TASK, CD_int);
     private static final MethodTypeDesc TAG_AT = MethodTypeDesc.of(CD_byte, CD_TASK, CD_long);
     private static final MethodTypeDesc PAY_AT = MethodTypeDesc.of(CD_long, CD_TASK, CD_long);
@@ -128,7 +150,11 @@ final class TierCompiler {
     private static final int BASE = 12;
     private static final int SEGMENT = 13;
     private static final int CLOSURE = 14;
-    private static final int FIRST_REG = 16;
+    /** Operands found floats by a mixed int/float guess's guards ({@link #GUESS_MIXED}). */
+    private static final int FLOATS = 15;
+    /** A list's item between its fetch and its type check. */
+    private static final int ITEM = 16;
+    private static final int FIRST_REG = 18;
     /**
      * A back edge reads the task's trap word once in this many: the read is opaque, which keeps
      * C2 from unrolling a loop around it, and a thousand iterations of a compiled loop take about
@@ -154,7 +180,7 @@ final class TierCompiler {
      * return goes through the window). Where it ends otherwise it says so in
      * {@link TaskContext#fastStatus}.
      */
-    record Fast(byte[] params, int ret, MethodTypeDesc desc, int slots, boolean lazy) {
+    record Fast(byte[] params, int ret, MethodTypeDesc desc, int slots, boolean lazy, Proto proto) {
         static Fast of(byte[] params, int ret, Proto p) {
             int maxRegs = p.maxRegs;
             // a return err(...) reads its caller's frame record (the call site): recorded eagerly
@@ -173,7 +199,7 @@ final class TierCompiler {
                 }
             }
             return new Fast(params, ret, MethodTypeDesc.of(ret == FLT ? CD_double : CD_long, args.toArray(ClassDesc[]::new)),
-                    FIRST_REG + 4 * maxRegs + FRAME_OVERHEAD_SLOTS, lazy);
+                    FIRST_REG + 4 * maxRegs + FRAME_OVERHEAD_SLOTS, lazy, p);
         }
 
         /** The JVM argument slot of parameter {@code i}, which is passed. */
@@ -255,6 +281,16 @@ final class TierCompiler {
         return Fast.of(params, returnKind(), p);
     }
 
+    /** Whether some CALL of this function seems to call itself (the fast entry's first use). */
+    private boolean selfCalls() {
+        for (long w : code) {
+            if (Instr.op(w) == Op.CALL && b(w) == p.numParams && selfRegister(a(w))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The kind of the first RETURN of this analysed code whose value is in a local; MEM if none. */
     private int returnKind() {
         for (int pc = 0; pc < code.length; pc++) {
@@ -276,23 +312,43 @@ final class TierCompiler {
         return false;
     }
 
-    /** Whether the CALL {@code w} at {@code pc}, registers in {@code s}, takes the fast path when its callee is this function. */
-    private boolean fastSite(int pc, long w, byte[] s) {
-        if (sig == null || b(w) != p.numParams || (guesses != null && guesses[pc] == GUESS_NONE) || !selfRegister(a(w))) {
-            return false;
+    /**
+     * The fast entry the CALL {@code w} at {@code pc}, registers in {@code s}, invokes when its
+     * callee is the function expected there: this function's own (a self call), or that of the
+     * known small function compiled for the site ({@link #callees}); null for the generic call.
+     * Every parameter the entry takes in the JVM must be in a local of its kind here.
+     */
+    private Fast fastSite(int pc, long w, byte[] s) {
+        if (guesses != null && guesses[pc] == GUESS_NONE) {
+            return null;
         }
-        for (int i = 0; i < p.numParams; i++) {
-            byte k = sig.params[i];
+        Fast f;
+        if (callees != null && callees[pc] != null) {
+            f = callees[pc].fast;
+        } else if (sig != null && b(w) == p.numParams && selfRegister(a(w))) {
+            f = sig;
+        } else {
+            return null;
+        }
+        for (int i = 0; i < f.params.length; i++) {
+            byte k = f.params[i];
             if (k != MEM && (s[a(w) + 1 + i] & 0xF) != k) {
-                return false;
+                return null;
             }
         }
-        return true;
+        return f;
+    }
+
+    /** Whether the CALL at {@code pc} is of a known small function (not this one), whose fast entry is a constant of the class ({@link #constant}). */
+    private boolean knownSite(int pc) {
+        return callees != null && callees[pc] != null;
     }
 
     private final Proto p;
     /** The fast entry's signature, when the function has one (self calls take it); null otherwise. */
     private final Fast sig;
+    /** Per CALL, the known small function's code the call site invokes directly (its fast entry), or null ({@link Tier#knownCallees}). */
+    private final Compiled[] callees;
     /** Whether this compiler emits the fast entry ({@code fast}) rather than {@link Compiled#run}. */
     private final boolean fastBody;
     private final long[] code;
@@ -311,9 +367,10 @@ final class TierCompiler {
     private final List<Runnable> outOfLine = new ArrayList<>();
     private Label exitNext;
 
-    private TierCompiler(Proto p, byte[] guesses, Fast sig, boolean fastBody) {
+    private TierCompiler(Proto p, byte[] guesses, Fast sig, boolean fastBody, Compiled[] callees) {
         this.p = p;
         this.sig = sig;
+        this.callees = callees;
         this.fastBody = fastBody;
         this.code = p.code;
         this.n = p.maxRegs;
@@ -323,18 +380,22 @@ final class TierCompiler {
         this.stepped = new String[code.length];
     }
 
-    /** Compiles {@code p} with the operand guesses {@code guesses} (null: every guess int). */
-    static Result compile(Proto p, byte[] guesses) {
+    /**
+     * Compiles {@code p} with the operand guesses {@code guesses} (null: every guess int), its
+     * calls of known small functions ({@code callees}, per pc; null: none) invoking their fast
+     * entries directly.
+     */
+    static Result compile(Proto p, byte[] guesses, Compiled[] callees) {
         if (p.maxRegs > MAX_REGS) {
             return new Result(null, null, tooManyRegisters(p));
         }
-        TierCompiler[] cs = compilers(p, guesses);
+        TierCompiler[] cs = compilers(p, guesses, callees);
         TierCompiler c = cs[0];
         byte[] bytes = c.generate(cs[1]);
         int size = methodSize(bytes, "run");
         if (cs[1] != null && (size > MAX_BYTECODE || methodSize(bytes, "fast") > MAX_BYTECODE)) {
-            // without the fast entry: the method is smaller, and the fast one may be the large one
-            c = new TierCompiler(p, guesses, null, false);
+            // without the fast entries: the method is smaller, and the fast one may be the large one
+            c = new TierCompiler(p, guesses, null, false, null);
             c.analyse();
             bytes = c.generate(null);
             size = methodSize(bytes, "run");
@@ -343,9 +404,15 @@ final class TierCompiler {
             return new Result(null, null, tooBig(size));
         }
         try {
-            MethodHandles.Lookup hidden = MethodHandles.lookup().defineHiddenClass(bytes, true);
+            MethodHandles.Lookup hidden = MethodHandles.lookup().defineHiddenClassWithClassData(bytes, classData(c.callees), true);
             Compiled cc = (Compiled) hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class)).invoke();
             cc.slots = FIRST_REG + 4 * p.maxRegs + FRAME_OVERHEAD_SLOTS;
+            cc.callees = c.callees;
+            if (cs[1] != null && c.sig != null) {
+                cc.fast = c.sig;
+                cc.fastHandle = hidden.findStatic(hidden.lookupClass(), "fast",
+                        (MethodType) c.sig.desc.resolveConstantDesc(MethodHandles.lookup()));
+            }
             return new Result(cc, c.entries, null);
         } catch (RuntimeException | Error e) {
             throw e;
@@ -360,24 +427,62 @@ final class TierCompiler {
      * first analysis without it: the kinds its own full-arity calls pass, and the kind its
      * returns give.
      */
-    private static TierCompiler[] compilers(Proto p, byte[] guesses) {
-        TierCompiler plain = new TierCompiler(p, guesses, null, false);
+    private static TierCompiler[] compilers(Proto p, byte[] guesses, Compiled[] callees) {
+        TierCompiler plain = new TierCompiler(p, guesses, null, false, callees);
         plain.analyse();
         Fast sig = plain.fastSignature();
+        if (sig == null && !p.async && p.code.length <= Tier.SMALL_CALLEE) {
+            // a small function: its compiled callers call its fast entry, its arguments in the window
+            sig = Fast.of(new byte[p.numParams], plain.returnKind(), p);
+        }
         if (sig == null) {
             return new TierCompiler[] {plain, null};
         }
-        TierCompiler fast = new TierCompiler(p, guesses, sig, true);
+        TierCompiler fast = new TierCompiler(p, guesses, sig, true, callees);
         fast.analyse();
         if (sig.ret == MEM && fast.returnKind() != MEM) {
             // a parameter passed in a local is returned as it is (no instruction guarded it before)
             sig = Fast.of(sig.params, fast.returnKind(), p);
-            fast = new TierCompiler(p, guesses, sig, true);
+            fast = new TierCompiler(p, guesses, sig, true, callees);
             fast.analyse();
         }
-        TierCompiler run = new TierCompiler(p, guesses, sig, false);
+        TierCompiler run = new TierCompiler(p, guesses, sig, false, callees);
         run.analyse();
         return new TierCompiler[] {run, fast};
+    }
+
+    /**
+     * The generated class's constants ({@link MethodHandles#classData}): per CALL of a known
+     * small function, in pc order, the callee's proto, its code and its fast entry's handle.
+     */
+    private static List<Object> classData(Compiled[] callees) {
+        List<Object> data = new ArrayList<>();
+        if (callees != null) {
+            for (Compiled cc : callees) {
+                if (cc != null) {
+                    data.add(cc.fast.proto);
+                    data.add(cc);
+                    data.add(cc.fastHandle);
+                }
+            }
+        }
+        return data;
+    }
+
+    /** Loads constant {@code i} of the class data ({@link #classData}) of type {@code type}. */
+    private void constant(int i, ClassDesc type) {
+        cb.loadConstant(DynamicConstantDesc.ofNamed(ConstantDescs.BSM_CLASS_DATA_AT, ConstantDescs.DEFAULT_NAME, type, i));
+    }
+
+    /** The index in the class data of the first constant of the known call at {@code pc}. */
+    private int siteConstants(int pc) {
+        int k = 0;
+        for (int q = 0; q < pc; q++) {
+            if (callees[q] != null) {
+                k += 3;
+            }
+        }
+        return k;
     }
 
     /**
@@ -390,12 +495,12 @@ final class TierCompiler {
         if (p.maxRegs > MAX_REGS) {
             return "  tier: not compiled: " + tooManyRegisters(p) + "\n";
         }
-        TierCompiler[] cs = compilers(p, null);
+        TierCompiler[] cs = compilers(p, null, null);
         TierCompiler c = cs[0];
         byte[] bytes = c.generate(cs[1]);
         int size = methodSize(bytes, "run");
         if (cs[1] != null && (size > MAX_BYTECODE || methodSize(bytes, "fast") > MAX_BYTECODE)) {
-            c = new TierCompiler(p, null, null, false);
+            c = new TierCompiler(p, null, null, false, null);
             c.analyse();
             bytes = c.generate(null);
             size = methodSize(bytes, "run");
@@ -412,8 +517,10 @@ final class TierCompiler {
         }
         sb.append("  tier: compiled to ").append(size).append(" bytes of JVM bytecode, entered at pc ")
                 .append(String.join(", ", entries)).append('\n');
-        if (c.sig != null) {
+        if (c.sig != null && c.selfCalls()) {
             sb.append("  tier: calls of itself take its fast entry (").append(c.sig.describe()).append(")\n");
+        } else if (c.sig != null) {
+            sb.append("  tier: compiled callers call its fast entry (").append(c.sig.describe()).append(")\n");
         }
         for (int pc = 0; pc < c.code.length; pc++) {
             if (c.in[pc] == null) {
@@ -451,26 +558,84 @@ final class TierCompiler {
 
     /**
      * The widened guess for the instruction {@code w} whose guard failed, from the operand tags
-     * in the window now: float when an operand is a float and the guess was int, else none.
+     * in the window now. Arithmetic and compares: an int guess that met floats only becomes
+     * float; one that met an int with a float (or a float guess that met an int) becomes mixed
+     * where the instruction has a mixed form; anything else none. GETINDEX (its item's kind):
+     * an int guess that met a float item becomes float, else the item goes to the window
+     * (mixed); a receiver that is not a list, or an index that is not an int in its range, makes
+     * it none. The other list fast paths (SETINDEX, push, len) go to none at once.
      */
     static byte widen(byte guess, TaskContext t, long w) {
-        if (guess == GUESS_INT) {
-            int op = Instr.op(w);
-            int base = t.base;
-            int[] regs = switch (op) {
-                case Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.MOD -> new int[] {b(w), c(w)};
-                case Op.ADDK, Op.SUBK, Op.MULK, Op.DIVK, Op.MODK -> new int[] {b(w)};
-                case Op.LT, Op.LE, Op.EQ -> new int[] {a(w), b(w)};
-                case Op.LTK, Op.LEK, Op.GTK, Op.GEK, Op.EQK -> new int[] {a(w)};
-                default -> new int[0];
-            };
-            for (int r : regs) {
-                if (Registers.lpTag(t, base + r) == Tag.FLOAT) {
-                    return GUESS_FLOAT;
-                }
-            }
+        int op = Instr.op(w);
+        int base = t.base;
+        if (op == Op.GETINDEX) {
+            return widenItem(guess, t, w);
         }
-        return GUESS_NONE;
+        if (guess != GUESS_INT && guess != GUESS_FLOAT) {
+            return GUESS_NONE;
+        }
+        int[] regs = switch (op) {
+            case Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.MOD -> new int[] {b(w), c(w)};
+            case Op.ADDK, Op.SUBK, Op.MULK, Op.DIVK, Op.MODK -> new int[] {b(w)};
+            case Op.LT, Op.LE, Op.EQ -> new int[] {a(w), b(w)};
+            case Op.LTK, Op.LEK, Op.GTK, Op.GEK, Op.EQK -> new int[] {a(w)};
+            default -> new int[0];
+        };
+        if (regs.length == 0) {
+            return GUESS_NONE;
+        }
+        boolean ints = false;
+        boolean floats = false;
+        boolean other = false;
+        for (int r : regs) {
+            byte tag = Registers.lpTag(t, base + r);
+            ints |= tag == Tag.INT;
+            floats |= tag == Tag.FLOAT;
+            other |= tag != Tag.INT && tag != Tag.FLOAT;
+        }
+        int kc = switch (op) {
+            case Op.ADDK, Op.SUBK, Op.MULK, Op.DIVK, Op.MODK -> c(w);
+            case Op.LTK, Op.LEK, Op.GTK, Op.GEK, Op.EQK -> b(w);
+            default -> -1;
+        };
+        if (kc >= 0) {
+            byte tag = t.closure.proto.kTag[kc];
+            ints |= tag == Tag.INT;
+            floats |= tag == Tag.FLOAT;
+            other |= tag != Tag.INT && tag != Tag.FLOAT;
+        }
+        if (other || !floats) {
+            return GUESS_NONE;
+        }
+        if (guess == GUESS_INT && !ints) {
+            return GUESS_FLOAT;
+        }
+        return hasMixedForm(op) ? GUESS_MIXED : GUESS_NONE;
+    }
+
+    /** Whether instruction {@code op} has a form for {@link #GUESS_MIXED} operands. */
+    private static boolean hasMixedForm(int op) {
+        return switch (op) {
+            case Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.ADDK, Op.SUBK, Op.MULK, Op.DIVK,
+                 Op.LT, Op.LE, Op.LTK, Op.LEK, Op.GTK, Op.GEK -> true;
+            default -> false;
+        };
+    }
+
+    /** {@link #widen} of a GETINDEX from its item now. */
+    private static byte widenItem(byte guess, TaskContext t, long w) {
+        if (guess == GUESS_MIXED || guess == GUESS_NONE) {
+            return GUESS_NONE;
+        }
+        int rc = t.base + c(w);
+        if (Registers.lpTag(t, rc) != Tag.INT) {
+            return GUESS_NONE;
+        }
+        Object item = TierOps.item(t, b(w), Registers.lpPayload(t, rc));
+        if (item == TierOps.MISS) {
+            return GUESS_NONE;
+        }
+        return guess == GUESS_INT && item instanceof Double ? GUESS_FLOAT : GUESS_MIXED;
     }
 
     // ------------------------------------------------------------------ analysis
@@ -487,6 +652,7 @@ final class TierCompiler {
         }
         entries[0] = true;
         work.add(0);
+        boolean[][] dead = deadAtLoopHeads();
         while (!work.isEmpty()) {
             int pc = work.poll();
             byte[] s = in[pc].clone();
@@ -496,6 +662,13 @@ final class TierCompiler {
                 }
                 byte[] old = in[target];
                 byte[] joined = old == null ? state.clone() : join(old, state);
+                if (dead[target] != null) {
+                    for (int r = 0; r < n; r++) {
+                        if (dead[target][r]) {
+                            joined[r] = MEM;
+                        }
+                    }
+                }
                 if (old == null || !Arrays.equals(old, joined)) {
                     in[target] = joined;
                     work.add(target);
@@ -511,6 +684,53 @@ final class TierCompiler {
                 entries[pc] = true;
             }
         }
+    }
+
+    /**
+     * Per loop head (the target of a backward jump, pc 0 aside), the registers its first
+     * straight-line instructions write before any reads them: dead there, so they are kept in
+     * memory at the head rather than in locals. A loop's temporaries (an item, a call's result)
+     * then do not make its head's entry refuse a task that left for the interpreter and comes
+     * back with another kind in them. Memory is always a safe state: a wrong answer here would
+     * only cost speed. Null where nothing is known dead.
+     */
+    private boolean[][] deadAtLoopHeads() {
+        boolean[][] dead = new boolean[code.length][];
+        for (int pc = 0; pc < code.length; pc++) {
+            long w = code[pc];
+            if (!Opcode.of(Instr.op(w)).has(Opcode.Flag.JUMP) || sc(w) >= 0) {
+                continue;
+            }
+            int head = pc + 1 + sc(w);
+            if (head <= 0 || head >= code.length || dead[head] != null) {
+                continue;
+            }
+            boolean[] read = new boolean[n];
+            boolean[] killed = new boolean[n];
+            for (int q = head; q < code.length && q < head + 16; q++) {
+                long x = code[q];
+                int op = Instr.op(x);
+                int[] reads;
+                switch (op) {
+                    case Op.MOVE, Op.GETBOX -> reads = new int[] {b(x)};
+                    case Op.LOADK, Op.LOADINT, Op.LOADBOOL, Op.LOADNIL, Op.GETUPVAL -> reads = new int[0];
+                    case Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.MOD, Op.GETINDEX -> reads = new int[] {b(x), c(x)};
+                    case Op.ADDK, Op.SUBK, Op.MULK, Op.DIVK, Op.MODK -> reads = new int[] {b(x)};
+                    default -> reads = null;
+                }
+                if (reads == null) {
+                    break;
+                }
+                for (int r : reads) {
+                    read[r] = true;
+                }
+                if (!read[a(x)]) {
+                    killed[a(x)] = true;
+                }
+            }
+            dead[head] = killed;
+        }
+        return dead;
     }
 
     private static byte[] join(byte[] x, byte[] y) {
@@ -580,7 +800,7 @@ final class TierCompiler {
         reloadFuel();
         c.iconst_0();
         c.istore(SPIN); // the first back edge reads the trap
-        if (sig != null) {
+        if (sig != null || callees != null) {
             c.aload(TASK);
             c.getfield(CD_TASK, "base", CD_int);
             c.istore(BASE);
@@ -819,6 +1039,10 @@ final class TierCompiler {
                 out.edge(next, s);
             }
             case Op.SETBOX, Op.SETUPVAL, Op.AUPDATE -> generic(pc, w, s, out, -1, -1);
+            case Op.GETINDEX -> getIndex(pc, w, s, out);
+            case Op.SETINDEX -> setIndex(pc, w, s, out);
+            case Op.METHOD -> method(pc, w, s, out);
+            case Op.CALLB -> builtin(pc, w, s, out);
             default -> generic(pc, w, s, out, a(w), n);
         }
     }
@@ -838,6 +1062,18 @@ final class TierCompiler {
             ky = constantKind(kc);
         } else {
             ky = s[y] & 0xF;
+        }
+        if (mixedGuess(pc, op, kx, ky, kc)) {
+            if (emitting()) {
+                loadNumbers(pc, x, kx, y, ky, kc, s);
+                loadDouble(x, kx, -1);
+                loadDouble(y, ky, kc);
+                doubleOp(op);
+                cb.dstore(dslot(ra));
+            }
+            s[ra] = (byte) (FLT | DIRTY);
+            out.edge(pc + 1, s);
+            return;
         }
         int kind = numericKind(pc, kx, ky, op == Op.DIV ? FLT : INT);
         if (kind < 0 && mixed(kx, ky)) {
@@ -916,6 +1152,76 @@ final class TierCompiler {
         out.edge(pc + 1, s);
     }
 
+    /**
+     * Whether the instruction at {@code pc} takes its mixed form ({@link #GUESS_MIXED}): the
+     * guess says so, the instruction has one, an operand is in memory and neither is known
+     * to be other than a number.
+     */
+    private boolean mixedGuess(int pc, int op, int kx, int ky, int kc) {
+        if (guesses == null || guesses[pc] != GUESS_MIXED || !hasMixedForm(Instr.op(code[pc]))) {
+            return false;
+        }
+        boolean memory = kx == MEM || (kc < 0 && ky == MEM);
+        return memory && (kx == MEM || kx == INT || kx == FLT) && (ky == MEM || ky == INT || ky == FLT);
+    }
+
+    /**
+     * The mixed form's guards: each operand in memory must be an int or a float (else the frame
+     * leaves to the interpreter at {@code pc}) and is converted to a double in its register's
+     * float local, which its state does not claim (it stays in memory: the window holds an int
+     * there, or a float). Unless an operand is known to be a float, at least one must be found
+     * one: two ints are the interpreter's (int arithmetic, overflow checked).
+     */
+    private void loadNumbers(int pc, int x, int kx, int y, int ky, int kc, byte[] s) {
+        boolean floatKnown = kx == FLT || ky == FLT;
+        if (!floatKnown) {
+            cb.iconst_0();
+            cb.istore(FLOATS);
+        }
+        if (kx == MEM) {
+            loadNumber(pc, x, s, !floatKnown);
+        }
+        if (kc < 0 && ky == MEM && y != x) {
+            loadNumber(pc, y, s, !floatKnown);
+        }
+        if (!floatKnown) {
+            cb.iload(FLOATS);
+            cb.ifeq(exitLabel(pc, s));
+        }
+    }
+
+    /** Register {@code r}, in memory, as a double in its float local: an int converted, a float as it is, anything else an exit at {@code pc}. */
+    private void loadNumber(int pc, int r, byte[] s, boolean count) {
+        Label notFloat = cb.newLabel();
+        Label done = cb.newLabel();
+        cb.aload(TASK);
+        address(r);
+        cb.invokestatic(CD_REGS, "lpTagAt", TAG_AT);
+        cb.loadConstant((int) Tag.FLOAT);
+        cb.if_icmpne(notFloat);
+        cb.aload(TASK);
+        address(r);
+        cb.invokestatic(CD_REGS, "lpPayloadAt", PAY_AT);
+        cb.invokestatic(CD_DOUBLE, "longBitsToDouble", FROM_BITS);
+        cb.dstore(dslot(r));
+        if (count) {
+            cb.iinc(FLOATS, 1);
+        }
+        cb.goto_(done);
+        cb.labelBinding(notFloat);
+        cb.aload(TASK);
+        address(r);
+        cb.invokestatic(CD_REGS, "lpTagAt", TAG_AT);
+        cb.loadConstant((int) Tag.INT);
+        cb.if_icmpne(exitLabel(pc, s));
+        cb.aload(TASK);
+        address(r);
+        cb.invokestatic(CD_REGS, "lpPayloadAt", PAY_AT);
+        cb.l2d();
+        cb.dstore(dslot(r));
+        cb.labelBinding(done);
+    }
+
     /** One operand an int and the other a float, both known. */
     private static boolean mixed(int kx, int ky) {
         return (kx == INT && ky == FLT) || (kx == FLT && ky == INT);
@@ -938,7 +1244,7 @@ final class TierCompiler {
         return tag == Tag.INT ? INT : tag == Tag.FLOAT ? FLT : -1;
     }
 
-    /** Pushes register {@code r} (or constant {@code kc} when it is not -1), of {@code kind}, as a double. */
+    /** Pushes register {@code r} (or constant {@code kc} when it is not -1), of {@code kind}, as a double (MEM: the double {@link #loadNumber} left in its float local). */
     private void loadDouble(int r, int kind, int kc) {
         if (kc >= 0) {
             long pay = p.kPay[kc];
@@ -987,7 +1293,13 @@ final class TierCompiler {
         int kind = numericKind(pc, kx, ky, INT);
         boolean eq = op == Op.EQ || op == Op.EQK;
         boolean convert = false;
-        if (kind < 0 && !eq && mixed(kx, ky)) {
+        if (mixedGuess(pc, op, kx, ky, kc)) {
+            kind = FLT; // ints and floats, at least one a float: compared as doubles, as the interpreter's slow path does
+            convert = true;
+            if (emitting()) {
+                loadNumbers(pc, x, kx, y, ky, kc, s);
+            }
+        } else if (kind < 0 && !eq && mixed(kx, ky)) {
             kind = FLT; // an int with a float: compared as doubles, as the interpreter's slow path does
             convert = true;
         }
@@ -1049,6 +1361,179 @@ final class TierCompiler {
             out.edge(target, s);
         }
         out.edge(pc + 1, s);
+    }
+
+    // ------------------------------------------------------------------ lists
+
+    private byte guessAt(int pc) {
+        return guesses == null ? GUESS_INT : guesses[pc];
+    }
+
+    /**
+     * GETINDEX {@code R[A] := R[B][R[C]]}, its fast path when R[B] is in memory and R[C] an int:
+     * {@link TierOps#item} (R[B] a list, the index in its range, else an exit before the
+     * instruction, which has done nothing), and the item into a local of the guessed kind (int,
+     * float; another kind exits) or, with a mixed guess, into the window as it is.
+     */
+    private void getIndex(int pc, long w, byte[] s, Edges out) {
+        int ra = a(w);
+        int rb = b(w);
+        int rc = c(w);
+        byte guess = guessAt(pc);
+        int kc = s[rc] & 0xF;
+        if (guess == GUESS_NONE || (s[rb] & 0xF) != MEM || (kc != INT && kc != MEM)) {
+            generic(pc, w, s, out, ra, ra + 1);
+            return;
+        }
+        guard(pc, rc, INT, s);
+        if (emitting()) {
+            Label exit = exitLabel(pc, s);
+            cb.aload(TASK);
+            cb.loadConstant(rb);
+            cb.lload(islot(rc));
+            cb.invokestatic(CD_OPS, "item", MethodTypeDesc.of(CD_Object, CD_TASK, CD_int, CD_long));
+            cb.astore(ITEM);
+            cb.aload(ITEM);
+            cb.getstatic(CD_OPS, "MISS", CD_Object);
+            cb.if_acmpeq(exit);
+            if (guess == GUESS_MIXED) {
+                cb.aload(TASK);
+                cb.loadConstant(ra);
+                cb.aload(ITEM);
+                cb.invokestatic(CD_OPS, "store", MethodTypeDesc.of(CD_void, CD_TASK, CD_int, CD_Object));
+            } else {
+                ClassDesc box = guess == GUESS_FLOAT ? CD_DOUBLE_BOX : CD_LONG;
+                cb.aload(ITEM);
+                cb.instanceOf(box);
+                cb.ifeq(exit);
+                cb.aload(ITEM);
+                cb.checkcast(box);
+                if (guess == GUESS_FLOAT) {
+                    cb.invokevirtual(box, "doubleValue", MethodTypeDesc.of(CD_double));
+                    cb.dstore(dslot(ra));
+                } else {
+                    cb.invokevirtual(box, "longValue", MethodTypeDesc.of(CD_long));
+                    cb.lstore(islot(ra));
+                }
+            }
+        }
+        s[ra] = guess == GUESS_MIXED ? MEM : (byte) ((guess == GUESS_FLOAT ? FLT : INT) | DIRTY);
+        out.edge(pc + 1, s);
+    }
+
+    /**
+     * SETINDEX {@code R[A][R[B]] := R[C]}, its fast path when R[A] is in memory and R[B] an int:
+     * R[C] boxed as a list holds it (from its local, or the window), and {@link TierOps#setItem};
+     * a receiver that is not a list or an index out of range exits before the instruction.
+     */
+    private void setIndex(int pc, long w, byte[] s, Edges out) {
+        int ra = a(w);
+        int rb = b(w);
+        int kb = s[rb] & 0xF;
+        if (guessAt(pc) == GUESS_NONE || (s[ra] & 0xF) != MEM || (kb != INT && kb != MEM)) {
+            generic(pc, w, s, out, a(w), n);
+            return;
+        }
+        guard(pc, rb, INT, s);
+        if (emitting()) {
+            cb.aload(TASK);
+            cb.loadConstant(ra);
+            cb.lload(islot(rb));
+            boxed(c(w), s[c(w)] & 0xF);
+            cb.invokestatic(CD_OPS, "setItem", MethodTypeDesc.of(CD_boolean, CD_TASK, CD_int, CD_long, CD_Object));
+            cb.ifeq(exitLabel(pc, s));
+        }
+        out.edge(pc + 1, s);
+    }
+
+    /**
+     * METHOD: {@code xs.push(v)} and {@code xs.len()} of a receiver in memory take their fast
+     * paths ({@link TierOps#push}, {@link TierOps#listLength}); a receiver that is not a list
+     * exits before the instruction. A push writes back every dirty local and saves its pc
+     * first: growing the list may run out of memory, an error of the instruction's.
+     */
+    private void method(int pc, long w, byte[] s, Edges out) {
+        int ra = a(w);
+        Object name = p.kRef[c(w)];
+        boolean push = "push".equals(name) && b(w) == 1;
+        boolean length = "len".equals(name) && b(w) == 0;
+        if (guessAt(pc) == GUESS_NONE || (s[ra] & 0xF) != MEM || !(push || length)) {
+            generic(pc, w, s, out, ra, n);
+            return;
+        }
+        if (length) {
+            listLength(pc, ra, ra, s);
+        } else {
+            if (emitting()) {
+                writeBackAll(s);
+                cb.aload(TASK);
+                cb.loadConstant(pc);
+                cb.putfield(CD_TASK, "pc", CD_int);
+                cb.aload(TASK);
+                cb.loadConstant(ra);
+                boxed(ra + 1, s[ra + 1] & 0xF);
+                cb.invokestatic(CD_OPS, "push", MethodTypeDesc.of(CD_boolean, CD_TASK, CD_int, CD_Object));
+                cb.ifeq(exitLabel(pc, s));
+            } else {
+                markClean(s);
+            }
+            s[ra] = MEM; // nil
+        }
+        out.edge(pc + 1, s);
+    }
+
+    /** CALLB: {@code len(xs)} of an argument in memory takes the list's fast path; every other builtin is stepped. */
+    private void builtin(int pc, long w, byte[] s, Edges out) {
+        int ra = a(w);
+        if (guessAt(pc) == GUESS_NONE || Builtin.of(c(w)) != Builtin.LEN || b(w) != 1 || (s[ra + 1] & 0xF) != MEM) {
+            generic(pc, w, s, out, ra, n);
+            return;
+        }
+        listLength(pc, ra + 1, ra, s);
+        out.edge(pc + 1, s);
+    }
+
+    /** {@code R[dst] := } the length of the list in R[{@code list}], an int local; not a list: an exit at {@code pc}. */
+    private void listLength(int pc, int list, int dst, byte[] s) {
+        if (emitting()) {
+            Label exit = exitLabel(pc, s);
+            cb.aload(TASK);
+            cb.loadConstant(list);
+            cb.invokestatic(CD_OPS, "listLength", MethodTypeDesc.of(CD_long, CD_TASK, CD_int));
+            cb.lstore(islot(list)); // the list's register is in memory: its int local is free, and dst's is kept for the exit
+            cb.lload(islot(list));
+            cb.lconst_0();
+            cb.lcmp();
+            cb.iflt(exit);
+            if (dst != list) {
+                cb.lload(islot(list));
+                cb.lstore(islot(dst));
+            }
+        }
+        s[dst] = (byte) (INT | DIRTY);
+    }
+
+    /** Pushes register {@code r}, of {@code kind}, in object form, as a list holds it. */
+    private void boxed(int r, int kind) {
+        switch (kind) {
+            case FLT -> {
+                cb.dload(dslot(r));
+                cb.invokestatic(CD_DOUBLE_BOX, "valueOf", MethodTypeDesc.of(CD_DOUBLE_BOX, CD_double));
+            }
+            case INT -> {
+                cb.lload(islot(r));
+                cb.invokestatic(CD_LONG, "valueOf", MethodTypeDesc.of(CD_LONG, CD_long));
+            }
+            case BOOL -> {
+                cb.lload(islot(r));
+                cb.invokestatic(CD_OPS, "bool", MethodTypeDesc.of(CD_Object, CD_long));
+            }
+            default -> {
+                cb.aload(TASK);
+                cb.loadConstant(r);
+                cb.invokestatic(CD_OPS, "value", MethodTypeDesc.of(CD_Object, CD_TASK, CD_int));
+            }
+        }
     }
 
     /** FORPREP: R[A] from, R[A+1] to (exclusive when k is 0); skips the loop when empty, else R[A+2] := from. */
@@ -1179,9 +1664,10 @@ final class TierCompiler {
     /** CALL A argc: R[A] := R[A](R[A+1] ... R[A+argc]). */
     private void call(int pc, long w, byte[] s, Edges out) {
         int ra = a(w);
-        boolean fast = fastSite(pc, w, s);
+        Fast f = fastSite(pc, w, s);
+        boolean fast = f != null;
         if (fast) {
-            fastCall(pc, w, s);
+            fastCall(pc, w, s, f);
         } else if (emitting()) {
             writeBackAll(s);
             genericCall(pc, w);
@@ -1191,8 +1677,8 @@ final class TierCompiler {
         for (int r = ra; r < n; r++) {
             s[r] = MEM;
         }
-        if (fast && sig.ret != MEM) {
-            s[ra] = (byte) (sig.ret | DIRTY); // the result in a local, whichever path it took
+        if (fast && f.ret != MEM) {
+            s[ra] = (byte) (f.ret | DIRTY); // the result in a local, whichever path it took
         }
         out.edge(pc + 1, s);
     }
@@ -1276,7 +1762,7 @@ final class TierCompiler {
      * (unless the result kind is MEM), its tag checked on the generic path (a failure exits to
      * the interpreter after the call, {@link Tier#exitedAfterCall}).
      */
-    private void fastCall(int pc, long w, byte[] s) {
+    private void fastCall(int pc, long w, byte[] s, Fast f) {
         int ra = a(w);
         if (!emitting()) {
             markClean(s);
@@ -1284,7 +1770,7 @@ final class TierCompiler {
         }
         // every dirty local but the arguments passed in the JVM is written back, and the fuel
         for (int r = 0; r < n; r++) {
-            if ((s[r] & DIRTY) != 0 && !passed(r, ra)) {
+            if ((s[r] & DIRTY) != 0 && !passed(f, r, ra)) {
                 writeBack(r, s[r] & 0xF);
                 s[r] &= 0xF;
             }
@@ -1306,55 +1792,81 @@ final class TierCompiler {
         cb.ifne(slow);
         cb.aload(TASK);
         cb.getfield(CD_TASK, "tierNesting", CD_int);
-        cb.loadConstant(sig.slots);
+        cb.loadConstant(f.slots);
         cb.iadd();
         cb.loadConstant(Tier.MAX_STACK_SLOTS);
         cb.if_icmpgt(slow);
+        boolean known = knownSite(pc);
+        int at = known ? siteConstants(pc) : -1;
+        if (known) {
+            // the callee's code is still the one compiled against: its fast entry is the handle's
+            Label same = cb.newLabel();
+            constant(at, CD_PROTO);
+            cb.getfield(CD_PROTO, "tier", CD_INFO);
+            cb.getfield(CD_INFO, "code", CD_COMPILED);
+            constant(at + 1, CD_COMPILED);
+            cb.if_acmpeq(same);
+            cb.aload(TASK);
+            cb.invokestatic(CD_TIER, "calleeChanged", MethodTypeDesc.of(CD_void, CD_TASK));
+            cb.goto_(slow);
+            cb.labelBinding(same);
+        }
         cb.aload(TASK);
         cb.loadConstant(ra);
-        cb.aload(CLOSURE);
-        cb.getfield(CD_CLOSURE, "proto", CD_PROTO);
-        if (sig.lazy) {
+        if (known) {
+            constant(at, CD_PROTO);
+        } else {
+            cb.aload(CLOSURE);
+            cb.getfield(CD_CLOSURE, "proto", CD_PROTO);
+        }
+        if (f.lazy) {
             cb.invokevirtual(CD_TASK, "enterFast", MethodTypeDesc.of(CD_boolean, CD_int, CD_PROTO));
         } else {
             cb.loadConstant(pc + 1);
             cb.invokevirtual(CD_TASK, "callFast", MethodTypeDesc.of(CD_boolean, CD_int, CD_PROTO, CD_int));
         }
         cb.ifeq(slow);
-        addNesting(sig.slots);
+        addNesting(f.slots);
         Label invokeStart = cb.newLabel();
         Label invokeEnd = cb.newLabel();
         Label thrown = cb.newLabel();
         cb.labelBinding(invokeStart);
+        if (known) {
+            constant(at + 2, CD_METHOD_HANDLE);
+        }
         cb.aconst_null();
         cb.aload(TASK);
-        for (int i = 0; i < p.numParams; i++) {
-            byte k = sig.params[i];
+        for (int i = 0; i < f.params.length; i++) {
+            byte k = f.params[i];
             if (k == FLT) {
                 cb.dload(dslot(ra + 1 + i));
             } else if (k != MEM) {
                 cb.lload(islot(ra + 1 + i));
             }
         }
-        cb.invokestatic(SELF, "fast", sig.desc);
+        if (known) {
+            cb.invokevirtual(CD_METHOD_HANDLE, "invokeExact", f.desc);
+        } else {
+            cb.invokestatic(SELF, "fast", f.desc);
+        }
         cb.labelBinding(invokeEnd);
-        if (sig.lazy) {
+        if (f.lazy) {
             // the callee throws: its frame record is written on the way out, for the unwinding
             cb.exceptionCatchAll(invokeStart, invokeEnd, thrown);
         }
-        if (sig.ret == FLT) {
+        if (f.ret == FLT) {
             cb.dstore(dslot(ra));
-        } else if (sig.ret != MEM) {
+        } else if (f.ret != MEM) {
             cb.lstore(islot(ra));
         } else {
             cb.pop2();
         }
-        addNesting(-sig.slots);
+        addNesting(-f.slots);
         reloadFuel(); // what the callee ran
         cb.aload(TASK);
         cb.getfield(CD_TASK, "fastStatus", CD_int);
         cb.ifne(odd);
-        if (sig.lazy) {
+        if (f.lazy) {
             leaveFast();
         }
         cb.labelBinding(join);
@@ -1376,7 +1888,7 @@ final class TierCompiler {
             cb.iload(NEXT);
             cb.loadConstant(Compiled.RETURNED_IN_WINDOW);
             cb.if_icmpne(leaving);
-            if (sig.lazy) {
+            if (f.lazy) {
                 leaveFast();
                 cb.aload(TASK);
                 cb.iload(BASE);
@@ -1384,28 +1896,28 @@ final class TierCompiler {
                 cb.iadd();
                 cb.invokevirtual(CD_TASK, "takeResult", MethodTypeDesc.of(CD_void, CD_int));
             }
-            loadResult(ra, failed, join);
+            loadResult(f, ra, failed, join);
             cb.labelBinding(leaving);
-            if (sig.lazy) {
+            if (f.lazy) {
                 recordFast(pc, ra);
             }
             cb.iload(NEXT);
             leave(); // it left the task in the interpreter, or stopped the run: every frame's window is written back
-            if (sig.lazy) {
+            if (f.lazy) {
                 cb.labelBinding(thrown);
                 recordFast(pc, ra);
                 cb.athrow();
             }
             // the generic path: the arguments go to the window first
             cb.labelBinding(slow);
-            for (int i = 0; i < p.numParams; i++) {
+            for (int i = 0; i < f.params.length; i++) {
                 int r = ra + 1 + i;
                 if ((args[r] & DIRTY) != 0) {
                     writeBack(r, args[r] & 0xF);
                 }
             }
             genericCall(pc, w);
-            loadResult(ra, failed, join);
+            loadResult(f, ra, failed, join);
             // the result is not of the kind compiled for: the interpreter goes on after the call
             cb.labelBinding(failed);
             writeBackAll(after);
@@ -1440,15 +1952,15 @@ final class TierCompiler {
     }
 
     /** Whether register {@code r} is an argument of the call at R[{@code ra}] that the fast entry takes in the JVM. */
-    private boolean passed(int r, int ra) {
+    private boolean passed(Fast f, int r, int ra) {
         int i = r - ra - 1;
-        return i >= 0 && i < p.numParams && sig.params[i] != MEM;
+        return i >= 0 && i < f.params.length && f.params[i] != MEM;
     }
 
     /** Loads a call's result from R[{@code ra}] into its local of the fast entry's result kind (tag checked: else {@code failed}), and goes to {@code join}. */
-    private void loadResult(int ra, Label failed, Label join) {
-        if (sig.ret != MEM) {
-            loadChecked(ra, sig.ret, failed);
+    private void loadResult(Fast f, int ra, Label failed, Label join) {
+        if (f.ret != MEM) {
+            loadChecked(ra, f.ret, failed);
         }
         cb.goto_(join);
     }

@@ -17,6 +17,9 @@ import dev.limn.vm.Opcode.Op;
  * {@link #step}, and reads the registers the instruction wrote from memory again. Every family
  * but the interpreter's own is its family class's ({@link Interpreter#byFamily}); the hot
  * family's instructions are the interpreter's cases on absolute registers, slow paths included.
+ * Also the list fast paths' helpers ({@link #item}, {@link #setItem}, {@link #push},
+ * {@link #listLength}), which answer "not here" rather than raise, so that compiled code leaves
+ * to the interpreter before the instruction.
  */
 final class TierOps {
     private TierOps() {}
@@ -97,6 +100,86 @@ final class TierOps {
             }
         }
         return next;
+    }
+
+    // ------------------------------------------------------------------ list fast paths
+
+    /** What {@link #item} returns when R[b] is not a list or the index is out of its range (a list may hold nil, as null). */
+    static final Object MISS = new Object();
+
+    /**
+     * GETINDEX of compiled code, its fast path: R[b]'s item at {@code index} (boxed, as the list
+     * holds it), or {@link #MISS} when R[b] is not a list or the index is not in its range now:
+     * the compiled code then leaves to the interpreter at the instruction, which raises or takes
+     * its general path. Holds the list's monitor, as every single list operation does.
+     */
+    static Object item(TaskContext t, int b, long index) {
+        int rb = t.base + b;
+        if (lpTag(t, rb) != Tag.REF || !(t.refs[rb] instanceof ListValue l)) {
+            return MISS;
+        }
+        synchronized (l) {
+            return index >= 0 && index < l.items.size() ? l.items.get((int) index) : MISS;
+        }
+    }
+
+    /** SETINDEX of compiled code, its fast path: R[a][index] := v when R[a] is a list and the index in its range; false (nothing written) otherwise. */
+    static boolean setItem(TaskContext t, int a, long index, Object v) {
+        int ra = t.base + a;
+        if (lpTag(t, ra) != Tag.REF || !(t.refs[ra] instanceof ListValue l)) {
+            return false;
+        }
+        synchronized (l) {
+            if (index >= 0 && index < l.items.size()) {
+                l.items.set((int) index, v);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * METHOD push of compiled code, its fast path: appends {@code v} to the list in R[a] and
+     * sets R[a] to nil; false (nothing done) when R[a] is not a list. The pc is saved by the
+     * caller: growing the list may run out of memory, which is the instruction's.
+     */
+    static boolean push(TaskContext t, int a, Object v) {
+        int ra = t.base + a;
+        if (lpTag(t, ra) != Tag.REF || !(t.refs[ra] instanceof ListValue l)) {
+            return false;
+        }
+        synchronized (l) {
+            l.items.add(v);
+        }
+        sp(t, ra, Tag.NIL, 0);
+        t.refs[ra] = null;
+        return true;
+    }
+
+    /** The length of the list in R[r] (CALLB len, METHOD len), or -1 when R[r] is not a list. */
+    static long listLength(TaskContext t, int r) {
+        int abs = t.base + r;
+        if (lpTag(t, abs) != Tag.REF || !(t.refs[abs] instanceof ListValue l)) {
+            return -1;
+        }
+        synchronized (l) {
+            return l.items.size();
+        }
+    }
+
+    /** R[r] in object form, as a list holds it. */
+    static Object value(TaskContext t, int r) {
+        return t.get(t.base + r);
+    }
+
+    /** R[a] := {@code v}, an item of a list (any value). */
+    static void store(TaskContext t, int a, Object v) {
+        t.set(t.base + a, v);
+    }
+
+    /** A bool in a compiled local, boxed as a list holds it. */
+    static Object bool(long v) {
+        return v != 0;
     }
 
     /** GETUPVAL: {@code R[a] := Up[b].value}, frame-relative registers. */

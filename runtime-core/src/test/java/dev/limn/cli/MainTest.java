@@ -290,6 +290,8 @@ class MainTest {
         assertFalse(sum.contains("not specialised"), sum);
         String greet = r.out.substring(r.out.indexOf("\nfn greet ("), r.out.indexOf("\nfn safe ("));
         assertTrue(greet.contains("LOADK not specialised: its constant is not a number"), greet);
+        assertTrue(greet.contains("tier: compiled callers call its fast entry (arguments r0 in the window;"), greet);
+        assertFalse(sum.contains("calls of itself take its fast entry"), sum);
         String safe = r.out.substring(r.out.indexOf("\nfn safe ("));
         assertTrue(safe.contains("not compiled: reached only through an error handler"), safe);
         Result plain = limn("disasm", file("t.lm", program));

@@ -126,6 +126,19 @@ class OutOfMemoryTest {
         assertEquals("caught 1\ncaught 2\ncaught 3\nwoken 3\n", o.output());
     }
 
+    /** A compiled loop's push (the tier's list fast path) runs out of memory: handled at the push, then raised there. */
+    @Test
+    void aCompiledPushRunsOutOfMemoryAtItsLocation() throws IOException, InterruptedException {
+        Outcome o = run("push.lm", """
+                fn fill(l) { iter (i in 0..<1000000000) { l.push(i * 0.5); } }
+                attempt { fill([]); } handle OutOfMemory(e) { print("caught", e.kind); }
+                var keep = [];
+                fill(keep);
+                """, "--tier", "always");
+        assertTrue(o.output().startsWith("caught OutOfMemory\n"), o.output());
+        assertFailedAt(o, "push.lm:1:43");
+    }
+
     @Test
     void twoTasksRunOutOneAfterTheOther() throws IOException, InterruptedException {
         Outcome o = run("tasks.lm", """

@@ -3,7 +3,9 @@ package dev.limn.vm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -417,6 +419,211 @@ class TierTest {
         }
     }
 
+    // ------------------------------------------------------------------ lists and mixed numbers
+
+    /** Every list fast path (index load and store, push, len) with items of every kind, and the results the interpreter gives. */
+    @Test
+    void listFastPathsGiveTheInterpretersResults() {
+        Ran[] ran = runAll("""
+                fn build(n) {
+                    var xs = [];
+                    iter (i in 0..<n) { xs.push(i * 3); }
+                    return xs;
+                }
+                fn floats(n) {
+                    var xs = [];
+                    iter (i in 0..<n) { xs.push(i * 0.5); }
+                    var s = 0.0;
+                    iter (i in 0..<len(xs)) { s += xs[i]; }
+                    return s;
+                }
+                fn ints(xs) {
+                    var s = 0;
+                    iter (i in 0..<xs.len()) { s += xs[i]; }
+                    return s;
+                }
+                fn store(xs) {
+                    iter (i in 0..<len(xs)) { xs[i] = xs[i] + 1; }
+                    return xs[0] + xs[len(xs) - 1];
+                }
+                fn kinds(n) {
+                    var xs = [];
+                    iter (i in 0..<n) { xs.push(i % 2 == 0); xs.push("s" + str(i)); xs.push(nil); xs.push(i / 4.0); }
+                    var t = 0;
+                    iter (i in 0..<len(xs)) { if (xs[i] == true) { t += 1; } if (xs[i] == nil) { t += 2; } }
+                    var copy = [];
+                    iter (i in 0..<len(xs)) { copy.push(xs[i]); }
+                    iter (i in 0..<len(copy)) { copy[i] = copy[len(copy) - 1 - i]; }
+                    return [t, len(copy), copy[0], copy[5], copy[len(copy) - 2]];
+                }
+                iter (r in 0..<3) {
+                    var xs = build(3000);
+                    print(ints(xs), store(xs), ints(xs), floats(3000), kinds(1000));
+                }
+                """);
+        assertEquals(0, ran[0].status, ran[0].diagnostics);
+        assertEquals("13495500 8999 13498500 2249250.0 [2500, 4000, 249.75, nil, nil]\n".repeat(3), ran[0].out);
+    }
+
+    /** Each list fast path's guards exit to the interpreter, which raises (or goes on) as it would have, at the same place. */
+    @Test
+    void listGuardsExitWhereTheInterpreterRaisesOrGoesOn() {
+        Ran[] ran = runAll("""
+                fn at(xs, i) { return xs[i]; }
+                fn put(xs, i, v) { xs[i] = v; return v; }
+                fn count(xs) { var n = 0; iter (i in 0..<3000) { n += len(xs); } return n; }
+                fn grow(xs) { iter (i in 0..<3000) { xs.push(i); } return 0; }
+                var l = [1, 2, 3];
+                var d = {"a": 10, 2: 20};
+                var t = 0;
+                iter (i in 0..<3000) { t += at(l, i % 3); }
+                print("ints", t);
+                iter (i in 0..<20) { t += at(d, 2); }
+                print("a dict", t, at("xyz", 1), at(0..<10, 4));
+                print("too large", at(l, 3) ?else (e) { e.kind + ": " + e.message; });
+                print("negative", at(l, -1) ?else (e) { e.kind + ": " + e.message; });
+                print("a float index", at(l, 1.0) ?else (e) { e.kind + ": " + e.message; });
+                print("not indexable", at(5, 0) ?else (e) { e.kind + ": " + e.message; });
+                iter (i in 0..<3000) { put(l, i % 3, i); }
+                print("stored", l, put(d, "b", 1), d["b"]);
+                print("store out of range", put(l, 7, 0) ?else (e) { e.kind + ": " + e.message; });
+                print("store to a str", put("abc", 0, "x") ?else (e) { e.kind + ": " + e.message; });
+                print("lengths", count(l), count("abcd"), count({"k": 1}), count(0..<5));
+                print("len of an int", count(3) ?else (e) { e.kind + ": " + e.message; });
+                var big = [];
+                grow(big);
+                print("pushed", len(big), big[2999]);
+                print("push to a dict", grow(d) ?else (e) { e.kind + ": " + e.message; });
+                at(l, 5);
+                """);
+        assertEquals(1, ran[0].status);
+        assertEquals("""
+                ints 6000
+                a dict 6400 y 4
+                too large IndexOutOfBounds: index 3 out of bounds for length 3
+                negative IndexOutOfBounds: index -1 out of bounds for length 3
+                a float index TypeMismatch: index must be int, got float
+                not indexable TypeMismatch: cannot index int
+                stored [2997, 2998, 2999] 1 1
+                store out of range IndexOutOfBounds: index 7 out of bounds for length 3
+                store to a str TypeMismatch: cannot assign to an index of str
+                lengths 9000 12000 3000 15000
+                len of an int TypeMismatch: len expects a str, list, dict or range, got int
+                pushed 3000 2999
+                push to a dict TypeMismatch: dict has no method 'push'
+                """, ran[0].out);
+        assertTrue(ran[0].diagnostics.startsWith("error[IndexOutOfBounds]: index 5 out of bounds for length 3\n --> tier.lm:1:23\n"),
+                ran[0].diagnostics);
+        assertTrue(ran[2].guardExits() > 0, ran[2].tierLine);
+    }
+
+    /** A list that shrinks under a compiled loop: the index guard, checked at every access, exits where the interpreter raises. */
+    @Test
+    void aListMutatedDuringACompiledLoopRaisesWhereTheInterpreterDoes() {
+        Ran[] ran = runAll("""
+                fn drain(n) {
+                    var xs = [];
+                    iter (i in 0..<n) { xs.push(i); }
+                    var s = 0;
+                    var caught = "";
+                    attempt {
+                        iter (i in 0..<n) { s += xs[i]; if (i % 2 == 0) { xs.pop(); } }
+                    } handle IndexOutOfBounds(e) { caught = e.message; }
+                    xs.push(-1);
+                    iter (i in 0..<len(xs)) { xs[i] = xs[i] * 2; if (i == 10) { xs.pop(); xs.pop(); } }
+                    return [s, caught, len(xs)];
+                }
+                print(drain(4000), drain(5));
+                """);
+        assertEquals(1, ran[0].status);
+        assertTrue(ran[0].diagnostics.startsWith("error[IndexOutOfBounds]:"), ran[0].diagnostics);
+        assertTrue(ran[0].diagnostics.contains(" --> tier.lm:10:39\n"), ran[0].diagnostics);
+    }
+
+    /** An item of another kind than the guess exits once per call until the guess is widened: int to float, then any kind in the window. */
+    @Test
+    void anItemOfAnotherKindWidensTheIndexGuess() {
+        try (LimnRuntime rt = runtime("always")) {
+            Program program = rt.compile("items.lm", "fn sum(xs) { var s = 0.0; iter (i in 0..<len(xs)) { s = s + xs[i]; } return s; }\n");
+            Instance instance = rt.load(program);
+            LimnFunction sum = instance.function("sum");
+            Proto p = proto(program, "sum");
+            int at = pcOf(p, Op.GETINDEX);
+            List<Object> ints = new ArrayList<>(List.of(1L, 2L, 3L));
+            for (int i = 0; i < 20; i++) {
+                assertEquals(6.0, sum.call(ints));
+            }
+            assertTrue(p.tier.guesses == null || p.tier.guesses[at] == TierCompiler.GUESS_INT);
+            List<Object> floats = new ArrayList<>(List.of(0.5, 1.5));
+            for (int i = 0; i < 20; i++) {
+                assertEquals(2.0, sum.call(floats));
+            }
+            assertEquals(TierCompiler.GUESS_FLOAT, p.tier.guesses[at], "float items widened the int guess to float");
+            for (int i = 0; i < 20; i++) {
+                assertEquals(3.5, sum.call(new ArrayList<>(List.of(1L, 2.5))));
+            }
+            assertEquals(TierCompiler.GUESS_MIXED, p.tier.guesses[at], "an int item after floats: the item goes to the window");
+            int[] exits = p.tier.exits;
+            assertEquals(6.0, sum.call(ints));
+            assertEquals(2.0, sum.call(floats));
+            assertTrue(exits == p.tier.exits && exits[at] == 0, "an exit at " + at);
+            LimnException e = assertThrows(LimnException.class, () -> sum.call(5L));
+            assertEquals("TypeMismatch", e.kind());
+        }
+    }
+
+    /** An operand seen both int and float: after the exits the instruction is compiled for ints mixed with floats, and no longer exits. */
+    @Test
+    void anIntMixedWithAFloatIsCompiledMixedAfterRepeatedExits() {
+        try (LimnRuntime rt = runtime("always")) {
+            Program program = rt.compile("mixed.lm", """
+                    fn scale(x, k) { return x * k + 0.5; }
+                    fn less(x, y) { return x < y; }
+                    """);
+            Instance instance = rt.load(program);
+            LimnFunction scale = instance.function("scale");
+            LimnFunction less = instance.function("less");
+            Proto p = proto(program, "scale");
+            Proto q = proto(program, "less");
+            int mul = pcOf(p, Op.MUL);
+            for (long i = 0; i < 40; i++) {
+                assertEquals(i * 0.25 + 0.5, scale.call(i, 0.25));
+                assertEquals(i < 20.5, less.call(i, 20.5));
+                assertEquals(i * 0.5 < 7, less.call(i * 0.5, 7L));
+            }
+            assertEquals(TierCompiler.GUESS_MIXED, p.tier.guesses[mul], "an int times a float");
+            assertEquals(TierCompiler.GUESS_MIXED, q.tier.guesses[pcOf(q, Op.LT)], "an int compared with a float");
+            assertNotNull(p.tier.code);
+            int[] exits = p.tier.exits;
+            assertEquals(2.0, scale.call(3L, 0.5));
+            assertEquals(1.75, scale.call(0.5, 2.5));
+            assertEquals(1.5, scale.call(2.0, 0.5));
+            assertTrue(exits == p.tier.exits && exits[mul] == 0, "an exit at " + mul);
+            // two ints are the interpreter's: exact, overflow checked
+            assertEquals((Object) 6.5, scale.call(3L, 2L));
+            LimnException e = assertThrows(LimnException.class, () -> scale.call(Long.MAX_VALUE, 2L));
+            assertEquals("Overflow", e.kind());
+            e = assertThrows(LimnException.class, () -> scale.call("a", 0.5));
+            assertEquals("TypeMismatch", e.kind());
+        }
+    }
+
+    /** A variable that starts an int and becomes a float in a compiled loop, in every mode. */
+    @Test
+    void aVariableThatBecomesAFloatMidLoopGivesTheInterpretersResults() {
+        Ran[] ran = runAll("""
+                fn f(n) {
+                    var s = 0;
+                    var xs = [];
+                    iter (i in 0..<n) { xs.push(i); xs.push(i + 0.5); }
+                    iter (i in 0..<len(xs)) { s = s + xs[i]; if (s > 1000000.0) { s = s - 1000000; } }
+                    return s;
+                }
+                iter (r in 0..<4) { print(f(3000)); }
+                """);
+        assertEquals(0, ran[0].status, ran[0].diagnostics);
+    }
+
     // ------------------------------------------------------------------ errors in compiled loops
 
     @Test
@@ -809,6 +1016,137 @@ class TierTest {
         Ran[] ran = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> runAll(source));
         assertEquals(0, ran[0].status, ran[0].diagnostics);
         assertEquals("[\"20500\", \"250\"]\n", ran[0].out);
+    }
+
+    // ------------------------------------------------------------------ fast calls of known small functions
+
+    /** The code of the function compiled for the CALL at {@code pc} of {@code caller}'s code, or null. */
+    private static Compiled knownCallee(Proto caller, int pc) {
+        Compiled cc = caller.tier.code;
+        assertNotNull(cc, caller.name + " is compiled");
+        return cc.callees == null ? null : cc.callees[pc];
+    }
+
+    /** A compiled loop calls a small function's fast entry: results, a raise inside it, a return err and a suspension as in the interpreter. */
+    @Test
+    void aCompiledCallerCallsAKnownSmallFunctionsFastEntry() {
+        String source = """
+                fn scale(x, k) { return x * k + 0.5; }
+                fn half(x) { if (x % 2 == 0) { return x / 2; } return x * 0.5; }
+                fn check(x) { if (x > 2500) { return err(Invalid("too big: " + str(x))); } return x; }
+                fn pick(x) { if (x % 3 == 0) { return "three"; } if (x % 3 == 1) { return true; } return nil; }
+                fn nap(x) { if (x % 500 == 0) { sleep(1ms); } return x; }
+                fn at(xs, i) { return xs[i]; }
+                fn run(n) {
+                    var xs = [];
+                    var t = 0.0;
+                    var strs = 0;
+                    iter (i in 0..<n) {
+                        xs.push(scale(i % 1000, 0.25));
+                        t = t + half(i);
+                        if (pick(i) == "three") { strs += 1; }
+                        t += nap(i);
+                    }
+                    var s = 0.0;
+                    iter (i in 0..<len(xs)) { s += at(xs, i); }
+                    var caught = "";
+                    attempt { iter (i in 0..<n) { check(i); } } handle Invalid(e) { caught = e.message; }
+                    return [s, t, strs, caught];
+                }
+                iter (r in 0..<3) { print(run(3000)); }
+                print(at([1], 4));
+                """;
+        Ran[] ran = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> runAll(source));
+        assertEquals(1, ran[0].status);
+        assertEquals("[376125.0, 6747750.0, 1000, \"too big: 2501\"]\n".repeat(3), ran[0].out);
+        assertTrue(ran[0].diagnostics.startsWith("error[IndexOutOfBounds]: index 4 out of bounds for length 1\n --> tier.lm:6:23\n"),
+                ran[0].diagnostics);
+        LimnProgram program = compile(source);
+        run(program, Tier.Mode.ALWAYS);
+        Proto run = proto(program, "run");
+        Proto scale = proto(program, "scale");
+        int call = -1;
+        for (int pc = 0; pc < run.code.length && call < 0; pc++) {
+            if (Instr.op(run.code[pc]) == Op.CALL) {
+                call = pc;
+            }
+        }
+        assertSame(scale.tier.code, knownCallee(run, call), "run calls scale's fast entry directly");
+    }
+
+    /** A variable that held the small function a compiled caller was compiled against now holds another: the generic call, the new function's results. */
+    @Test
+    void aRedefinedCalleeTakesTheGenericCallAndGivesTheNewFunctionsResults() {
+        Ran[] ran = runAll("""
+                fn twice(x) { return x * 2; }
+                fn thrice(x) { return x * 3; }
+                var f = twice;
+                fn run(n) { var t = 0; iter (i in 0..<n) { t += f(i); if (i == n / 2) { f = thrice; } } return t; }
+                print(run(4000));
+                f = twice;
+                print(run(4000));
+                f = print;
+                print(run(2) ?else (e) { e.kind; });
+                f = 5;
+                print(run(2) ?else (e) { e.kind + ": " + e.message; });
+                """);
+        assertEquals(0, ran[0].status, ran[0].diagnostics);
+        assertEquals("21993000\n21993000\n0\nTypeMismatch\nTypeMismatch: cannot call int\n", ran[0].out);
+    }
+
+    /** The small function a caller was compiled against is compiled again (its guess widened): the caller's calls take the generic path, then the caller is compiled again against the new code. */
+    @Test
+    void aCalleeCompiledAgainHasItsCallerCompiledAgainstTheNewCode() {
+        try (LimnRuntime rt = runtime("always")) {
+            Program program = rt.compile("callee.lm", """
+                    fn inc(x) { return x + 1; }
+                    fn run(n, v) { var t = v; iter (i in 0..<n) { t = inc(t); } return t; }
+                    """);
+            Instance instance = rt.load(program);
+            LimnFunction run = instance.function("run");
+            Proto caller = proto(program, "run");
+            Proto inc = proto(program, "inc");
+            int call = pcOf(caller, Op.CALL);
+            assertEquals(100L, run.call(100L, 0L));
+            Compiled first = inc.tier.code;
+            assertSame(first, knownCallee(caller, call));
+            assertEquals(1, caller.tier.compiles);
+            for (int i = 0; i < 40; i++) {
+                assertEquals(100.5, run.call(100L, 0.5));
+            }
+            assertEquals(2, inc.tier.compiles, "inc compiled again for floats");
+            assertNotSame(first, inc.tier.code);
+            assertSame(inc.tier.code, knownCallee(caller, call), "run compiled again against inc's new code");
+            assertEquals(1, caller.tier.compiles, "a callee's change is not counted against its caller");
+            assertEquals(7.5, run.call(7L, 0.5));
+            assertEquals(7L, run.call(7L, 0L));
+        }
+    }
+
+    /** Mutual recursion through fast calls of small functions meets max depth as the interpreter does: StackOverflow at the same place, handled or not. */
+    @Test
+    void recursionThroughFastCallsOfSmallFunctionsHitsMaxDepthAsTheInterpreterDoes() {
+        String source = """
+                fn even(n) { if (n == 0) { return true; } return odd(n - 1); }
+                fn odd(n) { if (n == 0) { return false; } return even(n - 1); }
+                fn guarded(n) { attempt { return even(n); } handle StackOverflow(e) { return e.kind; } }
+                iter (i in 0..<3000) { even(i % 20); }
+                print(even(900), odd(901));
+                iter (i in 0..<20) { guarded(5000); }
+                print(guarded(5000));
+                print(even(5000));
+                """;
+        Ran interpreted = run(compile(source), Tier.Mode.OFF, 1000);
+        assertEquals(1, interpreted.status);
+        assertEquals("true true\nStackOverflow\n", interpreted.out);
+        assertTrue(interpreted.diagnostics.startsWith("error[StackOverflow]: "), interpreted.diagnostics);
+        for (Tier.Mode mode : List.of(Tier.Mode.AUTO, Tier.Mode.ALWAYS)) {
+            LimnProgram program = compile(source);
+            Ran ran = run(program, mode, 1000);
+            assertEquals(interpreted.seen(), ran.seen(), mode.toString());
+            Proto even = proto(program, "even");
+            assertSame(proto(program, "odd").tier.code, knownCallee(even, pcOf(even, Op.CALL)), mode + ": even calls odd's fast entry");
+        }
     }
 
     private static final String RECURSE = """
