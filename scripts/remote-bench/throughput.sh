@@ -12,7 +12,7 @@ java=$(cut -d'|' -f2 runtime-core/target/.limn-java 2>/dev/null || true)
 [[ -x "$java" ]] || java=$(ls -d /usr/lib/jvm/*25*/bin/java | head -n1)
 read -r -a flags < runtime-core/target/jvm.flags
 bench=scripts/remote-bench
-wait_for() { while [[ ! -f "$1/cnc.dat" ]]; do sleep 0.05; done; sleep 0.3; }
+wait_for() { while [[ ! -f "$1/cnc.dat" ]]; do sleep 0.05; done; sleep 1; }
 
 for ((r = 1; r <= rounds; r++)); do
     dir=/dev/shm/limn-bench-$$

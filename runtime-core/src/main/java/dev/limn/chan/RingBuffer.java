@@ -42,6 +42,12 @@ import java.lang.invoke.VarHandle;
  * send is decided by the consumer index, which the receive CASes before it reads the sender
  * waiters.
  *
+ * <h2>Batches</h2>
+ * {@link #offerBatch} claims {@code k} positions with one CAS of the producer index and
+ * {@link #pollBatch} takes a run of {@code k} published positions with one CAS of the consumer
+ * index; each slot is then written or read and released exactly as by a single send or
+ * receive, so the argument above holds slot by slot.
+ *
  * <h2>Layout</h2>
  * The two indices sit 128 bytes apart in a padded {@code long[]}, and the sequence, payload
  * and reference arrays are padded by 128 bytes at both ends, so no index shares a cache line
