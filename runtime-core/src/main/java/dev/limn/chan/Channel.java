@@ -71,7 +71,11 @@ public final class Channel {
     static final int SPIN_MISS_LIMIT = 4;
     /** While spinning is off, one wait in this mask + 1 spins again. */
     static final int SPIN_RETRY_MASK = 63;
-    private static final Object NIL = new Sentinel("NIL");
+    /**
+     * Nil in the arrays of {@link #drain} and {@link #putAll}, where a null reference means
+     * "an unboxed int".
+     */
+    public static final Object NIL = new Sentinel("NIL");
     private static final VarHandle PRODUCER;
 
     static {
@@ -193,6 +197,21 @@ public final class Channel {
         }
     }
 
+    /**
+     * Host thread: takes up to {@code max} values without waiting, in order, into
+     * {@code bits}/{@code refs}: {@code refs[i]} null means an int, whose value is
+     * {@code bits[i]}; otherwise it is the value ({@link #NIL} for nil; an int may also come as
+     * a {@code Long}). Returns the number taken, 0 when there is none now, or -1 when the
+     * channel is closed and drained. Each value taken frees room for a sender.
+     */
+    public int drain(long[] bits, Object[] refs, int max) {
+        int k = buffer.pollBatch(bits, refs, max);
+        if (k > 0 && capacity != -1) {
+            wake(senders, k);
+        }
+        return k;
+    }
+
     /** Polls: a value (wrapped), {@link #INT}, {@link #EMPTY} or {@link #END}; a value frees room for a sender. */
     private Object receive(Fiber into) {
         Object v = buffer.poll(into);
@@ -264,6 +283,36 @@ public final class Channel {
                 throw new ChannelClosedException("send on closed " + this);
             }
             return;
+        }
+    }
+
+    /**
+     * Host thread: sends {@code n} values in order, waiting while the bounded channel is full;
+     * {@code bits}/{@code refs} as {@link #drain} gives them ({@link #NIL} for nil). A bounded
+     * channel takes as many as it has room for at once (one CAS), and wakes as many receivers.
+     *
+     * @throws ChannelClosedException when the channel is closed; the values before the one
+     *                                refused were sent
+     */
+    public void putAll(long[] bits, Object[] refs, int n) throws InterruptedException {
+        int i = 0;
+        while (i < n) {
+            int k = buffer.offerBatch(bits, refs, i, n - i);
+            if (k == 0) {
+                Waiter w = new Waiter(this, true, null, Thread.currentThread());
+                senders.offer(w);
+                k = buffer.offerBatch(bits, refs, i, n - i);
+                if (k == 0) {
+                    awaitWake(w);
+                    continue;
+                }
+                w.cancel();
+            }
+            if (k < 0) {
+                throw new ChannelClosedException("send on closed " + this);
+            }
+            i += k;
+            wake(receivers, k);
         }
     }
 
@@ -475,12 +524,21 @@ public final class Channel {
         }
     }
 
-    private static void wakeOne(Queue<Waiter> waiters) {
+    /** Wakes one waiter; false when none was left to wake. */
+    private static boolean wakeOne(Queue<Waiter> waiters) {
         Waiter w;
         while ((w = waiters.poll()) != null) {
             if (w.wake()) {
-                return;
+                return true;
             }
+        }
+        return false;
+    }
+
+    /** Wakes up to {@code n} waiters (one per value sent or taken), fewer when fewer wait. */
+    private static void wake(Queue<Waiter> waiters, int n) {
+        for (int i = 0; i < n && wakeOne(waiters); i++) {
+            // each wake-up stands for one value, as a single send's or receive's does
         }
     }
 

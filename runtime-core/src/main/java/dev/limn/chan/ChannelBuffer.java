@@ -21,6 +21,47 @@ abstract sealed class ChannelBuffer permits RingBuffer, UnboundedBuffer {
      */
     abstract Object poll(Fiber into);
 
+    /**
+     * Offers {@code bits[from..from+n)} / {@code refs[from..from+n)} (pairs as in
+     * {@link #offer}) in order, as many as there is room for: the number sent, 0 when full, or
+     * -1 when closed. Never waits. A buffer without a batch form sends them one by one.
+     */
+    int offerBatch(long[] bits, Object[] refs, int from, int n) {
+        int i = 0;
+        while (i < n) {
+            Channel.SendResult r = offer(bits[from + i], refs[from + i]);
+            if (r == Channel.SendResult.CLOSED) {
+                return i == 0 ? -1 : i;
+            }
+            if (r == Channel.SendResult.FULL) {
+                break;
+            }
+            i++;
+        }
+        return i;
+    }
+
+    /**
+     * Takes up to {@code max} values in order into {@code bits}/{@code refs} (pairs as in
+     * {@link #offer}; an int may also come as its boxed {@code Long}): the number taken, 0 when
+     * empty, or -1 at end of stream. Never waits.
+     */
+    int pollBatch(long[] bits, Object[] refs, int max) {
+        int i = 0;
+        while (i < max) {
+            Object v = poll(null);
+            if (v == Channel.EMPTY) {
+                break;
+            }
+            if (v == Channel.END) {
+                return i == 0 ? -1 : i;
+            }
+            bits[i] = 0;
+            refs[i++] = v;
+        }
+        return i;
+    }
+
     /** Closes; true if this call closed it. Sends that lose the race report CLOSED. */
     abstract boolean close();
 

@@ -42,6 +42,12 @@ import java.lang.invoke.VarHandle;
  * send is decided by the consumer index, which the receive CASes before it reads the sender
  * waiters.
  *
+ * <h2>Batches</h2>
+ * {@link #offerBatch} claims {@code k} positions with one CAS of the producer index and
+ * {@link #pollBatch} takes a run of {@code k} published positions with one CAS of the consumer
+ * index; each slot is then written or read and released exactly as by a single send or
+ * receive, so the argument above holds slot by slot.
+ *
  * <h2>Layout</h2>
  * The two indices sit 128 bytes apart in a padded {@code long[]}, and the sequence, payload
  * and reference arrays are padded by 128 bytes at both ends, so no index shares a cache line
@@ -155,6 +161,103 @@ final class RingBuffer extends ChannelBuffer {
             } else {
                 c = lvConsumer(); // another receive took c
             }
+        }
+    }
+
+    /**
+     * Claims {@code k} positions with one CAS of the producer index, {@code k} the room left
+     * (at most {@code n}), then fills and publishes them in order, each as soon as it is
+     * written. The room is counted from the consumer index, so every earlier occupant of a
+     * claimed slot has been claimed by a receive; a slot whose receive has not freed it yet is
+     * waited for (a few instructions of a running thread, as {@link #offer} does).
+     */
+    @Override
+    int offerBatch(long[] bits, Object[] refs, int from, int n) {
+        long p = lvProducer();
+        for (;;) {
+            if ((p & CLOSED) != 0) {
+                return -1;
+            }
+            long room = capacity - (p - lvConsumer());
+            if (room <= 0) {
+                return 0;
+            }
+            int k = (int) Math.min(n, room);
+            long witness = caxProducer(p, p + k);
+            if (witness != p) {
+                p = witness; // another send claimed p, or the channel closed
+                continue;
+            }
+            for (int j = 0; j < k; j++) {
+                long position = p + j;
+                int s = slot(position);
+                int spins = 0;
+                while (lvSeq(s) != position) {
+                    if (++spins < SPINS_BEFORE_YIELD) {
+                        Thread.onSpinWait();
+                    } else {
+                        Thread.yield();
+                    }
+                }
+                this.bits[PAD + s] = bits[from + j];
+                Object ref = refs[from + j];
+                if (ref != null) {
+                    this.refs[REF_PAD + s] = ref;
+                }
+                soSeq(s, position + 1);
+            }
+            return k;
+        }
+    }
+
+    /**
+     * Takes the run of published positions from the consumer index (at most {@code max}) with
+     * one CAS of the consumer index, then reads and frees each slot.
+     */
+    @Override
+    int pollBatch(long[] bits, Object[] refs, int max) {
+        long c = lvConsumer();
+        int spins = 0;
+        for (;;) {
+            int k = 0;
+            while (k < max && lvSeq(slot(c + k)) == c + k + 1) {
+                k++;
+            }
+            if (k == 0) {
+                long seq = lvSeq(slot(c));
+                if (seq > c + 1) {
+                    c = lvConsumer(); // another receive took c
+                    continue;
+                }
+                long p = lvProducer();
+                if (c >= (p & ~CLOSED)) {
+                    return (p & CLOSED) != 0 ? -1 : 0;
+                }
+                // Claimed by a send that has not published yet (see the class comment).
+                if (++spins < SPINS_BEFORE_YIELD) {
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield();
+                }
+                c = lvConsumer();
+                continue;
+            }
+            long witness = caxConsumer(c, c + k);
+            if (witness != c) {
+                c = witness;
+                continue;
+            }
+            for (int j = 0; j < k; j++) {
+                int s = slot(c + j);
+                Object ref = this.refs[REF_PAD + s];
+                bits[j] = this.bits[PAD + s];
+                if (ref != null) {
+                    this.refs[REF_PAD + s] = null;
+                }
+                refs[j] = ref;
+                soSeq(s, c + j + size);
+            }
+            return k;
         }
     }
 

@@ -4,7 +4,8 @@
  * <h2>Concepts</h2>
  * <table>
  *   <tr><td>{@link dev.limn.chan.Channel}</td><td>bounded or unbounded MPMC channel, with a fiber
- *       suspension protocol, an unboxed int path for the VM and a blocking host API</td></tr>
+ *       suspension protocol, an unboxed int path for the VM, a blocking host API, and batch host
+ *       transfers ({@code drain}, {@code putAll}: many values per CAS, for remote channels' bridges)</td></tr>
  *   <tr><td>{@code RingBuffer}</td><td>a bounded channel's values: Limn's own MPMC ring (a sequence
  *       number and an unboxed payload per slot, the close flag in the producer index)</td></tr>
  *   <tr><td>{@code UnboundedBuffer}</td><td>an unbounded channel's values: a JCTools unbounded MPMC

@@ -1,5 +1,6 @@
 package dev.limn.remote;
 
+import dev.limn.chan.Channel;
 import dev.limn.value.DurationValue;
 import dev.limn.value.LimnError;
 import dev.limn.vm.DictValue;
@@ -15,11 +16,24 @@ import java.util.List;
 
 /**
  * The wire form of the values that cross processes. A frame is one message: a version byte,
- * then a tag byte, then the value's bytes. Ints and durations are zigzag variable-length
- * (1 byte for -64..63, 10 at most), floats 8 bytes little-endian, strings a variable-length
- * byte count and UTF-8, lists a count and the items, dicts a count and key, value pairs in
- * insertion order. The end-of-stream frame is the version and {@link #END_TAG}. An int frame of
- * a small int is 3 bytes.
+ * then either one value (a tag byte, then the value's bytes), or a batch of values, or the
+ * end of stream. Ints and durations are zigzag variable-length (1 byte for -64..63, 10 at
+ * most), floats 8 bytes little-endian, strings a variable-length byte count and UTF-8, lists a
+ * count and the items, dicts a count and key, value pairs in insertion order.
+ *
+ * <pre>
+ *   single value   | version | tag | value bytes ... |
+ *   batch (v2)     | version | 0xFE | count: 3 bytes | tag | value | tag | value | ... |
+ *   end of stream  | version | 0xFF |
+ * </pre>
+ *
+ * A batch's count is a variable-length number always written in 3 bytes (continuation bits
+ * set on the first two), so the header is written before the values are known; it is read as
+ * any variable-length number. An int frame of a small int is 3 bytes; in a batch a small int
+ * takes 2.
+ *
+ * <p>This codec writes version 2 and reads versions 1 and 2: version 1 is the same without
+ * batches (a batch tag in a version 1 frame is refused).
  *
  * <p>Decoding checks every length against the frame and every tag, and bounds nesting, so a
  * truncated or corrupted frame raises {@link Malformed}, never anything else; a count cannot
@@ -28,10 +42,20 @@ import java.util.List;
 public final class Codec {
     private Codec() {}
 
-    /** The version this codec writes and reads; a frame of another version is refused. */
-    public static final byte VERSION = 1;
+    /** The version this codec writes. */
+    public static final byte VERSION = 2;
+    /** The oldest version this codec reads (no batch frames). */
+    public static final byte OLDEST_VERSION = 1;
     /** The tag of the end-of-stream frame (a publication closed). */
     public static final byte END_TAG = (byte) 0xFF;
+    /** The tag of a batch frame (version 2): a count, then that many tagged values. */
+    public static final byte BATCH_TAG = (byte) 0xFE;
+    /** Bytes before a batch's first value: version, tag, count. */
+    public static final int BATCH_HEADER = 5;
+    /** The most values a batch's 3-byte count can say. */
+    public static final int MAX_BATCH_COUNT = (1 << 21) - 1;
+    /** The most bytes an int takes in a batch (tag and 10 bytes of variable-length number). */
+    public static final int MAX_INT_ITEM = 11;
     /** The deepest nesting of lists and dicts a frame may hold (a list holding itself goes past it). */
     public static final int MAX_DEPTH = 512;
 
@@ -79,6 +103,37 @@ public final class Codec {
         buf.putByte(offset, VERSION);
         buf.putByte(offset + 1, INT);
         return putVarLong(buf, offset + 2, zigzag(value)) - offset;
+    }
+
+    /**
+     * Writes a batch's header at {@code offset}: version, {@link #BATCH_TAG} and {@code count}
+     * (1 to {@link #MAX_BATCH_COUNT}) in 3 bytes; the values follow at {@code offset + BATCH_HEADER}.
+     */
+    public static void encodeBatchHeader(MutableDirectBuffer buf, int offset, int count) {
+        if (count < 1 || count > MAX_BATCH_COUNT) {
+            throw new IllegalArgumentException("batch of " + count + " values");
+        }
+        buf.putByte(offset, VERSION);
+        buf.putByte(offset + 1, BATCH_TAG);
+        buf.putByte(offset + 2, (byte) ((count & 0x7F) | 0x80));
+        buf.putByte(offset + 3, (byte) (((count >>> 7) & 0x7F) | 0x80));
+        buf.putByte(offset + 4, (byte) (count >>> 14));
+    }
+
+    /** Writes an int as a batch's value (tag and number) at {@code at}; returns the position after it. */
+    public static int putIntItem(MutableDirectBuffer buf, int at, long value) {
+        buf.putByte(at, INT);
+        return putVarLong(buf, at + 1, zigzag(value));
+    }
+
+    /**
+     * Writes a value as a batch's value at {@code at}, from its single-value frame
+     * {@code frame} (what {@link #encode} wrote: the frame without its version byte); returns
+     * the position after it.
+     */
+    public static int putFrameItem(MutableDirectBuffer buf, int at, byte[] frame) {
+        buf.putBytes(at, frame, 1, frame.length - 1);
+        return at + frame.length - 1;
     }
 
     /** Writes the end-of-stream frame; returns its length (2). */
@@ -179,28 +234,113 @@ public final class Codec {
     // ---- decoding ------------------------------------------------------------------------------
 
     /**
-     * The value of the frame at {@code offset}, {@code length} bytes, or {@link #END} for the
-     * end-of-stream frame.
+     * Where {@link #decodeInto} puts a frame's values, in order: an int unboxed
+     * ({@code refs[i]} null, the int in {@code bits[i]}), any other value as its object, nil
+     * as {@link Channel#NIL} (the form {@link Channel#putAll} takes). Grows as needed.
+     */
+    public static final class Items {
+        long[] bits = new long[64];
+        Object[] refs = new Object[64];
+        int size;
+
+        public long[] bits() {
+            return bits;
+        }
+
+        public Object[] refs() {
+            return refs;
+        }
+
+        public int size() {
+            return size;
+        }
+
+        /** Empties it (dropping the references it held). */
+        public void clear() {
+            java.util.Arrays.fill(refs, 0, size, null);
+            size = 0;
+        }
+
+        void addInt(long v) {
+            if (size == bits.length) {
+                grow();
+            }
+            bits[size++] = v;
+        }
+
+        void add(Object v) {
+            if (size == bits.length) {
+                grow();
+            }
+            refs[size++] = v == null ? Channel.NIL : v;
+        }
+
+        private void grow() {
+            bits = java.util.Arrays.copyOf(bits, size * 2);
+            refs = java.util.Arrays.copyOf(refs, size * 2);
+        }
+    }
+
+    /**
+     * Appends the values of the frame at {@code offset}, {@code length} bytes, to {@code into}
+     * (one value, or a batch's); true, appending nothing, for the end-of-stream frame.
      *
-     * @throws Malformed when the frame is truncated, corrupted, of another version, or has
-     *                   bytes left over
+     * @throws Malformed when the frame is truncated, corrupted, of a version this side does
+     *                   not read, or has bytes left over; {@code into} may then hold part of
+     *                   the frame's values
+     */
+    public static boolean decodeInto(DirectBuffer buf, int offset, int length, Items into) throws Malformed {
+        Reader r = new Reader(buf, offset, length);
+        int version = r.version();
+        boolean end = false;
+        int tag = r.remaining() > 0 ? buf.getByte(r.at) : 0;
+        if (r.remaining() == 1 && tag == END_TAG) {
+            r.at++;
+            end = true;
+        } else if (tag == BATCH_TAG && version >= 2) {
+            r.at++;
+            int n = r.count();
+            if (n == 0) {
+                throw new Malformed("empty batch");
+            }
+            for (int i = 0; i < n; i++) {
+                if (r.remaining() > 0 && buf.getByte(r.at) == INT) {
+                    r.at++;
+                    into.addInt(unzigzag(r.varLong()));
+                } else {
+                    into.add(r.value(0));
+                }
+            }
+        } else if (r.remaining() > 0 && tag == INT) {
+            r.at++;
+            into.addInt(unzigzag(r.varLong()));
+        } else {
+            into.add(r.value(0));
+        }
+        r.checkEnd();
+        return end;
+    }
+
+    /**
+     * The value of the single-value frame at {@code offset}, {@code length} bytes, or
+     * {@link #END} for the end-of-stream frame.
+     *
+     * @throws Malformed when the frame is truncated, corrupted, of a version this side does not
+     *                   read, has bytes left over, or is a batch
      */
     public static Object decode(DirectBuffer buf, int offset, int length) throws Malformed {
         Reader r = new Reader(buf, offset, length);
-        int version = r.u8();
-        if (version != VERSION) {
-            throw new Malformed("frame of version " + version + ", this side reads version " + VERSION);
-        }
+        r.version();
         Object v;
         if (r.remaining() == 1 && buf.getByte(r.at) == END_TAG) {
             r.at++;
             v = END;
+        } else if (r.remaining() > 0 && buf.getByte(r.at) == BATCH_TAG) {
+            throw new Malformed("a batch frame where one value was expected");
         } else {
             v = r.value(0);
         }
-        if (r.remaining() != 0) {
-            throw new Malformed(r.remaining() + " bytes left over after the value");
-        }
+        r.checkEnd();
         return v;
     }
 
@@ -218,6 +358,22 @@ public final class Codec {
 
         int remaining() {
             return end - at;
+        }
+
+        /** Reads the version byte: one this side reads, or Malformed. */
+        int version() throws Malformed {
+            int version = u8();
+            if (version < OLDEST_VERSION || version > VERSION) {
+                throw new Malformed("frame of version " + version + ", this side reads versions "
+                        + OLDEST_VERSION + " to " + VERSION);
+            }
+            return version;
+        }
+
+        void checkEnd() throws Malformed {
+            if (remaining() != 0) {
+                throw new Malformed(remaining() + " bytes left over after the value");
+            }
         }
 
         int u8() throws Malformed {

@@ -14,24 +14,38 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Drains a publication's local channel onto the wire, one message per value, in order. While
+ * Drains a publication's local channel onto the wire, in order. It takes what the channel
+ * holds (up to {@link #DRAIN} values, one CAS) and packs as many values as fit in one Aeron
+ * message into a batch frame ({@link Codec#BATCH_TAG}); a message of one value is a
+ * single-value frame, and a value too large for a batch goes alone (Aeron fragments it). While
  * the transport pushes back ({@code BACK_PRESSURED}, {@code NOT_CONNECTED}) this thread retries
  * and the local channel fills, so the sending tasks suspend on it (their carriers run other
- * tasks). After the program closes the channel and the last value is out, it offers the
+ * tasks); while no subscriber is connected it takes one value at a time, so the program holds
+ * the rest. After the program closes the channel and the last value is out, it offers the
  * end-of-stream frame, then waits (bounded by the run's linger) until no subscriber is
  * connected, so a subscriber has what was sent before this process may exit.
  */
 final class PublicationBridge extends Bridge {
+    /** The most values taken from the local channel at once. */
+    static final int DRAIN = 1024;
+
     private final Publication publication;
     private final LongAdder items = new LongAdder();
+    private final LongAdder messages = new LongAdder();
     private final LongAdder bytes = new LongAdder();
     private final LongAdder backPressure = new LongAdder();
-    private final ExpandableArrayBuffer buf = new ExpandableArrayBuffer(64);
+    /** A message is built here: a batch fits in one Aeron frame ({@code maxPayloadLength}). */
+    private final UnsafeBuffer buf;
+    private final int batchLimit;
     private final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
+    private final long[] bits = new long[DRAIN];
+    private final Object[] refs = new Object[DRAIN];
 
     PublicationBridge(RemoteLinks links, Channel local, Publication publication, String uri, int stream) {
         super(links, local, uri, stream);
         this.publication = publication;
+        this.batchLimit = Math.min(publication.maxPayloadLength(), publication.maxMessageLength());
+        this.buf = new UnsafeBuffer(new byte[Math.max(batchLimit, 64)]);
     }
 
     @Override
@@ -61,8 +75,14 @@ final class PublicationBridge extends Bridge {
         IdleStrategy idle = idleStrategy();
         try {
             for (;;) {
-                Object v = local.tryRecv();
-                if (v == Channel.EMPTY) {
+                int n = local.drain(bits, refs, publication.isConnected() ? DRAIN : 1);
+                for (int i = 0; i < n; i++) {
+                    if (refs[i] instanceof Long l) { // an int sent as an object (the host's API)
+                        refs[i] = null;
+                        bits[i] = l;
+                    }
+                }
+                if (n == 0) {
                     if (abandoned) {
                         return;
                     }
@@ -70,17 +90,11 @@ final class PublicationBridge extends Bridge {
                     continue;
                 }
                 idle.reset();
-                if (v == Channel.END) {
+                if (n < 0) {
                     break;
                 }
-                boolean sent;
-                if (v instanceof Long l) {
-                    sent = offer(buf, Codec.encodeInt(l, buf, 0), idle, true);
-                } else {
-                    byte[] frame = (byte[]) v;
-                    view.wrap(frame);
-                    sent = offer(view, frame.length, idle, true);
-                }
+                boolean sent = send(n, idle);
+                Arrays.fill(refs, 0, n, null);
                 if (!sent) {
                     return;
                 }
@@ -88,7 +102,7 @@ final class PublicationBridge extends Bridge {
             if (items.sum() == 0 && !publication.isConnected()) {
                 return; // nothing was sent and nobody listens: no subscriber waits for this end of stream
             }
-            if (offer(buf, Codec.encodeEnd(buf, 0), idle, false)) {
+            if (offer(buf, Codec.encodeEnd(buf, 0), idle, 0)) {
                 // the end of stream is out: wait for the subscribers to take it and go
                 while (publication.isConnected() && !abandoned) {
                     idle.idle();
@@ -100,16 +114,70 @@ final class PublicationBridge extends Bridge {
     }
 
     /**
-     * Offers one frame until it is taken ({@code value}: a value's, counted in the statistics);
-     * false when the publication is closed or the run gave up.
+     * Offers the {@code n} values drained, in order, as few messages as fit them; false when
+     * the publication is closed or the run gave up.
      */
-    private boolean offer(org.agrona.DirectBuffer frame, int length, IdleStrategy idle, boolean value) {
+    private boolean send(int n, IdleStrategy idle) {
+        UnsafeBuffer buf = this.buf;
+        int limit = batchLimit;
+        int i = 0;
+        while (i < n) {
+            int first = i;
+            int at = Codec.BATCH_HEADER;
+            while (i < n) {
+                Object ref = refs[i];
+                if (ref == null) {
+                    if (at + Codec.MAX_INT_ITEM > limit && i > first) {
+                        break;
+                    }
+                    at = Codec.putIntItem(buf, at, bits[i]);
+                } else {
+                    byte[] frame = (byte[]) ref;
+                    if (at + frame.length - 1 > limit) {
+                        break; // it goes in the next message (alone, if it does not fit a batch)
+                    }
+                    at = Codec.putFrameItem(buf, at, frame);
+                }
+                i++;
+            }
+            int count = i - first;
+            boolean sent;
+            if (count > 1) {
+                Codec.encodeBatchHeader(buf, 0, count);
+                sent = offer(buf, at, idle, count);
+            } else {
+                if (count == 0) {
+                    i++; // a value too large for a batch
+                }
+                Object ref = refs[first];
+                if (ref == null) {
+                    sent = offer(buf, Codec.encodeInt(bits[first], buf, 0), idle, 1);
+                } else {
+                    byte[] frame = (byte[]) ref;
+                    view.wrap(frame);
+                    sent = offer(view, frame.length, idle, 1);
+                }
+            }
+            if (!sent) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Offers one frame until it is taken ({@code values}: how many values it holds, counted in
+     * the statistics with the message, none for the end of stream); false when the publication
+     * is closed or the run gave up.
+     */
+    private boolean offer(org.agrona.DirectBuffer frame, int length, IdleStrategy idle, int values) {
         boolean pushedBack = false;
         for (;;) {
             long r = publication.offer(frame, 0, length);
             if (r > 0) {
-                if (value) {
-                    items.increment();
+                if (values > 0) {
+                    items.add(values);
+                    messages.increment();
                     bytes.add(length);
                 }
                 idle.reset();
@@ -136,7 +204,7 @@ final class PublicationBridge extends Bridge {
 
     @Override
     String statsLine() {
-        return "stats: remote " + describe() + ": items sent " + items.sum() + ", back-pressure events "
+        return "stats: remote " + describe() + ": items sent " + items.sum() + ", messages " + messages.sum() + ", back-pressure events "
                 + backPressure.sum() + ", bytes " + bytes.sum();
     }
 

@@ -17,9 +17,11 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Fills a subscription's local channel from the wire: each message is decoded and put in the
- * channel, waiting while it is full (the transport's flow control then holds the publisher
- * back). The stream ends, and the channel closes, once every publisher seen has sent its
+ * Fills a subscription's local channel from the wire: each message (one value, or a batch) is
+ * decoded whole, then its values go into the channel together ({@link Channel#putAll}: as many
+ * as there is room for per CAS, ints unboxed, one wake-up per value only where a receiver
+ * waits), waiting while it is full (the transport's flow control then holds the publisher
+ * back). A message that cannot be decoded delivers none of its values. The stream ends, and the channel closes, once every publisher seen has sent its
  * end-of-stream frame. A publisher whose image goes away without one (its process died, and
  * the driver's liveness timeout passed), a frame that cannot be decoded, or a driver that stops
  * responding ends the stream with {@code ChannelLost}: receivers get the values held, then the
@@ -29,7 +31,9 @@ final class SubscriptionBridge extends Bridge implements FragmentHandler {
     Subscription subscription;
     private final io.aeron.FragmentAssembler assembler = new io.aeron.FragmentAssembler(this);
     private final LongAdder items = new LongAdder();
+    private final LongAdder messages = new LongAdder();
     private final LongAdder bytes = new LongAdder();
+    private final Codec.Items decoded = new Codec.Items();
     /** Sessions (one per publication) seen, and those whose end-of-stream frame came. */
     private final Set<Integer> seen = ConcurrentHashMap.newKeySet();
     private final Set<Integer> ended = ConcurrentHashMap.newKeySet();
@@ -110,33 +114,39 @@ final class SubscriptionBridge extends Bridge implements FragmentHandler {
         }
         int session = header.sessionId();
         seen.add(session);
-        Object v;
+        Codec.Items decoded = this.decoded;
+        boolean end;
         try {
-            v = Codec.decode(buffer, offset, length);
+            end = Codec.decodeInto(buffer, offset, length, decoded);
         } catch (Codec.Malformed e) {
+            decoded.clear();
             stop = true;
             local.fail("ChannelLost", describe() + ": a message could not be decoded (" + e.getMessage() + ")");
             return;
         }
-        if (v == Codec.END) {
+        if (end) {
             ended.add(session);
             return;
         }
+        int n = decoded.size();
         try {
-            local.put(v);
-            items.increment();
+            local.putAll(decoded.bits(), decoded.refs(), n);
+            items.add(n);
+            messages.increment();
             bytes.add(length);
         } catch (ChannelClosedException e) {
             stop = true; // the program closed its end
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             stop = true;
+        } finally {
+            decoded.clear();
         }
     }
 
     @Override
     String statsLine() {
-        return "stats: remote " + describe() + ": items received " + items.sum() + ", bytes " + bytes.sum();
+        return "stats: remote " + describe() + ": items received " + items.sum() + ", messages " + messages.sum() + ", bytes " + bytes.sum();
     }
 
     @Override

@@ -169,6 +169,150 @@ class ChannelTest extends ChannelContractTest {
         assertFalse(second.commitPark(), "no spare wake-up for second");
     }
 
+    @Test
+    void drainAndPutAllKeepOrderAcrossLapsAndKinds() throws Exception {
+        for (int capacity : new int[] {1, 3, 8, 4096, -1}) {
+            Channel c = new Channel(0, capacity, null);
+            long[] bits = new long[5];
+            Object[] refs = new Object[5];
+            long[] got = new long[16];
+            Object[] gotRefs = new Object[16];
+            int sent = 0;
+            int received = 0;
+            for (int round = 0; round < 300; round++) {
+                int n = 1 + round % 5;
+                for (int i = 0; i < n; i++) {
+                    int v = sent++;
+                    bits[i] = v;
+                    refs[i] = v % 3 == 0 ? "s" + v : v % 3 == 1 ? null : Channel.NIL;
+                }
+                int put = 0;
+                while (put < n) { // a host thread's putAll waits when full: here the test drains
+                    int room = capacity == -1 ? n : Math.min(n - put, capacity - c.len());
+                    if (room > 0) {
+                        c.putAll(java.util.Arrays.copyOfRange(bits, put, put + room),
+                                java.util.Arrays.copyOfRange(refs, put, put + room), room);
+                        put += room;
+                    }
+                    int k = c.drain(got, gotRefs, 16);
+                    for (int i = 0; i < k; i++) {
+                        int v = received++;
+                        String what = "capacity " + capacity + ", value " + v;
+                        if (v % 3 == 0) {
+                            assertEquals("s" + v, gotRefs[i], what);
+                        } else if (v % 3 == 1) {
+                            Object r = gotRefs[i];
+                            assertEquals((long) v, r == null ? got[i] : (long) (Long) r, what);
+                        } else {
+                            assertTrue(gotRefs[i] == Channel.NIL, what);
+                        }
+                    }
+                }
+            }
+            int k;
+            while ((k = c.drain(got, gotRefs, 16)) > 0) {
+                received += k;
+            }
+            assertEquals(sent, received, "capacity " + capacity);
+            assertEquals(0, c.drain(got, gotRefs, 16), "empty");
+            c.close();
+            assertEquals(-1, c.drain(got, gotRefs, 16), "closed and drained");
+            assertThrows(ChannelClosedException.class, () -> c.putAll(bits, refs, 1));
+        }
+    }
+
+    @Test
+    void aPutAllIntoAFullChannelTakesWhatFitsAndWaitsForTheRest() throws Exception {
+        Channel c = Channel.bounded(4);
+        long[] bits = new long[10];
+        for (int i = 0; i < 10; i++) {
+            bits[i] = i;
+        }
+        Thread producer = Thread.ofPlatform().start(() -> {
+            try {
+                c.putAll(bits, new Object[10], 10);
+                c.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        long[] got = new long[3];
+        Object[] refs = new Object[3];
+        long expected = 0;
+        int k;
+        while ((k = c.drain(got, refs, 3)) >= 0) {
+            assertTrue(c.len() <= 4);
+            for (int i = 0; i < k; i++) {
+                assertEquals(expected++, got[i]);
+            }
+            if (k == 0) {
+                Thread.onSpinWait();
+            }
+        }
+        producer.join();
+        assertEquals(10, expected);
+    }
+
+    @Test
+    void aPutAllWakesAReceiverPerValueAndADrainASenderPerValue() throws Exception {
+        Channel c = Channel.bounded(2);
+        Fiber[] receivers = {runningFiber(), runningFiber(), runningFiber()};
+        for (Fiber f : receivers) {
+            assertEquals(Channel.PARKED, c.recv(f));
+        }
+        c.putAll(new long[] {1, 2}, new Object[2], 2);
+        assertTrue(receivers[0].commitPark(), "the first receiver was woken");
+        assertTrue(receivers[1].commitPark(), "the second receiver was woken");
+        assertFalse(receivers[2].commitPark(), "two values, two wake-ups");
+        Fiber[] senders = {runningFiber(), runningFiber(), runningFiber()};
+        for (Fiber f : senders) {
+            assertEquals(Channel.SendResult.PARKED, c.send(f, "x"));
+        }
+        assertEquals(2, c.drain(new long[4], new Object[4], 4));
+        assertTrue(senders[0].commitPark());
+        assertTrue(senders[1].commitPark());
+        assertFalse(senders[2].commitPark(), "two values taken, two wake-ups");
+    }
+
+    /** Two threads: every value crosses once, in order, with putAll and drain racing on a small ring. */
+    @Test
+    void putAllAndDrainRaceWithoutLossOrReordering() throws Exception {
+        Channel c = Channel.bounded(64);
+        int total = 200_000;
+        Thread producer = Thread.ofPlatform().start(() -> {
+            long[] bits = new long[37];
+            Object[] refs = new Object[37];
+            try {
+                for (int v = 0; v < total; ) {
+                    int n = Math.min(37, total - v);
+                    for (int i = 0; i < n; i++, v++) {
+                        bits[i] = v;
+                        refs[i] = (v & 7) == 0 ? (Object) Long.valueOf(v) : null;
+                    }
+                    c.putAll(bits, refs, n);
+                }
+                c.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        long[] got = new long[50];
+        Object[] refs = new Object[50];
+        long expected = 0;
+        int k;
+        while ((k = c.drain(got, refs, 50)) >= 0) {
+            for (int i = 0; i < k; i++) {
+                long v = refs[i] == null ? got[i] : (Long) refs[i];
+                assertEquals(expected++, v);
+            }
+            if (k == 0) {
+                Thread.onSpinWait();
+            }
+        }
+        producer.join();
+        assertEquals(total, expected);
+    }
+
     /** A fiber in the RUNNING state outside any scheduler: a wake-up only leaves its permit. */
     private static Fiber runningFiber() {
         Fiber f = new Fiber() {

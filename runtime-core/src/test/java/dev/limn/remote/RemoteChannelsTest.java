@@ -19,6 +19,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -90,8 +92,126 @@ class RemoteChannelsTest {
                 """);
         assertEquals(0, r.status(), r.err());
         assertEquals("1003 500500 true\nx nil [1, 2.5, true, false, nil, {\"a\": [1, 2]}, 3s]\nchannel true\n", r.out());
-        assertTrue(r.err().contains("stats: remote publication aeron:ipc stream 7: items sent 1003, back-pressure events "), r.err());
-        assertTrue(r.err().contains("stats: remote subscription aeron:ipc stream 7: items received 1003, bytes "), r.err());
+        assertTrue(r.err().contains("stats: remote publication aeron:ipc stream 7: items sent 1003, messages "), r.err());
+        assertTrue(r.err().contains("stats: remote subscription aeron:ipc stream 7: items received 1003, messages "), r.err());
+    }
+
+    private static final Pattern PUBLICATION_STATS = Pattern.compile(
+            "stats: remote publication aeron:ipc stream (\\d+): items sent (\\d+), messages (\\d+), back-pressure events (\\d+), bytes (\\d+)\n");
+    private static final Pattern SUBSCRIPTION_STATS = Pattern.compile(
+            "stats: remote subscription aeron:ipc stream (\\d+): items received (\\d+), messages (\\d+), bytes (\\d+)\n");
+
+    /** {items, messages, bytes} of the stats line of a publication or subscription of {@code stream}. */
+    private static long[] stats(Pattern line, String err, int stream) {
+        Matcher m = line.matcher(err);
+        while (m.find()) {
+            if (Integer.parseInt(m.group(1)) == stream) {
+                return new long[] {Long.parseLong(m.group(2)), Long.parseLong(m.group(3)), Long.parseLong(m.group(m.groupCount()))};
+            }
+        }
+        throw new AssertionError("no stats line for stream " + stream + " in " + err);
+    }
+
+    @Test
+    void statsLinesCountItemsMessagesAndBytes() throws Exception {
+        Result r = run("""
+                var p = publish("aeron:ipc", 17);
+                var s = subscribe("aeron:ipc", 17);
+                concurrent {
+                    task { iter (i in 1..5000) p.send(i); p.close(); }
+                    task { var n = 0; iter (v in s) n += 1; print(n); }
+                }
+                """);
+        assertEquals(0, r.status(), r.err());
+        assertEquals("5000\n", r.out());
+        long[] sent = stats(PUBLICATION_STATS, r.err(), 17);
+        long[] received = stats(SUBSCRIPTION_STATS, r.err(), 17);
+        assertEquals(5000, sent[0]);
+        assertEquals(5000, received[0]);
+        assertTrue(sent[1] >= 1 && sent[1] <= 5000, "messages sent: " + sent[1]);
+        assertEquals(sent[1], received[1], "every message sent was received");
+        assertEquals(sent[2], received[2], "the bytes sent were received");
+        // 1..5000 takes 1 to 3 bytes each after its tag; a message's header at most 5 bytes
+        assertTrue(sent[2] >= 5000 * 2 && sent[2] <= 5000 * 4 + 5 * sent[1], "bytes: " + sent[2]);
+    }
+
+    /**
+     * Ints, small values, and values larger than one Aeron frame (sent alone, fragmented) mixed,
+     * so batches start and end at every kind of value: each arrives once, in order.
+     */
+    @Test
+    void orderAndExactlyOnceAcrossBatchBoundaries() throws Exception {
+        Result r = run("""
+                var p = publish("aeron:ipc", 18);
+                var s = subscribe("aeron:ipc", 18);
+                var big = "";
+                iter (i in 1..300) big = big + "0123456789";
+                concurrent {
+                    task {
+                        iter (i in 1..20000) {
+                            if (i % 997 == 0) p.send(big + str(i));
+                            else if (i % 13 == 0) p.send([i, "s" + str(i)]);
+                            else if (i % 7 == 0) p.send(str(i));
+                            else if (i % 11 == 0) p.send(nil);
+                            else p.send(i);
+                        }
+                        p.close();
+                    }
+                    task {
+                        var expect = 1;
+                        var bad = 0;
+                        var n = 0;
+                        iter (v in s) {
+                            n += 1;
+                            var ok = false;
+                            if (expect % 997 == 0) ok = v == big + str(expect);
+                            else if (expect % 13 == 0) ok = v[0] == expect and v[1] == "s" + str(expect);
+                            else if (expect % 7 == 0) ok = v == str(expect);
+                            else if (expect % 11 == 0) ok = v == nil;
+                            else ok = v == expect;
+                            if (!ok) bad += 1;
+                            expect += 1;
+                        }
+                        print(n, bad);
+                    }
+                }
+                """);
+        assertEquals(0, r.status(), r.err());
+        assertEquals("20000 0\n", r.out());
+        long[] sent = stats(PUBLICATION_STATS, r.err(), 18);
+        assertEquals(20000, sent[0]);
+        assertTrue(sent[1] >= 20000 / 997, "each large value is a message of its own: " + sent[1]);
+    }
+
+    /** The values of a batch cut short by close() arrive, then end of stream. */
+    @Test
+    void closeAfterAPartialBatch() throws Exception {
+        Result r = run("""
+                var p = publish("aeron:ipc", 19);
+                var s = subscribe("aeron:ipc", 19);
+                concurrent {
+                    task { iter (i in 1..1234) p.send(i); p.send("last"); p.close(); }
+                    task {
+                        var n = 0;
+                        var total = 0;
+                        var last = nil;
+                        iter (v in s) { n += 1; if (type_of(v) == "int") total += v; else last = v; }
+                        print(n, total, last, s.is_closed());
+                    }
+                }
+                """);
+        assertEquals(0, r.status(), r.err());
+        assertEquals("1235 761995 last true\n", r.out());
+        r = run("""
+                var p = publish("aeron:ipc", 20);
+                var s = subscribe("aeron:ipc", 20);
+                concurrent {
+                    task { p.send(1); p.send(2); p.send(3); p.close(); }
+                    task { iter (v in s) print(v); print("end"); }
+                }
+                """);
+        assertEquals(0, r.status(), r.err());
+        assertEquals("1\n2\n3\nend\n", r.out());
     }
 
     @Test

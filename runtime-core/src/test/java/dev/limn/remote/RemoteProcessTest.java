@@ -79,8 +79,8 @@ class RemoteProcessTest {
         assertEquals(0, s.status(), s.output());
         assertTrue(p.output().startsWith("sent\n"), p.output());
         assertTrue(s.output().startsWith("1000000 500000500000 true\n"), s.output());
-        assertTrue(p.output().contains("items sent 1000000, back-pressure events "), p.output());
-        assertTrue(s.output().contains("items received 1000000, bytes "), s.output());
+        assertTrue(p.output().contains("items sent 1000000, messages "), p.output());
+        assertTrue(s.output().contains("items received 1000000, messages "), s.output());
         for (Outcome o : List.of(p, s)) {
             assertTrue(o.output().contains(", live tasks 0\n"), o.output());
             assertTrue(o.output().contains(", channels open 0\n"), o.output());
@@ -208,9 +208,11 @@ class RemoteProcessTest {
         assertTrue(m.find(), p.output());
         // the consumer takes 3 s (10 ms a hundred): the sender waited most of it, the ticker ran
         assertTrue(Long.parseLong(m.group(1)) >= 200, p.output());
-        Matcher bp = Pattern.compile("back-pressure events (\\d+)").matcher(p.output());
+        // back-pressure events count messages; 30,000 ints are about a hundred batches, of which
+        // the flow-control window refuses a few (the window opens in steps of several messages)
+        Matcher bp = Pattern.compile("messages (\\d+), back-pressure events (\\d+)").matcher(p.output());
         assertTrue(bp.find(), p.output());
-        assertTrue(Long.parseLong(bp.group(1)) >= 10, p.output());
+        assertTrue(Long.parseLong(bp.group(2)) >= 1, p.output());
     }
 
     @Test
