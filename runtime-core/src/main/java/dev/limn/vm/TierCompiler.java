@@ -1051,6 +1051,18 @@ final class TierCompiler {
         return cb != null;
     }
 
+    /** {@code R[ra] := R[x] op R[y] (or K[kc])} in doubles, the operands in locals of kinds {@code kx}, {@code ky}. */
+    private void floatArith(int pc, int op, byte[] s, Edges out, int ra, int x, int kx, int y, int ky, int kc) {
+        if (emitting()) {
+            loadDouble(x, kx, -1);
+            loadDouble(y, ky, kc);
+            doubleOp(op);
+            cb.dstore(dslot(ra));
+        }
+        s[ra] = (byte) (FLT | DIRTY);
+        out.edge(pc + 1, s);
+    }
+
     // ------------------------------------------------------------------ instruction kinds
 
     /** {@code R[A] := R[x] op (R[y] or K[kc])} for ADD SUB MUL DIV MOD. */
@@ -1066,26 +1078,14 @@ final class TierCompiler {
         if (mixedGuess(pc, op, kx, ky, kc)) {
             if (emitting()) {
                 loadNumbers(pc, x, kx, y, ky, kc, s);
-                loadDouble(x, kx, -1);
-                loadDouble(y, ky, kc);
-                doubleOp(op);
-                cb.dstore(dslot(ra));
             }
-            s[ra] = (byte) (FLT | DIRTY);
-            out.edge(pc + 1, s);
+            floatArith(pc, op, s, out, ra, x, kx, y, ky, kc);
             return;
         }
         int kind = numericKind(pc, kx, ky, op == Op.DIV ? FLT : INT);
         if (kind < 0 && mixed(kx, ky)) {
             // an int with a float: the int is converted, as the interpreter's slow path does
-            if (emitting()) {
-                loadDouble(x, kx, -1);
-                loadDouble(y, ky, kc);
-                doubleOp(op);
-                cb.dstore(dslot(ra));
-            }
-            s[ra] = (byte) (FLT | DIRTY);
-            out.edge(pc + 1, s);
+            floatArith(pc, op, s, out, ra, x, kx, y, ky, kc);
             return;
         }
         if (kind == INT && op == Op.DIV) {

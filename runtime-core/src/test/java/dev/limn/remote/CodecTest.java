@@ -291,46 +291,12 @@ class CodecTest {
         frames.add(batch(EVERY_TYPE));
         frames.add(batch(1L, 2L, 300L, -70_000L, Long.MIN_VALUE));
         frames.add(batch("a", list(1L, list(2L, new DictValue())), null, 2.5));
-        SplittableRandom r = new SplittableRandom(7);
-        int malformed = 0;
-        int decoded = 0;
-        for (byte[] f : frames) {
-            for (int len = 0; len < f.length; len++) {
-                byte[] cut = Arrays.copyOf(f, len);
-                assertThrows(Codec.Malformed.class, () -> decodeAll(cut), "a batch cut to " + len + " of " + f.length + " bytes");
-                malformed++;
-            }
-            for (int i = 0; i < 20_000; i++) {
-                byte[] g = f.clone();
-                int flips = 1 + r.nextInt(4);
-                for (int k = 0; k < flips; k++) {
-                    g[r.nextInt(g.length)] = (byte) r.nextInt(256);
-                }
-                try {
-                    decodeAll(g);
-                    decoded++;
-                } catch (Codec.Malformed e) {
-                    malformed++;
-                }
-            }
-        }
-        for (int i = 0; i < 50_000; i++) {
-            byte[] g = new byte[r.nextInt(40)];
-            for (int k = 0; k < g.length; k++) {
-                g[k] = (byte) r.nextInt(256);
-            }
+        fuzz(frames, CodecTest::decodeAll, 7, (g, r) -> {
             if (g.length > 1) {
                 g[0] = Codec.VERSION;
                 g[1] = Codec.BATCH_TAG;
             }
-            try {
-                decodeAll(g);
-                decoded++;
-            } catch (Codec.Malformed e) {
-                malformed++;
-            }
-        }
-        assertTrue(malformed > 1000 && decoded > 100, "both outcomes seen: " + malformed + " malformed, " + decoded + " decoded");
+        });
     }
 
     /** Every truncation and many random corruptions of real frames: a value or Malformed, nothing else. */
@@ -341,13 +307,32 @@ class CodecTest {
         frames.add(frame(list(1L, "x", list(2.5, new DurationValue(9)), null, true)));
         frames.add(frame("a longer string, with ünïcødé"));
         frames.add(frame(Long.MIN_VALUE));
-        SplittableRandom r = new SplittableRandom(42);
+        fuzz(frames, CodecTest::decode, 42, (g, r) -> {
+            if (g.length > 0 && r.nextBoolean()) {
+                g[0] = Codec.VERSION;
+            }
+        });
+    }
+
+    private interface Decoder {
+        Object decode(byte[] frame) throws Codec.Malformed;
+    }
+
+    /**
+     * Decodes every truncation of each of {@code frames} (each must be Malformed), 20,000
+     * corruptions of each (1 to 4 random bytes), and 50,000 random messages of up to 40 bytes
+     * that {@code head} may give a plausible start: each decodes or is Malformed, and both
+     * outcomes are seen.
+     */
+    private static void fuzz(List<byte[]> frames, Decoder decoder, long seed,
+            java.util.function.BiConsumer<byte[], SplittableRandom> head) {
+        SplittableRandom r = new SplittableRandom(seed);
         int malformed = 0;
         int decoded = 0;
         for (byte[] f : frames) {
             for (int len = 0; len < f.length; len++) {
                 byte[] cut = Arrays.copyOf(f, len);
-                assertThrows(Codec.Malformed.class, () -> decode(cut), "a frame cut to " + len + " of " + f.length + " bytes");
+                assertThrows(Codec.Malformed.class, () -> decoder.decode(cut), "a frame cut to " + len + " of " + f.length + " bytes");
                 malformed++;
             }
             for (int i = 0; i < 20_000; i++) {
@@ -356,10 +341,9 @@ class CodecTest {
                 for (int k = 0; k < flips; k++) {
                     g[r.nextInt(g.length)] = (byte) r.nextInt(256);
                 }
-                try {
-                    decode(g);
+                if (tryDecode(decoder, g)) {
                     decoded++;
-                } catch (Codec.Malformed e) {
+                } else {
                     malformed++;
                 }
             }
@@ -369,16 +353,23 @@ class CodecTest {
             for (int k = 0; k < g.length; k++) {
                 g[k] = (byte) r.nextInt(256);
             }
-            if (g.length > 0 && r.nextBoolean()) {
-                g[0] = Codec.VERSION;
-            }
-            try {
-                decode(g);
+            head.accept(g, r);
+            if (tryDecode(decoder, g)) {
                 decoded++;
-            } catch (Codec.Malformed e) {
+            } else {
                 malformed++;
             }
         }
         assertTrue(malformed > 1000 && decoded > 100, "both outcomes seen: " + malformed + " malformed, " + decoded + " decoded");
+    }
+
+    /** True if {@code g} decodes, false if it is Malformed; any other exception fails the test. */
+    private static boolean tryDecode(Decoder decoder, byte[] g) {
+        try {
+            decoder.decode(g);
+            return true;
+        } catch (Codec.Malformed e) {
+            return false;
+        }
     }
 }
