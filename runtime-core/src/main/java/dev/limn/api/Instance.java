@@ -226,7 +226,7 @@ public final class Instance implements AutoCloseable {
                 args[i] = converted;
             }
         }
-        if (calls.isLocked() && run.inHostFunction()) {
+        if (inOwnHostFunction()) {
             return invokeNested(fn, args, timeoutNanos);
         }
         calls.lock();
@@ -292,12 +292,14 @@ public final class Instance implements AutoCloseable {
         }
     }
 
-    /**
-     * Takes the lock of calls, unless this thread runs a host function of the call that holds
-     * it (see {@link #invokeNested}); true if it took it.
-     */
+    /** Whether this thread runs a host function of the call that holds the lock of calls (see {@link #invokeNested}). */
+    private boolean inOwnHostFunction() {
+        return calls.isLocked() && run.inHostFunction();
+    }
+
+    /** Takes the lock of calls, unless {@link #inOwnHostFunction}; true if it took it. */
     private boolean lockCalls() {
-        if (calls.isLocked() && run.inHostFunction()) {
+        if (inOwnHostFunction()) {
             return false;
         }
         calls.lock();
@@ -365,7 +367,7 @@ public final class Instance implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (calls.isLocked() && run.inHostFunction()) {
+        if (inOwnHostFunction()) {
             // the call in progress still runs in these registers
             throw new IllegalStateException("an instance cannot be closed by its own host function while its call runs");
         }
