@@ -10,12 +10,7 @@ cd "$(dirname "$0")/../.."
 rounds=${1:-1}
 warmup=${2:-20000}
 count=${3:-100000}
-jar=runtime-core/target/runtime-core-0.1.0-SNAPSHOT-cli.jar
-java=$(cut -d'|' -f2 runtime-core/target/.limn-java 2>/dev/null || true)
-[[ -x "$java" ]] || java=$(ls -d /usr/lib/jvm/*25*/bin/java | head -n1)
-read -r -a flags < runtime-core/target/jvm.flags
-bench=scripts/remote-bench
-wait_for() { while [[ ! -f "$1/cnc.dat" ]]; do sleep 0.05; done; sleep 1; }
+source scripts/remote-bench/common.sh
 
 for ((r = 1; r <= rounds; r++)); do
     dir=/dev/shm/limn-pingpong-$$
