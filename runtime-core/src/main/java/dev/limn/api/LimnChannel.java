@@ -75,17 +75,20 @@ public final class LimnChannel implements Iterable<Object> {
      * @throws LimnException          kind Cancelled if the thread is interrupted while it waits (the interrupt stays set)
      */
     public Object receive() {
-        Object v;
-        dev.limn.sched.Scheduler.HostProducer consumer = runtime.engine().scheduler().registerHostProducer();
-        runtime.hostWaitBegins(channel);
-        try {
-            v = channel.take();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new LimnException("Cancelled", "the receive was interrupted");
-        } finally {
-            runtime.hostWaitEnds();
-            consumer.release();
+        Object v = channel.tryRecv();
+        if (v == Channel.EMPTY) {
+            // it may wait: counted as a possible consumer, and woken by the runtime's close
+            dev.limn.sched.Scheduler.HostProducer consumer = runtime.engine().scheduler().registerHostProducer();
+            runtime.hostWaitBegins(channel);
+            try {
+                v = channel.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new LimnException("Cancelled", "the receive was interrupted");
+            } finally {
+                runtime.hostWaitEnds();
+                consumer.release();
+            }
         }
         if (v == Channel.END) {
             runtime.checkOpen();
