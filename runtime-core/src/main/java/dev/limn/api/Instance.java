@@ -1,5 +1,6 @@
 package dev.limn.api;
 
+import dev.limn.sched.CallLock;
 import dev.limn.value.ErrorValue;
 import dev.limn.value.LimnError;
 import dev.limn.vm.Closure;
@@ -16,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A loaded program ({@link LimnRuntime#load}): its top level has run, and its top-level
@@ -57,11 +57,15 @@ public final class Instance implements AutoCloseable {
     /** The top level's variables (a value, or a box) by index; see {@code Proto.globalNames}. */
     private final Object[] globals;
     private final Map<String, Integer> index = new HashMap<>();
-    private final ReentrantLock calls = new ReentrantLock(true);
+    /** Serialises calls in arrival order; not reentrant (a call from inside a call is nested, see {@link #invokeNested}). */
+    private final CallLock calls = new CallLock();
     /**
-     * The call or load running now, else null: read by the runtime's watchdog, which nudges its
-     * task, and by close, which stops it. A call stores it with release semantics only: the
-     * fences of a call are its lock's (see {@link #onHostThread}).
+     * The entry of the call or load running now, or of the last one (then complete), or null:
+     * read by the runtime's watchdog, which nudges its task while it is not complete, and by
+     * close, which stops it. It stays when a call ends: the next call usually reuses the same
+     * entry ({@link #spare}) and then stores nothing here, as a reference stored into this
+     * long-lived object may cost a fence in the GC's write barrier. A call stores it with
+     * release semantics only: the fences of a call are its lock's (see {@link #onHostThread}).
      */
     volatile Entry current;
     /** The call or load whose host thread waits for it to end on the carriers, else null. */
@@ -230,15 +234,19 @@ public final class Instance implements AutoCloseable {
             return invokeNested(fn, args, timeoutNanos);
         }
         calls.lock();
+        Entry e = null;
         try {
-            Entry e = spare;
-            spare = null;
+            e = spare;
             if (e == null || !e.reuse(fn)) {
                 e = new Entry(run, fn);
+                spare = e;
             }
             begin(e, timeoutNanos);
             try {
-                holdings.context = run.start(e, fn, args, true, holdings.context);
+                Object context = run.start(e, fn, args, true, holdings.context);
+                if (context != holdings.context) {
+                    holdings.context = context;
+                }
             } catch (LimnError err) {
                 throw LimnException.of(err.value);
             }
@@ -247,11 +255,12 @@ public final class Instance implements AutoCloseable {
                 run.hostCallEnded(); // this thread now only waits: a quiescence put off may go ahead
                 awaitComplete(e, timeoutNanos);
             }
-            Object result = outcome(e);
-            spare = e;
-            return result;
+            return outcome(e);
         } finally {
-            CURRENT.setRelease(this, (Entry) null);
+            if (e != null && !e.isComplete()) {
+                // it never ran (a closed runtime, a wrong argument count): not a call in progress
+                CURRENT.setRelease(this, (Entry) null);
+            }
             if (waiting != null) {
                 waiting = null;
             }
@@ -308,7 +317,9 @@ public final class Instance implements AutoCloseable {
 
     /**
      * Lets the next call in, then tells the scheduler, in case a quiescence was put off while
-     * this instance's lock was held ({@link #onHostThread}).
+     * this instance's lock was held ({@link #onHostThread}). The lock's release has no fence,
+     * so this look may miss a quiescence put off at that very moment: the runtime's watchdog
+     * looks again on its next round ({@code LimnRuntime.watchOnce}).
      */
     private void unlockCalls() {
         calls.unlock();
@@ -319,7 +330,7 @@ public final class Instance implements AutoCloseable {
      * Whether Limn code of this instance may be running on a host's thread now, which quiescence
      * must wait for (see {@code Scheduler.watchHostCalls}): a call holds the lock and is not
      * waiting for the carriers, or a load runs. The lock's state is volatile: a call stores it
-     * (the lock's CAS) before it runs anything, and stores it again (the unlock) before it tells
+     * (the lock's CAS) before it runs anything, and stores it again (the release) before it tells
      * the scheduler it ended ({@link #unlockCalls}); quiescence stores its "put off" flag before it
      * asks this. Calls that only read (get, instructionsUsed) hold the lock too, briefly.
      */
@@ -332,7 +343,7 @@ public final class Instance implements AutoCloseable {
      * with a release store. The runtime's closed flag is read after the lock's CAS, and close
      * stores it before it reads the lock's state: either this call sees the runtime closed, or
      * close sees the lock held and waits for the call's entry to show. So a call that never
-     * suspends makes two fences in all, its lock's and its unlock's.
+     * suspends makes one fence in all, its lock's CAS ({@link CallLock}).
      */
     private void begin(Entry e, long timeoutNanos) {
         e.watchedBy(Thread.currentThread(), timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0);
@@ -340,7 +351,9 @@ public final class Instance implements AutoCloseable {
             throw new IllegalStateException("the runtime is closed");
         }
         checkOpen();
-        CURRENT.setRelease(this, e);
+        if (current != e) {
+            CURRENT.setRelease(this, e);
+        }
         runtime.watch();
     }
 

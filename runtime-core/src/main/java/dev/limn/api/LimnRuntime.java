@@ -515,6 +515,10 @@ public final class LimnRuntime implements AutoCloseable {
         if (d != null) {
             busy |= police(d);
         }
+        // a call's end looks for a quiescence put off while it ran after a release without a
+        // fence, so it may miss one put off at that moment (Instance.unlockCalls): looked for
+        // again here, at most 50 ms later
+        engine.scheduler().hostCallEnded();
         if (busy || !loading.isEmpty()) {
             LockSupport.parkNanos(WATCH_NANOS);
         } else {
@@ -532,8 +536,8 @@ public final class LimnRuntime implements AutoCloseable {
      */
     private static boolean police(Instance i) {
         Entry e = i.current;
-        if (e == null) {
-            return false;
+        if (e == null || e.isComplete()) {
+            return false; // no call, or the last one's entry, kept for the next call
         }
         e.nudge();
         return true;

@@ -341,7 +341,9 @@ public final class Scheduler implements AutoCloseable {
         if (fiber.scheduler != null && (fiber.scheduler != this || fiber.id != 0)) {
             throw new IllegalStateException(fiber + " was already spawned");
         }
-        fiber.scheduler = this; // again for a fiber whose previous host run ended on this thread
+        if (fiber.scheduler != this) {
+            fiber.scheduler = this;
+        }
         fiber.beginRun();
     }
 

@@ -31,7 +31,11 @@ public final class Entry {
 
     private int status = -1;
     private ErrorValue error;
-    private Object result;
+    // The result, unboxed as the task left it (TaskContext.result): an int result stores no
+    // reference into this reused entry, whose write barrier could cost a fence.
+    private byte resultTag = Tag.NIL;
+    private long resultPayload;
+    private Object resultRef;
     /** Written once the outcome is: stored, then {@link #completion} read (see {@link #markComplete}). */
     private volatile boolean complete;
     /**
@@ -110,7 +114,9 @@ public final class Entry {
      * (0: never); call before the entry is published to the watchdog.
      */
     public void watchedBy(Thread caller, long deadline) {
-        this.caller = caller;
+        if (this.caller != caller) {
+            this.caller = caller; // a reused entry's caller is usually the same thread: no store, no write barrier
+        }
         this.deadline = deadline;
     }
 
@@ -125,13 +131,22 @@ public final class Entry {
         if (!complete || completion != null || topScope != null || keepsGlobals) {
             return false;
         }
-        callee = fn.proto;
+        if (callee != fn.proto) {
+            callee = fn.proto;
+        }
         status = -1;
-        error = null;
-        result = null;
+        if (error != null) {
+            error = null;
+        }
+        resultTag = Tag.NIL;
+        if (resultRef != null) {
+            resultRef = null;
+        }
         taskEnded = false;
         stoppedAt = 0;
-        STOP_REASON.setRelease(this, (String) null);
+        if (stopReason != null) {
+            STOP_REASON.setRelease(this, (String) null);
+        }
         COMPLETE.setRelease(this, false); // published with the call itself, by a volatile store after this
         return true;
     }
@@ -173,6 +188,13 @@ public final class Entry {
      */
     void setTask(TaskContext t) {
         TASK.setRelease(this, t);
+    }
+
+    /** {@link #setTask}, skipped when {@code t} is the task already (a host's reused call: no store, no write barrier). */
+    void setTaskIfOther(TaskContext t) {
+        if (task != t) {
+            TASK.setRelease(this, t);
+        }
     }
 
     /** The entry's task, or null before it has one (an acquire read: any thread may ask). */
@@ -277,10 +299,16 @@ public final class Entry {
      * {@code onCallersThread}: a host's call ended on the thread that made it, which is the
      * only one that waits on {@link #completion} for it; the flag is then stored without a fence.
      */
-    void taskFinished(int s, ErrorValue err, Object value, boolean onCallersThread) {
+    void taskFinished(int s, ErrorValue err, byte tag, long payload, Object ref, boolean onCallersThread) {
         status = s;
-        error = err;
-        result = value;
+        if (error != err) {
+            error = err;
+        }
+        resultTag = tag;
+        resultPayload = payload;
+        if (resultRef != ref) {
+            resultRef = ref;
+        }
         BlockRun scope = topScope;
         taskEnded = true;
         if (scope == null) {
@@ -347,7 +375,7 @@ public final class Entry {
 
     /** What the task's function returned (nil for a top level), in the VM's value form. */
     public Object result() {
-        return result;
+        return Values.box(resultTag, resultPayload, resultRef);
     }
 
     /** Once complete: the error of an async call of the task that failed and that nobody awaited, or null. */

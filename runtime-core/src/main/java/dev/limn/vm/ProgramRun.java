@@ -230,7 +230,9 @@ public final class ProgramRun implements AutoCloseable {
     /** {@link #start}, for a call made inside a host function that task {@code caller} called (null: none). */
     private Object start(Entry entry, Closure fn, Object[] args, boolean here, Object previous, TaskContext caller) {
         Proto p = fn.proto;
-        current = entry;
+        if (current != entry) {
+            current = entry; // a host's calls reuse one entry: no store, no write barrier
+        }
         if (outOfMemory != null) {
             outOfMemory = null; // the entry that ran out of memory for good has ended: this one starts afresh
         }

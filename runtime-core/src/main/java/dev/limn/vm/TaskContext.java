@@ -158,14 +158,26 @@ public final class TaskContext extends Fiber {
     private Object[] startArgs;
     private boolean started;
     int status = -1;
+
+    /** What the task's function returned, boxed now (nil until it returned a value). */
+    Object result() {
+        return Values.box(resultTag, resultPayload, resultRef);
+    }
+
     /** sleep(): the timer this task waits for, or null. */
     Timer sleepTimer;
     /** The task yielded in a sleep of zero, which returns when the task runs again ({@link Waiting#sleep}). */
     boolean sleepYielded;
     /** A blocking host function's call this task waits for, or null ({@link HostCalls}). */
     dev.limn.sched.HostCall<Object> hostCall;
-    /** What the task's function returned (an async call's value). */
-    Object result;
+    // What the task's function returned (an async call's value), unboxed: a host's call
+    // that returns an int stores no reference into this long-lived object, whose GC write
+    // barrier would cost a fence (see docs/design.md, "A host's call stores no references").
+    /** The returned value's tag ({@link Tag#NIL} until the function returns a value). */
+    private byte resultTag = Tag.NIL;
+    private long resultPayload;
+    /** The returned value when it is a reference ({@link Tag#REF}), else null. */
+    private Object resultRef;
     /** The blocks whose bodies this task is running now, innermost last (where its async calls belong). */
     ArrayList<BlockRun> openBlocks;
     /** Off-heap atomic cells this task holds a reservation on. */
@@ -405,8 +417,8 @@ public final class TaskContext extends Fiber {
             into.accept(closure);
         }
         refsOf(startArgs, into);
-        if (result != null) {
-            into.accept(result);
+        if (resultRef != null) {
+            into.accept(resultRef);
         }
     }
 
@@ -601,10 +613,10 @@ public final class TaskContext extends Fiber {
             run.taskEnded(this, s, countsAsTask);
         }
         if (unit == null) {
-            entry.taskFinished(s, error, result, hostEntry && id() == 0);
+            entry.taskFinished(s, error, resultTag, resultPayload, resultRef, hostEntry && id() == 0);
         } else if (unit.future != null) {
             // an async call: its outcome goes to its future, not to its block (SPEC §7)
-            unit.future.complete(s == Interpreter.DONE ? result : null, s == Interpreter.FAILED ? error
+            unit.future.complete(s == Interpreter.DONE ? result() : null, s == Interpreter.FAILED ? error
                     : s == Interpreter.DONE ? null : new ErrorValue("Cancelled", "the async call was terminated"));
             if (s == Interpreter.TERMINATED) {
                 unit.block.unitTerminated(this);
@@ -659,21 +671,40 @@ public final class TaskContext extends Fiber {
         if (lpTrap() != 0) {
             clearTrap(TRAP_CANCEL | TRAP_TIME_SLICE | TRAP_TERMINATE | TRAP_CHECK);
         }
-        entry = next;
-        next.setTask(this);
+        // Only the stores that change something: a reference stored into this long-lived
+        // context costs a fence in the GC's write barrier when it points to another region
+        // (see docs/design.md, "A host's call stores no references"), and a host's calls
+        // usually reuse the same entry, function and registers.
+        if (entry != next) {
+            entry = next;
+        }
+        next.setTaskIfOther(this);
         segment = 0;
-        regs = segments[0];
-        regsAddress = regs.address();
-        refs = shadows[0];
+        if (regs != segments[0]) {
+            regs = segments[0];
+            regsAddress = regs.address();
+            refs = shadows[0];
+        }
         base = 0;
         depth = 0;
         pc = 0;
-        closure = fn;
-        error = null;
-        result = null;
+        if (closure != fn) {
+            closure = fn;
+        }
+        if (error != null) {
+            error = null;
+        }
+        resultTag = Tag.NIL;
+        if (resultRef != null) {
+            resultRef = null;
+        }
         status = -1;
-        random = null;
-        hostCall = null;
+        if (random != null) {
+            random = null;
+        }
+        if (hostCall != null) {
+            hostCall = null;
+        }
         Proto p = fn.proto;
         fuel -= p.code.length; // the fuel left by the previous call, if any
         for (int i = 0; i < args.length; i++) {
@@ -1099,7 +1130,12 @@ public final class TaskContext extends Fiber {
         int d = depth - 1;
         if (d < 0) {
             if (src >= 0 && (unit == null || unit.future != null)) {
-                result = get(src);
+                long r = regsAddress + src * REGISTER_BYTES;
+                resultTag = lpTagAt(this, r);
+                resultPayload = lpPayloadAt(this, r);
+                if (resultTag == Tag.REF) {
+                    resultRef = refs[src];
+                }
             }
             return -1;
         }

@@ -73,7 +73,7 @@ class CheckedModeTest {
         TaskContext t = task(bad(-1, 0));
         try {
             assertEquals(Interpreter.DONE, Interpreter.run(t));
-            assertEquals(7L, t.result);
+            assertEquals(7L, t.result());
         } finally {
             t.close();
         }
