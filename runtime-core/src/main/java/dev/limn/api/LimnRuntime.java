@@ -518,7 +518,9 @@ public final class LimnRuntime implements AutoCloseable {
         // a call's end looks for a quiescence put off while it ran after a release without a
         // fence, so it may miss one put off at that moment (Instance.unlockCalls): looked for
         // again here, at most 50 ms later
-        engine.scheduler().hostCallEnded();
+        if (!closed) {
+            engine.scheduler().hostCallEnded();
+        }
         if (busy || !loading.isEmpty()) {
             LockSupport.parkNanos(WATCH_NANOS);
         } else {
