@@ -35,9 +35,24 @@ public final class CallLatencyPaired {
     private CallLatencyPaired() {
     }
 
+    static final String[] NAMES = {"limn LimnFunction.call", "nashorn mirror call", "luaj interpreter call"};
+
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 24;
         int calls = args.length > 1 ? Integer.parseInt(args[1]) : 3_000_000;
+        double[][][] times = measure(rounds, calls);
+        int warm = rounds / 4;
+        System.out.printf("%d rounds of %d calls each, the first %d as warm-up; ns per call%n", rounds, calls, warm);
+        report("thread CPU time", NAMES, times[0], warm);
+        report("wall-clock time", NAMES, times[1], warm);
+    }
+
+    /**
+     * Runs {@code rounds} rounds of {@code calls} calls of each engine in turn; returns the ns
+     * per call of each engine ({@link #NAMES}) and round, by thread CPU time ({@code [0]}) and by
+     * wall-clock time ({@code [1]}). Fails unless every call returned 3.
+     */
+    static double[][][] measure(int rounds, int calls) throws Exception {
         try (LimnRuntime runtime = LimnRuntime.builder().carriers(1).pin(false).build()) {
             Instance instance = runtime.load(runtime.compile("add.lm", "fn add(a, b) { return a + b; }\n"));
             LimnFunction limn = instance.function("add");
@@ -48,9 +63,8 @@ public final class CallLatencyPaired {
             CallLatencyBench.check(nashorn.call(null, 1L, 2L));
             LuaValue lua = CallLatencyBench.luajAdd(JsePlatform.standardGlobals());
 
-            String[] names = {"limn LimnFunction.call", "nashorn mirror call", "luaj interpreter call"};
-            double[][] ns = new double[names.length][rounds];
-            double[][] wall = new double[names.length][rounds];
+            double[][] ns = new double[NAMES.length][rounds];
+            double[][] wall = new double[NAMES.length][rounds];
             long a = 1;
             long b = 2;
             long sink = 0;
@@ -73,13 +87,10 @@ public final class CallLatencyPaired {
                 wall[1][r] = (w2 - w1) / (double) calls;
                 wall[2][r] = (w3 - w2) / (double) calls;
             }
-            if (sink != 3L * calls * rounds * names.length) {
+            if (sink != 3L * calls * rounds * NAMES.length) {
                 throw new IllegalStateException("a call returned something other than 3");
             }
-            int warm = rounds / 4;
-            System.out.printf("%d rounds of %d calls each, the first %d as warm-up; ns per call%n", rounds, calls, warm);
-            report("thread CPU time", names, ns, warm);
-            report("wall-clock time", names, wall, warm);
+            return new double[][][] {ns, wall};
         }
     }
 
