@@ -187,14 +187,26 @@ final class TierOps {
         int ra = t.base + a;
         Box bx = t.closure.upvals[b];
         sp(t, ra, bx.tag, bx.payload);
-        t.refs[ra] = bx.ref;
+        setRef(t.refs, ra, bx.ref);
     }
 
     /** GETUPVAL of compiled code: {@code R[a] := Up[b].value}, R[a] at the raw address {@code reg} (the interpreter's cheaper store). */
     static void getUpvalAt(TaskContext t, long reg, int a, int b) {
         Box bx = t.closure.upvals[b];
         Registers.spAt(t, reg, bx.tag, bx.payload);
-        t.refs[t.base + a] = bx.ref;
+        setRef(t.refs, t.base + a, bx.ref);
+    }
+
+    /**
+     * {@code refs[i] := v}, skipped when it holds {@code v} already. A register's shadow array
+     * is long-lived, and G1's write barrier makes a full fence for a reference stored into an
+     * old object from another heap region; a function loaded from the same captured variable
+     * into the same register on every call (a recursive {@code fib}) then stores nothing.
+     */
+    static void setRef(Object[] refs, int i, Object v) {
+        if (refs[i] != v) {
+            refs[i] = v;
+        }
     }
 
     /** GETBOX of compiled code: {@code R[a] := box(R[b]).value}, R[a] at the raw address {@code reg}. */
