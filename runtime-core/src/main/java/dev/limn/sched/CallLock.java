@@ -74,7 +74,7 @@ public final class CallLock {
                 interrupted = true; // else parkNanos would return at once from now on
             }
         }
-        waiters.remove(me); // the next in line is woken by the next release
+        waiters.poll(); // itself: only the head takes the lock, and only the holder leaves the queue; the next in line is woken by the next release
         if (interrupted) {
             me.interrupt();
         }
