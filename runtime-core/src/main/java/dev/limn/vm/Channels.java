@@ -4,8 +4,6 @@ import static dev.limn.vm.Instr.a;
 
 import dev.limn.block.BlockRun;
 import dev.limn.chan.Channel;
-import dev.limn.sched.Fiber;
-import dev.limn.sched.HostCall;
 import dev.limn.sched.Scheduler;
 import dev.limn.value.LimnError;
 
@@ -73,30 +71,14 @@ final class Channels {
      */
     static Object remote(TaskContext t, int args, boolean sends) {
         String fn = sends ? "publish" : "subscribe";
-        HostCall<Object> pending = t.hostCall;
-        if (pending != null) {
-            try {
-                Waiting.safepoint(t);
-            } catch (RuntimeException cancelled) {
-                t.hostCall = null; // the channel it makes is the run's, closed when the run ends
-                throw cancelled;
-            }
-            if (!pending.isDone()) {
-                t.waitingOn(Fiber.WaitKind.HOST_CALL, null);
-                throw Suspend.PARK;
-            }
-            t.hostCall = null;
-            Throwable error = pending.error();
-            if (error instanceof LimnError e) {
-                throw e;
-            }
-            if (error instanceof Error e) {
-                throw e; // OutOfMemoryError: raised as OutOfMemory at the call
-            }
-            if (error != null) {
-                throw new LimnError("Error", fn + ": " + (error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage()));
-            }
-            return pending.result();
+        if (t.hostCall != null) {
+            // a channel made for a task cancelled meanwhile is the run's, closed when the run ends
+            return HostCalls.outcome(t, null, error -> {
+                if (error instanceof Error e) {
+                    throw e;
+                }
+                return new LimnError("Error", fn + ": " + (error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage()));
+            });
         }
         Object uri = t.get(args);
         Object stream = t.get(args + 1);

@@ -135,18 +135,12 @@ public final class Entry {
             callee = fn.proto;
         }
         status = -1;
-        if (error != null) {
-            error = null;
-        }
+        error = null;
         resultTag = Tag.NIL;
-        if (resultRef != null) {
-            resultRef = null;
-        }
+        resultRef = null;
         taskEnded = false;
         stoppedAt = 0;
-        if (stopReason != null) {
-            STOP_REASON.setRelease(this, (String) null);
-        }
+        STOP_REASON.setRelease(this, (String) null);
         COMPLETE.setRelease(this, false); // published with the call itself, by a volatile store after this
         return true;
     }
@@ -301,14 +295,10 @@ public final class Entry {
      */
     void taskFinished(int s, ErrorValue err, byte tag, long payload, Object ref, boolean onCallersThread) {
         status = s;
-        if (error != err) {
-            error = err;
-        }
+        error = err;
         resultTag = tag;
         resultPayload = payload;
-        if (resultRef != ref) {
-            resultRef = ref;
-        }
+        resultRef = ref; // null for an int result: no fence in the write barrier
         BlockRun scope = topScope;
         taskEnded = true;
         if (scope == null) {

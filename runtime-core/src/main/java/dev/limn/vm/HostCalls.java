@@ -33,54 +33,65 @@ final class HostCalls {
     static Object invoke(TaskContext t, HostFn h, int args, int argc) {
         if (!h.blocking) {
             Object[] a = arguments(t, args, argc);
-            TaskContext outer = IN_HOST_FUNCTION.get();
-            IN_HOST_FUNCTION.set(t);
             try {
-                return h.call(a);
+                return callFor(t, h, a);
             } catch (LimnError e) {
                 throw e;
             } catch (Exception | StackOverflowError e) {
                 throw hostError(h, e);
-            } finally {
-                IN_HOST_FUNCTION.set(outer);
             }
         }
-        HostCall<Object> pending = t.hostCall;
-        if (pending != null) {
-            try {
-                Waiting.safepoint(t);
-            } catch (RuntimeException cancelled) {
-                t.hostCall = null; // its virtual thread finishes on its own; nothing waits for it
-                throw cancelled;
-            }
-            if (!pending.isDone()) {
-                t.waitingOn(Fiber.WaitKind.HOST_CALL, h);
-                throw Suspend.PARK;
-            }
-            t.hostCall = null;
-            if (pending.error() instanceof LimnError e) {
-                throw e;
-            }
-            if (pending.error() instanceof OutOfMemoryError e) {
-                throw e; // raised as OutOfMemory at the call, as if the task had run out itself
-            }
-            if (pending.error() != null) {
-                throw hostError(h, pending.error());
-            }
-            return pending.result();
+        if (t.hostCall != null) {
+            return outcome(t, h, e -> hostError(h, e));
         }
         Waiting.safepoint(t);
         Object[] a = arguments(t, args, argc);
-        t.hostCall = t.scheduler().runBlocking(t, () -> {
-            TaskContext outer = IN_HOST_FUNCTION.get(); // a deterministic run calls it on the carrier
-            IN_HOST_FUNCTION.set(t);
-            try {
-                return h.call(a);
-            } finally {
-                IN_HOST_FUNCTION.set(outer);
-            }
-        });
+        t.hostCall = t.scheduler().runBlocking(t, () -> callFor(t, h, a)); // a deterministic run calls it on the carrier
         throw Suspend.PARK;
+    }
+
+    /** Calls {@code h} with this thread marked as running a host function of task {@code t} ({@link #taskOnThread}). */
+    private static Object callFor(TaskContext t, HostFn h, Object[] a) throws Exception {
+        TaskContext outer = IN_HOST_FUNCTION.get();
+        IN_HOST_FUNCTION.set(t);
+        try {
+            return h.call(a);
+        } finally {
+            IN_HOST_FUNCTION.set(outer);
+        }
+    }
+
+    /**
+     * The outcome of the host call task {@code t} started off its carrier ({@code t.hostCall},
+     * not null) and parked for, when the task runs the instruction again: parks once more while
+     * the call runs (waiting on {@code waitTarget}); then its result, or its error, a LimnError
+     * or OutOfMemoryError as it is and any other as {@code wrap} makes it. A task cancelled
+     * meanwhile drops the call, which finishes on its own with nothing waiting for it.
+     */
+    static Object outcome(TaskContext t, Object waitTarget, java.util.function.Function<Throwable, LimnError> wrap) {
+        HostCall<Object> pending = t.hostCall;
+        try {
+            Waiting.safepoint(t);
+        } catch (RuntimeException cancelled) {
+            t.hostCall = null;
+            throw cancelled;
+        }
+        if (!pending.isDone()) {
+            t.waitingOn(Fiber.WaitKind.HOST_CALL, waitTarget);
+            throw Suspend.PARK;
+        }
+        t.hostCall = null;
+        Throwable error = pending.error();
+        if (error instanceof LimnError e) {
+            throw e;
+        }
+        if (error instanceof OutOfMemoryError e) {
+            throw e; // raised as OutOfMemory at the call, as if the task had run out itself
+        }
+        if (error != null) {
+            throw wrap.apply(error);
+        }
+        return pending.result();
     }
 
     private static Object[] arguments(TaskContext t, int args, int argc) {

@@ -671,10 +671,10 @@ public final class TaskContext extends Fiber {
         if (lpTrap() != 0) {
             clearTrap(TRAP_CANCEL | TRAP_TIME_SLICE | TRAP_TERMINATE | TRAP_CHECK);
         }
-        // Only the stores that change something: a reference stored into this long-lived
-        // context costs a fence in the GC's write barrier when it points to another region
-        // (see docs/design.md, "A host's call stores no references"), and a host's calls
-        // usually reuse the same entry, function and registers.
+        // References stored only when they change: a non-null reference stored into this
+        // long-lived context costs a fence in the GC's write barrier when it points to another
+        // region (see docs/design.md, "A host's call stores no references"), and a host's calls
+        // usually reuse the same entry, function and registers. Storing null costs no fence.
         if (entry != next) {
             entry = next;
         }
@@ -691,20 +691,12 @@ public final class TaskContext extends Fiber {
         if (closure != fn) {
             closure = fn;
         }
-        if (error != null) {
-            error = null;
-        }
+        error = null;
         resultTag = Tag.NIL;
-        if (resultRef != null) {
-            resultRef = null;
-        }
+        resultRef = null;
         status = -1;
-        if (random != null) {
-            random = null;
-        }
-        if (hostCall != null) {
-            hostCall = null;
-        }
+        random = null;
+        hostCall = null;
         Proto p = fn.proto;
         fuel -= p.code.length; // the fuel left by the previous call, if any
         for (int i = 0; i < args.length; i++) {
