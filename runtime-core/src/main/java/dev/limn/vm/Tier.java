@@ -71,6 +71,11 @@ public final class Tier {
     /** Instructions of a function, at most, whose compiled code its compiled callers call directly (its fast entry). */
     static final int SMALL_CALLEE = 64;
 
+    /** Whether compiled callers of {@code p} call its fast entry directly: not async, and at most {@link #SMALL_CALLEE} instructions. */
+    static boolean smallCallee(Proto p) {
+        return !p.async && p.code.length <= SMALL_CALLEE;
+    }
+
     /** To the interpreter: nothing ran, go on. */
     static final int STAY = -2;
     /** To the interpreter: compiled code ran; go on at {@code t.pc} in the task's current frame. */
@@ -242,8 +247,7 @@ public final class Tier {
                 continue;
             }
             Closure c = capturedCallee(self, code, pc);
-            if (c == null || c.proto == p || c.proto.async || c.proto.code.length > SMALL_CALLEE
-                    || Instr.b(w) != c.proto.numParams) {
+            if (c == null || c.proto == p || !smallCallee(c.proto) || Instr.b(w) != c.proto.numParams) {
                 continue;
             }
             Info ci = c.proto.tier;

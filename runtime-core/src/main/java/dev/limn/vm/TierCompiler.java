@@ -5,6 +5,8 @@ import static dev.limn.vm.Instr.b;
 import static dev.limn.vm.Instr.c;
 import static dev.limn.vm.Instr.k;
 import static dev.limn.vm.Instr.sc;
+import static java.lang.constant.ConstantDescs.CD_Long;
+import static java.lang.constant.ConstantDescs.CD_MethodHandle;
 import static java.lang.constant.ConstantDescs.CD_Object;
 import static java.lang.constant.ConstantDescs.CD_boolean;
 import static java.lang.constant.ConstantDescs.CD_byte;
@@ -112,14 +114,11 @@ final class TierCompiler {
     private static final ClassDesc CD_CLOSURE = ClassDesc.of(Closure.class.getName());
     private static final ClassDesc CD_PROTO = ClassDesc.of(Proto.class.getName());
     private static final ClassDesc CD_INFO = ClassDesc.of(Tier.Info.class.getName());
-    private static final ClassDesc CD_METHOD_HANDLE = ClassDesc.of("java.lang.invoke.MethodHandle");
     /** The generated class itself (a hidden class's references to its own name are to itself). */
     private static final ClassDesc SELF = ClassDesc.of(Compiled.class.getPackageName() + ".CompiledFn");
     private static final ClassDesc CD_MATH = ClassDesc.of("java.lang.Math");
     private static final ClassDesc CD_DOUBLE = ClassDesc.of("java.lang.Double");
     private static final ClassDesc CD_ARITH_EX = ClassDesc.of("java.lang.ArithmeticException");
-    private static final ClassDesc CD_LONG = ClassDesc.of("java.lang.Long");
-    private static final ClassDesc CD_DOUBLE_BOX = CD_DOUBLE;
     private static final MethodTypeDesc RUN = MethodTypeDesc.of(CD_int, CD_TASK, CD_int);
     private static final MethodTypeDesc TAG_AT = MethodTypeDesc.of(CD_byte, CD_TASK, CD_long);
     private static final MethodTypeDesc PAY_AT = MethodTypeDesc.of(CD_long, CD_TASK, CD_long);
@@ -257,8 +256,7 @@ final class TierCompiler {
                 continue;
             }
             long w = code[pc];
-            int op = Instr.op(w);
-            if (op == Op.CALL && b(w) == np && (guesses == null || guesses[pc] != GUESS_NONE) && selfRegister(a(w))) {
+            if (guessAt(pc) != GUESS_NONE && selfSite(w)) {
                 sites = true;
                 for (int i = 0; i < np; i++) {
                     int k = s[a(w) + 1 + i] & 0xF;
@@ -284,7 +282,7 @@ final class TierCompiler {
     /** Whether some CALL of this function seems to call itself (the fast entry's first use). */
     private boolean selfCalls() {
         for (long w : code) {
-            if (Instr.op(w) == Op.CALL && b(w) == p.numParams && selfRegister(a(w))) {
+            if (selfSite(w)) {
                 return true;
             }
         }
@@ -300,6 +298,11 @@ final class TierCompiler {
             }
         }
         return MEM;
+    }
+
+    /** Whether {@code w} is a CALL of all this function's parameters whose callee seems to be this function ({@link #selfRegister}). */
+    private boolean selfSite(long w) {
+        return Instr.op(w) == Op.CALL && b(w) == p.numParams && selfRegister(a(w));
     }
 
     /** Whether some GETUPVAL loads register {@code r} from a captured variable named as this function. */
@@ -319,13 +322,13 @@ final class TierCompiler {
      * Every parameter the entry takes in the JVM must be in a local of its kind here.
      */
     private Fast fastSite(int pc, long w, byte[] s) {
-        if (guesses != null && guesses[pc] == GUESS_NONE) {
+        if (guessAt(pc) == GUESS_NONE) {
             return null;
         }
         Fast f;
         if (callees != null && callees[pc] != null) {
             f = callees[pc].fast;
-        } else if (sig != null && b(w) == p.numParams && selfRegister(a(w))) {
+        } else if (sig != null && selfSite(w)) {
             f = sig;
         } else {
             return null;
@@ -408,7 +411,7 @@ final class TierCompiler {
             Compiled cc = (Compiled) hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class)).invoke();
             cc.slots = FIRST_REG + 4 * p.maxRegs + FRAME_OVERHEAD_SLOTS;
             cc.callees = c.callees;
-            if (cs[1] != null && c.sig != null) {
+            if (c.sig != null) {
                 cc.fast = c.sig;
                 cc.fastHandle = hidden.findStatic(hidden.lookupClass(), "fast",
                         (MethodType) c.sig.desc.resolveConstantDesc(MethodHandles.lookup()));
@@ -431,7 +434,7 @@ final class TierCompiler {
         TierCompiler plain = new TierCompiler(p, guesses, null, false, callees);
         plain.analyse();
         Fast sig = plain.fastSignature();
-        if (sig == null && !p.async && p.code.length <= Tier.SMALL_CALLEE) {
+        if (sig == null && Tier.smallCallee(p)) {
             // a small function: its compiled callers call its fast entry, its arguments in the window
             sig = Fast.of(new byte[p.numParams], plain.returnKind(), p);
         }
@@ -1075,7 +1078,7 @@ final class TierCompiler {
         } else {
             ky = s[y] & 0xF;
         }
-        if (mixedGuess(pc, op, kx, ky, kc)) {
+        if (mixedGuess(pc, kx, ky, kc)) {
             if (emitting()) {
                 loadNumbers(pc, x, kx, y, ky, kc, s);
             }
@@ -1105,47 +1108,44 @@ final class TierCompiler {
         if (kc < 0) {
             guard(pc, y, kind, s);
         }
+        if (kind == FLT) {
+            floatArith(pc, op, s, out, ra, x, FLT, y, FLT, kc);
+            return;
+        }
         if (emitting()) {
-            if (kind == INT) {
-                if (op == Op.MOD && kc < 0) {
-                    cb.lload(islot(y));
-                    cb.lconst_0();
-                    cb.lcmp();
-                    cb.ifeq(exitLabel(pc, s)); // division by zero: the interpreter raises it
-                }
-                Label start = cb.newLabel();
-                Label end = cb.newLabel();
-                cb.labelBinding(start);
-                cb.lload(islot(x));
-                if (kc >= 0) {
-                    cb.loadConstant(p.kPay[kc]);
-                } else {
-                    cb.lload(islot(y));
-                }
-                switch (op) {
-                    case Op.ADD -> cb.invokestatic(CD_MATH, "addExact", EXACT);
-                    case Op.SUB -> cb.invokestatic(CD_MATH, "subtractExact", EXACT);
-                    case Op.MUL -> cb.invokestatic(CD_MATH, "multiplyExact", EXACT);
-                    default -> cb.lrem();
-                }
-                cb.labelBinding(end);
-                cb.lstore(islot(ra));
-                if (op != Op.MOD) {
-                    // overflow: the interpreter raises it, from the state before the instruction
-                    Label handler = cb.newLabel();
-                    Label stub = exitLabel(pc, s);
-                    cb.exceptionCatch(start, end, handler, CD_ARITH_EX);
-                    outOfLine.add(() -> {
-                        cb.labelBinding(handler);
-                        cb.pop();
-                        cb.goto_(stub);
-                    });
-                }
+            if (op == Op.MOD && kc < 0) {
+                cb.lload(islot(y));
+                cb.lconst_0();
+                cb.lcmp();
+                cb.ifeq(exitLabel(pc, s)); // division by zero: the interpreter raises it
+            }
+            Label start = cb.newLabel();
+            Label end = cb.newLabel();
+            cb.labelBinding(start);
+            cb.lload(islot(x));
+            if (kc >= 0) {
+                cb.loadConstant(p.kPay[kc]);
             } else {
-                loadDouble(x, FLT, -1);
-                loadDouble(y, FLT, kc);
-                doubleOp(op);
-                cb.dstore(dslot(ra));
+                cb.lload(islot(y));
+            }
+            switch (op) {
+                case Op.ADD -> cb.invokestatic(CD_MATH, "addExact", EXACT);
+                case Op.SUB -> cb.invokestatic(CD_MATH, "subtractExact", EXACT);
+                case Op.MUL -> cb.invokestatic(CD_MATH, "multiplyExact", EXACT);
+                default -> cb.lrem();
+            }
+            cb.labelBinding(end);
+            cb.lstore(islot(ra));
+            if (op != Op.MOD) {
+                // overflow: the interpreter raises it, from the state before the instruction
+                Label handler = cb.newLabel();
+                Label stub = exitLabel(pc, s);
+                cb.exceptionCatch(start, end, handler, CD_ARITH_EX);
+                outOfLine.add(() -> {
+                    cb.labelBinding(handler);
+                    cb.pop();
+                    cb.goto_(stub);
+                });
             }
         }
         s[ra] = (byte) (kind | DIRTY);
@@ -1157,8 +1157,8 @@ final class TierCompiler {
      * guess says so, the instruction has one, an operand is in memory and neither is known
      * to be other than a number.
      */
-    private boolean mixedGuess(int pc, int op, int kx, int ky, int kc) {
-        if (guesses == null || guesses[pc] != GUESS_MIXED || !hasMixedForm(Instr.op(code[pc]))) {
+    private boolean mixedGuess(int pc, int kx, int ky, int kc) {
+        if (guessAt(pc) != GUESS_MIXED || !hasMixedForm(Instr.op(code[pc]))) {
             return false;
         }
         boolean memory = kx == MEM || (kc < 0 && ky == MEM);
@@ -1194,16 +1194,7 @@ final class TierCompiler {
     private void loadNumber(int pc, int r, byte[] s, boolean count) {
         Label notFloat = cb.newLabel();
         Label done = cb.newLabel();
-        cb.aload(TASK);
-        address(r);
-        cb.invokestatic(CD_REGS, "lpTagAt", TAG_AT);
-        cb.loadConstant((int) Tag.FLOAT);
-        cb.if_icmpne(notFloat);
-        cb.aload(TASK);
-        address(r);
-        cb.invokestatic(CD_REGS, "lpPayloadAt", PAY_AT);
-        cb.invokestatic(CD_DOUBLE, "longBitsToDouble", FROM_BITS);
-        cb.dstore(dslot(r));
+        loadChecked(r, FLT, notFloat);
         if (count) {
             cb.iinc(FLOATS, 1);
         }
@@ -1263,7 +1254,7 @@ final class TierCompiler {
      * interpreter's generic path.
      */
     private int numericKind(int pc, int kx, int ky, int preferred) {
-        byte guess = guesses == null ? GUESS_INT : guesses[pc];
+        byte guess = guessAt(pc);
         boolean numX = kx == INT || kx == FLT;
         boolean numY = ky == INT || ky == FLT;
         if (numX && numY) {
@@ -1293,7 +1284,7 @@ final class TierCompiler {
         int kind = numericKind(pc, kx, ky, INT);
         boolean eq = op == Op.EQ || op == Op.EQK;
         boolean convert = false;
-        if (mixedGuess(pc, op, kx, ky, kc)) {
+        if (mixedGuess(pc, kx, ky, kc)) {
             kind = FLT; // ints and floats, at least one a float: compared as doubles, as the interpreter's slow path does
             convert = true;
             if (emitting()) {
@@ -1402,7 +1393,7 @@ final class TierCompiler {
                 cb.aload(ITEM);
                 cb.invokestatic(CD_OPS, "store", MethodTypeDesc.of(CD_void, CD_TASK, CD_int, CD_Object));
             } else {
-                ClassDesc box = guess == GUESS_FLOAT ? CD_DOUBLE_BOX : CD_LONG;
+                ClassDesc box = guess == GUESS_FLOAT ? CD_DOUBLE : CD_Long;
                 cb.aload(ITEM);
                 cb.instanceOf(box);
                 cb.ifeq(exit);
@@ -1518,11 +1509,11 @@ final class TierCompiler {
         switch (kind) {
             case FLT -> {
                 cb.dload(dslot(r));
-                cb.invokestatic(CD_DOUBLE_BOX, "valueOf", MethodTypeDesc.of(CD_DOUBLE_BOX, CD_double));
+                cb.invokestatic(CD_DOUBLE, "valueOf", MethodTypeDesc.of(CD_DOUBLE, CD_double));
             }
             case INT -> {
                 cb.lload(islot(r));
-                cb.invokestatic(CD_LONG, "valueOf", MethodTypeDesc.of(CD_LONG, CD_long));
+                cb.invokestatic(CD_Long, "valueOf", MethodTypeDesc.of(CD_Long, CD_long));
             }
             case BOOL -> {
                 cb.lload(islot(r));
@@ -1541,7 +1532,7 @@ final class TierCompiler {
         int ra = a(w);
         int kFrom = s[ra] & 0xF;
         int kTo = s[ra + 1] & 0xF;
-        boolean guessable = guesses == null || guesses[pc] != GUESS_NONE;
+        boolean guessable = guessAt(pc) != GUESS_NONE;
         if ((kFrom != INT && (kFrom != MEM || !guessable)) || (kTo != INT && (kTo != MEM || !guessable))) {
             generic(pc, w, s, out, ra, n);
             return;
@@ -1832,7 +1823,7 @@ final class TierCompiler {
         Label thrown = cb.newLabel();
         cb.labelBinding(invokeStart);
         if (known) {
-            constant(at + 2, CD_METHOD_HANDLE);
+            constant(at + 2, CD_MethodHandle);
         }
         cb.aconst_null();
         cb.aload(TASK);
@@ -1845,7 +1836,7 @@ final class TierCompiler {
             }
         }
         if (known) {
-            cb.invokevirtual(CD_METHOD_HANDLE, "invokeExact", f.desc);
+            cb.invokevirtual(CD_MethodHandle, "invokeExact", f.desc);
         } else {
             cb.invokestatic(SELF, "fast", f.desc);
         }
