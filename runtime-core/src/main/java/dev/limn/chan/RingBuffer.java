@@ -152,11 +152,7 @@ final class RingBuffer extends ChannelBuffer {
                     return (p & CLOSED) != 0 ? Channel.END : Channel.EMPTY;
                 }
                 // Claimed by a send that has not published yet (see the class comment).
-                if (++spins < SPINS_BEFORE_YIELD) {
-                    Thread.onSpinWait();
-                } else {
-                    Thread.yield();
-                }
+                spins = backoff(spins);
                 c = lvConsumer();
             } else {
                 c = lvConsumer(); // another receive took c
@@ -193,11 +189,7 @@ final class RingBuffer extends ChannelBuffer {
                 int s = slot(position);
                 int spins = 0;
                 while (lvSeq(s) != position) {
-                    if (++spins < SPINS_BEFORE_YIELD) {
-                        Thread.onSpinWait();
-                    } else {
-                        Thread.yield();
-                    }
+                    spins = backoff(spins);
                 }
                 this.bits[PAD + s] = bits[from + j];
                 Object ref = refs[from + j];
@@ -234,11 +226,7 @@ final class RingBuffer extends ChannelBuffer {
                     return (p & CLOSED) != 0 ? -1 : 0;
                 }
                 // Claimed by a send that has not published yet (see the class comment).
-                if (++spins < SPINS_BEFORE_YIELD) {
-                    Thread.onSpinWait();
-                } else {
-                    Thread.yield();
-                }
+                spins = backoff(spins);
                 c = lvConsumer();
                 continue;
             }
@@ -327,6 +315,19 @@ final class RingBuffer extends ChannelBuffer {
 
     private long caxConsumer(long expected, long value) {
         return (long) LONGS.compareAndExchange(indices, CONSUMER, expected, value);
+    }
+
+    /**
+     * One more wait for a claimed, unpublished slot: a spin, or past
+     * {@link #SPINS_BEFORE_YIELD} a yield of the core; the count of waits so far.
+     */
+    private static int backoff(int spins) {
+        if (++spins < SPINS_BEFORE_YIELD) {
+            Thread.onSpinWait();
+        } else {
+            Thread.yield();
+        }
+        return spins;
     }
 
     private long lvSeq(int s) {

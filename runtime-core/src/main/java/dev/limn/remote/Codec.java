@@ -304,21 +304,23 @@ public final class Codec {
                 throw new Malformed("empty batch");
             }
             for (int i = 0; i < n; i++) {
-                if (r.remaining() > 0 && buf.getByte(r.at) == INT) {
-                    r.at++;
-                    into.addInt(unzigzag(r.varLong()));
-                } else {
-                    into.add(r.value(0));
-                }
+                item(r, into);
             }
-        } else if (r.remaining() > 0 && tag == INT) {
+        } else {
+            item(r, into);
+        }
+        r.checkEnd();
+        return end;
+    }
+
+    /** Appends the value at the reader's position to {@code into}: an int unboxed. */
+    private static void item(Reader r, Items into) throws Malformed {
+        if (r.remaining() > 0 && r.buf.getByte(r.at) == INT) {
             r.at++;
             into.addInt(unzigzag(r.varLong()));
         } else {
             into.add(r.value(0));
         }
-        r.checkEnd();
-        return end;
     }
 
     /**
@@ -329,19 +331,19 @@ public final class Codec {
      *                   read, has bytes left over, or is a batch
      */
     public static Object decode(DirectBuffer buf, int offset, int length) throws Malformed {
-        Reader r = new Reader(buf, offset, length);
-        r.version();
-        Object v;
-        if (r.remaining() == 1 && buf.getByte(r.at) == END_TAG) {
-            r.at++;
-            v = END;
-        } else if (r.remaining() > 0 && buf.getByte(r.at) == BATCH_TAG) {
+        if (length > 1 && buf.getByte(offset + 1) == BATCH_TAG) {
+            new Reader(buf, offset, length).version(); // a version this side does not read is refused first
             throw new Malformed("a batch frame where one value was expected");
-        } else {
-            v = r.value(0);
         }
-        r.checkEnd();
-        return v;
+        Items into = new Items();
+        if (decodeInto(buf, offset, length, into)) {
+            return END;
+        }
+        if (into.size != 1) {
+            throw new Malformed("a batch frame where one value was expected");
+        }
+        Object v = into.refs[0];
+        return v == null ? Long.valueOf(into.bits[0]) : v == Channel.NIL ? null : v;
     }
 
     /** Reads one frame, checking each read against its end. */

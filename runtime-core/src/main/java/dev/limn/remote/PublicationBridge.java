@@ -76,12 +76,6 @@ final class PublicationBridge extends Bridge {
         try {
             for (;;) {
                 int n = local.drain(bits, refs, publication.isConnected() ? DRAIN : 1);
-                for (int i = 0; i < n; i++) {
-                    if (refs[i] instanceof Long l) { // an int sent as an object (the host's API)
-                        refs[i] = null;
-                        bits[i] = l;
-                    }
-                }
                 if (n == 0) {
                     if (abandoned) {
                         return;
@@ -126,11 +120,11 @@ final class PublicationBridge extends Bridge {
             int at = Codec.BATCH_HEADER;
             while (i < n) {
                 Object ref = refs[i];
-                if (ref == null) {
+                if (ref == null || ref instanceof Long) { // a Long: an int sent as an object (the host's API)
                     if (at + Codec.MAX_INT_ITEM > limit && i > first) {
                         break;
                     }
-                    at = Codec.putIntItem(buf, at, bits[i]);
+                    at = Codec.putIntItem(buf, at, ref == null ? bits[i] : (Long) ref);
                 } else {
                     byte[] frame = (byte[]) ref;
                     if (at + frame.length - 1 > limit) {
@@ -150,8 +144,8 @@ final class PublicationBridge extends Bridge {
                     i++; // a value too large for a batch
                 }
                 Object ref = refs[first];
-                if (ref == null) {
-                    sent = offer(buf, Codec.encodeInt(bits[first], buf, 0), idle, 1);
+                if (ref == null || ref instanceof Long) {
+                    sent = offer(buf, Codec.encodeInt(ref == null ? bits[first] : (Long) ref, buf, 0), idle, 1);
                 } else {
                     byte[] frame = (byte[]) ref;
                     view.wrap(frame);

@@ -59,9 +59,10 @@ public final class RemoteLinks implements RemoteChannels {
         MediaDriver d = null;
         DriverThread t = null;
         try {
+            Aeron.Context client = new Aeron.Context().aeronDirectoryName(dir).errorHandler(this::clientError);
             // the driver writes its heartbeat once per timer interval (1 s by default): judge it
             // by the client's own driver timeout, or a busy machine starts a second driver here
-            if (aeronDir == null || !CommonContext.isDriverActive(new File(dir), new Aeron.Context().driverTimeoutMs(), s -> { })) {
+            if (aeronDir == null || !CommonContext.isDriverActive(new File(dir), client.driverTimeoutMs(), s -> { })) {
                 MediaDriver.Context ctx = new MediaDriver.Context()
                         .aeronDirectoryName(dir)
                         .threadingMode(ThreadingMode.INVOKER)
@@ -75,7 +76,7 @@ public final class RemoteLinks implements RemoteChannels {
             }
             driver = d;
             driverThread = t;
-            aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir).errorHandler(this::clientError));
+            aeron = Aeron.connect(client);
         } catch (RuntimeException | LinkageError e) {
             if (t != null) {
                 t.close();
