@@ -331,19 +331,19 @@ public final class Codec {
      *                   read, has bytes left over, or is a batch
      */
     public static Object decode(DirectBuffer buf, int offset, int length) throws Malformed {
-        if (length > 1 && buf.getByte(offset + 1) == BATCH_TAG) {
-            new Reader(buf, offset, length).version(); // a version this side does not read is refused first
+        Reader r = new Reader(buf, offset, length);
+        r.version();
+        Object v;
+        if (r.remaining() == 1 && buf.getByte(r.at) == END_TAG) {
+            r.at++;
+            v = END;
+        } else if (r.remaining() > 0 && buf.getByte(r.at) == BATCH_TAG) {
             throw new Malformed("a batch frame where one value was expected");
+        } else {
+            v = r.value(0);
         }
-        Items into = new Items();
-        if (decodeInto(buf, offset, length, into)) {
-            return END;
-        }
-        if (into.size != 1) {
-            throw new Malformed("a batch frame where one value was expected");
-        }
-        Object v = into.refs[0];
-        return v == null ? Long.valueOf(into.bits[0]) : v == Channel.NIL ? null : v;
+        r.checkEnd();
+        return v;
     }
 
     /** Reads one frame, checking each read against its end. */
