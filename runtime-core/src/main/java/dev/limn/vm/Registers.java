@@ -55,6 +55,27 @@ final class Registers {
         return RegisterFile.lpPayloadAt(reg);
     }
 
+    /**
+     * {@link #spAt} into a caller's window while a frame it entered by a fast call is current
+     * (or one deeper, in another segment): a compiled caller writes back there the locals it
+     * kept in the JVM across the call, when the callee leaves the task or throws
+     * ({@code TierCompiler}). Checked mode checks the address against the caller's register
+     * segment, {@code segment}, not against the running frame's window.
+     */
+    static void spCallerAt(TaskContext t, int segment, long reg, byte tag, long payload) {
+        if (CheckedMode.ENABLED) {
+            MemorySegment block = t.segmentAt(segment);
+            if (block == null || !block.scope().isAlive()) {
+                throw failure(t, "a write to a caller's window in register segment " + segment + ", which the task no longer holds");
+            }
+            long offset = reg - block.address();
+            if (offset < 0 || offset % REGISTER_BYTES != 0 || offset / REGISTER_BYTES >= RegisterFile.capacity(block)) {
+                throw failure(t, "address 0x" + Long.toHexString(reg) + " is not a register of the caller's register segment " + segment);
+            }
+        }
+        RegisterFile.spAt(reg, tag, payload);
+    }
+
     static void spPayloadAt(TaskContext t, long reg, long payload) {
         if (CheckedMode.ENABLED) {
             check(t, reg);

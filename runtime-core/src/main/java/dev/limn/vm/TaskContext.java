@@ -914,7 +914,12 @@ public final class TaskContext extends Fiber {
         return false;
     }
 
-    /** The index of the register segment the current frame's window lies in. */
+    /** Register segment {@code i} of this task's chain, or null (checked mode's look at a caller's window). */
+    MemorySegment segmentAt(int i) {
+        return i >= 0 && i < segments.length ? segments[i] : null;
+    }
+
+        /** The index of the register segment the current frame's window lies in. */
     int segmentIndex() {
         return segment;
     }

@@ -123,6 +123,7 @@ final class TierCompiler {
     private static final MethodTypeDesc TAG_AT = MethodTypeDesc.of(CD_byte, CD_TASK, CD_long);
     private static final MethodTypeDesc PAY_AT = MethodTypeDesc.of(CD_long, CD_TASK, CD_long);
     private static final MethodTypeDesc SP_AT = MethodTypeDesc.of(CD_void, CD_TASK, CD_long, CD_byte, CD_long);
+    private static final MethodTypeDesc SP_CALLER_AT = MethodTypeDesc.of(CD_void, CD_TASK, CD_int, CD_long, CD_byte, CD_long);
     private static final MethodTypeDesc EXACT = MethodTypeDesc.of(CD_long, CD_long, CD_long);
     private static final MethodTypeDesc BITS = MethodTypeDesc.of(CD_long, CD_double);
     private static final MethodTypeDesc FROM_BITS = MethodTypeDesc.of(CD_double, CD_long);
@@ -1755,16 +1756,18 @@ final class TierCompiler {
      */
     private void fastCall(int pc, long w, byte[] s, Fast f) {
         int ra = a(w);
-        if (!emitting()) {
-            markClean(s);
-            return;
-        }
-        // every dirty local but the arguments passed in the JVM is written back, and the fuel
+        // every dirty local but the arguments passed in the JVM is written back, and the fuel;
+        // with the record lazy, the locals below R[A] are kept until the window is read (below)
         for (int r = 0; r < n; r++) {
-            if ((s[r] & DIRTY) != 0 && !passed(f, r, ra)) {
-                writeBack(r, s[r] & 0xF);
+            if ((s[r] & DIRTY) != 0 && !passed(f, r, ra) && !(f.lazy && r < ra)) {
+                if (emitting()) {
+                    writeBack(r, s[r] & 0xF);
+                }
                 s[r] &= 0xF;
             }
+        }
+        if (!emitting()) {
+            return;
         }
         cb.aload(TASK);
         cb.lload(FUEL);
@@ -1890,17 +1893,20 @@ final class TierCompiler {
             loadResult(f, ra, failed, join);
             cb.labelBinding(leaving);
             if (f.lazy) {
+                writeBackBelow(args, ra);
                 recordFast(pc, ra);
             }
             cb.iload(NEXT);
             leave(); // it left the task in the interpreter, or stopped the run: every frame's window is written back
             if (f.lazy) {
                 cb.labelBinding(thrown);
+                writeBackBelow(args, ra); // a handler of this frame reads them in the interpreter
                 recordFast(pc, ra);
                 cb.athrow();
             }
-            // the generic path: the arguments go to the window first
+            // the generic path: the locals kept and the arguments go to the window first
             cb.labelBinding(slow);
+            writeBackBelow(args, ra);
             for (int i = 0; i < f.params.length; i++) {
                 int r = ra + 1 + i;
                 if ((args[r] & DIRTY) != 0) {
@@ -1917,6 +1923,26 @@ final class TierCompiler {
             cb.invokestatic(CD_TIER, "exitedAfterCall", TASK_INT);
             leave();
         });
+    }
+
+    /** Writes back the dirty locals of {@code s} below R[{@code ra}], which a fast call with a lazy record keeps in the JVM. */
+    private void writeBackBelow(byte[] s, int ra) {
+        for (int r = 0; r < ra; r++) {
+            if ((s[r] & DIRTY) != 0) {
+                int kind = s[r] & 0xF;
+                cb.aload(TASK);
+                cb.iload(SEGMENT);
+                address(r);
+                cb.loadConstant((int) tagOf(kind));
+                if (kind == FLT) {
+                    cb.dload(dslot(r));
+                    cb.invokestatic(CD_DOUBLE, "doubleToRawLongBits", BITS);
+                } else {
+                    cb.lload(islot(r));
+                }
+                cb.invokestatic(CD_REGS, "spCallerAt", SP_CALLER_AT);
+            }
+        }
     }
 
     /** A lazily recorded fast call returned in the JVM: the caller's frame is current again ({@link TaskContext#leaveFast}). */

@@ -1018,6 +1018,48 @@ class TierTest {
         assertEquals("[\"20500\", \"250\"]\n", ran[0].out);
     }
 
+    @Test
+    void localsKeptInTheJvmAcrossAFastCallReachTheWindowWhenTheCalleeThrowsOrSuspends() {
+        // k is computed before each self call and read after it: a compiled caller keeps it in
+        // a JVM local across the call, and writes it to the window only when the callee throws
+        // (the handler in this frame runs in the interpreter) or suspends (the rest of this
+        // frame runs in the interpreter after the task resumes)
+        String source = """
+                fn keep(n, d) {
+                    var k = n * 3 + d;
+                    if (d == 0) {
+                        if (n % 5 == 0) { return 10 / (n - n); }
+                        return k;
+                    }
+                    attempt { return keep(n, d - 1) + k; } handle DivisionByZero(e) { return k * 100; }
+                }
+                fn doze(n, d) {
+                    var k = n * 7 + d;
+                    if (d == 0) {
+                        if (n % 50 == 0) { sleep(1ms); }
+                        return k;
+                    }
+                    return doze(n, d - 1) + k;
+                }
+                var t = 0;
+                iter (i in 0..<3000) { t += keep(i, 3); }
+                var u = 0;
+                iter (i in 0..<3000) { u += doze(i, 3); }
+                print(t, u);
+                """;
+        assertTrue(hasFastEntry(source, "keep"));
+        assertTrue(hasFastEntry(source, "doze"));
+        Ran[] ran = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> runAll(source));
+        assertEquals(0, ran[0].status, ran[0].diagnostics);
+        long t = 0;
+        long u = 0;
+        for (long i = 0; i < 3000; i++) {
+            t += i % 5 == 0 ? (i * 3 + 1) * 100 + (i * 3 + 2) + (i * 3 + 3) : 4 * i * 3 + 6;
+            u += 4 * i * 7 + 6;
+        }
+        assertEquals(t + " " + u + "\n", ran[0].out);
+    }
+
     // ------------------------------------------------------------------ fast calls of known small functions
 
     /** The code of the function compiled for the CALL at {@code pc} of {@code caller}'s code, or null. */
