@@ -947,7 +947,29 @@ public final class TaskContext extends Fiber {
         return false;
     }
 
-    /** Writes the frame record at depth {@code d} of a frame entered by {@link #enterFast}, as {@link #call} would have. */
+    /**
+     * {@link #enterFast} of the closure in captured variable {@code b} of the current closure,
+     * which compiled code has not written to R[{@code a}]: a GETUPVAL just before the call left
+     * it in its box ({@code TierCompiler.lazyCallees}). R[A] is not read by the callee, nor by
+     * the caller after the call, which overwrites it with the result.
+     */
+    boolean enterFastFromUpval(int a, Proto p, int b) {
+        Box bx = closure.upvals[b];
+        int fn = base + a;
+        int d = depth;
+        if (bx.tag == Tag.REF && bx.ref instanceof Closure c && c.proto == p && d < frameLimit
+                && fn + 1 + p.maxRegs <= refs.length) {
+            depth = d + 1;
+            base = fn + 1;
+            if (closure != c) {
+                closure = c;
+            }
+            return true;
+        }
+        return false;
+    }
+
+        /** Writes the frame record at depth {@code d} of a frame entered by {@link #enterFast}, as {@link #call} would have. */
     void recordFast(int d, int retPc, int callerBase, int callerSegment, int fn, Closure caller) {
         fPc[d] = retPc;
         fBase[d] = callerBase;

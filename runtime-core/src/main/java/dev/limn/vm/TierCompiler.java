@@ -368,6 +368,15 @@ final class TierCompiler {
     private CodeBuilder cb;
     private Label[] labels;
     private final Map<String, Label> exitStubs = new HashMap<>();
+    /**
+     * Per pc of the fast entry's code: for a GETUPVAL, the CALL whose callee it loads lazily
+     * ({@link #lazyCallees}), else -1. Null outside the fast entry.
+     */
+    private int[] lazyCallee;
+    /** While emitting: the register of a lazy GETUPVAL not yet in the window, or -1; its captured variable and its CALL. */
+    private int pendingReg = -1;
+    private int pendingUpval;
+    private int pendingCall;
     private final List<Runnable> outOfLine = new ArrayList<>();
     private Label exitNext;
 
@@ -782,6 +791,8 @@ final class TierCompiler {
             labels[pc] = c.newLabel();
         }
         exitNext = c.newLabel();
+        lazyCallee = fastBody ? lazyCallees() : null;
+        pendingReg = -1;
         if (fastBody) {
             // the arguments, below FIRST_REG, move to their registers' locals first
             for (int i = 0; i < p.numParams; i++) {
@@ -832,6 +843,9 @@ final class TierCompiler {
             }
             c.labelBinding(labels[pc]);
             byte[] s = in[pc].clone();
+            if (pendingReg >= 0 && pc > pendingCall) {
+                throw new IllegalStateException("a lazy GETUPVAL outlived its call at pc " + pendingCall);
+            }
             // every edge, the next pc's included, is an explicit jump after its write-backs
             instruction(pc, s, this::jumpTo);
         }
@@ -1032,7 +1046,12 @@ final class TierCompiler {
             }
             case Op.GETBOX, Op.GETUPVAL -> {
                 // reads a box, writes R[A]: no local is read, nothing raises
-                if (emitting()) {
+                if (emitting() && lazyCallee != null && lazyCallee[pc] >= 0) {
+                    // the callee of the CALL just below: read from the box there (lazyCallees)
+                    pendingReg = a(w);
+                    pendingUpval = b(w);
+                    pendingCall = lazyCallee[pc];
+                } else if (emitting()) {
                     cb.aload(TASK);
                     address(a(w));
                     cb.loadConstant(a(w));
@@ -1658,8 +1677,20 @@ final class TierCompiler {
         int ra = a(w);
         Fast f = fastSite(pc, w, s);
         boolean fast = f != null;
+        int lazyUpval = -1;
+        if (emitting() && pendingReg >= 0) {
+            if (pendingCall != pc || pendingReg != ra) {
+                throw new IllegalStateException("a lazy GETUPVAL of R" + pendingReg + " reached the call at pc " + pc);
+            }
+            lazyUpval = pendingUpval;
+            pendingReg = -1;
+            if (!fast || !f.lazy) {
+                loadPendingCallee(ra, lazyUpval); // the generic call, or an eager record, reads R[A]
+                lazyUpval = -1;
+            }
+        }
         if (fast) {
-            fastCall(pc, w, s, f);
+            fastCall(pc, w, s, f, lazyUpval);
         } else if (emitting()) {
             writeBackAll(s);
             genericCall(pc, w);
@@ -1754,7 +1785,7 @@ final class TierCompiler {
      * (unless the result kind is MEM), its tag checked on the generic path (a failure exits to
      * the interpreter after the call, {@link Tier#exitedAfterCall}).
      */
-    private void fastCall(int pc, long w, byte[] s, Fast f) {
+    private void fastCall(int pc, long w, byte[] s, Fast f, int lazyUpval) {
         int ra = a(w);
         // every dirty local but the arguments passed in the JVM is written back, and the fuel;
         // with the record lazy, the locals below R[A] are kept until the window is read (below)
@@ -1813,7 +1844,10 @@ final class TierCompiler {
             cb.aload(CLOSURE);
             cb.getfield(CD_CLOSURE, "proto", CD_PROTO);
         }
-        if (f.lazy) {
+        if (lazyUpval >= 0) {
+            cb.loadConstant(lazyUpval);
+            cb.invokevirtual(CD_TASK, "enterFastFromUpval", MethodTypeDesc.of(CD_boolean, CD_int, CD_PROTO, CD_int));
+        } else if (f.lazy) {
             cb.invokevirtual(CD_TASK, "enterFast", MethodTypeDesc.of(CD_boolean, CD_int, CD_PROTO));
         } else {
             cb.loadConstant(pc + 1);
@@ -1904,8 +1938,11 @@ final class TierCompiler {
                 recordFast(pc, ra);
                 cb.athrow();
             }
-            // the generic path: the locals kept and the arguments go to the window first
+            // the generic path: the callee, the locals kept and the arguments go to the window first
             cb.labelBinding(slow);
+            if (lazyUpval >= 0) {
+                loadPendingCallee(ra, lazyUpval);
+            }
             writeBackBelow(args, ra);
             for (int i = 0; i < f.params.length; i++) {
                 int r = ra + 1 + i;
@@ -1923,6 +1960,68 @@ final class TierCompiler {
             cb.invokestatic(CD_TIER, "exitedAfterCall", TASK_INT);
             leave();
         });
+    }
+
+    /** The GETUPVAL left pending for a call: R[{@code r}] := captured variable {@code upval}, in the window. */
+    private void loadPendingCallee(int r, int upval) {
+        cb.aload(TASK);
+        address(r);
+        cb.loadConstant(r);
+        cb.loadConstant(upval);
+        cb.invokestatic(CD_OPS, "getUpvalAt", MethodTypeDesc.of(CD_void, CD_TASK, CD_long, CD_int, CD_int));
+    }
+
+    /**
+     * In the fast entry, per GETUPVAL, the CALL whose callee register it loads when only
+     * instructions that keep to locals come between (constants, moves, arithmetic, none of them
+     * touching that register, none a jump target), else -1. Such a GETUPVAL writes nothing: the
+     * call reads the captured variable's box itself ({@link TaskContext#enterFastFromUpval}),
+     * and the register is written to the window only where the window is read before the
+     * call: a guard exit (the interpreter then runs the CALL), a step, the generic call. The
+     * fast entry has no entry but pc 0, so no path reaches the CALL with the window holding the
+     * callee instead. Nothing between writes the box: a concurrent write by another task is
+     * seen as if it had come before the GETUPVAL, which no other instruction observed.
+     */
+    private int[] lazyCallees() {
+        int[] lazy = new int[code.length];
+        java.util.Arrays.fill(lazy, -1);
+        boolean[] targets = new boolean[code.length + 1];
+        for (int pc = 0; pc < code.length; pc++) {
+            long w = code[pc];
+            if (Opcode.of(Instr.op(w)).has(Opcode.Flag.JUMP)) {
+                int t = pc + 1 + sc(w);
+                if (t >= 0 && t <= code.length) {
+                    targets[t] = true;
+                }
+            }
+        }
+        for (int pc = 0; pc < code.length; pc++) {
+            long w = code[pc];
+            if (Instr.op(w) != Op.GETUPVAL) {
+                continue;
+            }
+            int r = a(w);
+            for (int q = pc + 1; q < code.length && q <= pc + 8 && !targets[q]; q++) {
+                long x = code[q];
+                int op = Instr.op(x);
+                boolean keeps = switch (op) {
+                    case Op.LOADK, Op.LOADINT, Op.LOADBOOL -> a(x) != r;
+                    case Op.MOVE, Op.ADDK, Op.SUBK, Op.MULK, Op.DIVK, Op.MODK -> a(x) != r && b(x) != r;
+                    case Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.MOD -> a(x) != r && b(x) != r && c(x) != r;
+                    default -> false;
+                };
+                if (op == Op.CALL && a(x) == r) {
+                    if (in[q] != null && in[pc] != null) {
+                        lazy[pc] = q;
+                    }
+                    break;
+                }
+                if (!keeps) {
+                    break;
+                }
+            }
+        }
+        return lazy;
     }
 
     /** Writes back the dirty locals of {@code s} below R[{@code ra}], which a fast call with a lazy record keeps in the JVM. */
@@ -2053,6 +2152,10 @@ final class TierCompiler {
         boolean jumps = opcode.has(Opcode.Flag.JUMP);
         int target = jumps ? pc + 1 + sc(w) : -1;
         if (emitting()) {
+            if (pendingReg >= 0) {
+                loadPendingCallee(pendingReg, pendingUpval); // a step runs on the window
+                pendingReg = -1;
+            }
             writeBackAll(s);
             cb.aload(TASK);
             cb.loadConstant(w);
@@ -2252,6 +2355,11 @@ final class TierCompiler {
                 key.append(r).append(':').append(s[r] & 0xF).append(',');
             }
         }
+        int lazyReg = pendingReg;
+        int lazyUpval = pendingUpval;
+        if (lazyReg >= 0) {
+            key.append("upval ").append(lazyReg).append(':').append(lazyUpval);
+        }
         String dirty = key.toString();
         Label stub = exitStubs.get(dirty);
         if (stub == null) {
@@ -2261,6 +2369,9 @@ final class TierCompiler {
             byte[] at = s.clone();
             outOfLine.add(() -> {
                 cb.labelBinding(l);
+                if (lazyReg >= 0) {
+                    loadPendingCallee(lazyReg, lazyUpval); // the interpreter's CALL reads it
+                }
                 writeBackAll(at);
                 cb.aload(TASK);
                 cb.iload(EXIT_PC);

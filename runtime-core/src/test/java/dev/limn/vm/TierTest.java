@@ -1060,6 +1060,32 @@ class TierTest {
         assertEquals(t + " " + u + "\n", ran[0].out);
     }
 
+    @Test
+    void aCalleeLoadedLazilyIsInTheWindowWhenAGuardExitsBeforeTheCall() {
+        // the fast entry's GETUPVAL of walk writes nothing; the call reads the captured variable
+        // itself. m * 0 sits between them: when m turns float three calls deep (in the fast
+        // entry) its guard exits there, and the interpreter's CALL must find walk in its register
+        String source = """
+                fn walk(n, d) {
+                    if (n <= 0) { return 0; }
+                    var m = d[n];
+                    return walk(n - 1 + m * 0, d) + 1;
+                }
+                var a = {5: 1, 4: 1, 3: 1, 2: 1, 1: 1};
+                var t = 0;
+                iter (i in 0..<3000) { t += walk(5, a); }
+                var b = {5: 1, 4: 1, 3: 0.5, 2: 1, 1: 1};
+                var u = 0;
+                iter (i in 0..<3000) { u += walk(5, b); }
+                print(t, u);
+                """;
+        assertTrue(hasFastEntry(source, "walk"));
+        Ran[] ran = runAll(source);
+        assertEquals(0, ran[0].status, ran[0].diagnostics);
+        assertEquals("15000 15000\n", ran[0].out);
+        assertTrue(ran[2].guardExits() > 0, ran[2].tierLine);
+    }
+
     // ------------------------------------------------------------------ fast calls of known small functions
 
     /** The code of the function compiled for the CALL at {@code pc} of {@code caller}'s code, or null. */
