@@ -12,6 +12,10 @@ package dev.limn.vm;
  *   <li>{@link #RETURNED_OUTERMOST}: the task's outermost frame returned;</li>
  *   <li>{@link #EXIT}: the task's current frame (this one, or one this frame called) goes on in
  *       the interpreter at {@code t.pc}, its registers written back;</li>
+ *   <li>{@link #AGAIN}: the frame's registers are written back and its loop goes on at once
+ *       from its head, {@code t.pc}, in a new invocation (only the outermost compiled frame, which
+ *       {@link Tier#enter} invoked: a long loop then runs in the JVM's ordinary compilation of
+ *       this method rather than in its on-stack replacement);</li>
  *   <li>{@code STOP - s}: the run ends with interpreter status {@code s} (suspended at a
  *       safepoint, terminated), {@code t.pc} saved.</li>
  * </ul>
@@ -26,6 +30,8 @@ package dev.limn.vm;
 abstract class Compiled {
     static final int RETURNED_OUTERMOST = -1;
     static final int EXIT = -2;
+    /** The outermost compiled frame stopped at a loop head, {@code t.pc}, to be entered there again at once ({@link Tier#enter}). */
+    static final int AGAIN = -3;
     static final int STOP = -10;
     /** {@link TaskContext#fastStatus}: the fast entry's frame returned through the register window (the caller's R[A]). */
     static final int RETURNED_IN_WINDOW = 1;

@@ -292,6 +292,12 @@ public final class Tier {
         int r;
         try {
             r = cc.run(t, pc);
+            while (r == Compiled.AGAIN) {
+                if (t.closure.proto.tier.code != cc) {
+                    return RELOAD; // dropped or compiled again meanwhile: the interpreter goes on at the loop head
+                }
+                r = cc.run(t, t.pc);
+            }
         } catch (LimnError e) {
             return handled(t, t.unwind(e.value, t.pc));
         } catch (ArithmeticException e) {

@@ -154,13 +154,22 @@ final class TierCompiler {
     private static final int FLOATS = 15;
     /** A list's item between its fetch and its type check. */
     private static final int ITEM = 16;
-    private static final int FIRST_REG = 18;
+    /** Trap reads since this entry of {@code run} ({@link #backEdge}: a long loop comes back through {@link Tier#enter}). */
+    private static final int ROUNDS = 18;
+    private static final int FIRST_REG = 19;
     /**
      * A back edge reads the task's trap word once in this many: the read is opaque, which keeps
      * C2 from unrolling a loop around it, and a thousand iterations of a compiled loop take about
      * a microsecond. The budget is still charged at every back edge.
      */
     static final int TRAP_EVERY = 1024;
+    /**
+     * Trap reads (the first back edge, then one in {@link #TRAP_EVERY}) after which a loop of the
+     * outermost compiled frame returns {@link Compiled#AGAIN}, about 3,000 back edges. See
+     * docs/design.md, "The compiled tier", Safepoints: a loop that runs in one invocation of
+     * {@code run} runs in the JVM's on-stack-replacement compilation, 3 to 4 times slower here.
+     */
+    static final int AGAIN_ROUNDS = 4;
 
     /** The compiled code and its entry pcs, or why there is none. */
     record Result(Compiled code, boolean[] entries, String whyNot) {}
@@ -419,7 +428,7 @@ final class TierCompiler {
         try {
             MethodHandles.Lookup hidden = MethodHandles.lookup().defineHiddenClassWithClassData(bytes, classData(c.callees), true);
             Compiled cc = (Compiled) hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class)).invoke();
-            cc.slots = FIRST_REG + 4 * p.maxRegs + FRAME_OVERHEAD_SLOTS;
+            cc.slots = slots(p);
             cc.callees = c.callees;
             if (c.sig != null) {
                 cc.fast = c.sig;
@@ -815,6 +824,8 @@ final class TierCompiler {
         reloadFuel();
         c.iconst_0();
         c.istore(SPIN); // the first back edge reads the trap
+        c.iconst_0();
+        c.istore(ROUNDS);
         if (sig != null || callees != null) {
             c.aload(TASK);
             c.getfield(CD_TASK, "base", CD_int);
@@ -1068,6 +1079,11 @@ final class TierCompiler {
             case Op.CALLB -> builtin(pc, w, s, out);
             default -> generic(pc, w, s, out, a(w), n);
         }
+    }
+
+    /** {@link Compiled#slots} of {@code p}'s code. */
+    static int slots(Proto p) {
+        return FIRST_REG + 4 * p.maxRegs + FRAME_OVERHEAD_SLOTS;
     }
 
     private boolean emitting() {
@@ -1651,9 +1667,34 @@ final class TierCompiler {
         cb.aload(TASK);
         cb.invokevirtual(CD_TASK, "lpTrap", MethodTypeDesc.of(CD_int));
         cb.ifne(safepoint);
+        Label again = cb.newLabel();
+        if (!fastBody) {
+            // every AGAIN_ROUNDS trap reads, the outermost compiled frame goes back through
+            // Tier.enter, which enters it again at once: the JVM then runs a long loop in an
+            // ordinary compilation of run, not in the on-stack-replacement one it starts in
+            cb.iinc(ROUNDS, 1);
+            cb.iload(ROUNDS);
+            cb.loadConstant(AGAIN_ROUNDS);
+            cb.if_icmplt(on);
+            cb.aload(TASK);
+            cb.getfield(CD_TASK, "tierNesting", CD_int);
+            cb.loadConstant(slots(p));
+            cb.if_icmpeq(again);
+        }
         cb.labelBinding(on);
         jumpTo(target, s);
         byte[] atSafepoint = s.clone();
+        if (!fastBody) {
+            outOfLine.add(() -> {
+                cb.labelBinding(again);
+                writeBackAll(atSafepoint.clone());
+                cb.aload(TASK);
+                cb.loadConstant(target);
+                cb.putfield(CD_TASK, "pc", CD_int);
+                cb.loadConstant(Compiled.AGAIN);
+                cb.ireturn();
+            });
+        }
         outOfLine.add(() -> {
             cb.labelBinding(safepoint);
             writeBackAll(atSafepoint);

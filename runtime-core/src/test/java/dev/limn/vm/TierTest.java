@@ -1061,6 +1061,36 @@ class TierTest {
     }
 
     @Test
+    void aLongLoopOfTheOutermostFrameComesBackThroughTierEnterWithItsLocals() {
+        // the top level's loop returns AGAIN every few thousand back edges and is entered again
+        // at its head: its int, float and bool locals go through the window each time, a guard
+        // exit and a budget count included
+        String source = """
+                var s = 0;
+                var f = 0.5;
+                var b = true;
+                var n = 0;
+                iter (i in 0..<60000) {
+                    s += i;
+                    f = f * 1.0000001;
+                    b = !b;
+                    if (i == 40000) { n = 0.5; }
+                    n = n + 1;
+                }
+                print(s, f > 0.5, b, n);
+                fn inner(k) { var t = 0; var j = 0; while (j < k) { t += j % 7; j += 1; } return t; }
+                print(inner(100000));
+                """;
+        Ran[] ran = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> runAll(source));
+        assertEquals(0, ran[0].status, ran[0].diagnostics);
+        long inner = 0;
+        for (long j = 0; j < 100000; j++) {
+            inner += j % 7;
+        }
+        assertEquals(59999L * 60000 / 2 + " true true 20000.5\n" + inner + "\n", ran[0].out);
+    }
+
+    @Test
     void aCalleeLoadedLazilyIsInTheWindowWhenAGuardExitsBeforeTheCall() {
         // the fast entry's GETUPVAL of walk writes nothing; the call reads the captured variable
         // itself. m * 0 sits between them: when m turns float three calls deep (in the fast
