@@ -934,17 +934,7 @@ public final class TaskContext extends Fiber {
      */
     boolean enterFast(int a, Proto p) {
         int fn = base + a;
-        int d = depth;
-        if (refs[fn] instanceof Closure c && c.proto == p && d < frameLimit && fn + 1 + p.maxRegs <= refs.length
-                && lpTagAt(this, regsAddress + fn * REGISTER_BYTES) == Tag.REF) {
-            depth = d + 1;
-            base = fn + 1;
-            if (closure != c) {
-                closure = c;
-            }
-            return true;
-        }
-        return false;
+        return lpTagAt(this, regsAddress + fn * REGISTER_BYTES) == Tag.REF && enterFast(refs[fn], fn, p);
     }
 
     /**
@@ -955,21 +945,24 @@ public final class TaskContext extends Fiber {
      */
     boolean enterFastFromUpval(int a, Proto p, int b) {
         Box bx = closure.upvals[b];
-        int fn = base + a;
+        return bx.tag == Tag.REF && enterFast(bx.ref, base + a, p);
+    }
+
+    /** Enters the frame of {@code callee} at absolute register {@code fn} when it is a closure of {@code p} and its frame fits. */
+    private boolean enterFast(Object callee, int fn, Proto p) {
         int d = depth;
-        if (bx.tag == Tag.REF && bx.ref instanceof Closure c && c.proto == p && d < frameLimit
-                && fn + 1 + p.maxRegs <= refs.length) {
+        if (callee instanceof Closure c && c.proto == p && d < frameLimit && fn + 1 + p.maxRegs <= refs.length) {
             depth = d + 1;
             base = fn + 1;
             if (closure != c) {
-                closure = c;
+                closure = c; // a recursion's own closure: no store, and no GC barrier
             }
             return true;
         }
         return false;
     }
 
-        /** Writes the frame record at depth {@code d} of a frame entered by {@link #enterFast}, as {@link #call} would have. */
+    /** Writes the frame record at depth {@code d} of a frame entered by {@link #enterFast}, as {@link #call} would have. */
     void recordFast(int d, int retPc, int callerBase, int callerSegment, int fn, Closure caller) {
         fPc[d] = retPc;
         fBase[d] = callerBase;

@@ -2069,17 +2069,10 @@ final class TierCompiler {
     private void writeBackBelow(byte[] s, int ra) {
         for (int r = 0; r < ra; r++) {
             if ((s[r] & DIRTY) != 0) {
-                int kind = s[r] & 0xF;
                 cb.aload(TASK);
                 cb.iload(SEGMENT);
                 address(r);
-                cb.loadConstant((int) tagOf(kind));
-                if (kind == FLT) {
-                    cb.dload(dslot(r));
-                    cb.invokestatic(CD_DOUBLE, "doubleToRawLongBits", BITS);
-                } else {
-                    cb.lload(islot(r));
-                }
+                tagAndBits(r, s[r] & 0xF);
                 cb.invokestatic(CD_REGS, "spCallerAt", SP_CALLER_AT);
             }
         }
@@ -2302,6 +2295,12 @@ final class TierCompiler {
     private void writeBack(int r, int kind) {
         cb.aload(TASK);
         address(r);
+        tagAndBits(r, kind);
+        cb.invokestatic(CD_REGS, "spAt", SP_AT);
+    }
+
+    /** Pushes the tag and the payload bits of R[{@code r}], held in a local of kind {@code kind}. */
+    private void tagAndBits(int r, int kind) {
         cb.loadConstant((int) tagOf(kind));
         if (kind == FLT) {
             cb.dload(dslot(r));
@@ -2309,7 +2308,6 @@ final class TierCompiler {
         } else {
             cb.lload(islot(r));
         }
-        cb.invokestatic(CD_REGS, "spAt", SP_AT);
     }
 
     /** Writes back every dirty local of {@code s}, which are then clean, and the fuel. */
