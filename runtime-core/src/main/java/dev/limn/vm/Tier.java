@@ -228,8 +228,9 @@ public final class Tier {
 
     /**
      * Per CALL of {@code p}, the compiled code of the small function it calls, when the
-     * function's closure is known now (a captured variable of the closure being compiled,
-     * the current frame's, holds it), and that code has a fast entry: the callee is compiled
+     * function's closure is known now (a captured variable of the closure being compiled, the
+     * current frame's, holds it, or one of the frame's registers, or a box in one: a function
+     * defined at the top level, called from there), and that code has a fast entry: the callee is compiled
      * now if it is not yet, as any callee of compiled code is at its first call. Null where
      * none is known. The call site checks at run time that it calls this function and that its
      * code is still this one.
@@ -246,7 +247,7 @@ public final class Tier {
             if (Instr.op(w) != Opcode.Op.CALL) {
                 continue;
             }
-            Closure c = capturedCallee(self, code, pc);
+            Closure c = capturedCallee(t, code, pc);
             if (c == null || c.proto == p || !smallCallee(c.proto) || Instr.b(w) != c.proto.numParams) {
                 continue;
             }
@@ -265,19 +266,30 @@ public final class Tier {
         return callees;
     }
 
-    /** The closure that the captured variable loaded into the callee register of the CALL at {@code pc} holds now, or null. */
-    private static Closure capturedCallee(Closure self, long[] code, int pc) {
+    /**
+     * The closure that the captured variable (GETUPVAL), the box in a register of the current
+     * frame (GETBOX) or the register (MOVE) loaded into the callee register of the CALL at
+     * {@code pc} holds now, or null. A guess: the call site checks at run time that the register
+     * holds a closure of that function.
+     */
+    private static Closure capturedCallee(TaskContext t, long[] code, int pc) {
         int ra = Instr.a(code[pc]);
         for (int q = pc - 1; q >= 0 && q >= pc - 16; q--) {
             long w = code[q];
             if (Instr.a(w) != ra) {
                 continue;
             }
-            if (Instr.op(w) == Opcode.Op.GETUPVAL && Instr.b(w) < self.upvals.length) {
-                Box bx = self.upvals[Instr.b(w)];
-                return bx.tag == Tag.REF && bx.ref instanceof Closure c ? c : null;
+            Object held = null;
+            int rb = t.base + Instr.b(w);
+            if (Instr.op(w) == Opcode.Op.GETUPVAL && Instr.b(w) < t.closure.upvals.length) {
+                Box bx = t.closure.upvals[Instr.b(w)];
+                held = bx.tag == Tag.REF ? bx.ref : null;
+            } else if (Instr.op(w) == Opcode.Op.GETBOX && t.refs[rb] instanceof Box bx) {
+                held = bx.tag == Tag.REF ? bx.ref : null;
+            } else if (Instr.op(w) == Opcode.Op.MOVE && Registers.lpTag(t, rb) == Tag.REF) {
+                held = t.refs[rb];
             }
-            return null; // the register is written by something else first
+            return held instanceof Closure c ? c : null;
         }
         return null;
     }

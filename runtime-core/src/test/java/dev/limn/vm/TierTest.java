@@ -1172,6 +1172,55 @@ class TierTest {
         assertSame(scale.tier.code, knownCallee(run, call), "run calls scale's fast entry directly");
     }
 
+    /**
+     * The top level's loop calls top-level functions through their boxes (GETBOX): the call
+     * sites are known too, and a variable reassigned mid-loop to another function, a builtin
+     * and back takes the generic call with the new callee's results.
+     */
+    @Test
+    void aTopLevelLoopCallsATopLevelFunctionsFastEntry() {
+        String source = """
+                fn scale(x, k) { return x * k + 0.5; }
+                fn twice(x) { return x * 2; }
+                fn thrice(x) { return x * 3; }
+                fn nap(x) { if (x % 500 == 0) { sleep(1ms); } return x; }
+                var op = twice;
+                var t = 0.0;
+                var u = 0;
+                iter (i in 0..<6000) {
+                    t = t + scale(i % 1000, 0.25);
+                    if (i == 3000) { op = thrice; }
+                    if (i == 4000) { op = str; }
+                    if (i == 4001) { op = twice; }
+                    var v = op(i);
+                    if (i != 4000) { u += v + nap(1); }
+                }
+                print(t, u);
+                """;
+        Ran[] ran = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> runAll(source));
+        assertEquals(0, ran[0].status, ran[0].diagnostics);
+        double t = 0;
+        long u = 0;
+        for (long i = 0; i < 6000; i++) {
+            t += (i % 1000) * 0.25 + 0.5;
+            if (i != 4000) {
+                u += (i >= 3000 && i < 4000 ? i * 3 : i * 2) + 1;
+            }
+        }
+        assertEquals(t + " " + u + "\n", ran[0].out);
+        LimnProgram program = compile(source);
+        run(program, Tier.Mode.AUTO); // compiled when its loop is hot, after the definitions ran (always compiles it before)
+        Proto main = proto(program, "main");
+        Proto scale = proto(program, "scale");
+        int call = -1;
+        for (int pc = 0; pc < main.code.length && call < 0; pc++) {
+            if (Instr.op(main.code[pc]) == Op.CALL) {
+                call = pc;
+            }
+        }
+        assertSame(scale.tier.code, knownCallee(main, call), "the top level calls scale's fast entry directly");
+    }
+
     /** A variable that held the small function a compiled caller was compiled against now holds another: the generic call, the new function's results. */
     @Test
     void aRedefinedCalleeTakesTheGenericCallAndGivesTheNewFunctionsResults() {
