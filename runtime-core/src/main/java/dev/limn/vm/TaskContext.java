@@ -919,7 +919,7 @@ public final class TaskContext extends Fiber {
         return i >= 0 && i < segments.length ? segments[i] : null;
     }
 
-        /** The index of the register segment the current frame's window lies in. */
+    /** The index of the register segment the current frame's window lies in. */
     int segmentIndex() {
         return segment;
     }

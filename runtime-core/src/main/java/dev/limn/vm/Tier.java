@@ -230,9 +230,9 @@ public final class Tier {
      * Per CALL of {@code p}, the compiled code of the small function it calls, when the
      * function's closure is known now (a captured variable of the closure being compiled, the
      * current frame's, holds it, or one of the frame's registers, or a box in one: a function
-     * defined at the top level, called from there), and that code has a fast entry: the callee is compiled
-     * now if it is not yet, as any callee of compiled code is at its first call. Null where
-     * none is known. The call site checks at run time that it calls this function and that its
+     * defined at the top level, called from there), and that code has a fast entry: the callee
+     * is compiled now if it is not yet, as any callee of compiled code is at its first call.
+     * Null where none is known. The call site checks at run time that it calls this function and that its
      * code is still this one.
      */
     private static Compiled[] knownCallees(TaskContext t, Proto p) {

@@ -2025,7 +2025,7 @@ final class TierCompiler {
      */
     private int[] lazyCallees() {
         int[] lazy = new int[code.length];
-        java.util.Arrays.fill(lazy, -1);
+        Arrays.fill(lazy, -1);
         boolean[] targets = new boolean[code.length + 1];
         for (int pc = 0; pc < code.length; pc++) {
             long w = code[pc];
