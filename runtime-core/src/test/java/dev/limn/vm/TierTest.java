@@ -1119,6 +1119,16 @@ class TierTest {
     // ------------------------------------------------------------------ fast calls of known small functions
 
     /** The code of the function compiled for the CALL at {@code pc} of {@code caller}'s code, or null. */
+    /** The pc of the first CALL in {@code p}'s code, or -1. */
+    private static int firstCall(Proto p) {
+        for (int pc = 0; pc < p.code.length; pc++) {
+            if (Instr.op(p.code[pc]) == Op.CALL) {
+                return pc;
+            }
+        }
+        return -1;
+    }
+
     private static Compiled knownCallee(Proto caller, int pc) {
         Compiled cc = caller.tier.code;
         assertNotNull(cc, caller.name + " is compiled");
@@ -1163,13 +1173,7 @@ class TierTest {
         run(program, Tier.Mode.ALWAYS);
         Proto run = proto(program, "run");
         Proto scale = proto(program, "scale");
-        int call = -1;
-        for (int pc = 0; pc < run.code.length && call < 0; pc++) {
-            if (Instr.op(run.code[pc]) == Op.CALL) {
-                call = pc;
-            }
-        }
-        assertSame(scale.tier.code, knownCallee(run, call), "run calls scale's fast entry directly");
+        assertSame(scale.tier.code, knownCallee(run, firstCall(run)), "run calls scale's fast entry directly");
     }
 
     /**
@@ -1212,13 +1216,7 @@ class TierTest {
         run(program, Tier.Mode.AUTO); // compiled when its loop is hot, after the definitions ran (always compiles it before)
         Proto main = proto(program, "main");
         Proto scale = proto(program, "scale");
-        int call = -1;
-        for (int pc = 0; pc < main.code.length && call < 0; pc++) {
-            if (Instr.op(main.code[pc]) == Op.CALL) {
-                call = pc;
-            }
-        }
-        assertSame(scale.tier.code, knownCallee(main, call), "the top level calls scale's fast entry directly");
+        assertSame(scale.tier.code, knownCallee(main, firstCall(main)), "the top level calls scale's fast entry directly");
     }
 
     /** A variable that held the small function a compiled caller was compiled against now holds another: the generic call, the new function's results. */
