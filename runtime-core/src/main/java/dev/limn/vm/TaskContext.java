@@ -159,11 +159,6 @@ public final class TaskContext extends Fiber {
     private boolean started;
     int status = -1;
 
-    /** What the task's function returned, boxed now (nil until it returned a value). */
-    Object result() {
-        return Values.box(resultTag, resultPayload, resultRef);
-    }
-
     /** sleep(): the timer this task waits for, or null. */
     Timer sleepTimer;
     /** The task yielded in a sleep of zero, which returns when the task runs again ({@link Waiting#sleep}). */
@@ -895,23 +890,14 @@ public final class TaskContext extends Fiber {
      * raises StackOverflow past {@link #maxDepth} and grows what must grow.
      */
     boolean callFast(int a, Proto p, int retPc) {
-        int fn = base + a;
         int d = depth;
-        if (refs[fn] instanceof Closure c && c.proto == p && d < frameLimit && fn + 1 + p.maxRegs <= refs.length
-                && lpTagAt(this, regsAddress + fn * REGISTER_BYTES) == Tag.REF) {
-            fPc[d] = retPc;
-            fBase[d] = base;
-            fSegment[d] = segment;
-            fRet[d] = fn;
-            fClosure[d] = closure;
-            depth = d + 1;
-            base = fn + 1;
-            if (closure != c) {
-                closure = c; // a recursion's own closure: no store, and no GC barrier
-            }
-            return true;
+        int callerBase = base;
+        Closure caller = closure;
+        if (!enterFast(a, p)) {
+            return false;
         }
-        return false;
+        recordFast(d, retPc, callerBase, segment, callerBase + a, caller);
+        return true;
     }
 
     /** Register segment {@code i} of this task's chain, or null (checked mode's look at a caller's window). */
@@ -978,6 +964,11 @@ public final class TaskContext extends Fiber {
         if (closure != caller) {
             closure = caller;
         }
+    }
+
+    /** What the task's function returned, boxed now (nil until it returned a value). */
+    Object result() {
+        return Values.box(resultTag, resultPayload, resultRef);
     }
 
     /** A frame entered by {@link #enterFast} returns register {@code src} (absolute; -1: nil) through the window: kept for {@link #takeResult}. */

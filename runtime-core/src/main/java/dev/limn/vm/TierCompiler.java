@@ -1667,7 +1667,7 @@ final class TierCompiler {
         cb.aload(TASK);
         cb.invokevirtual(CD_TASK, "lpTrap", MethodTypeDesc.of(CD_int));
         cb.ifne(safepoint);
-        Label again = cb.newLabel();
+        Label again = fastBody ? null : cb.newLabel();
         if (!fastBody) {
             // every AGAIN_ROUNDS trap reads, the outermost compiled frame goes back through
             // Tier.enter, which enters it again at once: the JVM then runs a long loop in an
