@@ -94,7 +94,12 @@ public final class TaskContext extends Fiber {
     final Tier.Mode tier;
     /** Back edges before the interpreter next looks at the compiled tier ({@link Tier#backEdge}). */
     int tierCountdown;
-    /** JVM stack slots that compiled frames take now, counted from the interpreter's entry into compiled code ({@link Tier#callee}). */
+    /**
+     * JVM stack slots that compiled frames take, counted from the interpreter's entry into
+     * compiled code: set by {@link Tier#enter}, and by compiled code (which keeps it in a local
+     * and passes it to fast entries) just before a generic call, whose {@link Tier#callee} adds
+     * the callee's. Not kept up to date otherwise.
+     */
     int tierNesting;
     /**
      * How a compiled function's fast entry ({@link TierCompiler}'s {@code fast} method) ended, for
@@ -889,14 +894,13 @@ public final class TaskContext extends Fiber {
      * Otherwise changes nothing and returns false: the caller takes the generic path, which
      * raises StackOverflow past {@link #maxDepth} and grows what must grow.
      */
-    boolean callFast(int a, Proto p, int retPc) {
-        int d = depth;
+    boolean callFast(int d, int fn, Proto p, int retPc) {
         int callerBase = base;
         Closure caller = closure;
-        if (!enterFast(a, p)) {
+        if (!enterFast(d, fn, p)) {
             return false;
         }
-        recordFast(d, retPc, callerBase, segment, callerBase + a, caller);
+        recordFast(d, retPc, callerBase, segment, fn, caller);
         return true;
     }
 
@@ -918,9 +922,8 @@ public final class TaskContext extends Fiber {
      * a record of a running frame but a {@code return err(...)} ({@link #placeAtCallSite}; a
      * function that has one records eagerly) and a task dump's racy look at a running task.
      */
-    boolean enterFast(int a, Proto p) {
-        int fn = base + a;
-        return lpTagAt(this, regsAddress + fn * REGISTER_BYTES) == Tag.REF && enterFast(refs[fn], fn, p);
+    boolean enterFast(int d, int fn, Proto p) {
+        return lpTagAt(this, regsAddress + fn * REGISTER_BYTES) == Tag.REF && enterFast(refs[fn], fn, p, d);
     }
 
     /**
@@ -929,14 +932,26 @@ public final class TaskContext extends Fiber {
      * it in its box ({@code TierCompiler.lazyCallees}). R[A] is not read by the callee, nor by
      * the caller after the call, which overwrites it with the result.
      */
-    boolean enterFastFromUpval(int a, Proto p, int b) {
-        Box bx = closure.upvals[b];
-        return bx.tag == Tag.REF && enterFast(bx.ref, base + a, p);
+    boolean enterFastFromUpval(int d, int fn, Proto p, int b, Closure caller) {
+        Box bx = caller.upvals[b];
+        if (bx.tag != Tag.REF) {
+            return false;
+        }
+        Object callee = bx.ref;
+        if (callee == caller && d < frameLimit && fn + 1 + p.maxRegs <= refs.length) {
+            depth = d + 1; // a recursion: the callee's closure is current already, and of p
+            base = fn + 1;
+            return true;
+        }
+        return enterFast(callee, fn, p, d);
     }
 
-    /** Enters the frame of {@code callee} at absolute register {@code fn} when it is a closure of {@code p} and its frame fits. */
-    private boolean enterFast(Object callee, int fn, Proto p) {
-        int d = depth;
+    /**
+     * Enters the frame of {@code callee} at absolute register {@code fn} when it is a closure of
+     * {@code p} and its frame fits. The caller, current at depth {@code d}, passes its depth and
+     * R[A] from its own locals: the fields may still be in a store a callee's entry made.
+     */
+    private boolean enterFast(Object callee, int fn, Proto p, int d) {
         if (callee instanceof Closure c && c.proto == p && d < frameLimit && fn + 1 + p.maxRegs <= refs.length) {
             depth = d + 1;
             base = fn + 1;

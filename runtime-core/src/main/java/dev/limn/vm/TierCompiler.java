@@ -144,8 +144,6 @@ final class TierCompiler {
     private static final int FUEL = 8;
     /** Back edges left before the next read of the trap word ({@link #TRAP_EVERY}). */
     private static final int SPIN = 10;
-    /** The callee's code during a call, whose {@link Compiled#slots} are given back after it. */
-    private static final int CALLEE = 11;
     /** The frame's base, register segment and closure at entry: what a lazily recorded fast call records ({@link TaskContext#recordFast}). */
     private static final int BASE = 12;
     private static final int SEGMENT = 13;
@@ -154,6 +152,13 @@ final class TierCompiler {
     private static final int FLOATS = 15;
     /** A list's item between its fetch and its type check. */
     private static final int ITEM = 16;
+    /**
+     * JVM stack slots that compiled frames take, this one's included: a fast entry's argument,
+     * else {@link TaskContext#tierNesting} at entry. The field is written from this local only
+     * where something else reads it (a generic call, {@link Tier#callee}), so a fast call
+     * does not touch it.
+     */
+    private static final int NEST = 17;
     /** Trap reads since this entry of {@code run} ({@link #backEdge}: a long loop comes back through {@link Tier#enter}). */
     private static final int ROUNDS = 18;
     private static final int FIRST_REG = 19;
@@ -187,7 +192,9 @@ final class TierCompiler {
      * {@code double} for a float) instead of through the window, and that returns a value of
      * kind {@code ret} in the JVM ({@code double} for a float, else {@code long}; MEM: every
      * return goes through the window). Where it ends otherwise it says so in
-     * {@link TaskContext#fastStatus}.
+     * {@link TaskContext#fastStatus}. After the parameters come the JVM stack slots of compiled
+     * frames, the callee's included ({@code int}), and the task's fuel ({@code long}), which
+     * the caller holds in locals: read from the task, they would wait on the caller's stores.
      */
     record Fast(byte[] params, int ret, MethodTypeDesc desc, int slots, boolean lazy, Proto proto) {
         static Fast of(byte[] params, int ret, Proto p) {
@@ -207,11 +214,14 @@ final class TierCompiler {
                     args.add(k == FLT ? CD_double : CD_long);
                 }
             }
+            // then the JVM stack slots that compiled frames take, the callee's included, and the
+            // fuel: the caller has both in locals (the nesting is not kept in the task at all)
+            args.addAll(List.of(CD_int, CD_long));
             return new Fast(params, ret, MethodTypeDesc.of(ret == FLT ? CD_double : CD_long, args.toArray(ClassDesc[]::new)),
                     FIRST_REG + 4 * maxRegs + FRAME_OVERHEAD_SLOTS, lazy, p);
         }
 
-        /** The JVM argument slot of parameter {@code i}, which is passed. */
+        /** The JVM argument slot of parameter {@code i}, which is passed ({@code params.length}: the nesting, after them). */
         int slot(int i) {
             int at = 2;
             for (int j = 0; j < i; j++) {
@@ -815,21 +825,34 @@ final class TierCompiler {
                 }
             }
         }
+        if (fastBody) {
+            // the nesting and the fuel follow the arguments: both loaded before either is stored,
+            // as their slots may be the locals they go to
+            int at = sig.slot(p.numParams);
+            c.iload(at);
+            c.lload(at + 1);
+            c.lstore(FUEL);
+            c.istore(NEST);
+        } else {
+            c.aload(TASK);
+            c.getfield(CD_TASK, "tierNesting", CD_int);
+            c.istore(NEST);
+            reloadFuel();
+        }
         c.aload(TASK);
         c.getfield(CD_TASK, "depth", CD_int);
         c.istore(DEPTH);
         c.aload(TASK);
+        c.getfield(CD_TASK, "base", CD_int);
+        c.istore(BASE);
+        c.aload(TASK);
         c.invokevirtual(CD_TASK, "frameAddress", MethodTypeDesc.of(CD_long));
         c.lstore(FP);
-        reloadFuel();
         c.iconst_0();
         c.istore(SPIN); // the first back edge reads the trap
         c.iconst_0();
         c.istore(ROUNDS);
         if (sig != null || callees != null) {
-            c.aload(TASK);
-            c.getfield(CD_TASK, "base", CD_int);
-            c.istore(BASE);
             c.aload(TASK);
             c.invokevirtual(CD_TASK, "segmentIndex", MethodTypeDesc.of(CD_int));
             c.istore(SEGMENT);
@@ -1676,8 +1699,7 @@ final class TierCompiler {
             cb.iload(ROUNDS);
             cb.loadConstant(AGAIN_ROUNDS);
             cb.if_icmplt(on);
-            cb.aload(TASK);
-            cb.getfield(CD_TASK, "tierNesting", CD_int);
+            cb.iload(NEST);
             cb.loadConstant(slots(p));
             cb.if_icmpeq(again);
         }
@@ -1777,22 +1799,16 @@ final class TierCompiler {
         cb.invokevirtual(CD_TASK, "call", MethodTypeDesc.of(CD_int, CD_int, CD_int, CD_int));
         cb.ifne(after); // a builtin, a host function or an async call: done, its result in R[A]
         cb.aload(TASK);
+        cb.iload(NEST);
+        cb.putfield(CD_TASK, "tierNesting", CD_int); // what Tier.callee adds the callee's slots to
+        cb.aload(TASK);
         cb.invokestatic(CD_TIER, "callee", MethodTypeDesc.of(CD_COMPILED, CD_TASK));
         cb.dup();
         cb.ifnull(interpret);
-        cb.dup();
-        cb.astore(CALLEE);
         cb.aload(TASK);
         cb.iconst_0();
         cb.invokevirtual(CD_COMPILED, "run", RUN);
         cb.istore(NEXT);
-        cb.aload(TASK);
-        cb.dup();
-        cb.getfield(CD_TASK, "tierNesting", CD_int);
-        cb.aload(CALLEE);
-        cb.getfield(CD_COMPILED, "slots", CD_int);
-        cb.isub();
-        cb.putfield(CD_TASK, "tierNesting", CD_int);
         cb.iload(NEXT);
         cb.ifge(after); // the callee returned into this frame
         cb.iload(NEXT);
@@ -1856,8 +1872,7 @@ final class TierCompiler {
         cb.aload(TASK);
         cb.invokevirtual(CD_TASK, "lpTrap", MethodTypeDesc.of(CD_int));
         cb.ifne(slow);
-        cb.aload(TASK);
-        cb.getfield(CD_TASK, "tierNesting", CD_int);
+        cb.iload(NEST);
         cb.loadConstant(f.slots);
         cb.iadd();
         cb.loadConstant(Tier.MAX_STACK_SLOTS);
@@ -1877,8 +1892,13 @@ final class TierCompiler {
             cb.goto_(slow);
             cb.labelBinding(same);
         }
+        // the frame's depth and R[A] from this frame's locals: the task's fields may be a
+        // callee's, written by its entry, which reading them would wait for
         cb.aload(TASK);
+        cb.iload(DEPTH);
+        cb.iload(BASE);
         cb.loadConstant(ra);
+        cb.iadd();
         if (known) {
             constant(at, CD_PROTO);
         } else {
@@ -1887,15 +1907,15 @@ final class TierCompiler {
         }
         if (lazyUpval >= 0) {
             cb.loadConstant(lazyUpval);
-            cb.invokevirtual(CD_TASK, "enterFastFromUpval", MethodTypeDesc.of(CD_boolean, CD_int, CD_PROTO, CD_int));
+            cb.aload(CLOSURE);
+            cb.invokevirtual(CD_TASK, "enterFastFromUpval", MethodTypeDesc.of(CD_boolean, CD_int, CD_int, CD_PROTO, CD_int, CD_CLOSURE));
         } else if (f.lazy) {
-            cb.invokevirtual(CD_TASK, "enterFast", MethodTypeDesc.of(CD_boolean, CD_int, CD_PROTO));
+            cb.invokevirtual(CD_TASK, "enterFast", MethodTypeDesc.of(CD_boolean, CD_int, CD_int, CD_PROTO));
         } else {
             cb.loadConstant(pc + 1);
-            cb.invokevirtual(CD_TASK, "callFast", MethodTypeDesc.of(CD_boolean, CD_int, CD_PROTO, CD_int));
+            cb.invokevirtual(CD_TASK, "callFast", MethodTypeDesc.of(CD_boolean, CD_int, CD_int, CD_PROTO, CD_int));
         }
         cb.ifeq(slow);
-        addNesting(f.slots);
         Label invokeStart = cb.newLabel();
         Label invokeEnd = cb.newLabel();
         Label thrown = cb.newLabel();
@@ -1913,6 +1933,10 @@ final class TierCompiler {
                 cb.lload(islot(ra + 1 + i));
             }
         }
+        cb.iload(NEST);
+        cb.loadConstant(f.slots);
+        cb.iadd();
+        cb.lload(FUEL);
         if (known) {
             cb.invokevirtual(CD_MethodHandle, "invokeExact", f.desc);
         } else {
@@ -1930,7 +1954,6 @@ final class TierCompiler {
         } else {
             cb.pop2();
         }
-        addNesting(-f.slots);
         reloadFuel(); // what the callee ran
         cb.aload(TASK);
         cb.getfield(CD_TASK, "fastStatus", CD_int);
@@ -2113,15 +2136,6 @@ final class TierCompiler {
             loadChecked(ra, f.ret, failed);
         }
         cb.goto_(join);
-    }
-
-    private void addNesting(int slots) {
-        cb.aload(TASK);
-        cb.dup();
-        cb.getfield(CD_TASK, "tierNesting", CD_int);
-        cb.loadConstant(slots);
-        cb.iadd();
-        cb.putfield(CD_TASK, "tierNesting", CD_int);
     }
 
     /**

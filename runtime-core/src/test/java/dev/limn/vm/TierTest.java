@@ -1268,6 +1268,46 @@ class TierTest {
         }
     }
 
+    /**
+     * A self call whose captured variable now holds another closure of the same function: the
+     * fast call checks the closure itself, not only its function ({@link TaskContext#enterFastFromUpval}
+     * takes a shortcut only for the caller's own closure), so the callee runs with its own
+     * captured variables. At {@code n == 3}, {@code hop} points its variable at the other closure.
+     */
+    @Test
+    void aSelfCallOfAnotherClosureOfTheSameFunctionRunsWithThatClosure() {
+        String source = """
+                fn make(k) {
+                    var other = nil;
+                    fn hop(n) {
+                        if (n == 3 && other != nil) { hop = other; }
+                        if (n == 0) { return k; }
+                        return hop(n - 1) + 1;
+                    }
+                    fn setOther(o) { other = o; }
+                    return [hop, setOther];
+                }
+                var t = 0;
+                iter (i in 0..<2000) {
+                    var a = make(1000);
+                    var b = make(2000);
+                    t += a[0](i % 10);
+                    a[1](b[0]);
+                    t += a[0](i % 10);
+                }
+                print(t);
+                """;
+        assertTrue(hasFastEntry(source, "hop"));
+        Ran[] ran = runAll(source);
+        long t = 0;
+        for (long i = 0; i < 2000; i++) {
+            long n = i % 10;
+            t += 1000 + n;
+            t += n >= 3 ? 2000 + n : 1000 + n; // from n == 3 down, b's closure: its k
+        }
+        assertEquals(t + "\n", ran[0].out);
+    }
+
     /** Mutual recursion through fast calls of small functions meets max depth as the interpreter does: StackOverflow at the same place, handled or not. */
     @Test
     void recursionThroughFastCallsOfSmallFunctionsHitsMaxDepthAsTheInterpreterDoes() {
