@@ -339,7 +339,8 @@ final class TierCompiler {
      * The fast entry the CALL {@code w} at {@code pc}, registers in {@code s}, invokes when its
      * callee is the function expected there: this function's own (a self call), or that of the
      * known small function compiled for the site ({@link #callees}); null for the generic call.
-     * Every parameter the entry takes in the JVM must be in a local of its kind here.
+     * Every parameter the entry takes in the JVM must be in a local of its kind here, or in the
+     * window (loaded and checked before the call).
      */
     private Fast fastSite(int pc, long w, byte[] s) {
         if (guessAt(pc) == GUESS_NONE) {
@@ -355,7 +356,8 @@ final class TierCompiler {
         }
         for (int i = 0; i < f.params.length; i++) {
             byte k = f.params[i];
-            if (k != MEM && (s[a(w) + 1 + i] & 0xF) != k) {
+            int held = s[a(w) + 1 + i] & 0xF;
+            if (k != MEM && held != k && held != MEM) {
                 return null;
             }
         }
@@ -810,7 +812,7 @@ final class TierCompiler {
             labels[pc] = c.newLabel();
         }
         exitNext = c.newLabel();
-        lazyCallee = fastBody ? lazyCallees() : null;
+        lazyCallee = lazyCallees();
         pendingReg = -1;
         if (fastBody) {
             // the arguments, below FIRST_REG, move to their registers' locals first
@@ -1877,6 +1879,12 @@ final class TierCompiler {
         cb.iadd();
         cb.loadConstant(Tier.MAX_STACK_SLOTS);
         cb.if_icmpgt(slow);
+        for (int i = 0; i < f.params.length; i++) {
+            int r = ra + 1 + i;
+            if (f.params[i] != MEM && (s[r] & 0xF) == MEM) {
+                loadChecked(r, f.params[i], slow); // an argument in the window: another kind takes the generic path
+            }
+        }
         boolean known = knownSite(pc);
         int at = known ? siteConstants(pc) : -1;
         if (known) {

@@ -1116,6 +1116,69 @@ class TierTest {
         assertTrue(ran[2].guardExits() > 0, ran[2].tierLine);
     }
 
+    /**
+     * {@code run} loads a callee lazily too: a loop's GETUPVAL of {@code g} writes nothing and
+     * the call reads the captured variable. The loop leaves to the interpreter when {@code m}
+     * turns float (at the dict read, and after the call when {@code g} returns a float) and
+     * comes back at its head; the CALL is an entry of {@code run} too (a task resumes there after
+     * a call safepoint), where the call reads the variable, as the interpreter would have had
+     * the task stopped just before the GETUPVAL. Two tasks run the loop at once.
+     */
+    @Test
+    void aLoopsCalleeLoadedLazilyGivesTheInterpretersResultsThroughExitsAndEntries() {
+        String source = """
+                fn g(x) { return x + 1; }
+                fn loop(n, d) {
+                    var t = 0;
+                    iter (i in 0..<n) {
+                        var m = d[i % 4];
+                        t = g(t + m * 0);
+                    }
+                    return t;
+                }
+                var ints = {0: 1, 1: 1, 2: 1, 3: 1};
+                print(loop(4000, {0: 1, 1: 1, 2: 0.5, 3: 1}), loop(4000, ints));
+                concurrent {
+                    task(k in 0..<2) { print(loop(300000, ints)); }
+                }
+                """;
+        Ran[] ran = runAll(source);
+        assertEquals(0, ran[0].status, ran[0].diagnostics);
+        assertEquals("4000.0 4000\n300000\n300000\n", ran[0].out);
+        assertTrue(ran[2].guardExits() > 0, ran[2].tierLine);
+    }
+
+    /**
+     * A fast entry that takes an int in the JVM, called with the argument in the caller's
+     * window (a parameter of the caller): the call site loads it and checks its tag first. An
+     * int takes the fast entry; a float or a bool takes the generic path, and the callee runs
+     * as the interpreter would: a float result, a TypeMismatch.
+     */
+    @Test
+    void aFastEntrysArgumentInTheCallersWindowIsCheckedBeforeTheCall() {
+        String source = """
+                fn fib(n) { if (n < 2) { return n; } return fib(n - 1) + fib(n - 2); }
+                fn viaWindow(x) { return fib(x); }
+                var t = 0;
+                iter (i in 0..<2000) { t += viaWindow(i % 12); }
+                print(t, viaWindow(10.0), viaWindow(true) ?else (e) { e.kind; });
+                iter (i in 0..<2000) { t += viaWindow(i % 12 + 0.5); }
+                print(t, viaWindow(12));
+                """;
+        assertTrue(hasFastEntry(source, "fib"));
+        Ran[] ran = runAll(source);
+        long[] fib = new long[13];
+        for (int i = 0; i < 13; i++) {
+            fib[i] = i < 2 ? i : fib[i - 1] + fib[i - 2];
+        }
+        long t = 0;
+        for (int i = 0; i < 2000; i++) {
+            t += fib[i % 12];
+        }
+        assertTrue(ran[0].out.startsWith(t + " 55.0 TypeMismatch\n"), ran[0].out);
+        assertTrue(ran[0].out.endsWith(" 144\n"), ran[0].out);
+    }
+
     // ------------------------------------------------------------------ fast calls of known small functions
 
     /** The code of the function compiled for the CALL at {@code pc} of {@code caller}'s code, or null. */
