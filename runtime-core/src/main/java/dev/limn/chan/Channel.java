@@ -212,6 +212,26 @@ public final class Channel {
         return k;
     }
 
+    /**
+     * A fiber's receive that takes a value only if one is here now: the value (null for nil;
+     * {@link #INT} for an int, its value in {@link Fiber#receivedInt()}), as {@link #recvUnboxed}
+     * returns it; else {@link #EMPTY} with nothing done, when the channel is empty or closed and
+     * drained or a publication, which {@link #recvUnboxed} handles. The caller has no wait of its
+     * own to release ({@link Fiber#waitNode()} is null).
+     */
+    public Object pollUnboxed(Fiber fiber) {
+        Remote r = remote;
+        if (r != null && r.sendOnly()) {
+            return EMPTY;
+        }
+        Object v = receive(fiber);
+        if (v == EMPTY || v == END) {
+            return EMPTY;
+        }
+        fiber.clearEndOfStream();
+        return unwrap(v);
+    }
+
     /** Polls: a value (wrapped), {@link #INT}, {@link #EMPTY} or {@link #END}; a value frees room for a sender. */
     private Object receive(Fiber into) {
         Object v = buffer.poll(into);
@@ -234,6 +254,22 @@ public final class Channel {
      */
     public SendResult send(Fiber fiber, Object value) {
         return send(fiber, 0, wrap(value));
+    }
+
+    /**
+     * A fiber's send that happens only if it can at once: true when {@code value} went in (a
+     * waiting receiver is woken, as {@link #send} does); false with nothing done when the
+     * bounded channel is full or closed, or the channel is remote, which {@link #send} handles.
+     * The caller has no wait of its own to release ({@link Fiber#waitNode()} is null).
+     */
+    public boolean sendNow(Object value) {
+        return remote == null && offer(0, wrap(value)) == SendResult.SENT;
+    }
+
+    /** {@link #sendNow} of an int, unboxed; a publication takes it too (an int needs no encoding first). */
+    public boolean sendIntNow(long value) {
+        Remote r = remote;
+        return (r == null || r.sendOnly()) && offer(value, null) == SendResult.SENT;
     }
 
     /** {@link #send} of an int, unboxed. */

@@ -172,7 +172,7 @@ abstract class LoopIter {
     }
 
     /** Receives until end of stream (SPEC §5.3); a receive that must wait parks the task and ITERNEXT runs again. */
-    private static final class OfChannel extends LoopIter {
+    static final class OfChannel extends LoopIter {
         @Override
         Object source() {
             return channel;
@@ -191,6 +191,24 @@ abstract class LoopIter {
             if (v == Channel.END) {
                 return false;
             }
+            take(t, v, dst, count);
+            return true;
+        }
+
+        /**
+         * {@link #next} when a value is here now (compiled code's fast path, {@link TierOps#iterNext}):
+         * true with the value taken; false with nothing done, and {@link #next} then receives.
+         */
+        boolean nextNow(TaskContext t, int dst, int count) {
+            Object v = channel.pollUnboxed(t);
+            if (v == Channel.EMPTY) {
+                return false;
+            }
+            take(t, v, dst, count);
+            return true;
+        }
+
+        private void take(TaskContext t, Object v, int dst, int count) {
             int to = dst;
             if (count == 2) {
                 t.setInt(dst, index);
@@ -202,7 +220,6 @@ abstract class LoopIter {
                 t.set(to, v);
             }
             index++;
-            return true;
         }
     }
 }

@@ -1101,6 +1101,7 @@ final class TierCompiler {
             case Op.GETINDEX -> getIndex(pc, w, s, out);
             case Op.SETINDEX -> setIndex(pc, w, s, out);
             case Op.METHOD -> method(pc, w, s, out);
+            case Op.ITERNEXT -> iterNext(pc, w, s, out);
             case Op.CALLB -> builtin(pc, w, s, out);
             default -> generic(pc, w, s, out, a(w), n);
         }
@@ -1509,6 +1510,15 @@ final class TierCompiler {
         Object name = p.kRef[c(w)];
         boolean push = "push".equals(name) && b(w) == 1;
         boolean length = "len".equals(name) && b(w) == 0;
+        if ("send".equals(name) && b(w) == 1 && guessAt(pc) != GUESS_NONE) {
+            // a channel that takes the value now is sent to without a step (TierOps.send)
+            generic(pc, w, s, out, ra, n, () -> {
+                cb.aload(TASK);
+                cb.loadConstant(ra);
+                cb.invokestatic(CD_OPS, "send", MethodTypeDesc.of(CD_boolean, CD_TASK, CD_int));
+            });
+            return;
+        }
         if (guessAt(pc) == GUESS_NONE || (s[ra] & 0xF) != MEM || !(push || length)) {
             generic(pc, w, s, out, ra, n);
             return;
@@ -2195,6 +2205,16 @@ final class TierCompiler {
      * {@code [from, to)} may change and are in memory afterwards.
      */
     private void generic(int pc, long w, byte[] s, Edges out, int from, int to) {
+        generic(pc, w, s, out, from, to, null);
+    }
+
+    /**
+     * {@link #generic}, tried first by {@code fastPath} on the written-back window: it pushes
+     * true when it executed the instruction (which then goes on at the next pc, registers
+     * {@code [from, to)} in memory, as after the step), false when it did nothing, and the
+     * instruction is stepped.
+     */
+    private void generic(int pc, long w, byte[] s, Edges out, int from, int to, Runnable fastPath) {
         Opcode opcode = Opcode.of(Instr.op(w));
         if (emitting()) {
             stepped[pc] = switch (Instr.op(w)) {
@@ -2207,12 +2227,18 @@ final class TierCompiler {
         }
         boolean jumps = opcode.has(Opcode.Flag.JUMP);
         int target = jumps ? pc + 1 + sc(w) : -1;
+        Label done = null;
         if (emitting()) {
             if (pendingReg >= 0) {
                 loadPendingCallee(pendingReg, pendingUpval); // a step runs on the window
                 pendingReg = -1;
             }
             writeBackAll(s);
+            if (fastPath != null) {
+                done = cb.newLabel();
+                fastPath.run();
+                cb.ifne(done);
+            }
             cb.aload(TASK);
             cb.loadConstant(w);
             cb.loadConstant(pc + 1);
@@ -2242,8 +2268,26 @@ final class TierCompiler {
             cb.iload(NEXT);
             cb.loadConstant(pc + 1);
             cb.if_icmpne(exitNext);
+            if (done != null) {
+                cb.labelBinding(done);
+            }
         }
         out.edge(pc + 1, s);
+    }
+
+    /**
+     * ITERNEXT: over a channel, a value already there is taken without a step
+     * ({@link TierOps#iterNext}); anything else (a range, a list, a wait, the end) is stepped.
+     */
+    private void iterNext(int pc, long w, byte[] s, Edges out) {
+        int ra = a(w);
+        int count = b(w);
+        generic(pc, w, s, out, ra, n, guessAt(pc) == GUESS_NONE ? null : () -> {
+            cb.aload(TASK);
+            cb.loadConstant(ra);
+            cb.loadConstant(count);
+            cb.invokestatic(CD_OPS, "iterNext", MethodTypeDesc.of(CD_boolean, CD_TASK, CD_int, CD_int));
+        });
     }
 
     // ------------------------------------------------------------------ registers

@@ -9,6 +9,7 @@ import static dev.limn.vm.Registers.lpPayload;
 import static dev.limn.vm.Registers.lpTag;
 import static dev.limn.vm.Registers.sp;
 
+import dev.limn.chan.Channel;
 import dev.limn.vm.Opcode.Op;
 
 /**
@@ -100,6 +101,43 @@ final class TierOps {
             }
         }
         return next;
+    }
+
+    // ------------------------------------------------------------------ channel fast paths
+
+    /**
+     * METHOD {@code send} of compiled code, its fast path: when R[a] is a channel that takes
+     * R[a+1] now ({@link Channel#sendNow}) and the task has no trap and no wait of its own to
+     * release, sends it, R[a] := nil, and returns true. Otherwise false with nothing done: the
+     * instruction is stepped, and spins, parks, raises or sends to a remote channel as the
+     * interpreter does.
+     */
+    static boolean send(TaskContext t, int a) {
+        int ra = t.base + a;
+        if (lpTag(t, ra) != Tag.REF || !(t.refs[ra] instanceof Channel ch) || !mayPoll(t)) {
+            return false;
+        }
+        int rv = ra + 1;
+        boolean sent = lpTag(t, rv) == Tag.INT ? ch.sendIntNow(lpPayload(t, rv)) : ch.sendNow(t.get(rv));
+        if (sent) {
+            t.set(ra, null);
+        }
+        return sent;
+    }
+
+    /**
+     * ITERNEXT of compiled code over a channel, its fast path: a value here now is taken into
+     * R[a+1] (the index and the value when {@code count} is 2) and true returned. Otherwise
+     * false with nothing done: the instruction is stepped, and spins, parks or ends the loop.
+     */
+    static boolean iterNext(TaskContext t, int a, int count) {
+        int ra = t.base + a;
+        return lpTag(t, ra) == Tag.REF && t.refs[ra] instanceof LoopIter.OfChannel it && mayPoll(t) && it.nextNow(t, ra + 1, count);
+    }
+
+    /** Whether a channel operation may take its fast path: no trap to answer first (Waiting.safepoint), no wait to release, a scheduler. */
+    private static boolean mayPoll(TaskContext t) {
+        return t.lpTrap() == 0 && t.waitNode() == null && t.scheduler() != null;
     }
 
     // ------------------------------------------------------------------ list fast paths

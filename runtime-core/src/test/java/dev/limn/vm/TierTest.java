@@ -1179,6 +1179,53 @@ class TierTest {
         assertTrue(ran[0].out.endsWith(" 144\n"), ran[0].out);
     }
 
+    /**
+     * A compiled send to a channel with room, and a compiled loop over a channel holding a
+     * value, take their fast paths ({@link TierOps#send}, {@link TierOps#iterNext}); a full
+     * channel (room for 4), an empty one and the end of stream are stepped and park or end the
+     * loop as in the interpreter. Ints, nil and strings pass; the loop's index counts; a send's
+     * result is nil; a send after the close raises ChannelClosed.
+     */
+    @Test
+    void sendsAndReceivesOfCompiledCodeGiveTheInterpretersResults() {
+        String source = """
+                var q = channel(4);
+                concurrent {
+                    task {
+                        iter (i in 0..<3000) {
+                            var r = nil;
+                            if (i % 7 == 0) { r = q.send(nil); } else if (i % 5 == 0) { r = q.send("x"); } else { r = q.send(i); }
+                            if (r != nil) { print("send gave", r); }
+                        }
+                        q.close();
+                    }
+                    task {
+                        var last = -1; var sum = 0; var nils = 0; var strs = 0;
+                        iter (k, v in q) {
+                            if (v == nil) { nils += 1; } else if (v == "x") { strs += 1; } else { sum += v; }
+                            last = k;
+                        }
+                        print(last, sum, nils, strs);
+                    }
+                }
+                attempt { q.send(1); } handle ChannelClosed(e) { print("closed:", e.message); }
+                """;
+        Ran[] ran = runAll(source);
+        long sum = 0;
+        int nils = 0;
+        int strs = 0;
+        for (int i = 0; i < 3000; i++) {
+            if (i % 7 == 0) {
+                nils++;
+            } else if (i % 5 == 0) {
+                strs++;
+            } else {
+                sum += i;
+            }
+        }
+        assertEquals("2999 " + sum + " " + nils + " " + strs + "\nclosed: send on closed channel\n", ran[0].out);
+    }
+
     // ------------------------------------------------------------------ fast calls of known small functions
 
     /** The code of the function compiled for the CALL at {@code pc} of {@code caller}'s code, or null. */
