@@ -947,6 +947,15 @@ public final class TaskContext extends Fiber {
     }
 
     /**
+     * {@link #enterFast} of the value of the box in absolute register {@code boxAt} (a GETBOX the
+     * compiled caller left to the call, as {@link #enterFastFromUpval} does a GETUPVAL).
+     */
+    boolean enterFastFromBox(int d, int fn, Proto p, int boxAt) {
+        Box bx = (Box) refs[boxAt];
+        return bx.tag == Tag.REF && enterFast(bx.ref, fn, p, d);
+    }
+
+    /**
      * Enters the frame of {@code callee} at absolute register {@code fn} when it is a closure of
      * {@code p} and its frame fits. The caller, current at depth {@code d}, passes its depth and
      * R[A] from its own locals: the fields may still be in a store a callee's entry made.

@@ -179,6 +179,9 @@ final class TierCompiler {
     /** The compiled code and its entry pcs, or why there is none. */
     record Result(Compiled code, boolean[] entries, String whyNot) {}
 
+    /** Marks a lazily loaded callee's source as a box in a register (GETBOX), not a captured variable ({@link #pendingUpval}). */
+    private static final int FROM_BOX = 1 << 20;
+
     /** Parameters a fast entry takes as JVM arguments, at most (the rest stay in the window): they sit below {@link #FIRST_REG}. */
     static final int MAX_FAST_ARGS = 5;
 
@@ -394,8 +397,9 @@ final class TierCompiler {
      * ({@link #lazyCallees}), else -1. Null outside the fast entry.
      */
     private int[] lazyCallee;
-    /** While emitting: the register of a lazy GETUPVAL not yet in the window, or -1; its captured variable and its CALL. */
+    /** While emitting: the register of a lazy GETUPVAL or GETBOX not yet in the window, or -1; its box and its CALL. */
     private int pendingReg = -1;
+    /** The pending callee's box: a captured variable's index, or {@link #FROM_BOX} plus the register holding the box (GETBOX). */
     private int pendingUpval;
     private int pendingCall;
     private final List<Runnable> outOfLine = new ArrayList<>();
@@ -880,7 +884,7 @@ final class TierCompiler {
             c.labelBinding(labels[pc]);
             byte[] s = in[pc].clone();
             if (pendingReg >= 0 && pc > pendingCall) {
-                throw new IllegalStateException("a lazy GETUPVAL outlived its call at pc " + pendingCall);
+                throw new IllegalStateException("a lazy callee load outlived its call at pc " + pendingCall);
             }
             // every edge, the next pc's included, is an explicit jump after its write-backs
             instruction(pc, s, this::jumpTo);
@@ -1085,7 +1089,7 @@ final class TierCompiler {
                 if (emitting() && lazyCallee != null && lazyCallee[pc] >= 0) {
                     // the callee of the CALL just below: read from the box there (lazyCallees)
                     pendingReg = a(w);
-                    pendingUpval = b(w);
+                    pendingUpval = op == Op.GETBOX ? FROM_BOX | b(w) : b(w);
                     pendingCall = lazyCallee[pc];
                 } else if (emitting()) {
                     cb.aload(TASK);
@@ -1755,7 +1759,7 @@ final class TierCompiler {
         int lazyUpval = -1;
         if (emitting() && pendingReg >= 0) {
             if (pendingCall != pc || pendingReg != ra) {
-                throw new IllegalStateException("a lazy GETUPVAL of R" + pendingReg + " reached the call at pc " + pc);
+                throw new IllegalStateException("a lazy callee load of R" + pendingReg + " reached the call at pc " + pc);
             }
             lazyUpval = pendingUpval;
             pendingReg = -1;
@@ -1923,7 +1927,12 @@ final class TierCompiler {
             cb.aload(CLOSURE);
             cb.getfield(CD_CLOSURE, "proto", CD_PROTO);
         }
-        if (lazyUpval >= 0) {
+        if (lazyUpval >= 0 && (lazyUpval & FROM_BOX) != 0) {
+            cb.iload(BASE);
+            cb.loadConstant(lazyUpval & ~FROM_BOX);
+            cb.iadd();
+            cb.invokevirtual(CD_TASK, "enterFastFromBox", MethodTypeDesc.of(CD_boolean, CD_int, CD_int, CD_PROTO, CD_int));
+        } else if (lazyUpval >= 0) {
             cb.loadConstant(lazyUpval);
             cb.aload(CLOSURE);
             cb.invokevirtual(CD_TASK, "enterFastFromUpval", MethodTypeDesc.of(CD_boolean, CD_int, CD_int, CD_PROTO, CD_int, CD_CLOSURE));
@@ -2044,25 +2053,28 @@ final class TierCompiler {
         });
     }
 
-    /** The GETUPVAL left pending for a call: R[{@code r}] := captured variable {@code upval}, in the window. */
-    private void loadPendingCallee(int r, int upval) {
+    /** The GETUPVAL or GETBOX left pending for a call: R[{@code r}] := the box's value ({@link #pendingUpval}'s encoding), in the window. */
+    private void loadPendingCallee(int r, int source) {
+        boolean box = (source & FROM_BOX) != 0;
         cb.aload(TASK);
         address(r);
         cb.loadConstant(r);
-        cb.loadConstant(upval);
-        cb.invokestatic(CD_OPS, "getUpvalAt", MethodTypeDesc.of(CD_void, CD_TASK, CD_long, CD_int, CD_int));
+        cb.loadConstant(source & ~FROM_BOX);
+        cb.invokestatic(CD_OPS, box ? "getBoxAt" : "getUpvalAt", MethodTypeDesc.of(CD_void, CD_TASK, CD_long, CD_int, CD_int));
     }
 
     /**
-     * In the fast entry, per GETUPVAL, the CALL whose callee register it loads when only
-     * instructions that keep to locals come between (constants, moves, arithmetic, none of them
-     * touching that register, none a jump target), else -1. Such a GETUPVAL writes nothing: the
-     * call reads the captured variable's box itself ({@link TaskContext#enterFastFromUpval}),
-     * and the register is written to the window only where the window is read before the
-     * call: a guard exit (the interpreter then runs the CALL), a step, the generic call. The
-     * fast entry has no entry but pc 0, so no path reaches the CALL with the window holding the
-     * callee instead. Nothing between writes the box: a concurrent write by another task is
-     * seen as if it had come before the GETUPVAL, which no other instruction observed.
+     * Per GETUPVAL, or GETBOX of a box in a register, the CALL whose callee register it loads
+     * when only instructions that keep to locals come between (constants, moves, arithmetic,
+     * none of them touching that register or the box's, none a jump target), else -1. Such a
+     * load writes nothing: the call reads the box itself ({@link TaskContext#enterFastFromUpval},
+     * {@link TaskContext#enterFastFromBox}), and the register is written to the window only
+     * where the window is read before the call: a guard exit (the interpreter then runs the
+     * CALL), a step, the generic call. Entered at the CALL ({@code run}'s entry where a task
+     * resumes after a call safepoint), the call reads the box, not the register the
+     * interpreter's load wrote: as if the task had stopped before the load. Nothing between
+     * writes the box: a concurrent write by another task is seen as if it had come before the
+     * load, which no other instruction observed.
      */
     private int[] lazyCallees() {
         int[] lazy = new int[code.length];
@@ -2079,10 +2091,12 @@ final class TierCompiler {
         }
         for (int pc = 0; pc < code.length; pc++) {
             long w = code[pc];
-            if (Instr.op(w) != Op.GETUPVAL) {
+            boolean fromBox = Instr.op(w) == Op.GETBOX;
+            if (Instr.op(w) != Op.GETUPVAL && !fromBox) {
                 continue;
             }
             int r = a(w);
+            int box = fromBox ? b(w) : -1; // the register holding the box, which nothing between may write either
             for (int q = pc + 1; q < code.length && q <= pc + 8 && !targets[q]; q++) {
                 long x = code[q];
                 int op = Instr.op(x);
@@ -2091,7 +2105,7 @@ final class TierCompiler {
                     case Op.MOVE, Op.ADDK, Op.SUBK, Op.MULK, Op.DIVK, Op.MODK -> a(x) != r && b(x) != r;
                     case Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.MOD -> a(x) != r && b(x) != r && c(x) != r;
                     default -> false;
-                };
+                } && (box < 0 || a(x) != box);
                 if (op == Op.CALL && a(x) == r) {
                     if (in[q] != null && in[pc] != null) {
                         lazy[pc] = q;

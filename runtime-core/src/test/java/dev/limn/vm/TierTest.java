@@ -1226,6 +1226,35 @@ class TierTest {
         assertEquals("2999 " + sum + " " + nils + " " + strs + "\nclosed: send on closed channel\n", ran[0].out);
     }
 
+    /**
+     * A top-level loop's callee is read from its variable's box in a register (GETBOX), left to
+     * the call ({@link TaskContext#enterFastFromBox}): the callee itself points the variable at
+     * another function halfway, and the next call takes it; a builtin in the variable takes the
+     * generic path, which loads the register from the box.
+     */
+    @Test
+    void aTopLevelCalleeReadFromItsBoxAtTheCallSeesTheVariableChange() {
+        String source = """
+                var f = nil;
+                fn other(x) { return x * 10; }
+                fn first(x) { if (x == 500) { f = other; } return x + 1; }
+                f = first;
+                var t = 0;
+                iter (i in 0..<1000) { t += f(i); }
+                print(t, f == other);
+                f = len;
+                var u = 0;
+                iter (i in 0..<1000) { u += f([i, i]); }
+                print(u);
+                """;
+        Ran[] ran = runAll(source);
+        long t = 0;
+        for (long i = 0; i < 1000; i++) {
+            t += i <= 500 ? i + 1 : i * 10;
+        }
+        assertEquals(t + " true\n2000\n", ran[0].out);
+    }
+
     // ------------------------------------------------------------------ fast calls of known small functions
 
     /** The code of the function compiled for the CALL at {@code pc} of {@code caller}'s code, or null. */
