@@ -857,6 +857,11 @@ public final class TaskContext extends Fiber {
         return regsAddress + base * REGISTER_BYTES;
     }
 
+    /** The address of register 0 of a frame at {@code base} of the current segment. */
+    long frameAddress(int base) {
+        return regsAddress + base * REGISTER_BYTES;
+    }
+
     /**
      * Calls the value in register {@code base + a} with the {@code argc} arguments after it.
      * A closure gets a new frame whose window starts at the first argument; a builtin runs
@@ -887,21 +892,27 @@ public final class TaskContext extends Fiber {
     }
 
     /**
-     * A compiled call's fast path: when register {@code base + a} holds a closure of {@code p}
-     * (called with all its parameters, which compiled code checked) and its frame fits without
-     * growing the frame records or leaving the register segment, pushes its frame as
-     * {@link #call} does and returns true; its arguments are the compiled caller's to pass.
-     * Otherwise changes nothing and returns false: the caller takes the generic path, which
-     * raises StackOverflow past {@link #maxDepth} and grows what must grow.
+     * A compiled call's fast path for a function with a {@code return err(...)}, which reads its
+     * caller's frame record: when R[fn] holds a closure of {@code p} that {@link #enterFast}
+     * would enter, makes its frame current (depth, base and closure) and writes the caller's
+     * record, as {@link #call} does, and returns the closure; its arguments are the compiled
+     * caller's to pass. Otherwise changes nothing and returns null: the caller takes the generic
+     * path. The caller's frame is current when this is called (compiled code makes it so first).
      */
-    boolean callFast(int d, int fn, Proto p, int retPc) {
+    Closure callFast(int d, int fn, Proto p, int retPc) {
         int callerBase = base;
         Closure caller = closure;
-        if (!enterFast(d, fn, p)) {
-            return false;
+        Closure c = enterFast(d, fn, p);
+        if (c == null) {
+            return null;
+        }
+        depth = d + 1;
+        base = fn + 1;
+        if (closure != c) {
+            closure = c;
         }
         recordFast(d, retPc, callerBase, segment, fn, caller);
-        return true;
+        return c;
     }
 
     /** Register segment {@code i} of this task's chain, or null (checked mode's look at a caller's window). */
@@ -915,33 +926,44 @@ public final class TaskContext extends Fiber {
     }
 
     /**
-     * {@link #callFast} without the frame record: the frame is entered (depth, base, closure)
-     * and its record at the caller's depth is written only if the frame does not return in
-     * the JVM ({@link #recordFast}): by the compiled caller, which holds what it records in
-     * JVM locals, when the callee leaves the task to the interpreter or throws. Nothing reads
-     * a record of a running frame but a {@code return err(...)} ({@link #placeAtCallSite}; a
-     * function that has one records eagerly) and a task dump's racy look at a running task.
+     * The check of a compiled call's fast path: the closure in absolute register {@code fn}
+     * when it is a closure of {@code p} (called with all its parameters, which compiled code
+     * checked) and its frame fits without growing the frame records or leaving the register
+     * segment; else null, and the caller takes the generic path, which raises StackOverflow
+     * past {@link #maxDepth} and grows what must grow. The caller, at depth {@code d}, passes
+     * its depth and R[A] from its own locals.
+     *
+     * <p>Nothing is written: the task's depth, base and closure stay what they were, and the
+     * callee's fast entry gets its own as arguments. Compiled code writes them
+     * ({@link #frameCurrent}) before anything that reads them; its caller's frame record is
+     * written only if the callee does not return in the JVM ({@link #recordFast}): by the
+     * compiled caller, which holds what it records in JVM locals, when the callee leaves the
+     * task to the interpreter or throws. Nothing reads a record of a running frame but a
+     * {@code return err(...)} ({@link #placeAtCallSite}; a function that has one records
+     * eagerly, {@link #callFast}) and a task dump's racy look at a running task.
      */
-    boolean enterFast(int d, int fn, Proto p) {
-        return lpTagAt(this, regsAddress + fn * REGISTER_BYTES) == Tag.REF && enterFast(refs[fn], fn, p, d);
+    Closure enterFast(int d, int fn, Proto p) {
+        // R[fn] is in the caller's window, by its own base: read without checked mode's look at
+        // the task's current frame, which the caller has not made current
+        return RegisterFile.lpTagAt(regsAddress + fn * REGISTER_BYTES) == Tag.REF ? enterFast(refs[fn], fn, p, d) : null;
     }
 
     /**
-     * {@link #enterFast} of the closure in captured variable {@code b} of the current closure,
-     * which compiled code has not written to R[{@code a}]: a GETUPVAL just before the call left
-     * it in its box ({@code TierCompiler.lazyCallees}). R[A] is not read by the callee, nor by
-     * the caller after the call, which overwrites it with the result.
+     * {@link #enterFast} of the closure in captured variable {@code b} of {@code caller}, which
+     * compiled code has not written to R[fn]: a GETUPVAL just before the call left it in its
+     * box ({@code TierCompiler.lazyCallees}). R[fn] is not read by the callee, nor by the caller
+     * after the call, which overwrites it with the result.
      */
-    boolean enterFastFromUpval(int d, int fn, Proto p, int b, Closure caller) {
+    Closure enterFastFromUpval(int d, int fn, Proto p, int b, Closure caller) {
         Box bx = caller.upvals[b];
         if (bx.tag != Tag.REF) {
-            return false;
+            return null;
         }
         Object callee = bx.ref;
         if (callee == caller && d < frameLimit && fn + 1 + p.maxRegs <= refs.length) {
-            depth = d + 1; // a recursion: the callee's closure is current already, and of p
+            depth = d + 1;
             base = fn + 1;
-            return true;
+            return caller; // a recursion: the callee is of p already
         }
         return enterFast(callee, fn, p, d);
     }
@@ -950,26 +972,18 @@ public final class TaskContext extends Fiber {
      * {@link #enterFast} of the value of the box in absolute register {@code boxAt} (a GETBOX the
      * compiled caller left to the call, as {@link #enterFastFromUpval} does a GETUPVAL).
      */
-    boolean enterFastFromBox(int d, int fn, Proto p, int boxAt) {
+    Closure enterFastFromBox(int d, int fn, Proto p, int boxAt) {
         Box bx = (Box) refs[boxAt];
-        return bx.tag == Tag.REF && enterFast(bx.ref, fn, p, d);
+        return bx.tag == Tag.REF ? enterFast(bx.ref, fn, p, d) : null;
     }
 
-    /**
-     * Enters the frame of {@code callee} at absolute register {@code fn} when it is a closure of
-     * {@code p} and its frame fits. The caller, current at depth {@code d}, passes its depth and
-     * R[A] from its own locals: the fields may still be in a store a callee's entry made.
-     */
-    private boolean enterFast(Object callee, int fn, Proto p, int d) {
+    private Closure enterFast(Object callee, int fn, Proto p, int d) {
         if (callee instanceof Closure c && c.proto == p && d < frameLimit && fn + 1 + p.maxRegs <= refs.length) {
             depth = d + 1;
             base = fn + 1;
-            if (closure != c) {
-                closure = c; // a recursion's own closure: no store, and no GC barrier
-            }
-            return true;
+            return c;
         }
-        return false;
+        return null;
     }
 
     /** Writes the frame record at depth {@code d} of a frame entered by {@link #enterFast}, as {@link #call} would have. */
@@ -981,12 +995,16 @@ public final class TaskContext extends Fiber {
         fClosure[d] = caller;
     }
 
-    /** A frame entered by {@link #enterFast} returned in the JVM: its caller's frame is current again. */
-    void leaveFast(int d, int callerBase, Closure caller) {
+    /**
+     * Compiled code makes its frame current: at depth {@code d}, window at {@code b}, running
+     * {@code c} (the register segment does not change along fast calls). A frame entered by
+     * {@link #enterFast}, and one whose fast callee returned, run with another frame's there.
+     */
+    void frameCurrent(int d, int b, Closure c) {
         depth = d;
-        base = callerBase;
-        if (closure != caller) {
-            closure = caller;
+        base = b;
+        if (closure != c) {
+            closure = c; // most often the same closure: no store, and no GC barrier
         }
     }
 

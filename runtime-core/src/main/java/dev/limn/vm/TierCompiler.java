@@ -15,6 +15,7 @@ import static java.lang.constant.ConstantDescs.CD_int;
 import static java.lang.constant.ConstantDescs.CD_long;
 import static java.lang.constant.ConstantDescs.CD_void;
 
+import dev.limn.offheap.CheckedMode;
 import dev.limn.vm.Opcode.Op;
 
 import java.lang.classfile.ClassFile;
@@ -144,6 +145,8 @@ final class TierCompiler {
     private static final int FUEL = 8;
     /** Back edges left before the next read of the trap word ({@link #TRAP_EVERY}). */
     private static final int SPIN = 10;
+    /** A fast call's callee, between the check that enters its frame and the invocation of its fast entry. */
+    private static final int CALLEE = 11;
     /** The frame's base, register segment and closure at entry: what a lazily recorded fast call records ({@link TaskContext#recordFast}). */
     private static final int BASE = 12;
     private static final int SEGMENT = 13;
@@ -210,7 +213,7 @@ final class TierCompiler {
                 }
             }
             List<ClassDesc> args = new ArrayList<>();
-            args.add(CD_Object);
+            args.add(CD_CLOSURE);
             args.add(CD_TASK);
             for (byte k : params) {
                 if (k != MEM) {
@@ -379,6 +382,13 @@ final class TierCompiler {
     private final Compiled[] callees;
     /** Whether this compiler emits the fast entry ({@code fast}) rather than {@link Compiled#run}. */
     private final boolean fastBody;
+    /**
+     * Whether the task's depth, base and closure may be another frame's while this body runs: in
+     * a fast entry (its caller entered its frame without writing them) and in code that makes
+     * fast calls (a callee returns without writing them back). Such code writes them before
+     * anything reads them ({@link #syncFrame}).
+     */
+    private final boolean lazyFrames;
     private final long[] code;
     private final int n;
     private final byte[] guesses;
@@ -403,6 +413,12 @@ final class TierCompiler {
     private int pendingUpval;
     private int pendingCall;
     private final List<Runnable> outOfLine = new ArrayList<>();
+    /**
+     * While emitting: whether the code just emitted made the task's frame this one's
+     * ({@link #syncFrame}) with nothing since that may change it on the straight-line path to
+     * here (a label, a call, a step), so another sync would be redundant.
+     */
+    private boolean synced;
     private Label exitNext;
 
     private TierCompiler(Proto p, byte[] guesses, Fast sig, boolean fastBody, Compiled[] callees) {
@@ -410,6 +426,7 @@ final class TierCompiler {
         this.sig = sig;
         this.callees = callees;
         this.fastBody = fastBody;
+        this.lazyFrames = fastBody || sig != null || callees != null;
         this.code = p.code;
         this.n = p.maxRegs;
         this.guesses = guesses;
@@ -809,6 +826,7 @@ final class TierCompiler {
 
     private void body(CodeBuilder c) {
         cb = c;
+        synced = false;
         exitStubs.clear();
         outOfLine.clear();
         labels = new Label[code.length];
@@ -852,7 +870,8 @@ final class TierCompiler {
         c.getfield(CD_TASK, "base", CD_int);
         c.istore(BASE);
         c.aload(TASK);
-        c.invokevirtual(CD_TASK, "frameAddress", MethodTypeDesc.of(CD_long));
+        c.iload(BASE);
+        c.invokevirtual(CD_TASK, "frameAddress", MethodTypeDesc.of(CD_long, CD_int));
         c.lstore(FP);
         c.iconst_0();
         c.istore(SPIN); // the first back edge reads the trap
@@ -862,8 +881,12 @@ final class TierCompiler {
             c.aload(TASK);
             c.invokevirtual(CD_TASK, "segmentIndex", MethodTypeDesc.of(CD_int));
             c.istore(SEGMENT);
-            c.aload(TASK);
-            c.getfield(CD_TASK, "closure", CD_CLOSURE);
+            if (fastBody) {
+                c.aload(0); // the callee's closure: the task's may be an ancestor's still
+            } else {
+                c.aload(TASK);
+                c.getfield(CD_TASK, "closure", CD_CLOSURE);
+            }
             c.astore(CLOSURE);
         }
         if (fastBody) {
@@ -881,7 +904,7 @@ final class TierCompiler {
             if (in[pc] == null) {
                 continue;
             }
-            c.labelBinding(labels[pc]);
+            bind(labels[pc]);
             byte[] s = in[pc].clone();
             if (pendingReg >= 0 && pc > pendingCall) {
                 throw new IllegalStateException("a lazy callee load outlived its call at pc " + pendingCall);
@@ -889,7 +912,7 @@ final class TierCompiler {
             // every edge, the next pc's included, is an explicit jump after its write-backs
             instruction(pc, s, this::jumpTo);
         }
-        c.labelBinding(exitNext);
+        bind(exitNext);
         c.aload(TASK);
         c.iload(NEXT);
         c.putfield(CD_TASK, "pc", CD_int);
@@ -917,7 +940,7 @@ final class TierCompiler {
         c.lookupswitch(refuse, cases);
         for (int i = 0; i < heads.size(); i++) {
             int pc = heads.get(i);
-            c.labelBinding(cases.get(i).target());
+            bind(cases.get(i).target());
             byte[] s = in[pc];
             for (int r = 0; r < n; r++) {
                 if ((s[r] & 0xF) != MEM) {
@@ -926,7 +949,7 @@ final class TierCompiler {
             }
             c.goto_(labels[pc]);
         }
-        c.labelBinding(refuse);
+        bind(refuse);
         c.loadConstant(Compiled.EXIT); // t.pc is the entry asked for
         c.ireturn();
     }
@@ -978,6 +1001,7 @@ final class TierCompiler {
                         cb.aload(TASK);
                         cb.loadConstant(ra);
                         cb.loadConstant(rb);
+                        syncFrame();
                         cb.invokestatic(CD_OPS, "move", MethodTypeDesc.of(CD_void, CD_TASK, CD_int, CD_int));
                     }
                     s[ra] = MEM;
@@ -1055,13 +1079,13 @@ final class TierCompiler {
                     writeBackAll(s);
                     cb.aload(TASK);
                     if (op == Op.RETURN) {
-                        cb.aload(TASK);
-                        cb.getfield(CD_TASK, "base", CD_int);
+                        cb.iload(BASE); // this frame's: the task's may be a returned callee's
                         cb.loadConstant(a(w));
                         cb.iadd();
                     } else {
                         cb.loadConstant(-1);
                     }
+                    syncFrame();
                     cb.invokevirtual(CD_TASK, "ret", MethodTypeDesc.of(CD_int, CD_int));
                     cb.ireturn();
                 }
@@ -1096,6 +1120,7 @@ final class TierCompiler {
                     address(a(w));
                     cb.loadConstant(a(w));
                     cb.loadConstant(b(w));
+                    syncFrame();
                     cb.invokestatic(CD_OPS, op == Op.GETBOX ? "getBoxAt" : "getUpvalAt", MethodTypeDesc.of(CD_void, CD_TASK, CD_long, CD_int, CD_int));
                 }
                 s[a(w)] = MEM;
@@ -1187,7 +1212,7 @@ final class TierCompiler {
             }
             Label start = cb.newLabel();
             Label end = cb.newLabel();
-            cb.labelBinding(start);
+            bind(start);
             cb.lload(islot(x));
             if (kc >= 0) {
                 cb.loadConstant(p.kPay[kc]);
@@ -1200,7 +1225,7 @@ final class TierCompiler {
                 case Op.MUL -> cb.invokestatic(CD_MATH, "multiplyExact", EXACT);
                 default -> cb.lrem();
             }
-            cb.labelBinding(end);
+            bind(end);
             cb.lstore(islot(ra));
             if (op != Op.MOD) {
                 // overflow: the interpreter raises it, from the state before the instruction
@@ -1208,7 +1233,7 @@ final class TierCompiler {
                 Label stub = exitLabel(pc, s);
                 cb.exceptionCatch(start, end, handler, CD_ARITH_EX);
                 outOfLine.add(() -> {
-                    cb.labelBinding(handler);
+                    bind(handler);
                     cb.pop();
                     cb.goto_(stub);
                 });
@@ -1265,7 +1290,8 @@ final class TierCompiler {
             cb.iinc(FLOATS, 1);
         }
         cb.goto_(done);
-        cb.labelBinding(notFloat);
+        bind(notFloat);
+        syncForCheck();
         cb.aload(TASK);
         address(r);
         cb.invokestatic(CD_REGS, "lpTagAt", TAG_AT);
@@ -1276,7 +1302,7 @@ final class TierCompiler {
         cb.invokestatic(CD_REGS, "lpPayloadAt", PAY_AT);
         cb.l2d();
         cb.dstore(dslot(r));
-        cb.labelBinding(done);
+        bind(done);
     }
 
     /** One operand an int and the other a float, both known. */
@@ -1448,6 +1474,7 @@ final class TierCompiler {
             cb.aload(TASK);
             cb.loadConstant(rb);
             cb.lload(islot(rc));
+            syncFrame();
             cb.invokestatic(CD_OPS, "item", MethodTypeDesc.of(CD_Object, CD_TASK, CD_int, CD_long));
             cb.astore(ITEM);
             cb.aload(ITEM);
@@ -1457,6 +1484,7 @@ final class TierCompiler {
                 cb.aload(TASK);
                 cb.loadConstant(ra);
                 cb.aload(ITEM);
+                syncFrame();
                 cb.invokestatic(CD_OPS, "store", MethodTypeDesc.of(CD_void, CD_TASK, CD_int, CD_Object));
             } else {
                 ClassDesc box = guess == GUESS_FLOAT ? CD_DOUBLE : CD_Long;
@@ -1497,6 +1525,7 @@ final class TierCompiler {
             cb.loadConstant(ra);
             cb.lload(islot(rb));
             boxed(c(w), s[c(w)] & 0xF);
+            syncFrame();
             cb.invokestatic(CD_OPS, "setItem", MethodTypeDesc.of(CD_boolean, CD_TASK, CD_int, CD_long, CD_Object));
             cb.ifeq(exitLabel(pc, s));
         }
@@ -1519,6 +1548,7 @@ final class TierCompiler {
             generic(pc, w, s, out, ra, n, () -> {
                 cb.aload(TASK);
                 cb.loadConstant(ra);
+                syncFrame();
                 cb.invokestatic(CD_OPS, "send", MethodTypeDesc.of(CD_boolean, CD_TASK, CD_int));
             });
             return;
@@ -1538,6 +1568,7 @@ final class TierCompiler {
                 cb.aload(TASK);
                 cb.loadConstant(ra);
                 boxed(ra + 1, s[ra + 1] & 0xF);
+                syncFrame();
                 cb.invokestatic(CD_OPS, "push", MethodTypeDesc.of(CD_boolean, CD_TASK, CD_int, CD_Object));
                 cb.ifeq(exitLabel(pc, s));
             } else {
@@ -1565,6 +1596,7 @@ final class TierCompiler {
             Label exit = exitLabel(pc, s);
             cb.aload(TASK);
             cb.loadConstant(list);
+            syncFrame();
             cb.invokestatic(CD_OPS, "listLength", MethodTypeDesc.of(CD_long, CD_TASK, CD_int));
             cb.lstore(islot(list)); // the list's register is in memory: its int local is free, and dst's is kept for the exit
             cb.lload(islot(list));
@@ -1581,6 +1613,7 @@ final class TierCompiler {
 
     /** Pushes register {@code r}, of {@code kind}, in object form, as a list holds it. */
     private void boxed(int r, int kind) {
+        syncFrame(); // boxing allocates: an OutOfMemoryError unwinds from this frame
         switch (kind) {
             case FLT -> {
                 cb.dload(dslot(r));
@@ -1592,11 +1625,13 @@ final class TierCompiler {
             }
             case BOOL -> {
                 cb.lload(islot(r));
+                syncFrame();
                 cb.invokestatic(CD_OPS, "bool", MethodTypeDesc.of(CD_Object, CD_long));
             }
             default -> {
                 cb.aload(TASK);
                 cb.loadConstant(r);
+                syncFrame();
                 cb.invokestatic(CD_OPS, "value", MethodTypeDesc.of(CD_Object, CD_TASK, CD_int));
             }
         }
@@ -1674,7 +1709,7 @@ final class TierCompiler {
         taken[ra + 2] = (byte) (INT | DIRTY);
         backEdge(pc, sc(w), target, taken, out);
         if (emitting()) {
-            cb.labelBinding(done);
+            bind(done);
         }
         out.edge(pc + 1, s);
     }
@@ -1719,13 +1754,14 @@ final class TierCompiler {
             cb.loadConstant(slots(p));
             cb.if_icmpeq(again);
         }
-        cb.labelBinding(on);
+        bind(on);
         jumpTo(target, s);
         byte[] atSafepoint = s.clone();
         if (!fastBody) {
             outOfLine.add(() -> {
-                cb.labelBinding(again);
+                bind(again);
                 writeBackAll(atSafepoint.clone());
+                syncFrame(); // Tier.enter enters the frame again from the task's fields
                 cb.aload(TASK);
                 cb.loadConstant(target);
                 cb.putfield(CD_TASK, "pc", CD_int);
@@ -1734,17 +1770,18 @@ final class TierCompiler {
             });
         }
         outOfLine.add(() -> {
-            cb.labelBinding(safepoint);
+            bind(safepoint);
             writeBackAll(atSafepoint);
             Label go = cb.newLabel();
             cb.aload(TASK);
             cb.loadConstant(pc);
             cb.loadConstant(target);
+            syncFrame();
             cb.invokestatic(CD_TIER, "safepoint", TASK_INT_INT);
             cb.dup();
             cb.ifeq(go);
             leave();
-            cb.labelBinding(go);
+            bind(go);
             cb.pop();
             reloadFuel(); // refilled
             jumpTo(target, atSafepoint);
@@ -1807,42 +1844,47 @@ final class TierCompiler {
         cb.aload(TASK);
         cb.invokevirtual(CD_TASK, "lpTrap", MethodTypeDesc.of(CD_int));
         cb.ifne(safepoint);
-        cb.labelBinding(go);
+        bind(go);
         cb.aload(TASK);
         cb.loadConstant(ra);
         cb.loadConstant(b(w));
         cb.loadConstant(pc + 1);
+        syncFrame();
         cb.invokevirtual(CD_TASK, "call", MethodTypeDesc.of(CD_int, CD_int, CD_int, CD_int));
+        synced = false; // the task's frame may be another's now
         cb.ifne(after); // a builtin, a host function or an async call: done, its result in R[A]
         cb.aload(TASK);
         cb.iload(NEST);
         cb.putfield(CD_TASK, "tierNesting", CD_int); // what Tier.callee adds the callee's slots to
         cb.aload(TASK);
         cb.invokestatic(CD_TIER, "callee", MethodTypeDesc.of(CD_COMPILED, CD_TASK));
+        synced = false; // the task's frame may be another's now
         cb.dup();
         cb.ifnull(interpret);
         cb.aload(TASK);
         cb.iconst_0();
         cb.invokevirtual(CD_COMPILED, "run", RUN);
+        synced = false; // the task's frame may be another's now
         cb.istore(NEXT);
         cb.iload(NEXT);
         cb.ifge(after); // the callee returned into this frame
         cb.iload(NEXT);
         leave(); // it left the task in the interpreter, or stopped the run
-        cb.labelBinding(after);
+        bind(after);
         reloadFuel(); // what the callee ran
         outOfLine.add(() -> {
             Label resume = cb.newLabel();
-            cb.labelBinding(safepoint);
+            bind(safepoint);
             cb.aload(TASK);
+            syncFrame();
             cb.invokestatic(CD_TIER, "callSafepoint", TASK_TO_INT);
             cb.dup();
             cb.ifeq(resume);
             leave();
-            cb.labelBinding(resume);
+            bind(resume);
             cb.pop();
             cb.goto_(go);
-            cb.labelBinding(interpret);
+            bind(interpret);
             cb.pop();
             cb.loadConstant(Compiled.EXIT); // the callee's frame goes on in the interpreter, from pc 0
             leave();
@@ -1862,6 +1904,9 @@ final class TierCompiler {
         int ra = a(w);
         // every dirty local but the arguments passed in the JVM is written back, and the fuel;
         // with the record lazy, the locals below R[A] are kept until the window is read (below)
+        if (emitting()) {
+            syncForCheck(s);
+        }
         for (int r = 0; r < n; r++) {
             if ((s[r] & DIRTY) != 0 && !passed(f, r, ra) && !(f.lazy && r < ra)) {
                 if (emitting()) {
@@ -1910,9 +1955,10 @@ final class TierCompiler {
             constant(at + 1, CD_COMPILED);
             cb.if_acmpeq(same);
             cb.aload(TASK);
+            syncFrame();
             cb.invokestatic(CD_TIER, "calleeChanged", MethodTypeDesc.of(CD_void, CD_TASK));
             cb.goto_(slow);
-            cb.labelBinding(same);
+            bind(same);
         }
         // the frame's depth and R[A] from this frame's locals: the task's fields may be a
         // callee's, written by its entry, which reading them would wait for
@@ -1931,26 +1977,33 @@ final class TierCompiler {
             cb.iload(BASE);
             cb.loadConstant(lazyUpval & ~FROM_BOX);
             cb.iadd();
-            cb.invokevirtual(CD_TASK, "enterFastFromBox", MethodTypeDesc.of(CD_boolean, CD_int, CD_int, CD_PROTO, CD_int));
+            cb.invokevirtual(CD_TASK, "enterFastFromBox", MethodTypeDesc.of(CD_CLOSURE, CD_int, CD_int, CD_PROTO, CD_int));
+            synced = false; // the task's frame may be another's now
         } else if (lazyUpval >= 0) {
             cb.loadConstant(lazyUpval);
             cb.aload(CLOSURE);
-            cb.invokevirtual(CD_TASK, "enterFastFromUpval", MethodTypeDesc.of(CD_boolean, CD_int, CD_int, CD_PROTO, CD_int, CD_CLOSURE));
+            cb.invokevirtual(CD_TASK, "enterFastFromUpval", MethodTypeDesc.of(CD_CLOSURE, CD_int, CD_int, CD_PROTO, CD_int, CD_CLOSURE));
+            synced = false; // the task's frame may be another's now
         } else if (f.lazy) {
-            cb.invokevirtual(CD_TASK, "enterFast", MethodTypeDesc.of(CD_boolean, CD_int, CD_int, CD_PROTO));
+            cb.invokevirtual(CD_TASK, "enterFast", MethodTypeDesc.of(CD_CLOSURE, CD_int, CD_int, CD_PROTO));
+            synced = false; // the task's frame may be another's now
         } else {
             cb.loadConstant(pc + 1);
-            cb.invokevirtual(CD_TASK, "callFast", MethodTypeDesc.of(CD_boolean, CD_int, CD_int, CD_PROTO, CD_int));
+            syncFrame(); // callFast records the caller's frame from the task's fields
+            cb.invokevirtual(CD_TASK, "callFast", MethodTypeDesc.of(CD_CLOSURE, CD_int, CD_int, CD_PROTO, CD_int));
+            synced = false; // the task's frame may be another's now
         }
-        cb.ifeq(slow);
+        cb.astore(CALLEE);
+        cb.aload(CALLEE);
+        cb.ifnull(slow);
         Label invokeStart = cb.newLabel();
         Label invokeEnd = cb.newLabel();
         Label thrown = cb.newLabel();
-        cb.labelBinding(invokeStart);
+        bind(invokeStart);
         if (known) {
             constant(at + 2, CD_MethodHandle);
         }
-        cb.aconst_null();
+        cb.aload(CALLEE);
         cb.aload(TASK);
         for (int i = 0; i < f.params.length; i++) {
             byte k = f.params[i];
@@ -1966,10 +2019,12 @@ final class TierCompiler {
         cb.lload(FUEL);
         if (known) {
             cb.invokevirtual(CD_MethodHandle, "invokeExact", f.desc);
+            synced = false; // the task's frame may be another's now
         } else {
             cb.invokestatic(SELF, "fast", f.desc);
+            synced = false; // the task's frame may be another's now
         }
-        cb.labelBinding(invokeEnd);
+        bind(invokeEnd);
         if (f.lazy) {
             // the callee throws: its frame record is written on the way out, for the unwinding
             cb.exceptionCatchAll(invokeStart, invokeEnd, thrown);
@@ -1985,10 +2040,7 @@ final class TierCompiler {
         cb.aload(TASK);
         cb.getfield(CD_TASK, "fastStatus", CD_int);
         cb.ifne(odd);
-        if (f.lazy) {
-            leaveFast();
-        }
-        cb.labelBinding(join);
+        bind(join);
         // the state after the call: R[A] and up in memory, but R[A] in a local of the result's kind
         byte[] after = s.clone();
         for (int r = ra; r < n; r++) {
@@ -1997,7 +2049,7 @@ final class TierCompiler {
         outOfLine.add(() -> {
             // the callee's frame ended otherwise: returned through the window, or left the task
             Label leaving = cb.newLabel();
-            cb.labelBinding(odd);
+            bind(odd);
             cb.aload(TASK);
             cb.getfield(CD_TASK, "fastStatus", CD_int);
             cb.istore(NEXT);
@@ -2013,10 +2065,11 @@ final class TierCompiler {
                 cb.iload(BASE);
                 cb.loadConstant(ra);
                 cb.iadd();
+                syncFrame();
                 cb.invokevirtual(CD_TASK, "takeResult", MethodTypeDesc.of(CD_void, CD_int));
             }
             loadResult(f, ra, failed, join);
-            cb.labelBinding(leaving);
+            bind(leaving);
             if (f.lazy) {
                 writeBackBelow(args, ra);
                 recordFast(pc, ra);
@@ -2024,17 +2077,18 @@ final class TierCompiler {
             cb.iload(NEXT);
             leave(); // it left the task in the interpreter, or stopped the run: every frame's window is written back
             if (f.lazy) {
-                cb.labelBinding(thrown);
+                bind(thrown);
                 writeBackBelow(args, ra); // a handler of this frame reads them in the interpreter
                 recordFast(pc, ra);
                 cb.athrow();
             }
             // the generic path: the callee, the locals kept and the arguments go to the window first
-            cb.labelBinding(slow);
+            bind(slow);
             if (lazyUpval >= 0) {
                 loadPendingCallee(ra, lazyUpval);
             }
             writeBackBelow(args, ra);
+            syncForCheck(args);
             for (int i = 0; i < f.params.length; i++) {
                 int r = ra + 1 + i;
                 if ((args[r] & DIRTY) != 0) {
@@ -2044,10 +2098,11 @@ final class TierCompiler {
             genericCall(pc, w);
             loadResult(f, ra, failed, join);
             // the result is not of the kind compiled for: the interpreter goes on after the call
-            cb.labelBinding(failed);
+            bind(failed);
             writeBackAll(after);
             cb.aload(TASK);
             cb.loadConstant(pc);
+            syncFrame();
             cb.invokestatic(CD_TIER, "exitedAfterCall", TASK_INT);
             leave();
         });
@@ -2060,6 +2115,7 @@ final class TierCompiler {
         address(r);
         cb.loadConstant(r);
         cb.loadConstant(source & ~FROM_BOX);
+        syncFrame();
         cb.invokestatic(CD_OPS, box ? "getBoxAt" : "getUpvalAt", MethodTypeDesc.of(CD_void, CD_TASK, CD_long, CD_int, CD_int));
     }
 
@@ -2133,13 +2189,62 @@ final class TierCompiler {
         }
     }
 
-    /** A lazily recorded fast call returned in the JVM: the caller's frame is current again ({@link TaskContext#leaveFast}). */
+    /** A lazily recorded fast call returned through the window: the caller's frame is current again. */
     private void leaveFast() {
+        forceSyncFrame();
+    }
+
+    /**
+     * Makes this frame the task's current one ({@link TaskContext#frameCurrent}: its depth, base
+     * and closure) where this body may run with another's there ({@link #lazyFrames}). Emitted
+     * before every call out of compiled code that reads them (steps, {@code TierOps},
+     * {@code Tier}, the register checks of checked mode, a generic call, a return through the
+     * window) and before an allocation; it leaves the operand stack as it was, so it may sit
+     * between an invocation's arguments.
+     */
+    private void syncFrame() {
+        if (lazyFrames && !synced && emitting()) {
+            forceSyncFrame();
+        }
+    }
+
+    /**
+     * {@link #syncFrame} before a read or write of the window by address ({@link Registers}):
+     * those read the task's frame only in checked mode, to check the address against its
+     * window, so only checked mode's code has it.
+     */
+    private void syncForCheck() {
+        if (CheckedMode.ENABLED) {
+            syncFrame();
+        }
+    }
+
+    /** {@link #syncForCheck} before the write-back of the dirty locals of {@code s}, if there is any. */
+    private void syncForCheck(byte[] s) {
+        for (byte k : s) {
+            if ((k & DIRTY) != 0) {
+                syncForCheck();
+                return;
+            }
+        }
+    }
+
+    private void forceSyncFrame() {
         cb.aload(TASK);
         cb.iload(DEPTH);
         cb.iload(BASE);
         cb.aload(CLOSURE);
-        cb.invokevirtual(CD_TASK, "leaveFast", MethodTypeDesc.of(CD_void, CD_int, CD_int, CD_CLOSURE));
+        cb.invokevirtual(CD_TASK, "frameCurrent", MethodTypeDesc.of(CD_void, CD_int, CD_int, CD_CLOSURE));
+        synced = true;
+    }
+
+    /**
+     * Binds {@code l}, where control may come from elsewhere: the task's frame is no longer
+     * known to be this one's ({@link #synced}).
+     */
+    private void bind(Label l) {
+        cb.labelBinding(l);
+        synced = false;
     }
 
     /** Writes the frame record of the lazily recorded fast call at {@code pc} ({@link TaskContext#recordFast}), from this frame's locals. */
@@ -2183,7 +2288,9 @@ final class TierCompiler {
             cb.putfield(CD_TASK, "fuel", CD_long);
             if (!sig.lazy) {
                 cb.aload(TASK);
+                syncFrame();
                 cb.invokevirtual(CD_TASK, "popFast", MethodTypeDesc.of(CD_void));
+                synced = false; // the task's frame may be another's now
             } // else the caller makes its frame current again
             if (sig.ret == FLT) {
                 cb.dload(dslot(a(w)));
@@ -2197,16 +2304,17 @@ final class TierCompiler {
         writeBackAll(s);
         cb.aload(TASK);
         if (op == Op.RETURN) {
-            cb.aload(TASK);
-            cb.getfield(CD_TASK, "base", CD_int);
+            cb.iload(BASE); // this frame's: the task's may be another's until the sync below
             cb.loadConstant(a(w));
             cb.iadd();
         } else {
             cb.loadConstant(-1);
         }
         if (sig.lazy) {
+            syncFrame();
             cb.invokevirtual(CD_TASK, "stashResult", MethodTypeDesc.of(CD_void, CD_int)); // no record to pop: the caller takes it
         } else {
+            syncFrame();
             cb.invokevirtual(CD_TASK, "ret", MethodTypeDesc.of(CD_int, CD_int));
             cb.pop();
         }
@@ -2256,7 +2364,9 @@ final class TierCompiler {
             cb.aload(TASK);
             cb.loadConstant(w);
             cb.loadConstant(pc + 1);
+            syncFrame();
             cb.invokestatic(CD_OPS, "step", STEP);
+            synced = false; // the task's frame may be another's now
             cb.istore(NEXT);
             reloadFuel();
             cb.aload(TASK);
@@ -2283,7 +2393,7 @@ final class TierCompiler {
             cb.loadConstant(pc + 1);
             cb.if_icmpne(exitNext);
             if (done != null) {
-                cb.labelBinding(done);
+                bind(done);
             }
         }
         out.edge(pc + 1, s);
@@ -2300,6 +2410,7 @@ final class TierCompiler {
             cb.aload(TASK);
             cb.loadConstant(ra);
             cb.loadConstant(count);
+            syncFrame();
             cb.invokestatic(CD_OPS, "iterNext", MethodTypeDesc.of(CD_boolean, CD_TASK, CD_int, CD_int));
         });
     }
@@ -2338,6 +2449,7 @@ final class TierCompiler {
 
     /** Loads register {@code r} into its local of {@code kind}, jumping to {@code fail} if its tag is another. */
     private void loadChecked(int r, int kind, Label fail) {
+        syncForCheck();
         cb.aload(TASK);
         address(r);
         cb.invokestatic(CD_REGS, "lpTagAt", TAG_AT);
@@ -2392,6 +2504,7 @@ final class TierCompiler {
 
     /** Writes back every dirty local of {@code s}, which are then clean, and the fuel. */
     private void writeBackAll(byte[] s) {
+        syncForCheck(s);
         for (int r = 0; r < n; r++) {
             if ((s[r] & DIRTY) != 0) {
                 writeBack(r, s[r] & 0xF);
@@ -2420,6 +2533,7 @@ final class TierCompiler {
     /** Writes back what {@code target}'s state holds in memory and {@code s} in a dirty local. */
     private void reconcile(byte[] s, int target) {
         byte[] t = in[target];
+        syncForCheck(s);
         for (int r = 0; r < n; r++) {
             if ((s[r] & DIRTY) != 0 && (t[r] & 0xF) == MEM) {
                 writeBack(r, s[r] & 0xF);
@@ -2450,7 +2564,7 @@ final class TierCompiler {
         Label stub = cb.newLabel();
         byte[] at = s.clone();
         outOfLine.add(() -> {
-            cb.labelBinding(stub);
+            bind(stub);
             jumpTo(target, at);
         });
         return stub;
@@ -2487,13 +2601,14 @@ final class TierCompiler {
             exitStubs.put(dirty, l);
             byte[] at = s.clone();
             outOfLine.add(() -> {
-                cb.labelBinding(l);
+                bind(l);
                 if (lazyReg >= 0) {
                     loadPendingCallee(lazyReg, lazyUpval); // the interpreter's CALL reads it
                 }
                 writeBackAll(at);
                 cb.aload(TASK);
                 cb.iload(EXIT_PC);
+                syncFrame();
                 cb.invokestatic(CD_TIER, "exited", TASK_INT);
                 leave();
             });
@@ -2501,7 +2616,7 @@ final class TierCompiler {
         Label entry = cb.newLabel();
         Label shared = stub;
         outOfLine.add(() -> {
-            cb.labelBinding(entry);
+            bind(entry);
             cb.loadConstant(pc);
             cb.istore(EXIT_PC);
             cb.goto_(shared);

@@ -1255,6 +1255,59 @@ class TierTest {
         assertEquals(t + " true\n2000\n", ran[0].out);
     }
 
+    /**
+     * A fast call leaves the task's depth, base and closure to its callee, which does not write
+     * them back: the caller makes its frame current again before anything reads them
+     * ({@code TierCompiler.syncFrame}). After a fast call returns: a step on the window (a
+     * dict), an error handled in the same frame, a sleep (a suspension), an error unhandled,
+     * whose place and frames are the caller's.
+     */
+    @Test
+    void aCallersFrameIsCurrentAgainWhereAnythingReadsItAfterAFastCall() {
+        String source = """
+                fn sq(x) { return x * x; }
+                fn after(n) {
+                    var s = sq(n);
+                    var d = {"k": s};
+                    return d["k"] + sq(n + 1);
+                }
+                fn caught(n) {
+                    var s = sq(n);
+                    attempt { return s / (n - n); } handle DivisionByZero(e) { return -s; }
+                }
+                fn napping(n) {
+                    var s = sq(n);
+                    if (n % 100 == 0) { sleep(1ms); }
+                    return s + sq(2);
+                }
+                fn fails(n) {
+                    var s = sq(n);
+                    return s / (n - 7);
+                }
+                var t = 0;
+                iter (i in 0..<3000) { t += after(i % 50) + caught(i % 9 + 1) + napping(i); }
+                print(t);
+                iter (i in 0..<3000) { t += fails(i % 7); }
+                print(t);
+                print(fails(7));
+                """;
+        Ran[] ran = runAll(source);
+        long t = 0;
+        for (long i = 0; i < 3000; i++) {
+            long a = i % 50;
+            long c = i % 9 + 1;
+            t += a * a + (a + 1) * (a + 1) - c * c + i * i + 4;
+        }
+        long u = t;
+        for (long i = 0; i < 3000; i++) {
+            long n = i % 7;
+            u += n * n / (n - 7); // an int division truncates
+        }
+        assertEquals(1, ran[0].status);
+        assertEquals(t + "\n" + u + "\n", ran[0].out);
+        assertTrue(ran[0].diagnostics.startsWith("error[DivisionByZero]: division by zero\n  --> tier.lm:18:12\n"), ran[0].diagnostics);
+    }
+
     // ------------------------------------------------------------------ fast calls of known small functions
 
     /** The code of the function compiled for the CALL at {@code pc} of {@code caller}'s code, or null. */
