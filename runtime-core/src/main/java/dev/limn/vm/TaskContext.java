@@ -1026,7 +1026,7 @@ public final class TaskContext extends Fiber {
         }
     }
 
-    /** The caller of {@link #stashResult}'s frame, current again ({@link #leaveFast}), takes its result into register {@code dst} (absolute). */
+    /** The caller of {@link #stashResult}'s frame, current again ({@link #frameCurrent}), takes its result into register {@code dst} (absolute). */
     void takeResult(int dst) {
         sp(this, dst, fastTag, fastPay);
         if (fastTag == Tag.REF) {

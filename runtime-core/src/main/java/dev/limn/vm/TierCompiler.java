@@ -189,7 +189,7 @@ final class TierCompiler {
     static final int MAX_FAST_ARGS = 5;
 
     /**
-     * A function's fast entry: a static method {@code fast(Object unused, TaskContext t, ...)}
+     * A function's fast entry: a static method {@code fast(Closure callee, TaskContext t, ...)}
      * that runs a frame its compiled caller entered ({@link TaskContext#enterFast}, whose
      * record the caller writes only if the callee does not return in the JVM; or
      * {@link TaskContext#callFast} when {@code lazy} is false: the function has a
