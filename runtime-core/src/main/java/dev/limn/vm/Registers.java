@@ -68,8 +68,7 @@ final class Registers {
             if (block == null || !block.scope().isAlive()) {
                 throw failure(t, "a write to a caller's window in register segment " + segment + ", which the task no longer holds");
             }
-            long offset = reg - block.address();
-            if (offset < 0 || offset % REGISTER_BYTES != 0 || offset / REGISTER_BYTES >= RegisterFile.capacity(block)) {
+            if (!isRegister(block, reg)) {
                 throw failure(t, "address 0x" + Long.toHexString(reg) + " is not a register of the caller's register segment " + segment);
             }
         }
@@ -118,13 +117,18 @@ final class Registers {
     /** Checked mode: fails unless {@code reg} is the address of a register of the running frame. */
     static void check(TaskContext t, long reg) {
         MemorySegment block = liveBlock(t);
-        long offset = reg - block.address();
-        if (offset < 0 || offset % REGISTER_BYTES != 0 || offset / REGISTER_BYTES >= RegisterFile.capacity(block)) {
+        if (!isRegister(block, reg)) {
             throw failure(t, "address 0x" + Long.toHexString(reg) + " is not a register of its register block (0x"
                     + Long.toHexString(block.address()) + ", " + RegisterFile.capacity(block) + " registers)"
                     + (t.regsAddress != block.address() ? "; the task's frame address is out of step with its block" : ""));
         }
-        check(t, (int) (offset / REGISTER_BYTES));
+        check(t, (int) ((reg - block.address()) / REGISTER_BYTES));
+    }
+
+    /** Whether {@code reg} is the address of a register of {@code block}. */
+    private static boolean isRegister(MemorySegment block, long reg) {
+        long offset = reg - block.address();
+        return offset >= 0 && offset % REGISTER_BYTES == 0 && offset / REGISTER_BYTES < RegisterFile.capacity(block);
     }
 
     /** Checked mode: fails unless absolute register {@code abs} of the current block lies in the running frame's window. */

@@ -854,7 +854,7 @@ public final class TaskContext extends Fiber {
 
     /** The raw address of the current frame's first register. */
     long frameAddress() {
-        return regsAddress + base * REGISTER_BYTES;
+        return frameAddress(base);
     }
 
     /** The address of register 0 of a frame at {@code base} of the current segment. */
@@ -893,9 +893,8 @@ public final class TaskContext extends Fiber {
 
     /**
      * A compiled call's fast path for a function with a {@code return err(...)}, which reads its
-     * caller's frame record: when R[fn] holds a closure of {@code p} that {@link #enterFast}
-     * would enter, makes its frame current (depth, base and closure) and writes the caller's
-     * record, as {@link #call} does, and returns the closure; its arguments are the compiled
+     * caller's frame record: when {@link #enterFast} enters R[fn]'s closure, makes it current
+     * too and writes the caller's record, as {@link #call} does, and returns the closure; its arguments are the compiled
      * caller's to pass. Otherwise changes nothing and returns null: the caller takes the generic
      * path. The caller's frame is current when this is called (compiled code makes it so first).
      */
@@ -906,8 +905,6 @@ public final class TaskContext extends Fiber {
         if (c == null) {
             return null;
         }
-        depth = d + 1;
-        base = fn + 1;
         if (closure != c) {
             closure = c;
         }
@@ -933,9 +930,10 @@ public final class TaskContext extends Fiber {
      * past {@link #maxDepth} and grows what must grow. The caller, at depth {@code d}, passes
      * its depth and R[A] from its own locals.
      *
-     * <p>Nothing is written: the task's depth, base and closure stay what they were, and the
-     * callee's fast entry gets its own as arguments. Compiled code writes them
-     * ({@link #frameCurrent}) before anything that reads them; its caller's frame record is
+     * <p>Entering writes the task's depth and base, which the callee's fast entry reads, and
+     * nothing else: the closure stays what it was (the fast entry gets its own as an argument),
+     * and nothing is written back when the callee returns. Compiled code makes its frame
+     * current ({@link #frameCurrent}) before anything that reads them; its caller's frame record is
      * written only if the callee does not return in the JVM ({@link #recordFast}): by the
      * compiled caller, which holds what it records in JVM locals, when the callee leaves the
      * task to the interpreter or throws. Nothing reads a record of a running frame but a
@@ -960,10 +958,8 @@ public final class TaskContext extends Fiber {
             return null;
         }
         Object callee = bx.ref;
-        if (callee == caller && d < frameLimit && fn + 1 + p.maxRegs <= refs.length) {
-            depth = d + 1;
-            base = fn + 1;
-            return caller; // a recursion: the callee is of p already
+        if (callee == caller) {
+            return enter(d, fn, p) ? caller : null; // a recursion: the callee is of p already
         }
         return enterFast(callee, fn, p, d);
     }
@@ -978,12 +974,17 @@ public final class TaskContext extends Fiber {
     }
 
     private Closure enterFast(Object callee, int fn, Proto p, int d) {
-        if (callee instanceof Closure c && c.proto == p && d < frameLimit && fn + 1 + p.maxRegs <= refs.length) {
+        return callee instanceof Closure c && c.proto == p && enter(d, fn, p) ? c : null;
+    }
+
+    /** When a frame of {@code p} at {@code fn + 1}, one deeper than {@code d}, fits the frame records and the segment: enters it (depth and base). */
+    private boolean enter(int d, int fn, Proto p) {
+        if (d < frameLimit && fn + 1 + p.maxRegs <= refs.length) {
             depth = d + 1;
             base = fn + 1;
-            return c;
+            return true;
         }
-        return null;
+        return false;
     }
 
     /** Writes the frame record at depth {@code d} of a frame entered by {@link #enterFast}, as {@link #call} would have. */

@@ -414,10 +414,7 @@ final class TierCompiler {
     private CodeBuilder cb;
     private Label[] labels;
     private final Map<String, Label> exitStubs = new HashMap<>();
-    /**
-     * Per pc of the fast entry's code: for a GETUPVAL, the CALL whose callee it loads lazily
-     * ({@link #lazyCallees}), else -1. Null outside the fast entry.
-     */
+    /** Per pc: for a GETUPVAL or GETBOX, the CALL whose callee it loads lazily ({@link #lazyCallees}), else -1. */
     private int[] lazyCallee;
     /** While emitting: the register of a lazy GETUPVAL or GETBOX not yet in the window, or -1; its box and its CALL. */
     private int pendingReg = -1;
@@ -860,8 +857,6 @@ final class TierCompiler {
                     c.lstore(islot(i));
                 }
             }
-        }
-        if (fastBody) {
             // the nesting and the fuel follow the arguments: both loaded before either is stored,
             // as their slots may be the locals they go to
             int at = sig.slot(p.numParams);
@@ -1637,13 +1632,11 @@ final class TierCompiler {
             }
             case BOOL -> {
                 cb.lload(islot(r));
-                syncFrame();
                 cb.invokestatic(CD_OPS, "bool", MethodTypeDesc.of(CD_Object, CD_long));
             }
             default -> {
                 cb.aload(TASK);
                 cb.loadConstant(r);
-                syncFrame();
                 cb.invokestatic(CD_OPS, "value", MethodTypeDesc.of(CD_Object, CD_TASK, CD_int));
             }
         }
@@ -1990,21 +1983,18 @@ final class TierCompiler {
             cb.loadConstant(lazyUpval & ~FROM_BOX);
             cb.iadd();
             cb.invokevirtual(CD_TASK, "enterFastFromBox", MethodTypeDesc.of(CD_CLOSURE, CD_int, CD_int, CD_PROTO, CD_int));
-            synced = false; // the task's frame may be another's now
         } else if (lazyUpval >= 0) {
             cb.loadConstant(lazyUpval);
             cb.aload(CLOSURE);
             cb.invokevirtual(CD_TASK, "enterFastFromUpval", MethodTypeDesc.of(CD_CLOSURE, CD_int, CD_int, CD_PROTO, CD_int, CD_CLOSURE));
-            synced = false; // the task's frame may be another's now
         } else if (f.lazy) {
             cb.invokevirtual(CD_TASK, "enterFast", MethodTypeDesc.of(CD_CLOSURE, CD_int, CD_int, CD_PROTO));
-            synced = false; // the task's frame may be another's now
         } else {
             cb.loadConstant(pc + 1);
             syncFrame(); // callFast records the caller's frame from the task's fields
             cb.invokevirtual(CD_TASK, "callFast", MethodTypeDesc.of(CD_CLOSURE, CD_int, CD_int, CD_PROTO, CD_int));
-            synced = false; // the task's frame may be another's now
         }
+        synced = false; // the task's depth and base are the callee's now
         cb.astore(CALLEE);
         cb.aload(CALLEE);
         cb.ifnull(slow);
@@ -2031,10 +2021,8 @@ final class TierCompiler {
         cb.lload(FUEL);
         if (known) {
             cb.invokevirtual(CD_MethodHandle, "invokeExact", f.desc);
-            synced = false; // the task's frame may be another's now
         } else {
             cb.invokestatic(SELF, "fast", f.desc);
-            synced = false; // the task's frame may be another's now
         }
         bind(invokeEnd);
         if (f.lazy) {
@@ -2077,8 +2065,7 @@ final class TierCompiler {
                 cb.iload(BASE);
                 cb.loadConstant(ra);
                 cb.iadd();
-                syncFrame();
-                cb.invokevirtual(CD_TASK, "takeResult", MethodTypeDesc.of(CD_void, CD_int));
+                cb.invokevirtual(CD_TASK, "takeResult", MethodTypeDesc.of(CD_void, CD_int)); // its frame current again: leaveFast
             }
             loadResult(f, ra, failed, join);
             bind(leaving);
