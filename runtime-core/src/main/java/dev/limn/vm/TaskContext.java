@@ -958,8 +958,10 @@ public final class TaskContext extends Fiber {
             return null;
         }
         Object callee = bx.ref;
-        if (callee == caller) {
-            return enter(d, fn, p) ? caller : null; // a recursion: the callee is of p already
+        if (callee == caller && caller.proto == p) {
+            // a recursion: the callee is of p already (a known site of another function whose
+            // variable now holds the caller is not one: the caller's function is not p there)
+            return enter(d, fn, p) ? caller : null;
         }
         return enterFast(callee, fn, p, d);
     }

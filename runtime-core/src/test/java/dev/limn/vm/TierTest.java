@@ -1500,6 +1500,28 @@ class TierTest {
         assertEquals(t + "\n", ran[0].out);
     }
 
+    /**
+     * A known call site of {@code g0}, compiled in {@code a}, whose variable is then pointed at
+     * {@code a} itself: the call must run {@code a}, not {@code g0}'s fast entry with {@code a}'s
+     * closure (the recursion shortcut of {@link TaskContext#enterFastFromUpval} applies only to
+     * the function the site was compiled for).
+     */
+    @Test
+    void aKnownSiteWhoseVariableNowHoldsTheCallerCallsTheCaller() {
+        String source = """
+                var g = nil;
+                fn g0(x) { return x + 1; }
+                fn a(n) { if (n == 0) { return 100; } return g(n - 1); }
+                g = g0;
+                var t = 0;
+                iter (i in 0..<3000) { t += a(i % 5 + 1); }
+                g = a;
+                print(t, a(5));
+                """;
+        Ran[] ran = runAll(source);
+        assertEquals("9000 100\n", ran[0].out);
+    }
+
     /** Mutual recursion through fast calls of small functions meets max depth as the interpreter does: StackOverflow at the same place, handled or not. */
     @Test
     void recursionThroughFastCallsOfSmallFunctionsHitsMaxDepthAsTheInterpreterDoes() {
