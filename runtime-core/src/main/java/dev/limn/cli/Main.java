@@ -189,11 +189,29 @@ public final class Main {
 
     /** A command whose action reads its own parse result. */
     private static CommandSpec command(String description, Action action) {
-        CommandSpec[] self = new CommandSpec[1];
-        self[0] = CommandSpec.wrapWithoutInspection(
-                (Callable<Integer>) () -> action.call(self[0].commandLine().getParseResult()));
-        self[0].usageMessage().description(description);
-        return self[0];
+        ActionCall call = new ActionCall(action);
+        call.spec = CommandSpec.wrapWithoutInspection(call);
+        call.spec.usageMessage().description(description);
+        return call.spec;
+    }
+
+    /**
+     * A command's action, called with the command's parse result. A class, not a lambda: a
+     * lambda capturing the command is spun at run time, which start-up pays for
+     * (docs/design.md, "Start-up").
+     */
+    private static final class ActionCall implements Callable<Integer> {
+        private final Action action;
+        private CommandSpec spec;
+
+        ActionCall(Action action) {
+            this.action = action;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            return action.call(spec.commandLine().getParseResult());
+        }
     }
 
     private static PositionalParamSpec fileParameter() {

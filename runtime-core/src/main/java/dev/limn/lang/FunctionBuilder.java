@@ -218,28 +218,23 @@ final class FunctionBuilder {
         byte tag;
         long pay = 0;
         Object ref = null;
-        switch (value) {
-            case Long l -> {
-                tag = Tag.INT;
-                pay = l;
-            }
-            case Double d -> {
-                tag = Tag.FLOAT;
-                pay = Double.doubleToRawLongBits(d);
-            }
-            case Boolean b -> {
-                tag = Tag.BOOL;
-                pay = b ? 1 : 0;
-            }
-            case DurationValue d -> {
-                tag = Tag.DURATION;
-                pay = d.nanos();
-            }
-            case null -> tag = Tag.NIL;
-            default -> {
-                tag = Tag.REF;
-                ref = value;
-            }
+        if (value instanceof Long l) {
+            tag = Tag.INT;
+            pay = l;
+        } else if (value instanceof Double d) {
+            tag = Tag.FLOAT;
+            pay = Double.doubleToRawLongBits(d);
+        } else if (value instanceof Boolean b) {
+            tag = Tag.BOOL;
+            pay = b ? 1 : 0;
+        } else if (value instanceof DurationValue d) {
+            tag = Tag.DURATION;
+            pay = d.nanos();
+        } else if (value == null) {
+            tag = Tag.NIL;
+        } else {
+            tag = Tag.REF;
+            ref = value;
         }
         List<Object> constantKey = Arrays.asList(tag, pay, ref == null ? null : ref.getClass(), ref);
         Integer i = kIndex.get(constantKey);

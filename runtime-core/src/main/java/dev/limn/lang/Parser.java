@@ -112,8 +112,10 @@ public final class Parser {
             errors.add(new Diagnostic(null, "internal error in the parser (" + bug.getClass().getSimpleName()
                     + "); please report it with this file", source, Span.NONE));
         }
-        errors.subList(firstError, errors.size())
-                .sort(Comparator.comparingInt((Diagnostic d) -> d.span().line()).thenComparingInt(d -> d.span().col()));
+        List<Diagnostic> found = errors.subList(firstError, errors.size());
+        if (found.size() > 1) { // a comparator's lambdas cost start-up; a clean parse needs none
+            found.sort(Comparator.comparingInt((Diagnostic d) -> d.span().line()).thenComparingInt(d -> d.span().col()));
+        }
         return new Ast.Program(source, List.copyOf(body));
     }
 

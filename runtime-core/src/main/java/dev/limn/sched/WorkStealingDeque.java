@@ -1,8 +1,5 @@
 package dev.limn.sched;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -22,15 +19,17 @@ import java.lang.invoke.VarHandle;
  * volatile), and a thief's load of top and then bottom likewise. Only the last element is
  * contended; that race is settled by a CAS on top in both pop and steal.
  *
- * <p>{@code top} and {@code bottom} live off-heap, each on its own cache line, so the owner's
- * writes to bottom do not slow thieves' CAS on top (no padding fields on the heap):
+ * <p>{@code top} and {@code bottom} are two slots of one padded {@code long[]}, 64 bytes apart
+ * and 64 bytes from either end of the array, so the owner's writes to bottom do not slow
+ * thieves' CAS on top, and neither shares a line with a neighbouring object:
  * <pre>
- *   offset 0        64              72       128             136      192
- *          | (pad) | top: long      | (pad) | bottom: long  | (pad)  |
- *          '----- line 0 ----------'------- line 1 ---------'-- line 2-'
+ *   index 0        8               9        16              17       24
+ *         | (pad) | top: long      | (pad) | bottom: long  | (pad)  |
  * </pre>
- * The segment comes from an automatic arena: it is freed when the deque is unreachable. The array grows (never shrinks)
- * when full; a thief holding an old array still reads correct elements because growing copies
+ * An array element handle needs no method handles spun at start-up, unlike a memory
+ * segment's (docs/design.md, "Start-up").
+ *
+ * <p>The array grows (never shrinks) when full; a thief holding an old array still reads correct elements because growing copies
  * and the old array is never modified afterwards. Stolen slots are not cleared (a thief may not
  * write a slot the owner may be refilling); they are overwritten on wrap-around.
  *
@@ -38,14 +37,14 @@ import java.lang.invoke.VarHandle;
  */
 public final class WorkStealingDeque<T> {
 
-    static final long TOP_OFFSET = 64;
-    static final long BOTTOM_OFFSET = 128;
-    static final long INDEX_BYTES = 192;
+    static final int TOP = 8;
+    static final int BOTTOM = 16;
+    static final int INDEX_LONGS = 24;
 
     private static final VarHandle ARRAY = MethodHandles.arrayElementVarHandle(Object[].class);
-    private static final VarHandle INDEX = ValueLayout.JAVA_LONG.varHandle();
+    private static final VarHandle INDEX = MethodHandles.arrayElementVarHandle(long[].class);
 
-    private final MemorySegment indices = Arena.ofAuto().allocate(INDEX_BYTES, 64);
+    private final long[] indices = new long[INDEX_LONGS];
 
     private volatile Object[] array;
 
@@ -139,26 +138,26 @@ public final class WorkStealingDeque<T> {
     // ---- index accessors (one cache line each) -------------------------------------------------
 
     private long lvTop() {
-        return (long) INDEX.getVolatile(indices, TOP_OFFSET);
+        return (long) INDEX.getVolatile(indices, TOP);
     }
 
     private boolean casTop(long expected, long value) {
-        return INDEX.compareAndSet(indices, TOP_OFFSET, expected, value);
+        return INDEX.compareAndSet(indices, TOP, expected, value);
     }
 
     private long lvBottom() {
-        return (long) INDEX.getVolatile(indices, BOTTOM_OFFSET);
+        return (long) INDEX.getVolatile(indices, BOTTOM);
     }
 
     private long lpBottom() {
-        return (long) INDEX.get(indices, BOTTOM_OFFSET);
+        return (long) INDEX.get(indices, BOTTOM);
     }
 
     private void svBottom(long value) {
-        INDEX.setVolatile(indices, BOTTOM_OFFSET, value);
+        INDEX.setVolatile(indices, BOTTOM, value);
     }
 
     private void soBottom(long value) {
-        INDEX.setRelease(indices, BOTTOM_OFFSET, value);
+        INDEX.setRelease(indices, BOTTOM, value);
     }
 }

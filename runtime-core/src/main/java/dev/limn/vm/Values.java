@@ -203,16 +203,12 @@ public final class Values {
     }
 
     private static void appendScalar(StringBuilder sb, Object v, boolean quote) {
-        switch (v) {
-            case null -> sb.append("nil");
-            case String s -> {
-                if (quote) {
-                    quote(sb, s);
-                } else {
-                    sb.append(s);
-                }
-            }
-            default -> sb.append(v);
+        if (v == null) {
+            sb.append("nil");
+        } else if (v instanceof String s && quote) {
+            quote(sb, s);
+        } else {
+            sb.append(v);
         }
     }
 

@@ -45,6 +45,19 @@ class MainTest {
         assertEquals("", r.err);
     }
 
+    /**
+     * The launcher dumps its class-data archive after a run of this program and drops the
+     * archive, silently, when the run fails: a program that stopped compiling or running would
+     * make every start slower without a word.
+     */
+    @Test
+    void theLaunchersArchiveTrainingProgramRuns() {
+        Result r = limn("run", "--tier", "always", "src/build/archive-training.lm");
+        assertEquals("", r.err);
+        assertEquals(0, r.status);
+        assertEquals("610 2 task:4 NotFound channel 10 3s 2 0 1 1060 [7, 14, 21, 28, 35] 667 [10, 20] 1.75\n", r.out);
+    }
+
     @Test
     void aLongSourceLineIsShownAsAWindowAroundTheCaret() throws IOException {
         String line = "var x = " + "1 + ".repeat(150) + "@ + " + "2 + ".repeat(150) + "2;";

@@ -1,7 +1,8 @@
 package dev.limn.offheap;
 
+import org.agrona.UnsafeApi;
+
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -18,7 +19,10 @@ import java.lang.invoke.VarHandle;
  * </pre>
  * The value holds an int, or the raw bits of a float ({@code *Double} accessors). Loads are
  * acquire, stores release, read-modify-writes are volatile (x86 {@code lock xadd},
- * {@code lock cmpxchg}, {@code xchg}).
+ * {@code lock cmpxchg}, {@code xchg}). They go through {@code Unsafe} at the block's address,
+ * after checking that the cell and its pool are still live: a memory segment's var handle
+ * would do the same checks, but making one spins method handles, which every program with an
+ * atomic paid at start-up (docs/design.md, "Start-up").
  *
  * <h2>Life cycle</h2>
  * {@link AtomicCellPool#allocate()} returns a cell with one reservation, held by the scope
@@ -32,7 +36,6 @@ public final class AtomicCell {
     public static final long CELL_BYTES = 64;
     public static final long VALUE_OFFSET = 0;
 
-    private static final VarHandle VALUE = ValueLayout.JAVA_LONG.varHandle();
     private static final VarHandle REFS;
     static {
         try {
@@ -45,38 +48,45 @@ public final class AtomicCell {
     private final AtomicCellPool pool;
     /** The pool block; null once the last reservation is released. */
     private MemorySegment block;
+    /** The value's address in {@link #block}. */
+    private final long address;
     private volatile int refs;
 
     AtomicCell(AtomicCellPool pool, MemorySegment block) {
         this.pool = pool;
         this.block = block;
+        this.address = block.address() + VALUE_OFFSET;
         this.refs = 1;
-        VALUE.setRelease(block, VALUE_OFFSET, 0L);
+        UnsafeApi.putLongRelease(null, address, 0L);
     }
 
-    private MemorySegment block() {
+    /** The value's address, once the cell is known to be live and its pool open. */
+    private long address() {
         MemorySegment segment = block;
         if (segment == null) {
             throw new IllegalStateException("atomic cell used after it was freed (its last reservation was released)");
         }
-        return segment;
+        if (!segment.scope().isAlive()) {
+            throw new IllegalStateException("atomic cell used after its pool was closed");
+        }
+        return address;
     }
 
     // ---------------------------------------------------------------- int view
 
     /** Acquire load. */
     public long lvLong() {
-        return (long) VALUE.getAcquire(block(), VALUE_OFFSET);
+        return UnsafeApi.getLongAcquire(null, address());
     }
 
     /** Release store. */
     public void soLong(long value) {
-        VALUE.setRelease(block(), VALUE_OFFSET, value);
+        UnsafeApi.putLongRelease(null, address(), value);
     }
 
     /** Atomically adds {@code delta} (wrapping on overflow) and returns the new value. */
     public long xaddAndGet(long delta) {
-        return (long) VALUE.getAndAdd(block(), VALUE_OFFSET, delta) + delta;
+        return UnsafeApi.getAndAddLong(null, address(), delta) + delta;
     }
 
     /**
@@ -87,11 +97,11 @@ public final class AtomicCell {
      * @throws ArithmeticException if the sum does not fit in a long (the value is unchanged)
      */
     public long addExactAndGet(long delta) {
-        MemorySegment segment = block();
-        long seen = (long) VALUE.getVolatile(segment, VALUE_OFFSET);
+        long at = address();
+        long seen = UnsafeApi.getLongVolatile(null, at);
         while (true) {
             long next = Math.addExact(seen, delta);
-            long witness = (long) VALUE.compareAndExchange(segment, VALUE_OFFSET, seen, next);
+            long witness = UnsafeApi.compareAndExchangeLong(null, at, seen, next);
             if (witness == seen) {
                 return next;
             }
@@ -101,12 +111,12 @@ public final class AtomicCell {
 
     /** Atomically sets {@code update} if the value is {@code expected}. */
     public boolean casLong(long expected, long update) {
-        return VALUE.compareAndSet(block(), VALUE_OFFSET, expected, update);
+        return UnsafeApi.compareAndSetLong(null, address(), expected, update);
     }
 
     /** Atomically sets {@code value} and returns the previous value. */
     public long xchgLong(long value) {
-        return (long) VALUE.getAndSet(block(), VALUE_OFFSET, value);
+        return UnsafeApi.getAndSetLong(null, address(), value);
     }
 
     // ---------------------------------------------------------------- float view
@@ -121,11 +131,11 @@ public final class AtomicCell {
 
     /** Atomically adds {@code delta} (a CAS loop on the raw bits) and returns the new value. */
     public double addAndGetDouble(double delta) {
-        MemorySegment segment = block();
+        long at = address();
         while (true) {
-            long bits = (long) VALUE.getVolatile(segment, VALUE_OFFSET);
+            long bits = UnsafeApi.getLongVolatile(null, at);
             double next = Double.longBitsToDouble(bits) + delta;
-            if (VALUE.compareAndSet(segment, VALUE_OFFSET, bits, Double.doubleToRawLongBits(next))) {
+            if (UnsafeApi.compareAndSetLong(null, at, bits, Double.doubleToRawLongBits(next))) {
                 return next;
             }
             Thread.onSpinWait();
@@ -137,15 +147,15 @@ public final class AtomicCell {
      * Limn's {@code ==} does: {@code 0.0} matches {@code -0.0}, and NaN matches nothing.
      */
     public boolean casDouble(double expected, double update) {
-        MemorySegment segment = block();
+        long at = address();
         long updateBits = Double.doubleToRawLongBits(update);
         while (true) {
-            long bits = (long) VALUE.getVolatile(segment, VALUE_OFFSET);
+            long bits = UnsafeApi.getLongVolatile(null, at);
             if (Double.longBitsToDouble(bits) != expected) {
                 return false;
             }
             // Retry only when the bits changed between the read and the CAS (e.g. -0.0 to 0.0).
-            if (VALUE.compareAndSet(segment, VALUE_OFFSET, bits, updateBits)) {
+            if (UnsafeApi.compareAndSetLong(null, at, bits, updateBits)) {
                 return true;
             }
         }

@@ -3,8 +3,7 @@ package dev.limn.offheap;
 import org.agrona.UnsafeApi;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.VarHandle;
+import java.util.Objects;
 
 /**
  * The layout of a task's register file in an off-heap slab block, and its accessors.
@@ -22,11 +21,13 @@ import java.lang.invoke.VarHandle;
  * runs on one carrier at a time; the hand-over between carriers is ordered by the
  * scheduler's queues.
  *
- * <p>Two kinds of accessors: by segment and register index (bounds-checked on every access,
- * for everything but the interpreter's fast paths), and by raw address ({@code ...At},
- * {@link #address}) with no checks at all. The raw ones exist because the checks of a
- * segment access (bounds, liveness of the shared arena, read-only) cost more than the
- * access itself in the dispatch loop; their caller proves the bounds once instead: a frame's
+ * <p>Two kinds of accessors: by segment and register index (each access checks the index
+ * against the block's capacity and that the block is still allocated; for everything but the
+ * interpreter's fast paths), and by raw address ({@code ...At}, {@link #address}) with no
+ * checks at all. The by-index ones check by hand and then access by address, not through a
+ * memory segment's var handle: making such a handle spins method handles, which every run
+ * paid at start-up (docs/design.md, "Start-up"). The raw ones exist because even those
+ * checks cost more than the access itself in the dispatch loop; their caller proves the bounds once instead: a frame's
  * window is checked against the block's capacity when the frame is entered, and every
  * register operand of a function's code against its register count when it is loaded.
  * A raw address is valid while the block is allocated. The VM reaches these accessors through
@@ -38,9 +39,6 @@ public final class RegisterFile {
     public static final long PAYLOAD_OFFSET = 0;
     public static final long TAG_OFFSET = 8;
 
-    private static final VarHandle PAYLOAD = ValueLayout.JAVA_LONG_UNALIGNED.varHandle();
-    private static final VarHandle TAG = ValueLayout.JAVA_BYTE.varHandle();
-
     private RegisterFile() {}
 
     /** How many registers fit in {@code block}. */
@@ -49,19 +47,31 @@ public final class RegisterFile {
     }
 
     public static long lpPayload(MemorySegment block, int reg) {
-        return (long) PAYLOAD.get(block, reg * REGISTER_BYTES + PAYLOAD_OFFSET);
+        return UnsafeApi.getLong(checkedAddress(block, reg) + PAYLOAD_OFFSET);
     }
 
     public static void spPayload(MemorySegment block, int reg, long value) {
-        PAYLOAD.set(block, reg * REGISTER_BYTES + PAYLOAD_OFFSET, value);
+        UnsafeApi.putLong(checkedAddress(block, reg) + PAYLOAD_OFFSET, value);
     }
 
     public static byte lpTag(MemorySegment block, int reg) {
-        return (byte) TAG.get(block, reg * REGISTER_BYTES + TAG_OFFSET);
+        return UnsafeApi.getByte(checkedAddress(block, reg) + TAG_OFFSET);
     }
 
     public static void spTag(MemorySegment block, int reg, byte tag) {
-        TAG.set(block, reg * REGISTER_BYTES + TAG_OFFSET, tag);
+        UnsafeApi.putByte(checkedAddress(block, reg) + TAG_OFFSET, tag);
+    }
+
+    /**
+     * The address of register {@code reg} of {@code block}, after checking that the register
+     * lies in the block and that the block is still allocated.
+     */
+    private static long checkedAddress(MemorySegment block, int reg) {
+        Objects.checkIndex(reg, capacity(block));
+        if (!block.scope().isAlive()) {
+            throw new IllegalStateException("register block already freed");
+        }
+        return block.address() + reg * REGISTER_BYTES;
     }
 
     /** The raw address of register {@code reg} of {@code block}, for the {@code ...At} accessors. */
@@ -92,8 +102,6 @@ public final class RegisterFile {
 
     /** Stores tag and payload of register {@code reg} together. */
     public static void sp(MemorySegment block, int reg, byte tag, long payload) {
-        long base = reg * REGISTER_BYTES;
-        PAYLOAD.set(block, base + PAYLOAD_OFFSET, payload);
-        TAG.set(block, base + TAG_OFFSET, tag);
+        spAt(checkedAddress(block, reg), tag, payload);
     }
 }

@@ -170,6 +170,13 @@ class AtomicCellTest {
         assertTrue(pool.isClosed());
         assertThrows(IllegalStateException.class, pool::allocate);
         assertThrows(IllegalStateException.class, cell::lvLong);
+        assertThrows(IllegalStateException.class, () -> cell.soLong(1));
+        assertThrows(IllegalStateException.class, () -> cell.xaddAndGet(1));
+        assertThrows(IllegalStateException.class, () -> cell.addExactAndGet(1));
+        assertThrows(IllegalStateException.class, () -> cell.casLong(0, 1));
+        assertThrows(IllegalStateException.class, () -> cell.xchgLong(1));
+        assertThrows(IllegalStateException.class, () -> cell.addAndGetDouble(1.0));
+        assertThrows(IllegalStateException.class, () -> cell.casDouble(0.0, 1.0));
         assertThrows(IllegalStateException.class, cell::release, "returning a cell to a closed pool");
     }
 }

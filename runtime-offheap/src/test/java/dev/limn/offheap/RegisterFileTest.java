@@ -54,6 +54,17 @@ class RegisterFileTest {
     }
 
     @Test
+    void accessToABlockOfAClosedAllocatorIsAnExceptionNotACrash() {
+        SlabAllocator slab = new SlabAllocator(16 * 4, 4);
+        MemorySegment block = slab.allocate();
+        slab.close();
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> RegisterFile.lpPayload(block, 0));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> RegisterFile.sp(block, 1, (byte) 1, 7));
+    }
+
+    @Test
     void accessPastTheBlockIsAnExceptionNotACrash() {
         try (SlabAllocator slab = new SlabAllocator(16 * 4, 4)) {
             MemorySegment block = slab.allocate();
