@@ -25,7 +25,12 @@ public final class RegisterSegments implements AutoCloseable {
     private static final long SMALL_BYTES = SMALL_REGISTERS * RegisterFile.REGISTER_BYTES;
 
     private final SlabAllocator full = new SlabAllocator((int) (SEGMENT_REGISTERS * RegisterFile.REGISTER_BYTES), 4);
-    private final SlabAllocator small = new SlabAllocator((int) SMALL_BYTES, 256);
+    /**
+     * 32 segments (128 KiB) a slab: {@code Arena.allocate} zeroes a new slab with a Java loop
+     * that the first task of a run executes interpreted, which cost 2–3 ms of start-up for
+     * slabs of 1 MiB (docs/design.md).
+     */
+    private final SlabAllocator small = new SlabAllocator((int) SMALL_BYTES, 32);
 
     public MemorySegment allocate() {
         return full.allocate();
