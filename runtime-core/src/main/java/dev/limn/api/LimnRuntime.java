@@ -531,17 +531,20 @@ public final class LimnRuntime implements AutoCloseable {
     }
 
     /**
-     * Nudges the task of the call {@code i} runs now, if any: at its next safepoint it looks
-     * whether its caller was interrupted or its deadline passed, and stops or, a grace after
-     * stopping, terminates itself ({@code Entry.checkStop}). The watchdog decides nothing
-     * itself, so a nudge that reaches the next call (entries are reused) only makes it look.
+     * Nudges the task of the call {@code i} runs now when its caller was interrupted, its
+     * deadline passed or it was stopped ({@code Entry.needsCheck}): at its next safepoint it
+     * looks for itself, and stops or, a grace after stopping, terminates itself ({@code
+     * Entry.checkStop}). The task decides, so a nudge that reaches the next call (entries are
+     * reused) only makes it look. True while a call runs: the watchdog keeps looking.
      */
     private static boolean police(Instance i) {
         Entry e = i.current;
         if (e == null || e.isComplete()) {
             return false; // no call, or the last one's entry, kept for the next call
         }
-        e.nudge();
+        if (e.needsCheck()) {
+            e.nudge();
+        }
         return true;
     }
 

@@ -24,7 +24,16 @@ public final class Budget {
     /** Fuel of a task with no budget: never runs out (2^61 instructions). */
     static final long UNLIMITED = 1L << 61;
     private static final long CHUNK = 4096;
-    private static final long UNLIMITED_CHUNK = 1L << 20;
+    /**
+     * The chunk of a budget without a limit: 2^40 instructions, many minutes of compiled code.
+     * A task that runs out leaves its compiled code for the refill, and a refill every million
+     * instructions (the old chunk: every 95,000 calls of {@code fib}) made the JIT compile that
+     * path into a host call's compiled code, which then ran 20% slower; with 2^32 a JMH run
+     * still met it after 3 s (docs/design.md). {@link #used} subtracts the fuel the host's thread
+     * holds, so the count a host reads between calls stays exact, and it would take 8 million
+     * tasks holding a chunk at once to exhaust {@link Long#MAX_VALUE}.
+     */
+    private static final long UNLIMITED_CHUNK = 1L << 40;
 
     private final long limit;
     private final long chunk;

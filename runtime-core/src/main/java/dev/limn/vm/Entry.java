@@ -154,6 +154,22 @@ public final class Entry {
     }
 
     /**
+     * Whether {@link #checkStop} would act now: the caller was interrupted, the deadline passed,
+     * or the call was stopped and has not completed. The watchdog asks before it nudges, so that
+     * a call that runs on undisturbed never leaves its compiled code for the check (a nudge sends
+     * the task to its slow path at its next safepoint: one every 2 ms made the JIT compile that
+     * path into the compiled code of a host's call, which then ran 20% slower, docs/design.md).
+     * Any thread may ask; a stale answer costs one look's delay (2 ms).
+     */
+    public boolean needsCheck() {
+        if (stopReason != null) {
+            return !complete;
+        }
+        Thread c = caller;
+        return c != null && c.isInterrupted() || deadline != 0 && System.nanoTime() - deadline > 0;
+    }
+
+    /**
      * The entry's task, nudged: stops the call (raising Cancelled at once) if its caller was
      * interrupted or its deadline passed, and terminates it if it was stopped more than
      * {@link #STOP_GRACE_NANOS} ago and still runs.

@@ -407,6 +407,8 @@ final class TierCompiler {
     /** The state at each pc's start; null where no path leads. */
     private final byte[][] in;
     private final boolean[] entries;
+    /** Per loop head, its dead registers ({@link #deadAtLoopHeads}); set by {@link #analyse}. */
+    private boolean[][] dead;
     /** Why each instruction is executed by {@link TierOps#step} rather than in locals, where it is; for {@link #describe}. */
     private final String[] stepped;
 
@@ -715,7 +717,7 @@ final class TierCompiler {
         }
         entries[0] = true;
         work.add(0);
-        boolean[][] dead = deadAtLoopHeads();
+        dead = deadAtLoopHeads();
         while (!work.isEmpty()) {
             int pc = work.poll();
             byte[] s = in[pc].clone();
@@ -750,15 +752,16 @@ final class TierCompiler {
     }
 
     /**
-     * Per loop head (the target of a backward jump, pc 0 aside), the registers its first
-     * straight-line instructions write before any reads them: dead there, so they are kept in
-     * memory at the head rather than in locals. A loop's temporaries (an item, a call's result)
-     * then do not make its head's entry refuse a task that left for the interpreter and comes
-     * back with another kind in them. Memory is always a safe state: a wrong answer here would
-     * only cost speed. Null where nothing is known dead.
+     * Per loop head (the target of a backward jump, pc 0 aside), the registers dead there: on
+     * every path from the head, written before anything reads them ({@link #killedFrom}). They
+     * are kept in memory at the head rather than in locals, so a loop's temporaries (an item, a
+     * call's result) do not make its head's entry refuse a task that left for the interpreter
+     * and comes back with another kind in them; and a back edge does not write them back
+     * ({@link #mustWriteBack}). Null where nothing is known dead.
      */
     private boolean[][] deadAtLoopHeads() {
         boolean[][] dead = new boolean[code.length][];
+        boolean[][] memo = new boolean[code.length][];
         for (int pc = 0; pc < code.length; pc++) {
             long w = code[pc];
             if (!Opcode.of(Instr.op(w)).has(Opcode.Flag.JUMP) || sc(w) >= 0) {
@@ -768,32 +771,99 @@ final class TierCompiler {
             if (head <= 0 || head >= code.length || dead[head] != null) {
                 continue;
             }
-            boolean[] read = new boolean[n];
-            boolean[] killed = new boolean[n];
-            for (int q = head; q < code.length && q < head + 16; q++) {
-                long x = code[q];
-                int op = Instr.op(x);
-                int[] reads;
-                switch (op) {
-                    case Op.MOVE, Op.GETBOX -> reads = new int[] {b(x)};
-                    case Op.LOADK, Op.LOADINT, Op.LOADBOOL, Op.LOADNIL, Op.GETUPVAL -> reads = new int[0];
-                    case Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.MOD, Op.GETINDEX -> reads = new int[] {b(x), c(x)};
-                    case Op.ADDK, Op.SUBK, Op.MULK, Op.DIVK, Op.MODK -> reads = new int[] {b(x)};
-                    default -> reads = null;
-                }
-                if (reads == null) {
-                    break;
-                }
-                for (int r : reads) {
-                    read[r] = true;
-                }
-                if (!read[a(x)]) {
-                    killed[a(x)] = true;
-                }
-            }
-            dead[head] = killed;
+            dead[head] = killedFrom(head, memo);
         }
         return dead;
+    }
+
+    /**
+     * The registers that every path from {@code pc} writes before reading, as far as the
+     * analysis sees: it follows only forward edges, so it ends; it knows the moves, loads,
+     * arithmetic, index loads, forward jumps and the compares that branch; a return ends every path (reading
+     * its operand and, at the top level, the variables a host keeps); any other instruction, a
+     * backward jump, and an instruction a handler covers (a raise there continues at the
+     * handler, which may read anything) end what is known there: no register is dead after it.
+     */
+    private boolean[] killedFrom(int pc, boolean[][] memo) {
+        if (pc < 0 || pc >= code.length) {
+            return new boolean[n];
+        }
+        if (memo[pc] != null) {
+            return memo[pc];
+        }
+        boolean[] killed = new boolean[n];
+        memo[pc] = killed; // no cycle reaches here again: every edge followed goes forward
+        long x = code[pc];
+        int op = Instr.op(x);
+        if (p.handlerFor(pc, new int[1]) >= 0) {
+            return killed;
+        }
+        int[] reads;
+        int writes = -1;
+        int branch = -1;
+        switch (op) {
+            case Op.RETURN, Op.RETNIL -> {
+                Arrays.fill(killed, true);
+                if (op == Op.RETURN) {
+                    killed[a(x)] = false;
+                }
+                if (p.globalRegs != null) {
+                    for (int r : p.globalRegs) {
+                        killed[r] = false;
+                    }
+                }
+                return killed;
+            }
+            case Op.MOVE, Op.GETBOX -> {
+                reads = new int[] {b(x)};
+                writes = a(x);
+            }
+            case Op.LOADK, Op.LOADINT, Op.LOADBOOL, Op.LOADNIL, Op.GETUPVAL -> {
+                reads = new int[0];
+                writes = a(x);
+            }
+            case Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.MOD, Op.GETINDEX -> {
+                reads = new int[] {b(x), c(x)};
+                writes = a(x);
+            }
+            case Op.ADDK, Op.SUBK, Op.MULK, Op.DIVK, Op.MODK -> {
+                reads = new int[] {b(x)};
+                writes = a(x);
+            }
+            case Op.JMP -> {
+                int target = pc + 1 + sc(x);
+                if (target > pc) {
+                    System.arraycopy(killedFrom(target, memo), 0, killed, 0, n);
+                }
+                return killed;
+            }
+            case Op.LT, Op.LE, Op.EQ -> {
+                reads = new int[] {a(x), b(x)};
+                branch = pc + 1 + sc(x);
+            }
+            case Op.LTK, Op.LEK, Op.GTK, Op.GEK, Op.EQK, Op.TEST -> {
+                reads = new int[] {a(x)};
+                branch = pc + 1 + sc(x);
+            }
+            default -> {
+                return killed;
+            }
+        }
+        if (branch >= 0 && branch <= pc) {
+            return killed;
+        }
+        boolean[] after = killedFrom(pc + 1, memo);
+        boolean[] taken = branch >= 0 ? killedFrom(branch, memo) : null;
+        for (int r = 0; r < n; r++) {
+            killed[r] = after[r] && (taken == null || taken[r]);
+        }
+        if (writes >= 0) {
+            killed[writes] = true;
+        }
+        for (int r : reads) {
+            killed[r] = false;
+        }
+        return killed;
     }
 
     private static byte[] join(byte[] x, byte[] y) {
@@ -882,7 +952,24 @@ final class TierCompiler {
         c.lstore(FP);
         c.iconst_0();
         c.istore(SPIN); // the first back edge reads the trap
-        c.iconst_0();
+        if (fastBody) {
+            c.iconst_0();
+        } else {
+            // Only the outermost compiled frame counts its trap reads towards AGAIN; any other
+            // starts so low that it never gets there. Deciding here keeps NEST out of a loop's
+            // registers: C2 spilled it to an XMM register and back on every iteration of B1's
+            // loop in some compilations (1.1 against 0.57 ns an iteration, docs/design.md).
+            Label outermost = c.newLabel();
+            Label rounds = c.newLabel();
+            c.iload(NEST);
+            c.loadConstant(slots(p));
+            c.if_icmpeq(outermost);
+            c.loadConstant(Integer.MIN_VALUE);
+            c.goto_(rounds);
+            c.labelBinding(outermost);
+            c.iconst_0();
+            c.labelBinding(rounds);
+        }
         c.istore(ROUNDS);
         if (sig != null || callees != null) {
             c.aload(TASK);
@@ -1751,13 +1838,11 @@ final class TierCompiler {
             // every AGAIN_ROUNDS trap reads, the outermost compiled frame goes back through
             // Tier.enter, which enters it again at once: the JVM then runs a long loop in an
             // ordinary compilation of run, not in the on-stack-replacement one it starts in
+            // (ROUNDS starts at Integer.MIN_VALUE in any other frame: see the prologue)
             cb.iinc(ROUNDS, 1);
             cb.iload(ROUNDS);
             cb.loadConstant(AGAIN_ROUNDS);
-            cb.if_icmplt(on);
-            cb.iload(NEST);
-            cb.loadConstant(slots(p));
-            cb.if_icmpeq(again);
+            cb.if_icmpge(again);
         }
         bind(on);
         jumpTo(target, s);
@@ -2531,23 +2616,31 @@ final class TierCompiler {
 
     /** Writes back what {@code target}'s state holds in memory and {@code s} in a dirty local. */
     private void reconcile(byte[] s, int target) {
-        byte[] t = in[target];
         syncForCheck(s);
         for (int r = 0; r < n; r++) {
-            if ((s[r] & DIRTY) != 0 && (t[r] & 0xF) == MEM) {
+            if (mustWriteBack(s, target, r)) {
                 writeBack(r, s[r] & 0xF);
             }
         }
     }
 
     private boolean needsReconcile(byte[] s, int target) {
-        byte[] t = in[target];
         for (int r = 0; r < n; r++) {
-            if ((s[r] & DIRTY) != 0 && (t[r] & 0xF) == MEM) {
+            if (mustWriteBack(s, target, r)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * Whether a jump to {@code target} must write register {@code r}'s local back: it is dirty
+     * and {@code target} expects it in memory, unless it is dead there (a loop head's temporary,
+     * written before anything reads it: writing it back on every back edge cost B6's loop two
+     * stores of tag and payload an iteration).
+     */
+    private boolean mustWriteBack(byte[] s, int target, int r) {
+        return (s[r] & DIRTY) != 0 && (in[target][r] & 0xF) == MEM && (dead == null || dead[target] == null || !dead[target][r]);
     }
 
     private void jumpTo(int target, byte[] s) {

@@ -280,6 +280,49 @@ class TierTest {
         }
     }
 
+    /**
+     * A loop's temporary, written before anything reads it on every path from the loop head, is
+     * not written back on the back edge. Where a handler covers the loop the analysis must not
+     * count it dead: a raise continues at the handler, which reads the value of the iteration
+     * before. And a top-level variable a host keeps is read by the return.
+     */
+    @Test
+    void aLoopTemporaryThatAHandlerOrTheHostReadsIsWrittenBack() throws Exception {
+        Ran[] ran = runAll("""
+                fn caught(n) {
+                    var t = 0;
+                    var i = 0;
+                    var big = 9223372036854775000;
+                    attempt {
+                        while (i < n) { var x = big + i * 100; t = i; i += 1; }
+                    } handle Overflow(e) {
+                        return t;
+                    }
+                    return -1;
+                }
+                fn kernel(n) {
+                    var s = 0;
+                    var i = 0;
+                    while (i < n) { s += (i * i) % 7; i += 1; }
+                    return s;
+                }
+                var total = 0;
+                iter (k in 0..<300) { total += caught(10); }
+                print(total, kernel(100000));
+                """);
+        assertEquals("2400 199999\n", ran[0].out());
+        for (String tier : new String[] {"auto", "always"}) {
+            try (LimnRuntime rt = runtime(tier)) {
+                Instance in = rt.load(rt.compile("kept.lm", """
+                        var last = 0;
+                        var i = 0;
+                        while (i < 50000) { last = i * 2; i += 1; }
+                        """));
+                assertEquals(99998L, in.get("last"), tier);
+            }
+        }
+    }
+
     @Test
     void compiledFloatComparisonsTreatNaNAsTheInterpreterDoes() {
         Ran[] ran = runAll("""
