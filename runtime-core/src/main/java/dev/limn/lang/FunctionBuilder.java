@@ -114,6 +114,24 @@ final class FunctionBuilder {
         this.diagnostics = diagnostics;
     }
 
+    /**
+     * The upvalue through which this function's body reads its own declaration's variable, when
+     * nothing assigns that variable: from the declaration on it holds this function's closure,
+     * the one whose body reads it (its box is made afresh each time the declaration runs), so
+     * a call through it is a self call ({@code Proto.selfUpval}). -1 otherwise.
+     */
+    private int selfUpval() {
+        if (key instanceof Ast.FnDecl) {
+            for (int i = 0; i < upVars.size(); i++) {
+                LocalVar v = upVars.get(i);
+                if (v.declaredBy == key && !v.assigned) {
+                    return i;
+                }
+            }
+        }
+        return -1;
+    }
+
     /** A function nested in this one, compiled from {@code key}. */
     FunctionBuilder nested(Object key, String name, Span span) {
         return new FunctionBuilder(this, key, name, span, source, diagnostics);
@@ -159,7 +177,7 @@ final class FunctionBuilder {
                 .code(Arrays.copyOf(code, pc))
                 .positions(Arrays.copyOf(lines, pc), Arrays.copyOf(cols, pc), Arrays.copyOf(lens, pc))
                 .constants(kp, kt, kRef.toArray()).protos(protos.toArray(new Proto[0]))
-                .upvalues(fromLocal, index, names).handlers(start, end, target, reg);
+                .upvalues(fromLocal, index, names).selfUpval(selfUpval()).handlers(start, end, target, reg);
     }
 
     // ------------------------------------------------------------------ code

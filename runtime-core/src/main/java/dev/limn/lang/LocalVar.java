@@ -21,6 +21,14 @@ final class LocalVar {
     Object unit;
     /** The line of its declaration (0 when the declaration has no place, e.g. a block's ch name). */
     int line;
+    /**
+     * The target of an assignment somewhere in the program. A function declaration's variable
+     * that is not holds its own closure for as long as that closure runs, which the compiled
+     * tier relies on for self calls ({@code Proto.selfUpval}).
+     */
+    boolean assigned;
+    /** The function declaration that declares it ({@link Kind#FN}), else null. */
+    Ast.FnDecl declaredBy;
     /** The register holding the value, or the box when captured; -1 until allocated. */
     int reg = -1;
 

@@ -155,6 +155,7 @@ public final class Resolver {
         v.line = lineOf(node);
         if (node instanceof Ast.FnDecl f) {
             functionWrites.declared(v, f);
+            v.declaredBy = f;
         }
         scope.vars.put(name, v);
         scope.declared.add(v);
@@ -263,6 +264,7 @@ public final class Resolver {
                             v = declare(n.name(), LocalVar.Kind.PLAIN, -1, a);
                         }
                         bindings.put(n, v);
+                        v.assigned = true;
                         sharedWrite(a, n, v);
                         directions.write(v, fn, a.op().equals("=") ? origin(a.value()) : ChannelDirections.Origin.OTHER, a.value().span());
                     }

@@ -31,6 +31,12 @@ public final class Proto {
     public final boolean[] upFromLocal;
     public final int[] upIndex;
     public final String[] upNames;
+    /**
+     * The upvalue that holds this function's own closure whenever its body runs (its
+     * declaration's variable, which nothing assigns), or -1: a call through it is a self call
+     * with no need to read the box ({@code TaskContext.enterFastSelf}).
+     */
+    public final int selfUpval;
     public final int[] lines;
     public final int[] cols;
     public final int[] lens;
@@ -70,6 +76,7 @@ public final class Proto {
         this.upFromLocal = b.upFromLocal;
         this.upIndex = b.upIndex;
         this.upNames = b.upNames;
+        this.selfUpval = b.selfUpval;
         this.lines = b.lines != null ? b.lines : new int[code.length];
         this.cols = b.cols != null ? b.cols : new int[code.length];
         this.lens = b.lens != null ? b.lens : new int[code.length];
@@ -106,6 +113,7 @@ public final class Proto {
         private boolean[] upFromLocal = new boolean[0];
         private int[] upIndex = new int[0];
         private String[] upNames = new String[0];
+        private int selfUpval = -1;
         private int[] exStart = new int[0];
         private int[] exEnd = new int[0];
         private int[] exHandler = new int[0];
@@ -172,6 +180,12 @@ public final class Proto {
             this.upFromLocal = fromLocal;
             this.upIndex = index;
             this.upNames = names;
+            return this;
+        }
+
+        /** The upvalue holding the function's own closure while it runs ({@link Proto#selfUpval}), or -1. */
+        public Builder selfUpval(int upvalue) {
+            this.selfUpval = upvalue;
             return this;
         }
 

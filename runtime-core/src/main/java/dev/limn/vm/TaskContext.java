@@ -967,6 +967,14 @@ public final class TaskContext extends Fiber {
     }
 
     /**
+     * A self call through the caller's own declaration variable ({@link Proto#selfUpval}): its
+     * box holds {@code caller} for as long as {@code caller} runs, so only the frame is checked.
+     */
+    Closure enterFastSelf(int d, int fn, Proto p, Closure caller) {
+        return enter(d, fn, p) ? caller : null;
+    }
+
+    /**
      * {@link #enterFast} of the value of the box in absolute register {@code boxAt} (a GETBOX the
      * compiled caller left to the call, as {@link #enterFastFromUpval} does a GETUPVAL).
      */

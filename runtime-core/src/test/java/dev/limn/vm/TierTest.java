@@ -1509,6 +1509,45 @@ class TierTest {
      * takes a shortcut only for the caller's own closure), so the callee runs with its own
      * captured variables. At {@code n == 3}, {@code hop} points its variable at the other closure.
      */
+    /**
+     * A self call through a function's own variable skips the variable's box only when nothing
+     * in the program assigns that variable ({@link Proto#selfUpval}); closures of one declaration
+     * made in successive iterations each call themselves.
+     */
+    @Test
+    void aSelfCallSkipsTheBoxOnlyWhereNothingAssignsTheFunctionsVariable() {
+        String source = """
+                fn fib(n) { if (n < 2) { return n; } return fib(n - 1) + fib(n - 2); }
+                fn hop(n) { if (n == 0) { return 0; } return hop(n - 1) + 1; }
+                fn other(n) { return -1; }
+                var keep = [];
+                iter (j in 0..<3) {
+                    fn g(n) { if (n == 0) { return j; } return g(n - 1); }
+                    keep.push(g);
+                }
+                var t = 0;
+                iter (r in 0..<3000) { t += fib(r % 12) + keep[0](15) + keep[1](15) + keep[2](15); }
+                var h = hop(50);
+                hop = other;
+                print(t, h, hop(3));
+                """;
+        LimnProgram program = compile(source);
+        assertTrue(proto(program, "fib").selfUpval >= 0, "fib is never assigned");
+        assertTrue(proto(program, "g").selfUpval >= 0, "g is never assigned");
+        assertEquals(-1, proto(program, "hop").selfUpval, "hop is assigned");
+        assertEquals(-1, proto(program, "other").selfUpval, "other does not call itself");
+        Ran[] ran = runAll(source);
+        long t = 0;
+        for (int r = 0; r < 3000; r++) {
+            t += fib(r % 12) + 3;
+        }
+        assertEquals(t + " 50 -1\n", ran[0].out);
+    }
+
+    private static long fib(int n) {
+        return n < 2 ? n : fib(n - 1) + fib(n - 2);
+    }
+
     @Test
     void aSelfCallOfAnotherClosureOfTheSameFunctionRunsWithThatClosure() {
         String source = """
