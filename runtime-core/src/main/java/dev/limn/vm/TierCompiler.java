@@ -143,8 +143,6 @@ final class TierCompiler {
     private static final int EXIT_PC = 7;
     /** The task's fuel, kept in a local between the places that write it back ({@link #writeBackAll}). */
     private static final int FUEL = 8;
-    /** Back edges left before the next read of the trap word ({@link #TRAP_EVERY}). */
-    private static final int SPIN = 10;
     /** A fast call's callee, between the check that enters its frame and the invocation of its fast entry. */
     private static final int CALLEE = 11;
     /** The frame's base, register segment and closure at entry: what a lazily recorded fast call records ({@link TaskContext#recordFast}). */
@@ -164,11 +162,20 @@ final class TierCompiler {
     private static final int NEST = 17;
     /** Trap reads since this entry of {@code run} ({@link #backEdge}: a long loop comes back through {@link Tier#enter}). */
     private static final int ROUNDS = 18;
-    private static final int FIRST_REG = 19;
     /**
-     * A back edge reads the task's trap word once in this many: the read is opaque, which keeps
-     * C2 from unrolling a loop around it, and a thousand iterations of a compiled loop take about
-     * a microsecond. The budget is still charged at every back edge.
+     * The fuel below which the next back edge looks at the fuel and the trap word: never below
+     * 0, so a spent fuel is seen at once, and {@link #TRAP_EVERY} charges of the back edge that
+     * last looked under the fuel then, so the trap is read about that often ({@link #backEdge}). {@code Long.MAX_VALUE}
+     * wherever the fuel was reloaded from the task (a refill may have raised it): the next back
+     * edge looks.
+     */
+    private static final int MARK = 19;
+    private static final int FIRST_REG = 21;
+    /**
+     * A loop reads the task's trap word about once in this many back edges: the read is opaque,
+     * which keeps C2 from unrolling a loop around it, and a thousand iterations of a compiled
+     * loop take about a microsecond. The back edge that reads it sets {@link #MARK} this many
+     * of its own charges below the fuel. The budget is still charged at every back edge.
      */
     static final int TRAP_EVERY = 1024;
     /**
@@ -950,8 +957,8 @@ final class TierCompiler {
         c.iload(BASE);
         c.invokevirtual(CD_TASK, "frameAddress", MethodTypeDesc.of(CD_long, CD_int));
         c.lstore(FP);
-        c.iconst_0();
-        c.istore(SPIN); // the first back edge reads the trap
+        c.loadConstant(Long.MAX_VALUE);
+        c.lstore(MARK); // the first back edge reads the trap
         if (fastBody) {
             c.iconst_0();
         } else {
@@ -1817,19 +1824,27 @@ final class TierCompiler {
         }
         Label safepoint = cb.newLabel();
         Label on = cb.newLabel();
+        // one test an iteration: the fuel against the mark, which is never below 0 (so a spent
+        // fuel is seen at once, as the interpreter sees it) and TRAP_EVERY of this back edge's
+        // charges below the fuel of the last look (so the trap word is read about that often)
         cb.lload(FUEL);
         cb.loadConstant((long) off);
         cb.ladd();
         cb.dup2();
         cb.lstore(FUEL);
+        cb.lload(MARK);
+        cb.lcmp();
+        cb.ifge(on);
+        cb.lload(FUEL);
         cb.lconst_0();
         cb.lcmp();
         cb.iflt(safepoint);
-        cb.iinc(SPIN, -1);
-        cb.iload(SPIN);
-        cb.ifge(on);
-        cb.loadConstant(TRAP_EVERY - 1);
-        cb.istore(SPIN);
+        cb.lload(FUEL);
+        cb.loadConstant((long) off * (TRAP_EVERY - 1));
+        cb.ladd();
+        cb.lconst_0();
+        cb.invokestatic(CD_MATH, "max", MethodTypeDesc.of(CD_long, CD_long, CD_long));
+        cb.lstore(MARK);
         cb.aload(TASK);
         cb.invokevirtual(CD_TASK, "lpTrap", MethodTypeDesc.of(CD_int));
         cb.ifne(safepoint);
@@ -2605,10 +2620,13 @@ final class TierCompiler {
         cb.putfield(CD_TASK, "fuel", CD_long);
     }
 
+    /** Reads the task's fuel into its local; a refill may have raised it, so the next back edge looks ({@link #MARK}). */
     private void reloadFuel() {
         cb.aload(TASK);
         cb.getfield(CD_TASK, "fuel", CD_long);
         cb.lstore(FUEL);
+        cb.loadConstant(Long.MAX_VALUE);
+        cb.lstore(MARK);
     }
 
     private static void markClean(byte[] s) {
