@@ -121,12 +121,10 @@ final class FunctionBuilder {
      * a call through it is a self call ({@code Proto.selfUpval}). -1 otherwise.
      */
     private int selfUpval() {
-        if (key instanceof Ast.FnDecl) {
-            for (int i = 0; i < upVars.size(); i++) {
-                LocalVar v = upVars.get(i);
-                if (v.declaredBy == key && !v.assigned) {
-                    return i;
-                }
+        for (int i = 0; i < upVars.size(); i++) {
+            LocalVar v = upVars.get(i);
+            if (v.declaredBy == key && !v.assigned) {
+                return i;
             }
         }
         return -1;

@@ -165,9 +165,9 @@ final class TierCompiler {
     /**
      * The fuel below which the next back edge looks at the fuel and the trap word: never below
      * 0, so a spent fuel is seen at once, and {@link #TRAP_EVERY} charges of the back edge that
-     * last looked under the fuel then, so the trap is read about that often ({@link #backEdge}). {@code Long.MAX_VALUE}
-     * wherever the fuel was reloaded from the task (a refill may have raised it): the next back
-     * edge looks.
+     * last looked under the fuel then, so the trap is read about that often ({@link #backEdge}).
+     * {@code Long.MAX_VALUE} wherever the fuel was reloaded from the task (a refill may have
+     * raised it): the next back edge looks.
      */
     private static final int MARK = 19;
     private static final int FIRST_REG = 21;
@@ -2165,12 +2165,12 @@ final class TierCompiler {
             cb.loadConstant(Compiled.RETURNED_IN_WINDOW);
             cb.if_icmpne(leaving);
             if (f.lazy) {
-                leaveFast();
+                forceSyncFrame(); // the callee returned through the window: this frame is current again
                 cb.aload(TASK);
                 cb.iload(BASE);
                 cb.loadConstant(ra);
                 cb.iadd();
-                cb.invokevirtual(CD_TASK, "takeResult", MethodTypeDesc.of(CD_void, CD_int)); // its frame current again: leaveFast
+                cb.invokevirtual(CD_TASK, "takeResult", MethodTypeDesc.of(CD_void, CD_int));
             }
             loadResult(f, ra, failed, join);
             bind(leaving);
@@ -2293,11 +2293,6 @@ final class TierCompiler {
         }
     }
 
-    /** A lazily recorded fast call returned through the window: the caller's frame is current again. */
-    private void leaveFast() {
-        forceSyncFrame();
-    }
-
     /**
      * Makes this frame the task's current one ({@link TaskContext#frameCurrent}: its depth, base
      * and closure) where this body may run with another's there ({@link #lazyFrames}). Emitted
@@ -2414,11 +2409,10 @@ final class TierCompiler {
         } else {
             cb.loadConstant(-1);
         }
+        syncFrame();
         if (sig.lazy) {
-            syncFrame();
             cb.invokevirtual(CD_TASK, "stashResult", MethodTypeDesc.of(CD_void, CD_int)); // no record to pop: the caller takes it
         } else {
-            syncFrame();
             cb.invokevirtual(CD_TASK, "ret", MethodTypeDesc.of(CD_int, CD_int));
             cb.pop();
         }
@@ -2663,7 +2657,7 @@ final class TierCompiler {
      * stores of tag and payload an iteration).
      */
     private boolean mustWriteBack(byte[] s, int target, int r) {
-        return (s[r] & DIRTY) != 0 && (in[target][r] & 0xF) == MEM && (dead == null || dead[target] == null || !dead[target][r]);
+        return (s[r] & DIRTY) != 0 && (in[target][r] & 0xF) == MEM && (dead[target] == null || !dead[target][r]);
     }
 
     private void jumpTo(int target, byte[] s) {
