@@ -60,6 +60,9 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        // picocli registers converters for java.time and java.sql types by reflection, which
+        // initialises those classes on every start; no option of this command line has such a type
+        System.setProperty("picocli.converters.excludes", "java\\.(time|sql)\\..*");
         int status;
         try {
             status = execute(args, System.out, System.err, true);
@@ -74,7 +77,33 @@ public final class Main {
             Runtime.getRuntime().halt(EXIT_RUNTIME_ERROR);
             return;
         }
+        if (status == EXIT_OK && onlyDaemonsLeft()) {
+            // returning ends the JVM with status 0 and runs the shutdown hooks, as System.exit(0)
+            // would, without Runtime.exit's lookup of a System.Logger for its exit log
+            // (docs/design.md, "Start-up": a few milliseconds of every run)
+            return;
+        }
         System.exit(status);
+    }
+
+    /** Whether every live thread but this one is a daemon, so that returning from main ends the JVM. */
+    private static boolean onlyDaemonsLeft() {
+        Thread self = Thread.currentThread();
+        ThreadGroup root = self.getThreadGroup();
+        while (root.getParent() != null) {
+            root = root.getParent();
+        }
+        Thread[] threads = new Thread[root.activeCount() + 16];
+        int n = root.enumerate(threads, true);
+        if (n == threads.length) {
+            return false; // more threads than counted a moment ago: do not guess
+        }
+        for (int i = 0; i < n; i++) {
+            if (threads[i] != self && !threads[i].isDaemon() && threads[i].isAlive()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Runs the command line with the given streams, installing no signal handler; returns the exit status. */
