@@ -3,17 +3,16 @@ package dev.limn.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.limn.testing.ChildJvm;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * How the command's own JVM ends ({@link Main#main}), each case in a child JVM under a time
@@ -79,28 +78,10 @@ class ExitTest {
     }
 
     private static Outcome launch(String... mainAndArgs) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.addAll(Arrays.asList(Files.readString(Path.of("target", "jvm.flags")).trim().split("\\s+")));
-        command.addAll(List.of("-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path")));
+        List<String> command = ChildJvm.command("-XX:+UseSerialGC");
         command.addAll(Arrays.asList(mainAndArgs));
         long start = System.nanoTime();
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        byte[][] output = new byte[1][];
-        Thread reader = Thread.ofVirtual().start(() -> {
-            try {
-                output[0] = p.getInputStream().readAllBytes();
-            } catch (IOException e) {
-                output[0] = ("(output unreadable: " + e + ")").getBytes(StandardCharsets.UTF_8);
-            }
-        });
-        boolean ended = p.waitFor(120, TimeUnit.SECONDS);
-        if (!ended) {
-            p.destroyForcibly();
-        }
-        reader.join();
-        String text = new String(output[0], StandardCharsets.UTF_8);
-        assertTrue(ended, "the run hung: " + text);
-        return new Outcome(p.exitValue(), text, (System.nanoTime() - start) / 1_000_000);
+        ChildJvm.Outcome o = ChildJvm.finish(ChildJvm.start(command), 120);
+        return new Outcome(o.status(), o.output(), (System.nanoTime() - start) / 1_000_000);
     }
 }

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.limn.api.Instance;
 import dev.limn.api.LimnException;
 import dev.limn.api.LimnRuntime;
+import dev.limn.testing.ChildJvm;
+import dev.limn.testing.ChildJvm.Outcome;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,13 +16,10 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Running out of memory, each case in a JVM of its own with a small heap (so that it costs a
@@ -39,9 +38,6 @@ class OutOfMemoryTest {
 
     @TempDir
     Path dir;
-
-    /** How a child JVM ended: its exit status and what it printed (stdout and stderr together). */
-    private record Outcome(int status, String output) {}
 
     @Test
     void runningOutOfMemoryIsAnErrorWithItsLocation() throws IOException, InterruptedException {
@@ -246,30 +242,10 @@ class OutOfMemoryTest {
     }
 
     private static List<String> jvm() throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.addAll(Arrays.asList(Files.readString(Path.of("target", "jvm.flags")).trim().split("\\s+")));
-        command.addAll(List.of("-XX:+UseSerialGC", "-Xmx48m", "-cp", System.getProperty("java.class.path")));
-        return command;
+        return ChildJvm.command("-XX:+UseSerialGC", "-Xmx48m");
     }
 
     private static Outcome launch(List<String> command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        byte[][] output = new byte[1][];
-        Thread reader = Thread.ofVirtual().start(() -> {
-            try {
-                output[0] = p.getInputStream().readAllBytes();
-            } catch (IOException e) {
-                output[0] = ("(output unreadable: " + e + ")").getBytes(StandardCharsets.UTF_8);
-            }
-        });
-        boolean ended = p.waitFor(120, TimeUnit.SECONDS);
-        if (!ended) {
-            p.destroyForcibly();
-        }
-        reader.join();
-        String text = new String(output[0], StandardCharsets.UTF_8);
-        assertTrue(ended, "the run hung: " + text);
-        return new Outcome(p.exitValue(), text);
+        return ChildJvm.finish(ChildJvm.start(command), 120);
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.limn.api.LimnRuntime;
+import dev.limn.testing.ChildJvm;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
@@ -23,8 +24,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -44,11 +43,8 @@ class TaskDumpSignalTest {
                 }
                 iter (r in results) print(r);
                 """);
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.addAll(Arrays.asList(Files.readString(Path.of("target", "jvm.flags")).trim().split("\\s+")));
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "run", "--cores", "2",
-                program.toString()));
+        List<String> command = ChildJvm.command();
+        command.addAll(List.of(Main.class.getName(), "run", "--cores", "2", program.toString()));
         Process p = new ProcessBuilder(command).start();
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
         Thread errors = Thread.ofVirtual().start(() -> {

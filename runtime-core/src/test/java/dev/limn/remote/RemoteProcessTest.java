@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.limn.cli.Main;
+import dev.limn.testing.ChildJvm;
+import dev.limn.testing.ChildJvm.Outcome;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,8 +75,8 @@ class RemoteProcessTest {
     }
 
     private void checkMillion(Process sub, Process pub, Path subDir, Path pubDir) throws Exception {
-        Outcome p = finish(pub, 120);
-        Outcome s = finish(sub, 120);
+        Outcome p = ChildJvm.finish(pub, 120);
+        Outcome s = ChildJvm.finish(sub, 120);
         assertEquals(0, p.status(), p.output());
         assertEquals(0, s.status(), s.output());
         assertTrue(p.output().startsWith("sent\n"), p.output());
@@ -117,7 +119,7 @@ class RemoteProcessTest {
         pub.destroyForcibly(); // SIGKILL: no close, no end of stream
         long killed = System.nanoTime();
         pub.waitFor();
-        Outcome s = finish(sub, 60);
+        Outcome s = ChildJvm.finish(sub, 60);
         double seconds = (System.nanoTime() - killed) / 1e9;
         assertEquals(1, s.status(), s.output());
         assertTrue(s.output().contains("error[ChannelLost]: the publisher of subscription " + uri
@@ -152,7 +154,7 @@ class RemoteProcessTest {
                 var s = subscribe("URI", STREAM);
                 print("done");
                 """, uri, 26));
-        Outcome o = finish(next, 60);
+        Outcome o = ChildJvm.finish(next, 60);
         assertEquals(0, o.status(), o.output());
         assertEquals("done\n", o.output());
         assertEquals(List.of(), driverDirsOf(pub.pid()), "the dead run's directory is swept");
@@ -199,8 +201,8 @@ class RemoteProcessTest {
                 }
                 print("ticks while sending {ticksWhileSending}");
                 """, uri, 24), "--cores", "1", "--stats", "--aeron-dir", tmp.resolve("pub-driver").toString());
-        Outcome p = finish(pub, 120);
-        Outcome s = finish(sub, 120);
+        Outcome p = ChildJvm.finish(pub, 120);
+        Outcome s = ChildJvm.finish(sub, 120);
         assertEquals(0, s.status(), s.output());
         assertEquals("received 30000\n", s.output());
         assertEquals(0, p.status(), p.output());
@@ -221,7 +223,7 @@ class RemoteProcessTest {
         Files.writeString(file, "print(1 + 2);\n");
         List<String> command = jvm(List.of("-Xlog:class+load=info"));
         command.addAll(List.of(Main.class.getName(), "run", file.toString()));
-        Outcome o = finish(new ProcessBuilder(command).redirectErrorStream(true).start(), 60);
+        Outcome o = ChildJvm.finish(ChildJvm.start(command), 60);
         assertEquals(0, o.status(), o.output());
         assertTrue(o.output().contains("dev.limn.vm.Builtin"), "the log lists loaded classes");
         assertFalse(o.output().contains("io.aeron"), "an Aeron class was loaded");
@@ -229,8 +231,6 @@ class RemoteProcessTest {
     }
 
     // ---- helpers -------------------------------------------------------------------------------
-
-    record Outcome(int status, String output) {}
 
     private Path program(String name, String text, String uri, int stream) throws IOException {
         Path file = tmp.resolve(name);
@@ -247,17 +247,13 @@ class RemoteProcessTest {
         command.addAll(List.of(Main.class.getName(), "run"));
         command.addAll(Arrays.asList(options));
         command.add(program.toString());
-        return new ProcessBuilder(command).redirectErrorStream(true).start();
+        return ChildJvm.start(command);
     }
 
     private static List<String> jvm(List<String> jvmOptions) throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.addAll(Arrays.asList(Files.readString(Path.of("target", "jvm.flags")).trim().split("\\s+")));
-        command.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx256m"));
-        command.addAll(jvmOptions);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path")));
-        return command;
+        List<String> options = new ArrayList<>(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx256m"));
+        options.addAll(jvmOptions);
+        return ChildJvm.command(options.toArray(String[]::new));
     }
 
     /** The first line {@code p} prints, waited for at most {@code seconds}. */
@@ -284,25 +280,6 @@ class RemoteProcessTest {
             p.destroyForcibly();
             throw new AssertionError("no line from the run in " + seconds + " s");
         }
-    }
-
-    private static Outcome finish(Process p, int seconds) throws Exception {
-        byte[][] output = new byte[1][];
-        Thread reader = Thread.ofVirtual().start(() -> {
-            try {
-                output[0] = p.getInputStream().readAllBytes();
-            } catch (IOException e) {
-                output[0] = ("(output unreadable: " + e + ")").getBytes(StandardCharsets.UTF_8);
-            }
-        });
-        boolean ended = p.waitFor(seconds, TimeUnit.SECONDS);
-        if (!ended) {
-            p.destroyForcibly();
-        }
-        reader.join();
-        String text = new String(output[0], StandardCharsets.UTF_8);
-        assertTrue(ended, "the run hung: " + text);
-        return new Outcome(p.exitValue(), text);
     }
 
     /** Waits until the driver of {@code dir} has written its control file. */

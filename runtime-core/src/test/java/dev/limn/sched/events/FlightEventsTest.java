@@ -236,12 +236,10 @@ class FlightEventsTest {
     private String limnInChildJvm(List<String> jvmArgs, String program) throws Exception {
         Path source = dir.resolve("child.lm");
         java.nio.file.Files.writeString(source, program);
-        List<String> command = new java.util.ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.addAll(List.of(java.nio.file.Files.readString(Path.of("target", "jvm.flags")).strip().split("\\s+")));
-        command.addAll(jvmArgs);
-        command.addAll(List.of("-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                dev.limn.cli.Main.class.getName(), "run", "--cores", "2", "--tier", "always", source.toString()));
+        List<String> options = new java.util.ArrayList<>(jvmArgs);
+        options.add("-XX:TieredStopAtLevel=1");
+        List<String> command = dev.limn.testing.ChildJvm.command(options.toArray(String[]::new));
+        command.addAll(List.of(dev.limn.cli.Main.class.getName(), "run", "--cores", "2", "--tier", "always", source.toString()));
         Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         byte[] bytes = p.getInputStream().readAllBytes();
         boolean ended = p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
