@@ -1,7 +1,6 @@
 package dev.limn.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,10 +11,7 @@ import dev.limn.api.LimnRuntime;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,18 +25,6 @@ import java.util.regex.Pattern;
 class DeterministicTest {
     @TempDir
     Path dir;
-
-    private record Result(int status, String out, String err) {}
-
-    private static Result limn(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = Main.execute(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        Result r = new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        assertFalse(r.err.contains("\tat ") || r.out.contains("\tat "), "a Java stack trace reached the user: " + r);
-        return r;
-    }
 
     private String file(String name, String text) throws IOException {
         Path p = dir.resolve(name);
@@ -90,11 +74,11 @@ class DeterministicTest {
         List<String> runs = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             Path trace = dir.resolve("trace" + i + ".json");
-            Result r = limn("run", "--deterministic", "--seed", "7", "--stats", "--trace", trace.toString(), f);
-            assertEquals(0, r.status, r.err);
-            assertTrue(r.err.contains("stats: deterministic, seed 7, scheduling choices "), r.err);
-            assertTrue(r.err.contains("stats: carriers 1,"), r.err);
-            runs.add(r.out + "\n--\n" + r.err + "\n--\n" + Files.readString(trace));
+            CliRun.Result r = CliRun.limn("run", "--deterministic", "--seed", "7", "--stats", "--trace", trace.toString(), f);
+            assertEquals(0, r.status(), r.err());
+            assertTrue(r.err().contains("stats: deterministic, seed 7, scheduling choices "), r.err());
+            assertTrue(r.err().contains("stats: carriers 1,"), r.err());
+            runs.add(r.out() + "\n--\n" + r.err() + "\n--\n" + Files.readString(trace));
         }
         assertEquals(runs.get(0), runs.get(1));
         assertEquals(runs.get(0), runs.get(2));
@@ -106,9 +90,9 @@ class DeterministicTest {
         String f = file("race.lm", LOST_UPDATE);
         Set<String> outputs = new HashSet<>();
         for (long seed = 0; seed < 30; seed++) {
-            Result r = limn("run", "--deterministic", "--seed", Long.toString(seed), f);
-            assertEquals(0, r.status, r.err);
-            outputs.add(r.out);
+            CliRun.Result r = CliRun.limn("run", "--deterministic", "--seed", Long.toString(seed), f);
+            assertEquals(0, r.status(), r.err());
+            outputs.add(r.out());
         }
         assertTrue(outputs.size() > 1, "thirty seeds, one schedule: " + outputs);
         assertTrue(outputs.contains("4\n"), outputs.toString());
@@ -133,10 +117,10 @@ class DeterministicTest {
                 """);
         Set<String> orders = new HashSet<>();
         for (long seed = 0; seed < 10; seed++) {
-            Result r = limn("run", "--deterministic", "--seed", Long.toString(seed), f);
-            assertEquals(0, r.status, r.err);
-            assertEquals(r.out, limn("run", "--deterministic", "--seed", Long.toString(seed), f).out);
-            orders.add(r.out);
+            CliRun.Result r = CliRun.limn("run", "--deterministic", "--seed", Long.toString(seed), f);
+            assertEquals(0, r.status(), r.err());
+            assertEquals(r.out(), CliRun.limn("run", "--deterministic", "--seed", Long.toString(seed), f).out());
+            orders.add(r.out());
         }
         assertTrue(orders.size() > 1, "ten seeds, one order: " + orders);
     }
@@ -152,9 +136,9 @@ class DeterministicTest {
                 print("elapsed s", (now() - t0) / 1000000000);
                 print("epoch", time() >= 1704067210.0 and time() < 1704067211.0);
                 """);
-        Result r = limn("run", "--deterministic", f);
-        assertEquals(0, r.status, r.err);
-        assertEquals("three\nten\nelapsed s 10\nepoch true\n", r.out);
+        CliRun.Result r = CliRun.limn("run", "--deterministic", f);
+        assertEquals(0, r.status(), r.err());
+        assertEquals("three\nten\nelapsed s 10\nepoch true\n", r.out());
     }
 
     @Test
@@ -170,31 +154,31 @@ class DeterministicTest {
                     print(e.message);
                 }
                 """);
-        Result r = limn("run", "--deterministic", f);
-        assertEquals(0, r.status, r.err);
-        assertEquals("slept\nconcurrent block at " + f + ":2:5 timed out after 200ms: 1 units finished, 1 cancelled, 0 terminated\n", r.out);
+        CliRun.Result r = CliRun.limn("run", "--deterministic", f);
+        assertEquals(0, r.status(), r.err());
+        assertEquals("slept\nconcurrent block at " + f + ":2:5 timed out after 200ms: 1 units finished, 1 cancelled, 0 terminated\n", r.out());
     }
 
     @Test
     void exploreFindsTheLostUpdateAndItsSeedReplaysIt() throws IOException {
         String f = file("race.lm", LOST_UPDATE);
-        Result r = limn("explore", f, "--runs", "200");
-        assertEquals(1, r.status, r.out + r.err);
-        assertTrue(r.out.startsWith("explore: 200 runs of " + f + ", seeds 0 to 199, deterministic\n"), r.out);
-        assertTrue(r.out.contains("the program is nondeterministic"), r.out);
+        CliRun.Result r = CliRun.limn("explore", f, "--runs", "200");
+        assertEquals(1, r.status(), r.out() + r.err());
+        assertTrue(r.out().startsWith("explore: 200 runs of " + f + ", seeds 0 to 199, deterministic\n"), r.out());
+        assertTrue(r.out().contains("the program is nondeterministic"), r.out());
         // every outcome's replay command gives that outcome
         Matcher m = Pattern.compile("(?s)outcome \\d+: \\d+ runs?, exit 0, first with seed (\\d+)\n  output:\n    \\| (\\d+)\n"
-                + "  replay: limn run --deterministic --seed (\\d+) ").matcher(r.out);
+                + "  replay: limn run --deterministic --seed (\\d+) ").matcher(r.out());
         int outcomes = 0;
         boolean lost = false;
         while (m.find()) {
             outcomes++;
             assertEquals(m.group(1), m.group(3));
-            Result replay = limn("run", "--deterministic", "--seed", m.group(1), f);
-            assertEquals(m.group(2) + "\n", replay.out, "seed " + m.group(1));
+            CliRun.Result replay = CliRun.limn("run", "--deterministic", "--seed", m.group(1), f);
+            assertEquals(m.group(2) + "\n", replay.out(), "seed " + m.group(1));
             lost |= !m.group(2).equals("4");
         }
-        assertTrue(outcomes > 1 && lost, r.out);
+        assertTrue(outcomes > 1 && lost, r.out());
     }
 
     @Test
@@ -212,18 +196,18 @@ class DeterministicTest {
                 }
                 print(n);
                 """);
-        Result r = limn("explore", f, "--runs", "1000", "--seed", "5");
-        assertEquals(0, r.status, r.out + r.err);
-        assertTrue(r.out.contains("outcome 1: 1000 runs, exit 0, first with seed 5\n  output:\n    | 4\n"), r.out);
-        assertTrue(r.out.contains("explore: one outcome in every run"), r.out);
+        CliRun.Result r = CliRun.limn("explore", f, "--runs", "1000", "--seed", "5");
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("outcome 1: 1000 runs, exit 0, first with seed 5\n  output:\n    | 4\n"), r.out());
+        assertTrue(r.out().contains("explore: one outcome in every run"), r.out());
     }
 
     @Test
     void exploreAcceptsDifferentOutcomesWhenTheProgramExpectsThem() throws IOException {
         String f = file("expected.lm", "// limn: expect nondeterminism\n" + LOST_UPDATE);
-        Result r = limn("explore", f, "--runs", "50");
-        assertEquals(0, r.status, r.out);
-        assertTrue(r.out.contains("(the program expects nondeterminism)"), r.out);
+        CliRun.Result r = CliRun.limn("explore", f, "--runs", "50");
+        assertEquals(0, r.status(), r.out());
+        assertTrue(r.out().contains("(the program expects nondeterminism)"), r.out());
     }
 
     @Test
@@ -237,31 +221,31 @@ class DeterministicTest {
                 if (d["n"] == 1) { var boom = 1 / 0; }
                 print(d["n"]);
                 """);
-        Result r = limn("explore", f, "--runs", "100");
-        assertEquals(1, r.status, r.out);
-        assertTrue(r.out.contains(", exit 1, error DivisionByZero, first with seed "), r.out);
-        assertTrue(r.out.contains("    | error[DivisionByZero]: division by zero"), r.out);
-        assertTrue(r.out.contains("explore: some runs failed"), r.out);
+        CliRun.Result r = CliRun.limn("explore", f, "--runs", "100");
+        assertEquals(1, r.status(), r.out());
+        assertTrue(r.out().contains(", exit 1, error DivisionByZero, first with seed "), r.out());
+        assertTrue(r.out().contains("    | error[DivisionByZero]: division by zero"), r.out());
+        assertTrue(r.out().contains("explore: some runs failed"), r.out());
         // a program that fails in every run the same way: one outcome, still a failure
         String always = file("always.lm", "print(\"before\");\nvar x = [1][3];\n");
-        Result one = limn("explore", always, "--runs", "3");
-        assertEquals(1, one.status, one.out);
-        assertTrue(one.out.contains("explore: one outcome in every run\nexplore: some runs failed\n"), one.out);
+        CliRun.Result one = CliRun.limn("explore", always, "--runs", "3");
+        assertEquals(1, one.status(), one.out());
+        assertTrue(one.out().contains("explore: one outcome in every run\nexplore: some runs failed\n"), one.out());
     }
 
     @Test
     void exploreUsageErrors() throws IOException {
         String f = file("ok.lm", "print(1);\n");
-        Result none = limn("explore", f, "--runs", "0");
-        assertEquals(2, none.status);
-        assertTrue(none.err.contains("error: --runs must be >= 1, got 0"), none.err);
-        Result bad = limn("explore", file("bad.lm", "print(;\n"), "--runs", "3");
-        assertEquals(2, bad.status);
-        assertTrue(bad.err.contains("bad.lm:1:7"), bad.err);
-        assertEquals("", bad.out);
-        Result missing = limn("explore", dir.resolve("nope.lm").toString());
-        assertEquals(2, missing.status);
-        assertNotEquals("", missing.err);
+        CliRun.Result none = CliRun.limn("explore", f, "--runs", "0");
+        assertEquals(2, none.status());
+        assertTrue(none.err().contains("error: --runs must be >= 1, got 0"), none.err());
+        CliRun.Result bad = CliRun.limn("explore", file("bad.lm", "print(;\n"), "--runs", "3");
+        assertEquals(2, bad.status());
+        assertTrue(bad.err().contains("bad.lm:1:7"), bad.err());
+        assertEquals("", bad.out());
+        CliRun.Result missing = CliRun.limn("explore", dir.resolve("nope.lm").toString());
+        assertEquals(2, missing.status());
+        assertNotEquals("", missing.err());
     }
 
     @Test

@@ -19,18 +19,6 @@ class MainTest {
     @TempDir
     Path dir;
 
-    private record Result(int status, String out, String err) {}
-
-    private Result limn(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = Main.execute(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        Result r = new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        assertFalse(r.err.contains("\tat ") || r.out.contains("\tat "), "a Java stack trace reached the user: " + r);
-        return r;
-    }
-
     private String file(String name, String text) throws IOException {
         Path p = dir.resolve(name);
         Files.writeString(p, text);
@@ -39,10 +27,10 @@ class MainTest {
 
     @Test
     void runPrintsToStdoutAndExitsZero() throws IOException {
-        Result r = limn("run", file("ok.lm", "print(1 + 2, \"x\");\n"));
-        assertEquals(0, r.status);
-        assertEquals("3 x\n", r.out);
-        assertEquals("", r.err);
+        CliRun.Result r = CliRun.limn("run", file("ok.lm", "print(1 + 2, \"x\");\n"));
+        assertEquals(0, r.status());
+        assertEquals("3 x\n", r.out());
+        assertEquals("", r.err());
     }
 
     /**
@@ -52,33 +40,33 @@ class MainTest {
      */
     @Test
     void theLaunchersArchiveTrainingProgramRuns() {
-        Result r = limn("run", "--tier", "always", "src/build/archive-training.lm");
-        assertEquals("", r.err);
-        assertEquals(0, r.status);
-        assertEquals("610 2 task:4 NotFound channel 10 3s 2 0 1 1060 [7, 14, 21, 28, 35] 667 [10, 20] 1.75\n", r.out);
+        CliRun.Result r = CliRun.limn("run", "--tier", "always", "src/build/archive-training.lm");
+        assertEquals("", r.err());
+        assertEquals(0, r.status());
+        assertEquals("610 2 task:4 NotFound channel 10 3s 2 0 1 1060 [7, 14, 21, 28, 35] 667 [10, 20] 1.75\n", r.out());
     }
 
     @Test
     void aLongSourceLineIsShownAsAWindowAroundTheCaret() throws IOException {
         String line = "var x = " + "1 + ".repeat(150) + "@ + " + "2 + ".repeat(150) + "2;";
-        Result r = limn("check", file("long.lm", line + "\n"));
-        assertEquals(2, r.status);
+        CliRun.Result r = CliRun.limn("check", file("long.lm", line + "\n"));
+        assertEquals(2, r.status());
         int col = line.indexOf('@') + 1;
-        assertTrue(r.err.contains("long.lm:1:" + col), r.err);
-        String shown = r.err.lines().filter(l -> l.startsWith("1 | ")).findFirst().orElseThrow();
+        assertTrue(r.err().contains("long.lm:1:" + col), r.err());
+        String shown = r.err().lines().filter(l -> l.startsWith("1 | ")).findFirst().orElseThrow();
         assertTrue(shown.startsWith("1 | ...") && shown.endsWith("..."), shown);
         assertTrue(shown.length() < 140, "the line is cut: " + shown.length());
-        String caret = r.err.lines().filter(l -> l.trim().startsWith("| ") && l.contains("^")).findFirst().orElseThrow();
+        String caret = r.err().lines().filter(l -> l.trim().startsWith("| ") && l.contains("^")).findFirst().orElseThrow();
         assertEquals('@', shown.charAt(caret.indexOf('^')), "the caret is under the offending character");
     }
 
     @Test
     void onlyTheFirstErrorsAreShownWithACountOfAll() throws IOException {
-        Result r = limn("check", file("many.lm", "var x = [".repeat(5_000) + "\n"));
-        assertEquals(2, r.status);
-        assertEquals(20, r.err.lines().filter(l -> l.startsWith("error: expected")).count(), "20 errors rendered");
-        assertTrue(r.err.contains("errors; the first 20 shown)"), r.err.substring(r.err.length() - 200));
-        assertTrue(r.err.length() < 20_000, "rendered in " + r.err.length() + " chars");
+        CliRun.Result r = CliRun.limn("check", file("many.lm", "var x = [".repeat(5_000) + "\n"));
+        assertEquals(2, r.status());
+        assertEquals(20, r.err().lines().filter(l -> l.startsWith("error: expected")).count(), "20 errors rendered");
+        assertTrue(r.err().contains("errors; the first 20 shown)"), r.err().substring(r.err().length() - 200));
+        assertTrue(r.err().length() < 20_000, "rendered in " + r.err().length() + " chars");
     }
 
     @Test
@@ -91,9 +79,9 @@ class MainTest {
                 print(n);
                 """);
         Path trace = dir.resolve("out.json");
-        Result r = limn("run", "--trace", trace.toString(), f);
-        assertEquals(0, r.status, r.err);
-        assertEquals("6\n", r.out);
+        CliRun.Result r = CliRun.limn("run", "--trace", trace.toString(), f);
+        assertEquals(0, r.status(), r.err());
+        assertEquals("6\n", r.out());
         String json = Files.readString(trace);
         assertTrue(json.startsWith("{\"displayTimeUnit\":\"ms\",\"traceEvents\":["), json);
         assertTrue(json.contains("\"name\":\"main task\""), json);
@@ -107,21 +95,21 @@ class MainTest {
     @Test
     void aTraceThatCannotBeWrittenIsAUsageErrorBeforeTheRun() throws IOException {
         String f = file("t.lm", "print(1);\n");
-        Result r = limn("run", "--trace", dir.resolve("missing").resolve("out.json").toString(), f);
-        assertEquals(2, r.status);
-        assertEquals("", r.out, "the program did not run");
-        assertTrue(r.err.contains("error: cannot write the trace to "), r.err);
-        assertTrue(r.err.contains("its directory does not exist"), r.err);
+        CliRun.Result r = CliRun.limn("run", "--trace", dir.resolve("missing").resolve("out.json").toString(), f);
+        assertEquals(2, r.status());
+        assertEquals("", r.out(), "the program did not run");
+        assertTrue(r.err().contains("error: cannot write the trace to "), r.err());
+        assertTrue(r.err().contains("its directory does not exist"), r.err());
     }
 
     @Test
     void aTraceInADirectoryThatTakesNoFilesIsNotCalledMissing() throws IOException {
         // regression: --trace /proc/x.json claimed the directory did not exist
         org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(Path.of("/proc")), "needs /proc");
-        Result r = limn("run", "--trace", "/proc/limn-trace.json", file("t.lm", "print(1);\n"));
-        assertEquals(2, r.status);
-        assertTrue(r.err.contains("error: cannot write the trace to /proc/limn-trace.json"), r.err);
-        assertTrue(!r.err.contains("does not exist"), r.err);
+        CliRun.Result r = CliRun.limn("run", "--trace", "/proc/limn-trace.json", file("t.lm", "print(1);\n"));
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("error: cannot write the trace to /proc/limn-trace.json"), r.err());
+        assertTrue(!r.err().contains("does not exist"), r.err());
     }
 
     @Test
@@ -134,10 +122,10 @@ class MainTest {
                 }
                 """);
         Path jfr = dir.resolve("run.jfr");
-        Result r = limn("run", "--jfr", jfr.toString(), f);
-        assertEquals(0, r.status, r.err);
-        assertEquals("1\n", r.out);
-        assertEquals("", r.err);
+        CliRun.Result r = CliRun.limn("run", "--jfr", jfr.toString(), f);
+        assertEquals(0, r.status(), r.err());
+        assertEquals("1\n", r.out());
+        assertEquals("", r.err());
         java.util.List<jdk.jfr.consumer.RecordedEvent> events = jdk.jfr.consumer.RecordingFile.readAllEvents(jfr);
         java.util.Set<String> names = new java.util.TreeSet<>();
         events.forEach(e -> names.add(e.getEventType().getName()));
@@ -156,9 +144,9 @@ class MainTest {
                 }
                 """);
         Path jfr = dir.resolve("failed.jfr");
-        Result r = limn("run", "--jfr", jfr.toString(), f);
-        assertEquals(1, r.status, r.err);
-        assertTrue(r.err.contains("error[DivisionByZero]"), r.err);
+        CliRun.Result r = CliRun.limn("run", "--jfr", jfr.toString(), f);
+        assertEquals(1, r.status(), r.err());
+        assertTrue(r.err().contains("error[DivisionByZero]"), r.err());
         java.util.List<jdk.jfr.consumer.RecordedEvent> events = jdk.jfr.consumer.RecordingFile.readAllEvents(jfr);
         assertTrue(events.stream().anyMatch(e -> e.getEventType().getName().equals("limn.TaskEnd")
                 && e.getString("outcome").equals("DivisionByZero")), events.toString());
@@ -169,11 +157,11 @@ class MainTest {
     @Test
     void aFlightRecordingThatCannotBeWrittenIsAUsageErrorBeforeTheRun() throws IOException {
         String f = file("t.lm", "print(1);\n");
-        Result r = limn("run", "--jfr", dir.resolve("missing").resolve("run.jfr").toString(), f);
-        assertEquals(2, r.status);
-        assertEquals("", r.out, "the program did not run");
-        assertTrue(r.err.contains("error: cannot write the flight recording to "), r.err);
-        assertTrue(r.err.contains("its directory does not exist"), r.err);
+        CliRun.Result r = CliRun.limn("run", "--jfr", dir.resolve("missing").resolve("run.jfr").toString(), f);
+        assertEquals(2, r.status());
+        assertEquals("", r.out(), "the program did not run");
+        assertTrue(r.err().contains("error: cannot write the flight recording to "), r.err());
+        assertTrue(r.err().contains("its directory does not exist"), r.err());
     }
 
     @Test
@@ -203,32 +191,32 @@ class MainTest {
         String locals = file("locals.lm", big.toString());
         String list = file("list.lm", "var xs = [" + "1, ".repeat(33_000) + "1];\nprint(len(xs));\n");
         for (String f : new String[] {locals, list}) {
-            Result run = limn("run", f);
-            Result check = limn("check", f);
-            assertEquals(2, run.status);
-            assertEquals(2, check.status);
-            assertEquals(run.err, check.err, "limn check says what limn run says");
-            assertTrue(run.err.contains("too large: it needs more than 32768 registers"), run.err);
-            assertTrue(run.err.contains("split it into smaller functions"), run.err);
-            assertFalse(run.err.contains("internal error"), run.err);
-            assertEquals(1, run.err.split("error:", -1).length - 1, "reported once: " + run.err.length() + " chars");
+            CliRun.Result run = CliRun.limn("run", f);
+            CliRun.Result check = CliRun.limn("check", f);
+            assertEquals(2, run.status());
+            assertEquals(2, check.status());
+            assertEquals(run.err(), check.err(), "limn check says what limn run says");
+            assertTrue(run.err().contains("too large: it needs more than 32768 registers"), run.err());
+            assertTrue(run.err().contains("split it into smaller functions"), run.err());
+            assertFalse(run.err().contains("internal error"), run.err());
+            assertEquals(1, run.err().split("error:", -1).length - 1, "reported once: " + run.err().length() + " chars");
         }
-        assertTrue(limn("run", locals).err.contains("error: function 'big' too large"));
-        assertTrue(limn("run", list).err.contains("error: function at the top level too large"));
+        assertTrue(CliRun.limn("run", locals).err().contains("error: function 'big' too large"));
+        assertTrue(CliRun.limn("run", list).err().contains("error: function at the top level too large"));
     }
 
     @Test
     void coresMustBeFromOneTo1024() throws IOException {
         String f = file("c.lm", "print(1);\n");
         for (String bad : new String[] {"0", "-1", "1025", "10000"}) {
-            Result r = limn("run", "--cores", bad, f);
-            assertEquals(2, r.status, bad);
-            assertEquals("", r.out, bad + ": the program did not run");
-            assertTrue(r.err.contains("error: --cores must be from 1 to 1024, got " + bad), r.err);
+            CliRun.Result r = CliRun.limn("run", "--cores", bad, f);
+            assertEquals(2, r.status(), bad);
+            assertEquals("", r.out(), bad + ": the program did not run");
+            assertTrue(r.err().contains("error: --cores must be from 1 to 1024, got " + bad), r.err());
         }
-        Result ok = limn("run", "--cores", "1", f);
-        assertEquals(0, ok.status, ok.err);
-        assertEquals("1\n", ok.out);
+        CliRun.Result ok = CliRun.limn("run", "--cores", "1", f);
+        assertEquals(0, ok.status(), ok.err());
+        assertEquals("1\n", ok.out());
     }
 
     @Test
@@ -236,56 +224,56 @@ class MainTest {
         Path bad = dir.resolve("latin1.lm");
         byte[] bytes = "print(\"caf\u00e9\");\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
         java.nio.file.Files.write(bad, bytes);
-        Result r = limn("run", bad.toString());
-        assertEquals(2, r.status);
-        assertTrue(r.err.contains("error: cannot read " + bad + ": it is not UTF-8 (invalid byte at offset 10)"), r.err);
+        CliRun.Result r = CliRun.limn("run", bad.toString());
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("error: cannot read " + bad + ": it is not UTF-8 (invalid byte at offset 10)"), r.err());
         assertEquals(-1, Main.firstInvalidUtf8("print(\"\u00e9\")".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
     @Test
     void everySubcommandTakesHelp() {
         for (String sub : new String[] {"run", "check", "disasm", "version"}) {
-            Result r = limn(sub, "--help");
-            assertEquals(0, r.status, sub);
-            assertTrue(r.out.contains("Usage: limn " + sub), sub + ": " + r.out);
+            CliRun.Result r = CliRun.limn(sub, "--help");
+            assertEquals(0, r.status(), sub);
+            assertTrue(r.out().contains("Usage: limn " + sub), sub + ": " + r.out());
         }
     }
 
     @Test
     void runtimeErrorExitsOneWithDiagnosticOnStderr() throws IOException {
         String f = file("div.lm", "var a = 1;\nvar b = 0;\nprint(a / b);\n");
-        Result r = limn("run", f);
-        assertEquals(1, r.status);
-        assertEquals("", r.out);
-        assertTrue(r.err.contains("error[DivisionByZero]: division by zero"), r.err);
-        assertTrue(r.err.contains("--> " + f + ":3:7"), r.err);
-        assertTrue(r.err.contains("3 | print(a / b);"), r.err);
-        assertTrue(r.err.contains("^^^^^"), r.err);
+        CliRun.Result r = CliRun.limn("run", f);
+        assertEquals(1, r.status());
+        assertEquals("", r.out());
+        assertTrue(r.err().contains("error[DivisionByZero]: division by zero"), r.err());
+        assertTrue(r.err().contains("--> " + f + ":3:7"), r.err());
+        assertTrue(r.err().contains("3 | print(a / b);"), r.err());
+        assertTrue(r.err().contains("^^^^^"), r.err());
     }
 
     @Test
     void compileErrorsExitTwoAndAreAllReported() throws IOException {
         String f = file("bad.lm", "var x = 1\nprint(y);\nvar z = \"open;\n");
-        Result r = limn("run", f);
-        assertEquals(2, r.status);
-        assertEquals("", r.out);
-        assertTrue(r.err.contains(f + ":1:10"), r.err);
-        assertTrue(r.err.contains(f + ":3:9"), r.err);
-        assertEquals(2, limn("check", f).status);
+        CliRun.Result r = CliRun.limn("run", f);
+        assertEquals(2, r.status());
+        assertEquals("", r.out());
+        assertTrue(r.err().contains(f + ":1:10"), r.err());
+        assertTrue(r.err().contains(f + ":3:9"), r.err());
+        assertEquals(2, CliRun.limn("check", f).status());
     }
 
     @Test
     void checkCompilesWithoutRunning() throws IOException {
-        Result r = limn("check", file("quiet.lm", "print(\"never\");\n"));
-        assertEquals(0, r.status);
-        assertEquals("", r.out);
+        CliRun.Result r = CliRun.limn("check", file("quiet.lm", "print(\"never\");\n"));
+        assertEquals(0, r.status());
+        assertEquals("", r.out());
     }
 
     @Test
     void disasmListsTheBytecode() throws IOException {
-        Result r = limn("disasm", file("d.lm", "var s = 0;\niter (i in 0..<10) { s += i; }\nprint(s);\n"));
-        assertEquals(0, r.status);
-        assertTrue(r.out.contains("FORLOOP"), r.out);
+        CliRun.Result r = CliRun.limn("disasm", file("d.lm", "var s = 0;\niter (i in 0..<10) { s += i; }\nprint(s);\n"));
+        assertEquals(0, r.status());
+        assertTrue(r.out().contains("FORLOOP"), r.out());
     }
 
     @Test
@@ -296,56 +284,56 @@ class MainTest {
                 fn safe() { attempt { while (true) { sum(1); } } handle Overflow(e) { print("never"); } }
                 print(sum(10), greet("x"));
                 """;
-        Result r = limn("disasm", "--tier", file("t.lm", program));
-        assertEquals(0, r.status, r.err);
-        String sum = r.out.substring(r.out.indexOf("\nfn sum ("), r.out.indexOf("\nfn greet ("));
+        CliRun.Result r = CliRun.limn("disasm", "--tier", file("t.lm", program));
+        assertEquals(0, r.status(), r.err());
+        String sum = r.out().substring(r.out().indexOf("\nfn sum ("), r.out().indexOf("\nfn greet ("));
         assertTrue(sum.matches("(?s).*tier: compiled to \\d+ bytes of JVM bytecode, entered at pc 0, \\d+\n.*"), sum);
         assertFalse(sum.contains("not specialised"), sum);
-        String greet = r.out.substring(r.out.indexOf("\nfn greet ("), r.out.indexOf("\nfn safe ("));
+        String greet = r.out().substring(r.out().indexOf("\nfn greet ("), r.out().indexOf("\nfn safe ("));
         assertTrue(greet.contains("LOADK not specialised: its constant is not a number"), greet);
         assertTrue(greet.contains("tier: compiled callers call its fast entry (arguments r0 in the window;"), greet);
         assertFalse(sum.contains("calls of itself take its fast entry"), sum);
-        String safe = r.out.substring(r.out.indexOf("\nfn safe ("));
+        String safe = r.out().substring(r.out().indexOf("\nfn safe ("));
         assertTrue(safe.contains("not compiled: reached only through an error handler"), safe);
-        Result plain = limn("disasm", file("t.lm", program));
-        assertFalse(plain.out.contains("tier:"), plain.out);
+        CliRun.Result plain = CliRun.limn("disasm", file("t.lm", program));
+        assertFalse(plain.out().contains("tier:"), plain.out());
     }
 
     @Test
     void versionAndHelp() {
-        Result v = limn("version");
-        assertEquals(0, v.status);
-        assertTrue(v.out.startsWith("limn "), v.out);
-        Result h = limn("--help");
-        assertEquals(0, h.status);
+        CliRun.Result v = CliRun.limn("version");
+        assertEquals(0, v.status());
+        assertTrue(v.out().startsWith("limn "), v.out());
+        CliRun.Result h = CliRun.limn("--help");
+        assertEquals(0, h.status());
         // the parser of a named command alone is built (start-up): --help and an unknown command get every one
         for (String sub : new String[] {"run", "explore", "check", "disasm", "version"}) {
-            assertTrue(h.out.contains("\n  " + sub + " "), sub + ": " + h.out);
+            assertTrue(h.out().contains("\n  " + sub + " "), sub + ": " + h.out());
         }
-        Result unknown = limn("rnu", "x.lm");
-        assertEquals(2, unknown.status);
-        assertTrue(unknown.err.contains("disasm") && unknown.err.contains("explore"), unknown.err);
+        CliRun.Result unknown = CliRun.limn("rnu", "x.lm");
+        assertEquals(2, unknown.status());
+        assertTrue(unknown.err().contains("disasm") && unknown.err().contains("explore"), unknown.err());
     }
 
     @Test
     void badUsageExitsTwo() throws IOException {
-        assertEquals(2, limn().status);
-        assertEquals(2, limn("frobnicate").status);
-        assertEquals(2, limn("run").status);
-        assertEquals(2, limn("run", "--no-such-option", file("a.lm", "print(1);\n")).status);
-        assertEquals(2, limn("run", "--cores", "lots", file("b.lm", "print(1);\n")).status);
+        assertEquals(2, CliRun.limn().status());
+        assertEquals(2, CliRun.limn("frobnicate").status());
+        assertEquals(2, CliRun.limn("run").status());
+        assertEquals(2, CliRun.limn("run", "--no-such-option", file("a.lm", "print(1);\n")).status());
+        assertEquals(2, CliRun.limn("run", "--cores", "lots", file("b.lm", "print(1);\n")).status());
     }
 
     @Test
     void missingFileExitsTwoWithAClearMessage() {
-        Result r = limn("run", dir.resolve("nope.lm").toString());
-        assertEquals(2, r.status);
-        assertTrue(r.err.contains("no such file"), r.err);
+        CliRun.Result r = CliRun.limn("run", dir.resolve("nope.lm").toString());
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("no such file"), r.err());
     }
 
     @Test
     void seedMakesRandomRepeatable() throws IOException {
         String f = file("r.lm", "print(randint(1, 1000000), random());\n");
-        assertEquals(limn("run", "--seed", "7", f).out, limn("run", "--seed", "7", f).out);
+        assertEquals(CliRun.limn("run", "--seed", "7", f).out(), CliRun.limn("run", "--seed", "7", f).out());
     }
 }

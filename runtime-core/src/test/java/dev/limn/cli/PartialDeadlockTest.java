@@ -1,16 +1,12 @@
 package dev.limn.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,24 +21,14 @@ class PartialDeadlockTest {
     @TempDir
     Path dir;
 
-    private record Result(int status, String out, String err) {}
-
-    private Result limn(String name, String text, String... options) throws IOException {
+    private CliRun.Result limn(String name, String text, String... options) throws IOException {
         Path p = dir.resolve(name);
         Files.writeString(p, text);
         String[] args = new String[options.length + 2];
         args[0] = "run";
         System.arraycopy(options, 0, args, 1, options.length);
         args[args.length - 1] = p.toString();
-        return assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ByteArrayOutputStream err = new ByteArrayOutputStream();
-            int status = Main.execute(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                    new PrintStream(err, true, StandardCharsets.UTF_8));
-            Result r = new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-            assertFalse(r.err.contains("\tat "), "a Java stack trace reached the user: " + r);
-            return r;
-        });
+        return assertTimeoutPreemptively(Duration.ofSeconds(60), () -> CliRun.limn(args));
     }
 
     /**
@@ -82,21 +68,21 @@ class PartialDeadlockTest {
 
     @Test
     void aStuckPairIsReportedToItsAttemptWhileAThirdTaskComputes() throws IOException {
-        Result r = limn("pair.lm", PAIR, "--cores", "2");
-        assertEquals(0, r.status, r.err);
-        assertEquals(pairReport(dir.resolve("pair.lm").toString()) + "third finished\nend\n", r.out);
+        CliRun.Result r = limn("pair.lm", PAIR, "--cores", "2");
+        assertEquals(0, r.status(), r.err());
+        assertEquals(pairReport(dir.resolve("pair.lm").toString()) + "third finished\nend\n", r.out());
     }
 
     @Test
     void aStuckPairIsReportedInADeterministicRunToo() throws IOException {
-        Result r = limn("pair.lm", PAIR, "--deterministic", "--seed", "4");
-        assertEquals(0, r.status, r.err);
-        assertEquals(pairReport(dir.resolve("pair.lm").toString()) + "third finished\nend\n", r.out);
+        CliRun.Result r = limn("pair.lm", PAIR, "--deterministic", "--seed", "4");
+        assertEquals(0, r.status(), r.err());
+        assertEquals(pairReport(dir.resolve("pair.lm").toString()) + "third finished\nend\n", r.out());
     }
 
     @Test
     void anUnhandledPartialDeadlockIsTheProgramsError() throws IOException {
-        Result r = limn("unhandled.lm", """
+        CliRun.Result r = limn("unhandled.lm", """
                 var reported: atomic = 0;
                 concurrent {
                     task { while (reported == 0) { } }
@@ -111,14 +97,14 @@ class PartialDeadlockTest {
                     }
                 }
                 """, "--cores", "2");
-        assertEquals(1, r.status, r.out);
-        assertEquals(true, r.err.startsWith("error[PartialDeadlock]: 1 task of concurrent block at "), r.err);
-        assertEquals(true, r.err.contains("is blocked forever"), r.err);
+        assertEquals(1, r.status(), r.out());
+        assertEquals(true, r.err().startsWith("error[PartialDeadlock]: 1 task of concurrent block at "), r.err());
+        assertEquals(true, r.err().contains("is blocked forever"), r.err());
     }
 
     @Test
     void aReceiverThatNothingCanReachGetsEndOfStream() throws IOException {
-        Result r = limn("eos.lm", """
+        CliRun.Result r = limn("eos.lm", """
                 var ended: atomic = 0;
                 concurrent {
                     task {
@@ -130,14 +116,14 @@ class PartialDeadlockTest {
                     task { var i = 0; while (ended == 0) { i += 1; } print("computer finished"); }
                 }
                 """, "--cores", "2");
-        assertEquals(0, r.status, r.err);
-        assertEquals("stream ended\ncomputer finished\n", r.out);
+        assertEquals(0, r.status(), r.err());
+        assertEquals("stream ended\ncomputer finished\n", r.out());
     }
 
     @Test
     void aWaiterThatARunningTaskCanStillReachIsNotReported() throws IOException {
         // the sender computes for a while, holding the channel, then sends: nothing is stuck
-        Result r = limn("late.lm", """
+        CliRun.Result r = limn("late.lm", """
                 concurrent {
                     task {
                         concurrent {
@@ -148,13 +134,13 @@ class PartialDeadlockTest {
                     }
                 }
                 """, "--cores", "2", "--tier", "off");
-        assertEquals(0, r.status, r.err);
-        assertEquals("got 40000000\n", r.out);
+        assertEquals(0, r.status(), r.err());
+        assertEquals("got 40000000\n", r.out());
     }
 
     @Test
     void aReplyChannelReachableOnlyThroughAnotherChannelsBufferIsNotReported() throws IOException {
-        Result r = limn("reply.lm", """
+        CliRun.Result r = limn("reply.lm", """
                 concurrent {
                     task {
                         concurrent {
@@ -174,13 +160,13 @@ class PartialDeadlockTest {
                     }
                 }
                 """, "--cores", "2", "--tier", "off");
-        assertEquals(0, r.status, r.err);
-        assertEquals("answer 42\n", r.out);
+        assertEquals(0, r.status(), r.err());
+        assertEquals("answer 42\n", r.out());
     }
 
     @Test
     void aWaiterOnAChannelInAListThatARunningTaskHoldsIsNotReported() throws IOException {
-        Result r = limn("list.lm", """
+        CliRun.Result r = limn("list.lm", """
                 fn pair() { return [channel(), channel()]; }
                 concurrent {
                     task {
@@ -201,7 +187,7 @@ class PartialDeadlockTest {
                     }
                 }
                 """, "--cores", "2", "--tier", "off");
-        assertEquals(0, r.status, r.err);
-        assertEquals("first 7\n", r.out);
+        assertEquals(0, r.status(), r.err());
+        assertEquals("first 7\n", r.out());
     }
 }
