@@ -116,18 +116,28 @@ public final class Interpreter {
     }
 
     public static int run(TaskContext t) {
-        // Few locals on purpose (t, code, k, fp, pc): every local live across the dispatch
-        // loop competes for registers at its head, and C2 spills the losers on every
-        // instruction (measured: with ten locals the counting loop ran ~80 machine
-        // instructions per iteration). References, the base index and the proto are loaded
-        // from t where used; constants come interleaved in one array (Proto.kPayTag), as a
-        // field load used by several cases is hoisted above the switch.
         if (t.tier != Tier.Mode.OFF) {
             int s = Tier.resume(t);
             if (s >= 0) {
                 return s;
             }
         }
+        return interpret(t);
+    }
+
+    /**
+     * The dispatch loop. Apart from {@link #run}, so that a task that resumes in compiled code
+     * (a channel loop that parks and wakes, in the tier) does not count towards the JIT
+     * compiling this method: C1 takes about 40 ms on it, time the other compilations of a
+     * starting program wait for (docs/design.md, "Start-up").
+     */
+    private static int interpret(TaskContext t) {
+        // Few locals on purpose (t, code, k, fp, pc): every local live across the dispatch
+        // loop competes for registers at its head, and C2 spills the losers on every
+        // instruction (measured: with ten locals the counting loop ran ~80 machine
+        // instructions per iteration). References, the base index and the proto are loaded
+        // from t where used; constants come interleaved in one array (Proto.kPayTag), as a
+        // field load used by several cases is hoisted above the switch.
         Proto p = t.closure.proto;
         long[] code = p.code;
         long[] k = p.kPayTag;
