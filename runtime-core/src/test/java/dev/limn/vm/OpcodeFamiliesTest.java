@@ -79,8 +79,8 @@ class OpcodeFamiliesTest {
 
     @Test
     void theDispatchSwitchHasACaseForExactlyTheHotOpcodes() {
-        Bytecode.Code run = Bytecode.Code.of(Bytecode.method(Interpreter.class, "run"));
-        Bytecode.Switch dispatch = run.firstSwitch(0);
+        Bytecode.Code interpret = Bytecode.Code.of(Bytecode.method(Interpreter.class, "interpret"));
+        Bytecode.Switch dispatch = interpret.firstSwitch(0);
         assertEquals(opcodes(Family.HOT), opcodes(dispatch.labelled().keySet()));
     }
 

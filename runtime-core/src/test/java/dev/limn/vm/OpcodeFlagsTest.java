@@ -80,7 +80,7 @@ class OpcodeFlagsTest {
         Set<Opcode> s = EnumSet.noneOf(Opcode.class);
         for (Opcode op : Opcode.values()) {
             Class<?> home = OpcodeFamiliesTest.home(op.family);
-            Bytecode.Code code = Bytecode.Code.of(Bytecode.method(home, op.family == Family.HOT ? "run" : "exec"));
+            Bytecode.Code code = Bytecode.Code.of(Bytecode.method(home, op.family == Family.HOT ? "interpret" : "exec"));
             Bytecode.Switch opcodes = code.firstSwitch(0);
             boolean yes;
             if (opcodes == null) {
