@@ -109,7 +109,11 @@ public final class RemoteLinks implements RemoteChannels {
     public void publish(Channel local, String uri, int stream) {
         io.aeron.Publication p;
         try {
-            p = aeron.addPublication(uri, stream);
+            // exclusive: a session of its own for each publish(), so that its close() ends its
+            // stream alone (a shared publication of the same uri and stream, in this process or
+            // another on the same driver, has one session for all, and the first close ended them
+            // all); the bridge's thread is its only sender, which an exclusive publication needs
+            p = aeron.addExclusivePublication(uri, stream);
         } catch (RuntimeException e) {
             throw new LimnError("Error", "publish(\"" + uri + "\", " + stream + "): " + message(e));
         }

@@ -96,6 +96,33 @@ class RemoteChannelsTest {
         assertTrue(r.err().contains("stats: remote subscription aeron:ipc stream 7: items received 1003, messages "), r.err());
     }
 
+    @Test
+    void theStreamEndsWhenEveryPublicationHasClosedNotTheFirst() throws Exception {
+        // two publications of one uri and stream: the first one's close must not end the stream
+        Result r = run("""
+                var s = subscribe("aeron:ipc", 9);
+                var a = publish("aeron:ipc", 9);
+                var b = publish("aeron:ipc", 9);
+                var got = 0;
+                var total = 0;
+                concurrent {
+                    task {
+                        a.send(1);
+                        b.send(2);
+                        sleep(200ms);
+                        a.close();
+                        sleep(300ms);
+                        iter (i in 1..100) b.send(i);
+                        b.close();
+                    }
+                    task { iter (v in s) { got += 1; total += v; } }
+                }
+                print(got, total, s.is_closed());
+                """);
+        assertEquals(0, r.status(), r.err());
+        assertEquals("102 5053 true\n", r.out());
+    }
+
     private static final Pattern PUBLICATION_STATS = Pattern.compile(
             "stats: remote publication aeron:ipc stream (\\d+): items sent (\\d+), messages (\\d+), back-pressure events (\\d+), bytes (\\d+)\n");
     private static final Pattern SUBSCRIPTION_STATS = Pattern.compile(
