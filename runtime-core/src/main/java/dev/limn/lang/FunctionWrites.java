@@ -35,17 +35,12 @@ final class FunctionWrites {
 
     /** Functions and unit bodies, each mapped to the one it is nested in (the program has none). */
     private final Map<Object, Object> parents = new IdentityHashMap<>();
-    private final Map<LocalVar, Ast.FnDecl> declarations = new IdentityHashMap<>();
     /** Per function: its writes to variables declared outside it, first write per variable. */
     private final Map<Object, Map<LocalVar, Write>> writes = new IdentityHashMap<>();
     private final Map<Object, List<CallSite>> calls = new IdentityHashMap<>();
 
     void nested(Object function, Object parent) {
         parents.put(function, parent);
-    }
-
-    void declared(LocalVar name, Ast.FnDecl declaration) {
-        declarations.put(name, declaration);
     }
 
     /** {@code function} makes a plain write to {@code target}, a variable declared outside it. */
@@ -68,7 +63,7 @@ final class FunctionWrites {
             changed = false;
             for (Map.Entry<Object, List<CallSite>> caller : calls.entrySet()) {
                 for (CallSite site : caller.getValue()) {
-                    Map<LocalVar, Write> calleeWrites = writes.get(declarations.get(site.callee()));
+                    Map<LocalVar, Write> calleeWrites = writes.get(site.callee().declaredBy);
                     if (calleeWrites == null) {
                         continue;
                     }
@@ -86,7 +81,7 @@ final class FunctionWrites {
                 if (site.unit() == null) {
                     continue;
                 }
-                Map<LocalVar, Write> calleeWrites = writes.get(declarations.get(site.callee()));
+                Map<LocalVar, Write> calleeWrites = writes.get(site.callee().declaredBy);
                 if (calleeWrites == null) {
                     continue;
                 }

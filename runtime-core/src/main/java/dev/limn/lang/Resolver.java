@@ -154,7 +154,6 @@ public final class Resolver {
         v.unit = unit;
         v.line = lineOf(node);
         if (node instanceof Ast.FnDecl f) {
-            functionWrites.declared(v, f);
             v.declaredBy = f;
         }
         scope.vars.put(name, v);

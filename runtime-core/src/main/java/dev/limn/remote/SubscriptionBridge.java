@@ -46,8 +46,7 @@ final class SubscriptionBridge extends Bridge implements FragmentHandler {
      * millions of times a second while it waits, and comparing the two sets on every poll made
      * the JIT compile {@code containsAll} and a set iterator in the middle of a transfer.
      */
-    private int lastSession;
-    private boolean seenAny;
+    private long lastSession = Long.MIN_VALUE; // no session yet: no int is this
     private boolean endCame;
 
     SubscriptionBridge(RemoteLinks links, Channel local, String uri, int stream) {
@@ -125,10 +124,9 @@ final class SubscriptionBridge extends Bridge implements FragmentHandler {
             return;
         }
         int session = header.sessionId();
-        if (session != lastSession || !seenAny) {
+        if (session != lastSession) {
             seen.add(session);
             lastSession = session;
-            seenAny = true;
         }
         Codec.Items decoded = this.decoded;
         boolean end;

@@ -162,11 +162,16 @@ public final class Entry {
      * Any thread may ask; a stale answer costs one look's delay (2 ms).
      */
     public boolean needsCheck() {
-        if (stopReason != null) {
-            return !complete;
-        }
+        return stopReason != null ? !complete : stopDue() != null;
+    }
+
+    /** Why the call must stop now, not stopped yet: "Cancelled" (its caller was interrupted), "Timeout" (its deadline passed), else null. */
+    private String stopDue() {
         Thread c = caller;
-        return c != null && c.isInterrupted() || deadline != 0 && System.nanoTime() - deadline > 0;
+        if (c != null && c.isInterrupted()) {
+            return "Cancelled";
+        }
+        return deadline != 0 && System.nanoTime() - deadline > 0 ? "Timeout" : null;
     }
 
     /**
@@ -176,11 +181,9 @@ public final class Entry {
      */
     void checkStop() {
         if (stopReason == null) {
-            Thread c = caller;
-            if (c != null && c.isInterrupted()) {
-                stop("Cancelled");
-            } else if (deadline != 0 && System.nanoTime() - deadline > 0) {
-                stop("Timeout");
+            String why = stopDue();
+            if (why != null) {
+                stop(why);
             }
         } else if (!complete) {
             long now = System.nanoTime();
