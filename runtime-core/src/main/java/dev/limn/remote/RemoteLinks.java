@@ -7,6 +7,7 @@ import dev.limn.vm.RemoteChannels;
 
 import io.aeron.Aeron;
 import io.aeron.CommonContext;
+import io.aeron.driver.Configuration;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.aeron.exceptions.DriverTimeoutException;
@@ -71,6 +72,7 @@ public final class RemoteLinks implements RemoteChannels {
                         .termBufferSparseFile(true)
                         .warnIfDirectoryExists(false)
                         .errorHandler(e -> { });
+                lostImageTimings(ctx);
                 d = MediaDriver.launch(ctx);
                 t = new DriverThread(d.sharedAgentInvoker(), run.scheduler(), "limn-aeron-driver").start();
             }
@@ -85,6 +87,25 @@ public final class RemoteLinks implements RemoteChannels {
                 d.close();
             }
             throw new LimnError("Error", "cannot start the remote channels' media driver in " + dir + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * How soon after a publisher's last packet past the liveness timeout a subscriber hears its
+     * image is gone ({@code ChannelLost}): the driver first drains the image for five status
+     * message timeouts (5 x 200 ms by default), then notices on its next timer event (every
+     * 1 s by default), so the default teardown adds 1-2 s to the liveness timeout. A driver
+     * started here uses 100 ms for both (0.5-0.6 s) unless the system properties set them:
+     * idle images send 10 status messages a second instead of 5, and the conductor looks at
+     * its timeouts 10 times a second; neither shows in throughput (docs/design.md).
+     */
+    private static void lostImageTimings(MediaDriver.Context ctx) {
+        long tenth = TimeUnit.MILLISECONDS.toNanos(100);
+        if (System.getProperty(Configuration.STATUS_MESSAGE_TIMEOUT_PROP_NAME) == null) {
+            ctx.statusMessageTimeoutNs(tenth);
+        }
+        if (System.getProperty(Configuration.TIMER_INTERVAL_PROP_NAME) == null) {
+            ctx.timerIntervalNs(tenth);
         }
     }
 
