@@ -1644,6 +1644,19 @@ final class TierCompiler {
         Object name = p.kRef[c(w)];
         boolean push = "push".equals(name) && b(w) == 1;
         boolean length = "len".equals(name) && b(w) == 0;
+        if ("send".equals(name) && b(w) == 1 && guessAt(pc) != GUESS_NONE && (s[ra] & 0xF) == MEM
+                && (s[ra + 1] & 0xF) == INT) {
+            // an int to a channel that takes it now: sent without writing back the locals below
+            // the call (TierOps.sendInt); the value goes from its local
+            windowFastPath(pc, w, s, out, ra, () -> {
+                cb.aload(TASK);
+                cb.loadConstant(ra);
+                cb.lload(islot(ra + 1));
+                syncFrame();
+                cb.invokestatic(CD_OPS, "sendInt", MethodTypeDesc.of(CD_boolean, CD_TASK, CD_int, CD_long));
+            });
+            return;
+        }
         if ("send".equals(name) && b(w) == 1 && guessAt(pc) != GUESS_NONE) {
             // a channel that takes the value now is sent to without a step (TierOps.send)
             generic(pc, w, s, out, ra, n, () -> {
@@ -2498,13 +2511,102 @@ final class TierCompiler {
     }
 
     /**
+     * An instruction whose fast path touches only the registers from {@code from} up (its
+     * window: a call's receiver, arguments and result): the dirty locals of that window are
+     * written back, then {@code fastPath} runs and pushes true when it executed the instruction,
+     * false when it did nothing. The registers below {@code from} stay in their locals, dirty or
+     * not, on the fast path. Only when it fails does the instruction write back the rest and
+     * take {@link #generic}'s step, out of line; the locals are still valid after it (a step
+     * that completes the instruction in this frame writes only its window), so both paths go
+     * on in one state: the window in memory, the rest as before. A channel send or receive in
+     * a loop thus no longer writes back the loop's counters and sums at every item.
+     */
+    private void windowFastPath(int pc, long w, byte[] s, Edges out, int from, Runnable fastPath) {
+        boolean jumps = Opcode.of(Instr.op(w)).has(Opcode.Flag.JUMP);
+        int target = jumps ? pc + 1 + sc(w) : -1;
+        byte[] slow = null;
+        if (emitting()) {
+            if (pendingReg >= 0) {
+                loadPendingCallee(pendingReg, pendingUpval); // the step, or the fast path, reads the window
+                pendingReg = -1;
+            }
+            boolean dirty = false;
+            for (int r = from; r < n; r++) {
+                dirty |= (s[r] & DIRTY) != 0;
+            }
+            if (dirty) {
+                syncForCheck();
+            }
+            for (int r = from; r < n; r++) {
+                if ((s[r] & DIRTY) != 0) {
+                    writeBack(r, s[r] & 0xF);
+                    s[r] &= 0xF;
+                }
+            }
+            Label slowPath = cb.newLabel();
+            Label done = cb.newLabel();
+            fastPath.run();
+            cb.ifeq(slowPath);
+            byte[] before = s.clone();
+            outOfLine.add(() -> {
+                bind(slowPath);
+                writeBackAll(before.clone());
+                cb.aload(TASK);
+                cb.loadConstant(w);
+                cb.loadConstant(pc + 1);
+                syncFrame();
+                cb.invokestatic(CD_OPS, "step", STEP);
+                synced = false; // the task's frame may be another's now
+                cb.istore(NEXT);
+                reloadFuel();
+                cb.aload(TASK);
+                cb.getfield(CD_TASK, "depth", CD_int);
+                cb.iload(DEPTH);
+                cb.if_icmpne(exitNext); // it entered or left a frame: the interpreter goes on
+                if (target >= 0) {
+                    byte[] taken = before.clone();
+                    markClean(taken);
+                    for (int r = from; r < n; r++) {
+                        taken[r] = MEM;
+                    }
+                    cb.iload(NEXT);
+                    cb.loadConstant(target);
+                    cb.if_icmpeq(branch(target, taken));
+                }
+                cb.iload(NEXT);
+                cb.loadConstant(pc + 1);
+                cb.if_icmpne(exitNext);
+                cb.goto_(done);
+            });
+            bind(done);
+        } else if (jumps) {
+            slow = s.clone();
+            markClean(slow);
+        }
+        for (int r = Math.max(from, 0); r < n; r++) {
+            s[r] = MEM;
+            if (slow != null) {
+                slow[r] = MEM;
+            }
+        }
+        if (slow != null) {
+            out.edge(target, slow);
+        }
+        out.edge(pc + 1, s);
+    }
+
+    /**
      * ITERNEXT: over a channel, a value already there is taken without a step
      * ({@link TierOps#iterNext}); anything else (a range, a list, a wait, the end) is stepped.
      */
     private void iterNext(int pc, long w, byte[] s, Edges out) {
         int ra = a(w);
         int count = b(w);
-        generic(pc, w, s, out, ra, n, guessAt(pc) == GUESS_NONE ? null : () -> {
+        if (guessAt(pc) == GUESS_NONE) {
+            generic(pc, w, s, out, ra, n);
+            return;
+        }
+        windowFastPath(pc, w, s, out, ra, () -> {
             cb.aload(TASK);
             cb.loadConstant(ra);
             cb.loadConstant(count);

@@ -1270,6 +1270,56 @@ class TierTest {
     }
 
     /**
+     * A compiled int send and a compiled loop over a channel keep the locals below the call in
+     * the JVM on their fast paths (TierCompiler.windowFastPath); every slow path must hand them
+     * over intact: a send that waits for room (capacity 2), a receive that waits for a value, the
+     * end of the loop taken by a step, and a send that raises ChannelClosed, whose handler reads
+     * the sums the loop kept in locals. The sender's sums must agree with each other whenever
+     * the close comes, and the receiver's with what it got.
+     */
+    @Test
+    void localsKeptAcrossCompiledSendsAndReceivesReachEverySlowPath() {
+        Ran[] ran = runAll("""
+                fn produce(c) {
+                    var sum = 0;
+                    var count = 0;
+                    attempt {
+                        iter (i in 0..<100000) {
+                            sum += i;
+                            count += 1;
+                            c.send(i);
+                        }
+                    } handle ChannelClosed(e) {
+                        return [count > 3000, sum == count * (count - 1) / 2];
+                    }
+                    return "never closed";
+                }
+                fn consume(c, stop) {
+                    var sum = 0;
+                    var count = 0;
+                    var inOrder = true;
+                    iter (v in c) {
+                        if (v != count) { inOrder = false; }
+                        sum += v;
+                        count += 1;
+                        if (count == stop) { c.close(); }
+                    }
+                    return [count >= stop, sum == count * (count - 1) / 2, inOrder];
+                }
+                var c = channel(2);
+                concurrent(ch=results) {
+                    task { return ["produce", produce(c)]; }
+                    task { return ["consume", consume(c, 3000)]; }
+                }
+                var got = [];
+                iter (r in results) { got.push(str(r)); }
+                print(got.sort());
+                """);
+        assertEquals("[\"[\\\"consume\\\", [true, true, true]]\", \"[\\\"produce\\\", [true, true]]\"]\n", ran[0].out,
+                ran[0].diagnostics);
+    }
+
+    /**
      * A top-level loop's callee is read from its variable's box in a register (GETBOX), left to
      * the call ({@link TaskContext#enterFastFromBox}): the callee itself points the variable at
      * another function halfway, and the next call takes it; a builtin in the variable takes the
