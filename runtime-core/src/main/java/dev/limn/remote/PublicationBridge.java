@@ -28,10 +28,6 @@ import java.util.concurrent.atomic.LongAdder;
 final class PublicationBridge extends Bridge {
     /** The most values taken from the local channel at once. */
     static final int DRAIN = 1024;
-    /** A drain of fewer values than this is followed by a {@link #gather} pause. */
-    private static final int GATHER = 64;
-    /** The pause's spins: about 3 microseconds here, 130 values of a task sending ints in a loop. */
-    private static final int GATHER_SPINS = 400;
 
     private final Publication publication;
     private final LongAdder items = new LongAdder();
@@ -96,9 +92,6 @@ final class PublicationBridge extends Bridge {
                 if (!sent) {
                     return;
                 }
-                if (n < GATHER) {
-                    gather();
-                }
             }
             if (items.sum() == 0 && !publication.isConnected()) {
                 return; // nothing was sent and nobody listens: no subscriber waits for this end of stream
@@ -111,22 +104,6 @@ final class PublicationBridge extends Bridge {
             }
         } finally {
             local.close();
-        }
-    }
-
-    /**
-     * Lets a task that is sending fast run ahead of this thread before its next drain. Drained
-     * as soon as they are published, the values of a task sending one at a time came one or
-     * two per drain: this thread read each slot just after the sender wrote it, and the
-     * sender's next write took the line back, two cache misses per value (a Java sender and
-     * this drain loop: 176-228 ns a value; with this pause, 18-24 ns and about 130 values a
-     * drain, docs/design.md). A value sent while the channel was empty has already gone out
-     * when this pauses, so a lone message waits for nothing; a value sent during the pause
-     * waits at most the pause, about 3 microseconds.
-     */
-    private static void gather() {
-        for (int i = 0; i < GATHER_SPINS; i++) {
-            Thread.onSpinWait();
         }
     }
 
