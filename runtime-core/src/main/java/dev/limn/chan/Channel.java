@@ -352,6 +352,21 @@ public final class Channel {
         }
     }
 
+    /**
+     * Host thread: sends, in order, as many of the {@code n} values from {@code from} as the
+     * channel has room for now (one CAS), without waiting, and wakes as many receivers; the
+     * number sent (0 when full), or -1 when the channel is closed. {@code bits}/{@code refs} as
+     * for {@link #putAll}. A caller that finds it full waits as it likes: it is not registered,
+     * so receivers do not wake it (see {@code SubscriptionBridge}).
+     */
+    public int offerAll(long[] bits, Object[] refs, int from, int n) {
+        int k = buffer.offerBatch(bits, refs, from, n);
+        if (k > 0) {
+            wake(receivers, k);
+        }
+        return k;
+    }
+
     private SendResult offer(long bits, Object ref) {
         SendResult r = buffer.offer(bits, ref);
         if (r == SendResult.SENT) {

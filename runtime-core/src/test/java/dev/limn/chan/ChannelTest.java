@@ -253,6 +253,38 @@ class ChannelTest extends ChannelContractTest {
         assertEquals(10, expected);
     }
 
+    /**
+     * offerAll sends what fits now, in order, and returns at once: 0 on a full channel, -1 on a
+     * closed one; each value sent wakes one parked receiver, as putAll's do.
+     */
+    @Test
+    void anOfferAllSendsWhatFitsNowAndNeverWaits() {
+        Channel c = Channel.bounded(4);
+        Fiber[] receivers = {runningFiber(), runningFiber(), runningFiber()};
+        for (Fiber f : receivers) {
+            assertEquals(Channel.PARKED, c.recv(f));
+        }
+        long[] bits = {10, 11, 12, 13, 14, 15};
+        Object[] refs = {null, "s", null, null, null, null};
+        assertEquals(2, c.offerAll(bits, refs, 0, 2));
+        assertTrue(receivers[0].commitPark(), "the first receiver was woken");
+        assertTrue(receivers[1].commitPark(), "the second receiver was woken");
+        assertFalse(receivers[2].commitPark(), "two values, two wake-ups");
+        c = Channel.bounded(4); // the third receiver still waits on the first channel
+        assertEquals(2, c.offerAll(bits, refs, 0, 2));
+        assertEquals(2, c.offerAll(bits, refs, 2, 4), "room for two of the four");
+        assertEquals(0, c.offerAll(bits, refs, 4, 2), "full");
+        long[] got = new long[8];
+        Object[] gotRefs = new Object[8];
+        assertEquals(4, c.drain(got, gotRefs, 8));
+        assertEquals(10, got[0]);
+        assertEquals("s", gotRefs[1]);
+        assertEquals(12, got[2]);
+        assertEquals(13, got[3]);
+        c.close();
+        assertEquals(-1, c.offerAll(bits, refs, 4, 2), "closed");
+    }
+
     @Test
     void aPutAllWakesAReceiverPerValueAndADrainASenderPerValue() throws Exception {
         Channel c = Channel.bounded(2);

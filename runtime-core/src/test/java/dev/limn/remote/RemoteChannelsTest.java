@@ -210,6 +210,34 @@ class RemoteChannelsTest {
         assertTrue(sent[1] >= 20000 / 997, "each large value is a message of its own: " + sent[1]);
     }
 
+    /**
+     * A receiver slower than the wire: the subscription's local channel (4,096 values) fills
+     * while it sleeps, and the bridge waits for room with timed parks instead of being woken by
+     * receives. Every value still arrives once, in order, and the stream ends.
+     */
+    @Test
+    void aSlowReceiverGetsEveryValueInOrderThroughAFullSubscription() throws Exception {
+        Result r = run("""
+                var p = publish("aeron:ipc", 21);
+                var s = subscribe("aeron:ipc", 21);
+                concurrent {
+                    task { iter (i in 1..30000) p.send(i); p.close(); }
+                    task {
+                        var expect = 1;
+                        var bad = 0;
+                        iter (v in s) {
+                            if (v != expect) bad += 1;
+                            expect += 1;
+                            if (expect % 5000 == 0) sleep(50ms);
+                        }
+                        print(expect - 1, bad);
+                    }
+                }
+                """);
+        assertEquals(0, r.status(), r.err());
+        assertEquals("30000 0\n", r.out());
+    }
+
     /** The values of a batch cut short by close() arrive, then end of stream. */
     @Test
     void closeAfterAPartialBatch() throws Exception {
