@@ -13,18 +13,24 @@ import java.lang.invoke.VarHandle;
  * condition; the waker calls {@link #unpark()}.
  *
  * <h2>Wake-up protocol (no lost wake-up)</h2>
- * Two words, both accessed with volatile (sequentially consistent) operations:
+ * One word, changed by compare-and-set wherever two threads may race on it:
  * <pre>
- *   state    RUNNABLE -> RUNNING -> {RUNNABLE (yield), PARKED, DONE};  PARKED -> RUNNABLE
- *   notified 0/1 permit, set by unpark(), cleared when a run starts
+ *   state   RUNNABLE -> RUNNING -> {RUNNABLE (yield), PARKED, DONE};  PARKED -> RUNNABLE
+ *           RUNNING -> RUNNING_NOTIFIED (a wake-up came while it ran) -> RUNNABLE (requeue)
  *
- *   unpark():             svNotified(1);  then  if state == PARKED: casState(PARKED, RUNNABLE) -> submit
- *   carrier, on PARKED:   svState(PARKED); then if xchgNotified(0) == 1: casState(PARKED, RUNNABLE) -> requeue
+ *   unpark():           RUNNING: cas(RUNNING, RUNNING_NOTIFIED);  PARKED: cas(PARKED, RUNNABLE) -> submit
+ *                       (retried when the cas fails; RUNNABLE, RUNNING_NOTIFIED, DONE: nothing to do)
+ *   carrier, on PARKED: cas(RUNNING, PARKED); failed: the state is RUNNING_NOTIFIED -> RUNNABLE, requeue
  * </pre>
- * Each side stores then loads the other side's word (Dekker): at least one of them sees the
- * other's store, so an unpark racing with a fiber that is about to park leaves it runnable;
- * the CAS on PARKED -> RUNNABLE makes sure only one of them requeues it. A fiber may be woken
- * spuriously (a stale permit, a cancel): it re-checks its condition and parks again.
+ * The carrier's one CAS decides: either it parks the fiber, and from then on only a waker
+ * touches it, or a wake-up came first and it requeues it. So a wake-up racing with a fiber
+ * that is about to park leaves it runnable, only one side requeues it, and a carrier that is
+ * slow to finish a park cannot act on a later run of the same fiber. (Until 2026-12-05 the
+ * carrier stored PARKED, then took a separate permit with a second operation: a carrier
+ * descheduled between the two could take the permit of a wake-up meant for the fiber's next
+ * run on another carrier, which then parked for good. {@code FiberLateParkStress} covers
+ * it.) A fiber may be woken spuriously (a stale waker, a cancel): it re-checks its condition
+ * and parks again.
  *
  * <h2>Trap word</h2>
  * {@link #lvTrap()} is read by the interpreter at safepoints (back-edges, calls, suspension
@@ -42,6 +48,8 @@ public abstract class Fiber {
     public static final int RUNNING = 1;
     public static final int PARKED = 2;
     public static final int DONE = 3;
+    /** Running, and an {@link #unpark()} came during this run: its park becomes a requeue. */
+    public static final int RUNNING_NOTIFIED = 4;
 
     /** Trap bit: the fiber has been cancelled; it raises Cancelled at its next safepoint. */
     public static final int TRAP_CANCEL = 1;
@@ -61,7 +69,6 @@ public abstract class Fiber {
     FiberSet inSet;
 
     private static final VarHandle STATE;
-    private static final VarHandle NOTIFIED;
     private static final VarHandle TRAP;
     private static final VarHandle END_OF_STREAM;
 
@@ -69,7 +76,6 @@ public abstract class Fiber {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             STATE = lookup.findVarHandle(Fiber.class, "state", int.class);
-            NOTIFIED = lookup.findVarHandle(Fiber.class, "notified", int.class);
             TRAP = lookup.findVarHandle(Fiber.class, "trap", int.class);
             END_OF_STREAM = lookup.findVarHandle(Fiber.class, "endOfStream", int.class);
         } catch (ReflectiveOperationException e) {
@@ -78,7 +84,6 @@ public abstract class Fiber {
     }
 
     private volatile int state = RUNNABLE;
-    private volatile int notified;
     private volatile int trap;
     /** Set by the scheduler at quiescence; consumed by the next receive that finds its channel empty. */
     private volatile int endOfStream;
@@ -150,29 +155,30 @@ public abstract class Fiber {
         return STATE.compareAndSet(this, expected, newState);
     }
 
-    final void svNotified(int value) {
-        notified = value;
-    }
-
-    final int xchgNotified(int value) {
-        return (int) NOTIFIED.getAndSet(this, value);
-    }
-
     /**
-     * Makes this fiber runnable if it is parked, or leaves a permit so that a park racing with
-     * this call turns into a requeue. Safe from any thread; a no-op on a finished fiber.
+     * Makes this fiber runnable if it is parked, or marks the run in progress so that its park
+     * turns into a requeue. Safe from any thread; a no-op on a finished fiber, or on one that is
+     * queued and will run anyway.
      */
     public final void unpark() {
-        svNotified(1);
-        if (lvState() == PARKED) {
-            Scheduler s = scheduler;
-            // Count it active before the CAS publishes it, so quiescence never sees a runnable
-            // fiber that is not counted.
-            s.incrementActive();
-            if (casState(PARKED, RUNNABLE)) {
-                s.submit(this);
+        for (;;) {
+            int s = lvState();
+            if (s == RUNNING) {
+                if (casState(RUNNING, RUNNING_NOTIFIED)) {
+                    return;
+                }
+            } else if (s == PARKED) {
+                Scheduler sc = scheduler;
+                // Count it active before the CAS publishes it, so quiescence never sees a runnable
+                // fiber that is not counted.
+                sc.incrementActive();
+                if (casState(PARKED, RUNNABLE)) {
+                    sc.submit(this);
+                    return;
+                }
+                sc.decrementActive();
             } else {
-                s.decrementActive();
+                return;
             }
         }
     }
@@ -181,33 +187,47 @@ public abstract class Fiber {
     // The carrier and unpark() above use exactly these steps; they are public so that the
     // jcstress tests in runtime-stress can race them without a scheduler. Not for other callers.
 
-    /** Carrier side, before calling run: RUNNING, permit cleared. */
+    /**
+     * Carrier side, before calling run: RUNNING. The fiber was RUNNABLE (queued), which no
+     * waker changes, so a release store is enough; a waker that read RUNNING in an earlier run
+     * and marks this one RUNNING_NOTIFIED makes a spurious wake-up at worst.
+     */
     public final void beginRun() {
-        // RUNNING only tells wakers "not PARKED", as RUNNABLE did: a release store is enough.
-        // A permit left over is cleared with a full store; clearing one that is not there is
-        // skipped, and a wake-up that lands after that read is a spurious wake-up at worst.
         soState(RUNNING);
-        if (notified != 0) {
-            svNotified(0);
-        }
     }
 
     /**
-     * Carrier side, after run returned PARKED: publishes PARKED, then consumes a permit that an
-     * unpark may have left. True means "requeue it": the wake-up raced with the park.
+     * Carrier side, after run returned PARKED: parks the fiber unless a wake-up came during the
+     * run. True means "requeue it" (it is RUNNABLE again); false means it is parked, and only
+     * a waker may touch it from now on.
      */
     public final boolean commitPark() {
-        svState(PARKED);
-        return xchgNotified(0) != 0 && casState(PARKED, RUNNABLE);
+        if (casState(RUNNING, PARKED)) {
+            return false;
+        }
+        svState(RUNNABLE); // RUNNING_NOTIFIED: no other thread acts on it
+        return true;
     }
 
     /**
-     * Waker side of {@link #unpark()} without the scheduler's bookkeeping: leaves the permit,
-     * then claims the fiber if it is parked. True means "the caller must submit it".
+     * Waker side of {@link #unpark()} without the scheduler's bookkeeping. True means "the
+     * caller must submit it": it was parked and this call made it RUNNABLE.
      */
     public final boolean claimWake() {
-        svNotified(1);
-        return lvState() == PARKED && casState(PARKED, RUNNABLE);
+        for (;;) {
+            int s = lvState();
+            if (s == RUNNING) {
+                if (casState(RUNNING, RUNNING_NOTIFIED)) {
+                    return false;
+                }
+            } else if (s == PARKED) {
+                if (casState(PARKED, RUNNABLE)) {
+                    return true;
+                }
+            } else {
+                return false;
+            }
+        }
     }
 
     // ---- trap --------------------------------------------------------------------------------

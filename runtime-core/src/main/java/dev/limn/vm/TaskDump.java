@@ -234,7 +234,7 @@ public final class TaskDump {
     private void describe(Fiber f, TaskInfo ti) {
         TaskContext t = f instanceof TaskContext c ? c : null;
         int state = f.lvState();
-        boolean running = state == Fiber.RUNNING || (t != null && t.runningNow());
+        boolean running = state == Fiber.RUNNING || state == Fiber.RUNNING_NOTIFIED || (t != null && t.runningNow());
         if (running) {
             ti.state = "running";
         } else if (state == Fiber.RUNNABLE) {
