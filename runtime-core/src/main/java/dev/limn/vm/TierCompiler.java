@@ -2472,18 +2472,7 @@ final class TierCompiler {
                 fastPath.run();
                 cb.ifne(done);
             }
-            cb.aload(TASK);
-            cb.loadConstant(w);
-            cb.loadConstant(pc + 1);
-            syncFrame();
-            cb.invokestatic(CD_OPS, "step", STEP);
-            synced = false; // the task's frame may be another's now
-            cb.istore(NEXT);
-            reloadFuel();
-            cb.aload(TASK);
-            cb.getfield(CD_TASK, "depth", CD_int);
-            cb.iload(DEPTH);
-            cb.if_icmpne(exitNext); // it entered or left a frame: the interpreter goes on
+            step(pc, w);
         } else {
             markClean(s);
         }
@@ -2508,6 +2497,26 @@ final class TierCompiler {
             }
         }
         out.edge(pc + 1, s);
+    }
+
+    /**
+     * Steps instruction {@code w} at {@code pc} ({@link TierOps#step}) on the written-back window:
+     * the pc to go on at goes to NEXT, the fuel is read again, and a step that entered or left
+     * a frame leaves this one to the interpreter.
+     */
+    private void step(int pc, long w) {
+        cb.aload(TASK);
+        cb.loadConstant(w);
+        cb.loadConstant(pc + 1);
+        syncFrame();
+        cb.invokestatic(CD_OPS, "step", STEP);
+        synced = false; // the task's frame may be another's now
+        cb.istore(NEXT);
+        reloadFuel();
+        cb.aload(TASK);
+        cb.getfield(CD_TASK, "depth", CD_int);
+        cb.iload(DEPTH);
+        cb.if_icmpne(exitNext); // it entered or left a frame: the interpreter goes on
     }
 
     /**
@@ -2551,18 +2560,7 @@ final class TierCompiler {
             outOfLine.add(() -> {
                 bind(slowPath);
                 writeBackAll(before.clone());
-                cb.aload(TASK);
-                cb.loadConstant(w);
-                cb.loadConstant(pc + 1);
-                syncFrame();
-                cb.invokestatic(CD_OPS, "step", STEP);
-                synced = false; // the task's frame may be another's now
-                cb.istore(NEXT);
-                reloadFuel();
-                cb.aload(TASK);
-                cb.getfield(CD_TASK, "depth", CD_int);
-                cb.iload(DEPTH);
-                cb.if_icmpne(exitNext); // it entered or left a frame: the interpreter goes on
+                step(pc, w);
                 if (target >= 0) {
                     byte[] taken = before.clone();
                     markClean(taken);
