@@ -333,11 +333,11 @@ public final class Channel {
     public void putAll(long[] bits, Object[] refs, int n) throws InterruptedException {
         int i = 0;
         while (i < n) {
-            int k = buffer.offerBatch(bits, refs, i, n - i);
+            int k = offerAll(bits, refs, i, n - i);
             if (k == 0) {
                 Waiter w = new Waiter(this, true, null, Thread.currentThread());
                 senders.offer(w);
-                k = buffer.offerBatch(bits, refs, i, n - i);
+                k = offerAll(bits, refs, i, n - i);
                 if (k == 0) {
                     awaitWake(w);
                     continue;
@@ -348,7 +348,6 @@ public final class Channel {
                 throw new ChannelClosedException("send on closed " + this);
             }
             i += k;
-            wake(receivers, k);
         }
     }
 

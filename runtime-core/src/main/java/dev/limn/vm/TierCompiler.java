@@ -1644,22 +1644,9 @@ final class TierCompiler {
         Object name = p.kRef[c(w)];
         boolean push = "push".equals(name) && b(w) == 1;
         boolean length = "len".equals(name) && b(w) == 0;
-        if ("send".equals(name) && b(w) == 1 && guessAt(pc) != GUESS_NONE && (s[ra] & 0xF) == MEM
-                && (s[ra + 1] & 0xF) == INT) {
-            // an int to a channel that takes it now: sent without writing back the locals below
-            // the call (TierOps.sendInt); the value goes from its local
-            windowFastPath(pc, w, s, out, ra, () -> {
-                cb.aload(TASK);
-                cb.loadConstant(ra);
-                cb.lload(islot(ra + 1));
-                syncFrame();
-                cb.invokestatic(CD_OPS, "sendInt", MethodTypeDesc.of(CD_boolean, CD_TASK, CD_int, CD_long));
-            });
-            return;
-        }
         if ("send".equals(name) && b(w) == 1 && guessAt(pc) != GUESS_NONE) {
             // a channel that takes the value now is sent to without a step (TierOps.send)
-            generic(pc, w, s, out, ra, n, () -> {
+            windowFastPath(pc, w, s, out, ra, () -> {
                 cb.aload(TASK);
                 cb.loadConstant(ra);
                 syncFrame();
@@ -2438,40 +2425,16 @@ final class TierCompiler {
      * {@code [from, to)} may change and are in memory afterwards.
      */
     private void generic(int pc, long w, byte[] s, Edges out, int from, int to) {
-        generic(pc, w, s, out, from, to, null);
-    }
-
-    /**
-     * {@link #generic}, tried first by {@code fastPath} on the written-back window: it pushes
-     * true when it executed the instruction (which then goes on at the next pc, registers
-     * {@code [from, to)} in memory, as after the step), false when it did nothing, and the
-     * instruction is stepped.
-     */
-    private void generic(int pc, long w, byte[] s, Edges out, int from, int to, Runnable fastPath) {
         Opcode opcode = Opcode.of(Instr.op(w));
-        if (emitting()) {
-            stepped[pc] = switch (Instr.op(w)) {
-                case Op.LOADK -> "its constant is not a number or a bool";
-                case Op.SETBOX, Op.SETUPVAL, Op.AUPDATE, Op.LOADNIL, Op.DEFAULT ->
-                    "it writes a box, a cell or nil, or reads an absent argument, in the register window";
-                default -> opcode.family != Opcode.Family.HOT ? "runs as the interpreter runs it, on the register window"
-                        : "its operands are not both ints or both floats here (a string, a list, int mixed with float)";
-            };
-        }
+        noteStepped(pc, w);
         boolean jumps = opcode.has(Opcode.Flag.JUMP);
         int target = jumps ? pc + 1 + sc(w) : -1;
-        Label done = null;
         if (emitting()) {
             if (pendingReg >= 0) {
                 loadPendingCallee(pendingReg, pendingUpval); // a step runs on the window
                 pendingReg = -1;
             }
             writeBackAll(s);
-            if (fastPath != null) {
-                done = cb.newLabel();
-                fastPath.run();
-                cb.ifne(done);
-            }
             step(pc, w);
         } else {
             markClean(s);
@@ -2492,11 +2455,22 @@ final class TierCompiler {
             cb.iload(NEXT);
             cb.loadConstant(pc + 1);
             cb.if_icmpne(exitNext);
-            if (done != null) {
-                bind(done);
-            }
         }
         out.edge(pc + 1, s);
+    }
+
+    /** Records for {@code limn disasm --tier} why instruction {@code w} at {@code pc} may be stepped. */
+    private void noteStepped(int pc, long w) {
+        if (emitting()) {
+            Opcode opcode = Opcode.of(Instr.op(w));
+            stepped[pc] = switch (Instr.op(w)) {
+                case Op.LOADK -> "its constant is not a number or a bool";
+                case Op.SETBOX, Op.SETUPVAL, Op.AUPDATE, Op.LOADNIL, Op.DEFAULT ->
+                    "it writes a box, a cell or nil, or reads an absent argument, in the register window";
+                default -> opcode.family != Opcode.Family.HOT ? "runs as the interpreter runs it, on the register window"
+                        : "its operands are not both ints or both floats here (a string, a list, int mixed with float)";
+            };
+        }
     }
 
     /**
@@ -2525,12 +2499,13 @@ final class TierCompiler {
      * written back, then {@code fastPath} runs and pushes true when it executed the instruction,
      * false when it did nothing. The registers below {@code from} stay in their locals, dirty or
      * not, on the fast path. Only when it fails does the instruction write back the rest and
-     * take {@link #generic}'s step, out of line; the locals are still valid after it (a step
+     * take the step {@link #generic} takes, out of line; the locals are still valid after it (a step
      * that completes the instruction in this frame writes only its window), so both paths go
      * on in one state: the window in memory, the rest as before. A channel send or receive in
      * a loop thus no longer writes back the loop's counters and sums at every item.
      */
     private void windowFastPath(int pc, long w, byte[] s, Edges out, int from, Runnable fastPath) {
+        noteStepped(pc, w); // when the fast path fails
         boolean jumps = Opcode.of(Instr.op(w)).has(Opcode.Flag.JUMP);
         int target = jumps ? pc + 1 + sc(w) : -1;
         byte[] slow = null;
@@ -2539,15 +2514,9 @@ final class TierCompiler {
                 loadPendingCallee(pendingReg, pendingUpval); // the step, or the fast path, reads the window
                 pendingReg = -1;
             }
-            boolean dirty = false;
-            for (int r = from; r < n; r++) {
-                dirty |= (s[r] & DIRTY) != 0;
-            }
-            if (dirty) {
-                syncForCheck();
-            }
             for (int r = from; r < n; r++) {
                 if ((s[r] & DIRTY) != 0) {
+                    syncForCheck();
                     writeBack(r, s[r] & 0xF);
                     s[r] &= 0xF;
                 }

@@ -126,19 +126,6 @@ final class TierOps {
     }
 
     /**
-     * METHOD {@code send} of compiled code with an int argument held in a local: {@link #send}
-     * for {@code value}, which the compiled code passes instead of writing it to R[a+1] first.
-     */
-    static boolean sendInt(TaskContext t, int a, long value) {
-        int ra = t.base + a;
-        if (lpTag(t, ra) != Tag.REF || !(t.refs[ra] instanceof Channel ch) || !mayPoll(t) || !ch.sendIntNow(value)) {
-            return false;
-        }
-        t.set(ra, null);
-        return true;
-    }
-
-    /**
      * ITERNEXT of compiled code over a channel, its fast path: a value here now is taken into
      * R[a+1] (the index and the value when {@code count} is 2) and true returned. Otherwise
      * false with nothing done: the instruction is stepped, and spins, parks or ends the loop.
