@@ -34,7 +34,9 @@ import java.util.concurrent.locks.LockSupport;
  * emptiness test reads what the sender's locked instruction wrote. So either the receiver's
  * re-check sees the value (or a send in flight, which it waits out without parking) or the
  * sender sees the waiter. The same holds for senders waiting for room, with the receive's
- * consumer-index CAS. Wake-ups may be spurious; the retry copes.
+ * consumer-index CAS. Wake-ups may be spurious; the retry copes. A re-check that goes
+ * through withdraws the node with {@link Waiter#withdraw}, which passes on a wake-up chosen
+ * for it meanwhile: it stood for a value or a slot that another waiter may need.
  *
  * <h2>Unboxed ints</h2>
  * {@link #sendInt} and {@link #recvUnboxed} move an int without a {@code Long}: the
@@ -169,7 +171,7 @@ public final class Channel {
                 w.blocked = FlightEvents.channelBlocked(id, FlightEvents.RECEIVE, fiber.id());
                 return PARKED;
             }
-            w.cancel();
+            w.withdraw();
             fiber.waitNode(null);
         }
         fiber.clearEndOfStream();
@@ -190,7 +192,7 @@ public final class Channel {
             receivers.offer(w);
             v = receive(null);
             if (v != EMPTY) {
-                w.cancel();
+                w.withdraw();
                 return unwrap(v);
             }
             awaitWake(w);
@@ -295,7 +297,7 @@ public final class Channel {
             w.blocked = FlightEvents.channelBlocked(id, FlightEvents.SEND, fiber.id());
             return SendResult.PARKED;
         }
-        w.cancel();
+        w.withdraw();
         fiber.waitNode(null);
         return r;
     }
@@ -313,7 +315,7 @@ public final class Channel {
                     awaitWake(w);
                     continue;
                 }
-                w.cancel();
+                w.withdraw();
             }
             if (r == SendResult.CLOSED) {
                 throw new ChannelClosedException("send on closed " + this);
@@ -342,7 +344,7 @@ public final class Channel {
                     awaitWake(w);
                     continue;
                 }
-                w.cancel();
+                w.withdraw();
             }
             if (k < 0) {
                 throw new ChannelClosedException("send on closed " + this);
@@ -603,9 +605,7 @@ public final class Channel {
         while (w.lvState() == Waiter.WAITING) {
             LockSupport.park(this);
             if (Thread.interrupted()) {
-                if (!w.cancel()) {
-                    passOn(w.sender);
-                }
+                w.withdraw();
                 throw new InterruptedException();
             }
         }

@@ -14,8 +14,10 @@ import java.util.concurrent.locks.LockSupport;
  * <p>A node is woken at most once: the waker CASes WAITING -> WOKEN and only then unparks; the
  * waiter, when it stops waiting for any reason, CASes WAITING -> CANCELLED. So a waker never
  * spends its wake-up on a node whose owner has gone (it skips CANCELLED nodes and tries the
- * next), and an owner that leaves after being WOKEN without using the wake passes it on
- * ({@link Channel#abandonWait}).
+ * next), and an owner that stops waiting after being WOKEN without using the wake passes it
+ * on ({@link #withdraw}): one that leaves ({@link Channel#abandonWait}), and one whose re-check
+ * after registering went through (a receive may have chosen the node in between, for a slot
+ * or a value that the re-check did not take).
  */
 final class Waiter implements Fiber.WaitNode {
 
@@ -79,11 +81,20 @@ final class Waiter implements Fiber.WaitNode {
         }
     }
 
-    @Override
-    public void abandon() {
+    /**
+     * Owner side: withdraws the registration because the owner no longer waits (its operation
+     * went through after all, or it leaves); a wake-up already chosen for this node stood for
+     * a value or a free slot that another waiter may need, so it goes on to the next waiter.
+     */
+    void withdraw() {
         if (!cancel()) {
             channel.passOn(sender);
         }
+    }
+
+    @Override
+    public void abandon() {
+        withdraw();
         endBlocked();
     }
 
