@@ -1646,7 +1646,7 @@ final class TierCompiler {
         boolean length = "len".equals(name) && b(w) == 0;
         if ("send".equals(name) && b(w) == 1 && guessAt(pc) != GUESS_NONE) {
             // a channel that takes the value now is sent to without a step (TierOps.send)
-            windowFastPath(pc, w, s, out, ra, () -> {
+            windowFastPath(pc, w, s, out, ra, "sendStep", () -> {
                 cb.aload(TASK);
                 cb.loadConstant(ra);
                 syncFrame();
@@ -2479,11 +2479,16 @@ final class TierCompiler {
      * a frame leaves this one to the interpreter.
      */
     private void step(int pc, long w) {
+        step(pc, w, "step");
+    }
+
+    /** {@link #step(int, long)} through {@code TierOps.<how>}, a method of {@code step}'s type. */
+    private void step(int pc, long w, String how) {
         cb.aload(TASK);
         cb.loadConstant(w);
         cb.loadConstant(pc + 1);
         syncFrame();
-        cb.invokestatic(CD_OPS, "step", STEP);
+        cb.invokestatic(CD_OPS, how, STEP);
         synced = false; // the task's frame may be another's now
         cb.istore(NEXT);
         reloadFuel();
@@ -2499,12 +2504,13 @@ final class TierCompiler {
      * written back, then {@code fastPath} runs and pushes true when it executed the instruction,
      * false when it did nothing. The registers below {@code from} stay in their locals, dirty or
      * not, on the fast path. Only when it fails does the instruction write back the rest and
-     * take the step {@link #generic} takes, out of line; the locals are still valid after it (a step
+     * take the step, out of line, through {@code TierOps.<slowStep>} (the instruction's own
+     * step: {@code sendStep}, {@code iterStep}); the locals are still valid after it (a step
      * that completes the instruction in this frame writes only its window), so both paths go
      * on in one state: the window in memory, the rest as before. A channel send or receive in
      * a loop thus no longer writes back the loop's counters and sums at every item.
      */
-    private void windowFastPath(int pc, long w, byte[] s, Edges out, int from, Runnable fastPath) {
+    private void windowFastPath(int pc, long w, byte[] s, Edges out, int from, String slowStep, Runnable fastPath) {
         noteStepped(pc, w); // when the fast path fails
         boolean jumps = Opcode.of(Instr.op(w)).has(Opcode.Flag.JUMP);
         int target = jumps ? pc + 1 + sc(w) : -1;
@@ -2529,7 +2535,7 @@ final class TierCompiler {
             outOfLine.add(() -> {
                 bind(slowPath);
                 writeBackAll(before.clone());
-                step(pc, w);
+                step(pc, w, slowStep);
                 if (target >= 0) {
                     byte[] taken = before.clone();
                     markClean(taken);
@@ -2573,7 +2579,7 @@ final class TierCompiler {
             generic(pc, w, s, out, ra, n);
             return;
         }
-        windowFastPath(pc, w, s, out, ra, () -> {
+        windowFastPath(pc, w, s, out, ra, "iterStep", () -> {
             cb.aload(TASK);
             cb.loadConstant(ra);
             cb.loadConstant(count);

@@ -106,6 +106,35 @@ final class TierOps {
     // ------------------------------------------------------------------ channel fast paths
 
     /**
+     * METHOD {@code send} of compiled code when its fast path ({@link #send}) failed: the
+     * step, straight to the channel's send (it spins, parks, raises or sends to a remote
+     * channel) when R[a] is a channel, otherwise {@link #step}. A producer that outruns its
+     * consumer takes this path at every full channel; through {@link #step} it made the JIT
+     * compile the interpreter's dispatch and its method table in the middle of the transfer.
+     */
+    static int sendStep(TaskContext t, long w, int next) {
+        int ra = t.base + a(w);
+        if (lpTag(t, ra) == Tag.REF && t.refs[ra] instanceof Channel ch) {
+            t.pc = next - 1;
+            Channels.send(t, ch, ra + 1);
+            t.set(ra, null);
+            return next;
+        }
+        return step(t, w, next);
+    }
+
+    /**
+     * ITERNEXT of compiled code when its fast path ({@link #iterNext}) failed: the step,
+     * straight to the iterator (a channel's receive spins, parks or ends the loop), for the
+     * reason {@link #sendStep} gives.
+     */
+    static int iterStep(TaskContext t, long w, int next) {
+        t.pc = next - 1;
+        int ra = t.base + a(w);
+        return ((LoopIter) t.refs[ra]).next(t, ra + 1, b(w)) ? next : next + sc(w);
+    }
+
+    /**
      * METHOD {@code send} of compiled code, its fast path: when R[a] is a channel that takes
      * R[a+1] now ({@link Channel#sendNow}) and the task has no trap and no wait of its own to
      * release, sends it, R[a] := nil, and returns true. Otherwise false with nothing done: the
