@@ -1320,6 +1320,43 @@ class TierTest {
     }
 
     /**
+     * The slow steps of compiled sends and channel loops ({@link TierOps#sendStep},
+     * {@link TierOps#iterStep}) keep the interpreter's results: a send that waits for room
+     * leaves nil as its value, a loop compiled over a channel also iterates a list, and a send
+     * on a list in code whose sends met only channels raises the interpreter's error.
+     */
+    @Test
+    void compiledSendAndLoopSlowStepsKeepTheInterpretersResults() {
+        Ran[] ran = runAll("""
+                fn fill(c, n) {
+                    var nils = 0;
+                    iter (i in 0..<n) {
+                        var r = c.send(i);
+                        if (r == nil) { nils += 1; }
+                    }
+                    return nils;
+                }
+                fn total(xs) {
+                    var t = 0;
+                    iter (v in xs) { t += v; }
+                    return t;
+                }
+                var c = channel(4);
+                concurrent(ch=results) {
+                    task { var n = fill(c, 20000); c.close(); return ["fill", n]; }
+                    task { return ["total", total(c)]; }
+                }
+                var got = [];
+                iter (r in results) { got.push(str(r)); }
+                print(got.sort());
+                print(total([1, 2, 3]));
+                attempt { fill([1], 1); } handle TypeMismatch(e) { print(e.message); }
+                """);
+        assertEquals("[\"[\\\"fill\\\", 20000]\", \"[\\\"total\\\", 199990000]\"]\n6\nlist has no method 'send'\n",
+                ran[0].out, ran[0].diagnostics);
+    }
+
+    /**
      * A top-level loop's callee is read from its variable's box in a register (GETBOX), left to
      * the call ({@link TaskContext#enterFastFromBox}): the callee itself points the variable at
      * another function halfway, and the next call takes it; a builtin in the variable takes the
