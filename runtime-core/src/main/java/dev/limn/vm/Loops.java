@@ -19,6 +19,12 @@ import dev.limn.vm.Opcode.Op;
 final class Loops {
     private Loops() {}
 
+    /** ITERNEXT {@code i}, {@code pc} the next instruction's: the pc to go on at (the loop's end when the iterator is done). */
+    static int iterNext(TaskContext t, long i, int pc) {
+        int ra = t.base + a(i);
+        return ((LoopIter) t.refs[ra]).next(t, ra + 1, b(i)) ? pc : pc + sc(i);
+    }
+
     /** Executes one of this class's opcodes; returns the next pc. */
     static int exec(TaskContext t, long i, int pc) {
         int ra = t.base + a(i);
@@ -44,9 +50,7 @@ final class Loops {
             }
             case Op.ITERPREP -> t.set(ra, LoopIter.of(t.get(ra)));
             case Op.ITERNEXT -> {
-                if (!((LoopIter) t.refs[ra]).next(t, ra + 1, b(i))) {
-                    return pc + sc(i);
-                }
+                return iterNext(t, i, pc);
             }
             default -> throw new IllegalStateException("no handler for opcode " + Opcode.of(Instr.op(i)));
         }

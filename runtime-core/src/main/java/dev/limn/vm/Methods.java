@@ -27,12 +27,17 @@ final class Methods {
         if (argc == 1 && Registers.lpTag(t, ra) == Tag.REF && t.refs[ra] instanceof Channel ch && name.equals("send")) {
             // A producer's per-value call: straight to the channel, without the lookup by
             // receiver type and method name (same checks and errors as invoke).
-            Channels.send(t, ch, ra + 1);
-            t.set(ra, null);
+            send(t, ch, ra);
         } else {
             t.set(ra, invoke(t, t.get(ra), name, ra + 1, argc));
         }
         return pc;
+    }
+
+    /** METHOD {@code send} with R[ra] the channel {@code ch}: sends R[ra+1], R[ra] := nil (compiled code's slow step too). */
+    static void send(TaskContext t, Channel ch, int ra) {
+        Channels.send(t, ch, ra + 1);
+        t.set(ra, null);
     }
 
     /** Calls method {@code name} of {@code recv} with registers {@code args .. args + argc - 1}. */

@@ -116,8 +116,7 @@ final class TierOps {
         int ra = t.base + a(w);
         if (lpTag(t, ra) == Tag.REF && t.refs[ra] instanceof Channel ch) {
             t.pc = next - 1;
-            Channels.send(t, ch, ra + 1);
-            t.set(ra, null);
+            Methods.send(t, ch, ra);
             return next;
         }
         return step(t, w, next);
@@ -130,8 +129,7 @@ final class TierOps {
      */
     static int iterStep(TaskContext t, long w, int next) {
         t.pc = next - 1;
-        int ra = t.base + a(w);
-        return ((LoopIter) t.refs[ra]).next(t, ra + 1, b(w)) ? next : next + sc(w);
+        return Loops.iterNext(t, w, next);
     }
 
     /**
