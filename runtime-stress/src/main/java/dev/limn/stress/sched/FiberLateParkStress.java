@@ -3,7 +3,6 @@ package dev.limn.stress.sched;
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
-import dev.limn.sched.Carrier;
 import dev.limn.sched.Fiber;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.JCStressTest;
@@ -30,16 +29,7 @@ import org.openjdk.jcstress.infra.results.ZZZ_Result;
 @State
 public class FiberLateParkStress {
 
-    private final Fiber fiber = new Fiber() {
-        @Override
-        protected Status run(Carrier carrier) {
-            return Status.PARKED;
-        }
-    };
-
-    public FiberLateParkStress() {
-        fiber.beginRun(); // run k: running, and has just decided to park
-    }
+    private final Fiber fiber = StressChannels.runningFiber(); // run k: running, and has just decided to park
 
     @Actor
     public void carrierA(ZZZ_Result r) {

@@ -3,7 +3,6 @@ package dev.limn.stress.sched;
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
-import dev.limn.sched.Carrier;
 import dev.limn.sched.Fiber;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.JCStressTest;
@@ -23,16 +22,7 @@ import org.openjdk.jcstress.infra.results.ZZ_Result;
 @State
 public class FiberWakeUpStress {
 
-    private final Fiber fiber = new Fiber() {
-        @Override
-        protected Status run(Carrier carrier) {
-            return Status.PARKED;
-        }
-    };
-
-    public FiberWakeUpStress() {
-        fiber.beginRun(); // the fiber is running and has just decided to park
-    }
+    private final Fiber fiber = StressChannels.runningFiber(); // the fiber is running and has just decided to park
 
     @Actor
     public void carrier(ZZ_Result r) {

@@ -4,7 +4,7 @@ import dev.limn.chan.Channel;
 import dev.limn.sched.Carrier;
 import dev.limn.sched.Fiber;
 
-/** What several channel stress tests share: draining to end of stream, and a fiber that is running. */
+/** What several channel and fiber stress tests share: draining to end of stream, and a fiber that is running. */
 final class StressChannels {
     private StressChannels() {
     }
